@@ -1,0 +1,84 @@
+# offline_store: PGXS build.
+#
+#   make demo    install what is missing, build, run the example feature repo
+#   make test    install what is missing, build, run every test layer (what CI runs)
+#
+# Plain `make`, `make install` and `make installcheck` are the usual PGXS targets.
+
+EXTENSION   = offline_store
+EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+MODULE_big  = offline_store
+OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# The install script is assembled from one fragment per concern (src/sql/).
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+DATA        = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
+
+PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+SHLIB_LINK  = $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+PG_CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+
+# pg_regress (sql/ + expected/), isolation (test/isolation/), TAP (test/t/).
+# Every layer runs in a private temporary instance configured by
+# test/postgresql.conf (pg_cron must be preloaded), as pg_cron's own tests do.
+REGRESS        = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+ISOLATION      = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
+TAP_TESTS      = 1
+PROVE_TESTS    = $(sort $(wildcard test/t/*.pl))
+TEMP_INSTANCE ?= 1
+ifeq ($(TEMP_INSTANCE),1)
+REGRESS_OPTS   = --temp-config=$(CURDIR)/test/postgresql.conf --temp-instance=$(CURDIR)/tmp_check --load-extension=$(EXTENSION)
+ISOLATION_OPTS = --inputdir=test/isolation --temp-config=$(CURDIR)/test/postgresql.conf --temp-instance=$(CURDIR)/tmp_check_iso --load-extension=$(EXTENSION)
+else
+REGRESS_OPTS   = --load-extension=$(EXTENSION)
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
+endif
+
+EXTRA_CLEAN = results output_iso tmp_check tmp_check_iso log regression.diffs regression.out \
+              test/fuzz/fuzz_yaml test/unit/test_config_yaml
+
+# Pin PostgreSQL 15: Debian's /usr/bin/pg_config picks the newest server-dev.
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+# Without server-dev-15 only the set-up targets below work; they install it.
+all install installcheck:
+	@echo "PostgreSQL 15 server headers are missing: run 'make test' or 'make demo', or scripts/setup.sh" >&2; exit 1
+endif
+
+$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
+	cat $^ > $@
+
+.PHONY: demo test unit fuzz
+demo:
+	bash scripts/demo.sh
+test:
+	bash scripts/test.sh
+
+# Pure-C tests of the YAML layer (no server), built with ASan and UBSan.
+CORE_CC ?= clang
+CORE_FLAGS = -g -O1 -Isrc -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+unit: test/unit/test_config_yaml
+	./test/unit/test_config_yaml
+test/unit/test_config_yaml: test/unit/test_config_yaml.c src/config_yaml.c src/config_yaml.h
+	$(CORE_CC) $(CORE_FLAGS) -o $@ test/unit/test_config_yaml.c src/config_yaml.c -lyaml
+
+FUZZ_SECONDS ?= 60
+fuzz: test/fuzz/fuzz_yaml
+	./test/fuzz/fuzz_yaml -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+		-dict=test/fuzz/yaml.dict test/fuzz/corpus
+test/fuzz/fuzz_yaml: test/fuzz/fuzz_yaml.c src/config_yaml.c src/config_yaml.h
+	clang -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ test/fuzz/fuzz_yaml.c src/config_yaml.c -lyaml
+
+# The three layers one by one, so that one failing layer does not hide the
+# others (PGXS's installcheck stops at the first). Used by scripts/test.sh.
+.PHONY: check-regress check-isolation check-tap
+check-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+check-isolation:
+	$(if $(ISOLATION),$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION),@echo "no isolation specs")
+check-tap:
+	$(if $(PROVE_TESTS),$(prove_installcheck),@echo "no TAP tests")

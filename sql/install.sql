@@ -1,0 +1,9 @@
+-- The extension's members: any change to the SQL API shows here as a diff.
+SELECT pg_catalog.pg_describe_object(classid, objid, 0) AS object
+FROM pg_catalog.pg_depend
+WHERE refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+  AND refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'offline_store')
+  AND deptype = 'e'
+ORDER BY object COLLATE "C";
+
+SHOW offline_store.project;

@@ -1,0 +1,17 @@
+/*-------------------------------------------------------------------------
+ *
+ * offline_store.h
+ *		Shared declarations of the offline_store extension.
+ *
+ * IDENTIFICATION
+ *	  src/offline_store.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef OFFLINE_STORE_H
+#define OFFLINE_STORE_H
+
+/* offline_store.project: the default project when a call passes NULL */
+extern char *ofs_default_project;
+
+#endif							/* OFFLINE_STORE_H */
