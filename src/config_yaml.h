@@ -71,7 +71,8 @@ typedef struct OfsEntity
 	OfsStr		name;
 	OfsStr		join_key;		/* join_keys: [x] (exactly one) */
 	OfsStr		value_type;		/* normalized: INT32 INT64 FLOAT DOUBLE STRING
-								 * BYTES BOOL UNIX_TIMESTAMP; default STRING */
+								 * BYTES BOOL UNIX_TIMESTAMP; NULL s when
+								 * absent (config_apply infers it) */
 	OfsStr		description;	/* "" when absent */
 	OfsStr		owner;			/* "" when absent */
 	OfsStrMap	tags;
