@@ -1,0 +1,129 @@
+/*-------------------------------------------------------------------------
+ *
+ * sqlbuild.c
+ *		Turning user text into safe SQL.
+ *
+ * Arguments such as entity_df and rows are either a relation name or a
+ * query. A name is resolved now and emitted schema-qualified and quoted; a
+ * query must parse as exactly one SELECT (so nothing can follow it), and is
+ * run inside SqlBeginReadOnly/SqlEndReadOnly, so that it cannot write even
+ * through a volatile function or a data-modifying CTE.
+ *
+ * IDENTIFICATION
+ *	  src/sqlbuild.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "catalog/namespace.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/varlena.h"
+
+#include "sqlbuild.h"
+
+/* Does the text start with keyword kw (case-insensitive, whole word)? */
+static bool
+starts_with_keyword(const char *p, const char *kw)
+{
+	size_t		n = strlen(kw);
+
+	return pg_strncasecmp(p, kw, n) == 0 &&
+		!(isalnum((unsigned char) p[n]) || p[n] == '_' || p[n] == '$');
+}
+
+bool
+SqlTextIsQuery(const char *text)
+{
+	const char *p = text;
+
+	/* skip white space, comments and opening parentheses */
+	for (;;)
+	{
+		while (isspace((unsigned char) *p) || *p == '(')
+			p++;
+		if (p[0] == '-' && p[1] == '-')
+		{
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*')
+		{
+			const char *end = strstr(p + 2, "*/");
+
+			p = end ? end + 2 : p + strlen(p);
+			continue;
+		}
+		break;
+	}
+	return starts_with_keyword(p, "select") || starts_with_keyword(p, "with") ||
+		starts_with_keyword(p, "values") || starts_with_keyword(p, "table");
+}
+
+char *
+SqlRelationOrQuery(const char *text, const char *argname)
+{
+	if (text == NULL || text[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", argname),
+				 errhint("Pass a table or view name, or a SELECT query.")));
+
+	if (SqlTextIsQuery(text))
+	{
+		List	   *stmts = raw_parser(text, RAW_PARSE_DEFAULT);
+		RawStmt    *raw;
+
+		if (list_length(stmts) != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must be a single query", argname),
+					 errdetail("It contains %d statements.", list_length(stmts))));
+		raw = linitial_node(RawStmt, stmts);
+		if (!IsA(raw->stmt, SelectStmt) ||
+			((SelectStmt *) raw->stmt)->intoClause != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must be a SELECT query", argname)));
+		return psprintf("(%s\n)", text);
+	}
+	else
+	{
+		List	   *names = stringToQualifiedNameList(text);
+		RangeVar   *rv = makeRangeVarFromNameList(names);
+		Oid			relid = RangeVarGetRelid(rv, AccessShareLock, true);
+
+		if (!OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation \"%s\" does not exist", text),
+					 errdetail("%s is neither an existing relation nor a SELECT query.", argname)));
+		return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+										  get_rel_name(relid));
+	}
+}
+
+int
+SqlBeginReadOnly(void)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("transaction_read_only", "on",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
+void
+SqlEndReadOnly(int nestlevel)
+{
+	AtEOXact_GUC(true, nestlevel);
+}

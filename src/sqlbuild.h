@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ *
+ * sqlbuild.h
+ *		Turning user text into safe SQL: relation names, queries run
+ *		read-only.
+ *
+ * IDENTIFICATION
+ *	  src/sqlbuild.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef OFS_SQLBUILD_H
+#define OFS_SQLBUILD_H
+
+/*
+ * SqlRelationOrQuery: text naming a table, view or materialized view
+ * (schema-qualified or not), or a single SELECT / WITH / VALUES / TABLE
+ * query. Returns a FROM item: the relation's schema-qualified quoted name,
+ * or the query in parentheses. argname names the argument in errors.
+ */
+extern char *SqlRelationOrQuery(const char *text, const char *argname);
+
+/* True when text is a query rather than a relation name. */
+extern bool SqlTextIsQuery(const char *text);
+
+/*
+ * SqlBeginReadOnly makes the transaction read-only until SqlEndReadOnly (or
+ * the end of the transaction on error): user queries run in between cannot
+ * write, not even through volatile functions. Returns the GUC nest level to
+ * pass to SqlEndReadOnly.
+ */
+extern int	SqlBeginReadOnly(void);
+extern void SqlEndReadOnly(int nestlevel);
+
+#endif							/* OFS_SQLBUILD_H */

@@ -1,0 +1,32 @@
+/*-------------------------------------------------------------------------
+ *
+ * srf.h
+ *		Set-returning functions whose columns are computed at call time
+ *		(SETOF record with a caller's column definition list).
+ *
+ * IDENTIFICATION
+ *	  src/srf.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef OFS_SRF_H
+#define OFS_SRF_H
+
+#include "fmgr.h"
+#include "access/tupdesc.h"
+#include "utils/tuplestore.h"
+
+/*
+ * SrfBeginRecord sets up a materialize-mode SRF returning rows shaped like
+ * computed. In FROM, the caller's column definition list must match it in
+ * count and types (names are the caller's); else an error whose hint prints
+ * the list to use. In a select list, computed is used as it is. Returns the
+ * tuplestore; *desc receives the descriptor to form tuples with.
+ */
+extern Tuplestorestate *SrfBeginRecord(FunctionCallInfo fcinfo, TupleDesc computed,
+									   const char *funcname, TupleDesc *desc);
+
+/* "name type, name type, ..." with quoted names, for hints and generated SQL. */
+extern char *SrfColumnDefinitionList(TupleDesc desc);
+
+#endif							/* OFS_SRF_H */
