@@ -492,9 +492,11 @@ RegistryResolveRequest(const char *project, ArrayType *features,
 		int			nproj;
 		char	  **views;
 		char	  **aliases;
-		char	  **feature_lists;
-		char	  **jkm_from;
-		char	  **jkm_to;
+		char	 ***feature_lists;
+		int		   *nfeature_lists;
+		char	 ***jkm_from;
+		char	 ***jkm_to;
+		int		   *njkm;
 
 		/* Read the projections first, then load views outside this SPI level. */
 		SPI_connect();
@@ -506,9 +508,9 @@ RegistryResolveRequest(const char *project, ArrayType *features,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("feature service \"%s\" does not exist", feature_service),
 					 errdetail("Project \"%s\" has no feature service of that name.", project)));
-		reg_query("SELECT feature_view, alias, features::pg_catalog.text, "
-				  "ARRAY(SELECT m.key FROM pg_catalog.jsonb_each_text(join_key_map) m ORDER BY m.key)::pg_catalog.text, "
-				  "ARRAY(SELECT m.value FROM pg_catalog.jsonb_each_text(join_key_map) m ORDER BY m.key)::pg_catalog.text "
+		reg_query("SELECT feature_view, alias, features, "
+				  "ARRAY(SELECT m.key FROM pg_catalog.jsonb_each_text(join_key_map) m ORDER BY m.key), "
+				  "ARRAY(SELECT m.value FROM pg_catalog.jsonb_each_text(join_key_map) m ORDER BY m.key) "
 				  "FROM feast.feature_service_projections "
 				  "WHERE project OPERATOR(pg_catalog.=) $1 "
 				  "AND feature_service OPERATOR(pg_catalog.=) $2 ORDER BY position",
@@ -517,16 +519,21 @@ RegistryResolveRequest(const char *project, ArrayType *features,
 		nproj = (int) SPI_processed;
 		views = palloc0(sizeof(char *) * (nproj + 1));
 		aliases = palloc0(sizeof(char *) * (nproj + 1));
-		feature_lists = palloc0(sizeof(char *) * (nproj + 1));
-		jkm_from = palloc0(sizeof(char *) * (nproj + 1));
-		jkm_to = palloc0(sizeof(char *) * (nproj + 1));
+		feature_lists = palloc0(sizeof(char **) * (nproj + 1));
+		nfeature_lists = palloc0(sizeof(int) * (nproj + 1));
+		jkm_from = palloc0(sizeof(char **) * (nproj + 1));
+		jkm_to = palloc0(sizeof(char **) * (nproj + 1));
+		njkm = palloc0(sizeof(int) * (nproj + 1));
 		for (int i = 0; i < nproj; i++)
 		{
+			int			nto;
+
 			views[i] = reg_value(i, 1);
 			aliases[i] = reg_value(i, 2);
-			feature_lists[i] = reg_value(i, 3);
-			jkm_from[i] = reg_value(i, 4);
-			jkm_to[i] = reg_value(i, 5);
+			feature_lists[i] = reg_text_array(i, 3, &nfeature_lists[i]);
+			jkm_from[i] = reg_text_array(i, 4, &njkm[i]);
+			jkm_to[i] = reg_text_array(i, 5, &nto);
+			Assert(nto == njkm[i]);
 		}
 		SPI_finish();
 
@@ -546,37 +553,21 @@ RegistryResolveRequest(const char *project, ArrayType *features,
 			requests = lappend(requests, req);
 
 			/* join_key_map: view join key -> entity_df column */
+			for (int k = 0; k < njkm[i]; k++)
 			{
-				Datum		from_d = DirectFunctionCall3(array_in, CStringGetDatum(jkm_from[i]),
-														 ObjectIdGetDatum(TEXTOID), Int32GetDatum(-1));
-				Datum		to_d = DirectFunctionCall3(array_in, CStringGetDatum(jkm_to[i]),
-													   ObjectIdGetDatum(TEXTOID), Int32GetDatum(-1));
-				Datum	   *from_e,
-						   *to_e;
-				int			nfrom,
-							nto;
+				bool		found = false;
 
-				deconstruct_array(DatumGetArrayTypeP(from_d), TEXTOID, -1, false,
-								  TYPALIGN_INT, &from_e, NULL, &nfrom);
-				deconstruct_array(DatumGetArrayTypeP(to_d), TEXTOID, -1, false,
-								  TYPALIGN_INT, &to_e, NULL, &nto);
-				for (int k = 0; k < nfrom && k < nto; k++)
-				{
-					char	   *key = TextDatumGetCString(from_e[k]);
-					bool		found = false;
-
-					for (int j = 0; j < view->nkeys; j++)
-						if (strcmp(view->join_keys[j], key) == 0)
-						{
-							req->key_columns[j] = TextDatumGetCString(to_e[k]);
-							found = true;
-						}
-					if (!found)
-						ereport(ERROR,
-								(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-								 errmsg("join_key_map of feature service \"%s\" names \"%s\", which is not a join key of feature view \"%s\"",
-										feature_service, key, view->name)));
-				}
+				for (int j = 0; j < view->nkeys; j++)
+					if (strcmp(view->join_keys[j], jkm_from[i][k]) == 0)
+					{
+						req->key_columns[j] = jkm_to[i][k];
+						found = true;
+					}
+				if (!found)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+							 errmsg("join_key_map of feature service \"%s\" names \"%s\", which is not a join key of feature view \"%s\"",
+									feature_service, jkm_from[i][k], view->name)));
 			}
 
 			if (feature_lists[i] == NULL)
@@ -586,15 +577,8 @@ RegistryResolveRequest(const char *project, ArrayType *features,
 			}
 			else
 			{
-				Datum		fl = DirectFunctionCall3(array_in, CStringGetDatum(feature_lists[i]),
-													 ObjectIdGetDatum(TEXTOID), Int32GetDatum(-1));
-				Datum	   *fe;
-				int			nf;
-
-				deconstruct_array(DatumGetArrayTypeP(fl), TEXTOID, -1, false,
-								  TYPALIGN_INT, &fe, NULL, &nf);
-				for (int f = 0; f < nf; f++)
-					add_feature(req, find_feature(view, TextDatumGetCString(fe[f])));
+				for (int f = 0; f < nfeature_lists[i]; f++)
+					add_feature(req, find_feature(view, feature_lists[i][f]));
 			}
 		}
 		if (requests == NIL)
