@@ -232,13 +232,15 @@ static uint64
 exec_own_sql(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
 {
 	int			rc;
+	uint64		processed;
 
 	SPI_connect();
 	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	processed = SPI_processed;
 	SPI_finish();
-	return SPI_processed;
+	return processed;
 }
 
 /* The SQL function that runs the retrieval, for views and persisted tables. */
