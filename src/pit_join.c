@@ -49,6 +49,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
+#include "catalog/pg_type.h"
 
 #include "pit_join.h"
 
@@ -80,44 +81,85 @@ struct PitEntities
 	int			nfeatures_total;
 };
 
+/*
+ * A bucket of the hash table on join key values: one per group of entity
+ * rows with equal keys, with the group's place in the positions array
+ * inline, so that a probe touches one cache line.
+ */
+typedef struct PitBucket
+{
+	uint32		hash;
+	int32		group;			/* -1: empty */
+	int32		start;			/* first position of the group */
+	int32		count;			/* its number of positions */
+	Datum		key0;			/* the first key, for the fast comparison */
+} PitBucket;
+
+/*
+ * A position: one entity row of a group, in time order, with the best
+ * candidate registered there.
+ */
+typedef struct PitPos
+{
+	int64		best_ts;
+	int64		best_created;
+	int32		row;			/* entity row */
+	uint8		flags;			/* PIT_HAS_CANDIDATE, PIT_CREATED_NULL */
+} PitPos;
+
+/* Source rows are processed in batches, prefetching what they will touch. */
+#define PIT_BATCH 32
+
 struct PitView
 {
 	PitEntities *ents;
 	int			nkeys;
 	int		   *key_attnos;
+	bool	   *key_fast;		/* int2/int4/int8: hash and compare the bits */
+	bool		all_fast;
 	FmgrInfo   *hash_fn;
 	FmgrInfo   *eq_fn;
 	Oid		   *collations;
+	bool	   *key_byval;
+	int16	   *key_len;
 	int64		ttl;
 	bool		filter_by_created;
 	int			nfeatures;
 	bool	   *feat_byval;
 	int16	   *feat_len;
+	bool		any_byref;
 	MemoryContext valcxt;		/* copies of by-reference feature values */
 
-	/* groups of entity rows with equal keys, and the hash table on them */
-	int32		ngroups;
-	Datum	   *group_keys;		/* ngroups * nkeys, pointing into tuples */
-	uint32	   *group_hash;
-	int32	   *group_start;	/* first position of the group */
-	int32	   *group_count;
-	int32	   *buckets;		/* group index or -1 */
+	/* the hash table on join key values, and the groups */
+	PitBucket  *buckets;
 	uint32		mask;
+	int32		ngroups;
+	int32		maxgroups;
+	int32	   *group_bucket;	/* group -> bucket */
+	Datum	   *group_keys;		/* group * nkeys, pointing into tuples */
+	int32	   *gstart;			/* group -> first position; [ngroups] = npos */
 
 	/* positions: entity rows of every group, in (group, t) order */
 	int32		npos;
-	int32	   *pos_row;
-	int64	   *pos_t;
-
-	/* the best candidate registered at each position */
-	int64	   *best_ts;
-	int64	   *best_created;
-	uint8	   *best_flags;
+	int64	   *pos_t;			/* entity time of each position */
+	PitPos	   *pos;
 	Datum	   *best_values;	/* npos * nfeatures */
 	bool	   *best_nulls;
 
 	/* the answer of each entity row: a position whose candidate won, or -1 */
 	int32	   *answer;
+
+	/* the current batch of source rows */
+	int			nbatch;
+	MemoryContext batchcxt;
+	int64		b_ts[PIT_BATCH];
+	int64		b_created[PIT_BATCH];
+	bool		b_created_null[PIT_BATCH];
+	uint32		b_hash[PIT_BATCH];
+	int32		b_bucket[PIT_BATCH];
+	Datum	   *b_keys;			/* PIT_BATCH * nkeys */
+	Datum	   *b_values;		/* PIT_BATCH * nfeatures */
+	bool	   *b_nulls;
 };
 
 static void *
@@ -219,7 +261,8 @@ PitEntitiesCount(PitEntities *ents)
 
 /*
  * PitViewCreate registers a feature view with the engine. The key columns'
- * types must have hash and equality support (checked here).
+ * types must have hash and equality support (checked here); int2, int4 and
+ * int8 keys are hashed and compared as bits, without function calls.
  */
 PitView *
 PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
@@ -228,45 +271,70 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 {
 	MemoryContext old = MemoryContextSwitchTo(ents->cxt);
 	PitView    *view = palloc0(sizeof(PitView));
+	int			nk = Max(nkeys, 1);
+	int			nf = Max(nfeatures, 1);
 
 	view->ents = ents;
 	view->nkeys = nkeys;
-	view->key_attnos = palloc(sizeof(int) * Max(nkeys, 1));
-	view->hash_fn = palloc0(sizeof(FmgrInfo) * Max(nkeys, 1));
-	view->eq_fn = palloc0(sizeof(FmgrInfo) * Max(nkeys, 1));
-	view->collations = palloc0(sizeof(Oid) * Max(nkeys, 1));
+	view->key_attnos = palloc(sizeof(int) * nk);
+	view->key_fast = palloc0(sizeof(bool) * nk);
+	view->key_byval = palloc0(sizeof(bool) * nk);
+	view->key_len = palloc0(sizeof(int16) * nk);
+	view->hash_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->eq_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->collations = palloc0(sizeof(Oid) * nk);
+	view->all_fast = true;
 	for (int k = 0; k < nkeys; k++)
 	{
 		Form_pg_attribute att = TupleDescAttr(ents->desc, key_attnos[k]);
-		TypeCacheEntry *tce = lookup_type_cache(att->atttypid,
-												TYPECACHE_HASH_PROC_FINFO |
-												TYPECACHE_EQ_OPR_FINFO);
 
-		if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_FUNCTION),
-					 errmsg("join key column \"%s\" has type %s, which cannot be hashed",
-							NameStr(att->attname), format_type_be(att->atttypid)),
-					 errhint("Use a join key of a type with a hash operator class.")));
 		view->key_attnos[k] = key_attnos[k];
-		fmgr_info_cxt(tce->hash_proc_finfo.fn_oid, &view->hash_fn[k], ents->cxt);
-		fmgr_info_cxt(tce->eq_opr_finfo.fn_oid, &view->eq_fn[k], ents->cxt);
+		view->key_byval[k] = att->attbyval;
+		view->key_len[k] = att->attlen;
 		view->collations[k] = att->attcollation;
+		if (att->atttypid == INT8OID || att->atttypid == INT4OID ||
+			att->atttypid == INT2OID)
+			view->key_fast[k] = true;
+		else
+		{
+			TypeCacheEntry *tce = lookup_type_cache(att->atttypid,
+													TYPECACHE_HASH_PROC_FINFO |
+													TYPECACHE_EQ_OPR_FINFO);
+
+			if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_FUNCTION),
+						 errmsg("join key column \"%s\" has type %s, which cannot be hashed",
+								NameStr(att->attname), format_type_be(att->atttypid)),
+						 errhint("Use a join key of a type with a hash operator class.")));
+			fmgr_info_cxt(tce->hash_proc_finfo.fn_oid, &view->hash_fn[k], ents->cxt);
+			fmgr_info_cxt(tce->eq_opr_finfo.fn_oid, &view->eq_fn[k], ents->cxt);
+			view->all_fast = false;
+		}
+		if (!att->attbyval)
+			view->any_byref = true;
 	}
 	view->ttl = ttl_usec;
 	view->filter_by_created = filter_by_created;
 	view->nfeatures = nfeatures;
-	view->feat_byval = palloc(sizeof(bool) * Max(nfeatures, 1));
-	view->feat_len = palloc(sizeof(int16) * Max(nfeatures, 1));
+	view->feat_byval = palloc(sizeof(bool) * nf);
+	view->feat_len = palloc(sizeof(int16) * nf);
 	for (int f = 0; f < nfeatures; f++)
 	{
 		Form_pg_attribute att = TupleDescAttr(feature_desc, f);
 
 		view->feat_byval[f] = att->attbyval;
 		view->feat_len[f] = att->attlen;
+		if (!att->attbyval)
+			view->any_byref = true;
 	}
 	view->valcxt = AllocSetContextCreate(ents->cxt, "offline_store feature values",
 										 ALLOCSET_DEFAULT_SIZES);
+	view->batchcxt = AllocSetContextCreate(ents->cxt, "offline_store source batch",
+										   ALLOCSET_DEFAULT_SIZES);
+	view->b_keys = palloc(sizeof(Datum) * PIT_BATCH * nk);
+	view->b_values = palloc(sizeof(Datum) * PIT_BATCH * nf);
+	view->b_nulls = palloc(sizeof(bool) * PIT_BATCH * nf);
 
 	if (ents->nviews >= ents->maxviews)
 	{
@@ -279,15 +347,34 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 	return view;
 }
 
+/* A 64-bit finalizer (splitmix64), folded to 32 bits. */
+static inline uint32
+mix64(uint64 x)
+{
+	x ^= x >> 30;
+	x *= UINT64CONST(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64CONST(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return (uint32) x;
+}
+
 static inline uint32
 hash_keys(PitView *view, const Datum *keys)
 {
 	uint32		h = 0;
 
 	for (int k = 0; k < view->nkeys; k++)
-		h = hash_combine(h, DatumGetUInt32(FunctionCall1Coll(&view->hash_fn[k],
-															 view->collations[k],
-															 keys[k])));
+	{
+		uint32		kh;
+
+		if (view->key_fast[k])
+			kh = mix64((uint64) keys[k]);
+		else
+			kh = DatumGetUInt32(FunctionCall1Coll(&view->hash_fn[k],
+												  view->collations[k], keys[k]));
+		h = hash_combine(h, kh);
+	}
 	return h;
 }
 
@@ -295,42 +382,90 @@ static inline bool
 keys_equal(PitView *view, const Datum *a, const Datum *b)
 {
 	for (int k = 0; k < view->nkeys; k++)
-		if (!DatumGetBool(FunctionCall2Coll(&view->eq_fn[k], view->collations[k],
-											a[k], b[k])))
+	{
+		if (view->key_fast[k])
+		{
+			if (a[k] != b[k])
+				return false;
+		}
+		else if (!DatumGetBool(FunctionCall2Coll(&view->eq_fn[k], view->collations[k],
+												 a[k], b[k])))
 			return false;
+	}
 	return true;
 }
 
-/* The group with these keys, or -1. */
+/* The bucket of the group with these keys, or -1. */
 static inline int32
-find_group(PitView *view, uint32 h, const Datum *keys)
+find_bucket(PitView *view, uint32 h, const Datum *keys)
 {
 	uint32		b = h & view->mask;
 
 	for (;;)
 	{
-		int32		g = view->buckets[b];
+		PitBucket  *bk = &view->buckets[b];
 
-		if (g < 0)
+		if (bk->group < 0)
 			return -1;
-		if (view->group_hash[g] == h &&
-			keys_equal(view, keys, &view->group_keys[(Size) g * view->nkeys]))
-			return g;
+		if (bk->hash == h &&
+			((view->nkeys == 1 && view->all_fast) ? bk->key0 == keys[0] :
+			 keys_equal(view, keys, &view->group_keys[(Size) bk->group * view->nkeys])))
+			return (int32) b;
 		b = (b + 1) & view->mask;
 	}
 }
 
+static void
+init_buckets(PitView *view, uint32 nbuckets)
+{
+	view->buckets = huge_alloc(view->ents->cxt, sizeof(PitBucket) * nbuckets);
+	for (uint32 i = 0; i < nbuckets; i++)
+		view->buckets[i].group = -1;
+	view->mask = nbuckets - 1;
+}
+
+/* Double the hash table. */
+static void
+grow_buckets(PitView *view)
+{
+	PitBucket  *old = view->buckets;
+	uint32		oldn = view->mask + 1;
+
+	if (oldn >= (1U << 30))
+		elog(ERROR, "too many join key values");
+	init_buckets(view, oldn * 2);
+	for (uint32 i = 0; i < oldn; i++)
+	{
+		uint32		b;
+
+		if (old[i].group < 0)
+			continue;
+		b = old[i].hash & view->mask;
+		while (view->buckets[b].group >= 0)
+			b = (b + 1) & view->mask;
+		view->buckets[b] = old[i];
+		view->group_bucket[old[i].group] = (int32) b;
+	}
+	pfree(old);
+}
+
+/* An entity row to sort into its group's positions. */
+typedef struct PitSortItem
+{
+	int64		t;
+	int32		row;
+} PitSortItem;
+
 /* Order of positions within a group: by entity time, then input order. */
 static int
-cmp_position(const void *a, const void *b, void *arg)
+cmp_position(const void *a, const void *b)
 {
-	const int64 *ts = (const int64 *) arg;
-	int32		ra = *(const int32 *) a;
-	int32		rb = *(const int32 *) b;
+	const PitSortItem *pa = (const PitSortItem *) a;
+	const PitSortItem *pb = (const PitSortItem *) b;
 
-	if (ts[ra] != ts[rb])
-		return ts[ra] < ts[rb] ? -1 : 1;
-	return ra < rb ? -1 : (ra > rb ? 1 : 0);
+	if (pa->t != pb->t)
+		return pa->t < pb->t ? -1 : 1;
+	return pa->row < pb->row ? -1 : (pa->row > pb->row ? 1 : 0);
 }
 
 /* Lower bound of the window of an entity time t (DT_NOBEGIN: none). */
@@ -350,28 +485,19 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	PitEntities *ents = view->ents;
 	MemoryContext old = MemoryContextSwitchTo(ents->cxt);
 	int32		n = (int32) ents->ntuples;
+	int			nk = Max(view->nkeys, 1);
 	int32	   *row_group = huge_alloc(ents->cxt, sizeof(int32) * Max(n, 1));
-	int32		maxgroups = 0;
-	uint32		nbuckets = 2;
-	Datum	   *keybuf = palloc(sizeof(Datum) * Max(view->nkeys, 1));
+	int32	   *gcount;
 	int32	   *fill;
+	Datum	   *keybuf = palloc(sizeof(Datum) * nk);
 	int64		min_t = PG_INT64_MAX;
 	int64		max_t = PG_INT64_MIN;
 
-	if (view->nkeys > 0)
-	{
-		while (nbuckets < (uint32) n * 2 && nbuckets < (1U << 31))
-			nbuckets <<= 1;
-		maxgroups = Max(n, 1);
-	}
-	else
-		maxgroups = 1;
-	view->mask = nbuckets - 1;
-	view->buckets = huge_alloc(ents->cxt, sizeof(int32) * nbuckets);
-	memset(view->buckets, 0xff, sizeof(int32) * nbuckets);
-	view->group_keys = huge_alloc(ents->cxt, sizeof(Datum) * (Size) maxgroups * Max(view->nkeys, 1));
-	view->group_hash = huge_alloc(ents->cxt, sizeof(uint32) * maxgroups);
-	view->group_count = huge_alloc(ents->cxt, sizeof(int32) * maxgroups);
+	init_buckets(view, 1024);
+	view->maxgroups = 512;
+	view->group_bucket = huge_alloc(ents->cxt, sizeof(int32) * view->maxgroups);
+	view->group_keys = huge_alloc(ents->cxt, sizeof(Datum) * (Size) view->maxgroups * nk);
+	gcount = huge_alloc(ents->cxt, sizeof(int32) * view->maxgroups);
 	view->ngroups = 0;
 	view->npos = 0;
 
@@ -387,8 +513,8 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 		{
 			if (view->ngroups == 0)
 			{
-				view->group_count[0] = 0;
 				view->ngroups = 1;
+				gcount[0] = 0;
 			}
 			g = 0;
 		}
@@ -397,6 +523,7 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 			HeapTupleData htup;
 			bool		anynull = false;
 			uint32		h;
+			int32		b;
 
 			minimal_as_heap(ents->tuples[r], &htup);
 			for (int k = 0; k < view->nkeys; k++)
@@ -410,70 +537,100 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 			if (anynull)
 				continue;		/* a NULL key never matches */
 			h = hash_keys(view, keybuf);
-			g = find_group(view, h, keybuf);
-			if (g < 0)
+			b = find_bucket(view, h, keybuf);
+			if (b >= 0)
+				g = view->buckets[b].group;
+			else
 			{
-				uint32		b = h & view->mask;
-
+				if ((uint32) (view->ngroups + 1) * 2 > view->mask + 1)
+					grow_buckets(view);
+				if (view->ngroups >= view->maxgroups)
+				{
+					view->maxgroups *= 2;
+					view->group_bucket = repalloc_huge(view->group_bucket,
+													   sizeof(int32) * view->maxgroups);
+					view->group_keys = repalloc_huge(view->group_keys,
+													 sizeof(Datum) * (Size) view->maxgroups * nk);
+					gcount = repalloc_huge(gcount, sizeof(int32) * view->maxgroups);
+				}
 				g = view->ngroups++;
-				memcpy(&view->group_keys[(Size) g * view->nkeys], keybuf,
-					   sizeof(Datum) * view->nkeys);
-				view->group_hash[g] = h;
-				view->group_count[g] = 0;
-				while (view->buckets[b] >= 0)
+				memcpy(&view->group_keys[(Size) g * nk], keybuf, sizeof(Datum) * view->nkeys);
+				gcount[g] = 0;
+				b = (int32) (h & view->mask);
+				while (view->buckets[b].group >= 0)
 					b = (b + 1) & view->mask;
-				view->buckets[b] = g;
+				view->buckets[b].hash = h;
+				view->buckets[b].group = g;
+				view->buckets[b].key0 = keybuf[0];
+				view->group_bucket[g] = b;
 			}
 		}
 		row_group[r] = g;
-		view->group_count[g]++;
+		gcount[g]++;
 		view->npos++;
 		if ((r & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 
 	/* lay the groups out one after the other, each sorted by time */
-	view->group_start = huge_alloc(ents->cxt, sizeof(int32) * Max(view->ngroups, 1));
+	view->gstart = huge_alloc(ents->cxt, sizeof(int32) * (view->ngroups + 1));
 	fill = huge_alloc(ents->cxt, sizeof(int32) * Max(view->ngroups, 1));
 	{
 		int32		start = 0;
 
 		for (int32 g = 0; g < view->ngroups; g++)
 		{
-			view->group_start[g] = start;
+			view->gstart[g] = start;
 			fill[g] = start;
-			start += view->group_count[g];
+			if (view->nkeys > 0)
+			{
+				view->buckets[view->group_bucket[g]].start = start;
+				view->buckets[view->group_bucket[g]].count = gcount[g];
+			}
+			start += gcount[g];
 		}
+		view->gstart[view->ngroups] = start;
 	}
-	view->pos_row = huge_alloc(ents->cxt, sizeof(int32) * Max(view->npos, 1));
-	view->pos_t = huge_alloc(ents->cxt, sizeof(int64) * Max(view->npos, 1));
-	for (int32 r = 0; r < n; r++)
-		if (row_group[r] >= 0)
-			view->pos_row[fill[row_group[r]]++] = r;
-	for (int32 g = 0; g < view->ngroups; g++)
 	{
-		if (view->group_count[g] > 1)
-			qsort_arg(&view->pos_row[view->group_start[g]], view->group_count[g],
-					  sizeof(int32), cmp_position, ents->ts);
-		if ((g & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	for (int32 p = 0; p < view->npos; p++)
-	{
-		int64		t = ents->ts[view->pos_row[p]];
+		PitSortItem *items = huge_alloc(ents->cxt, sizeof(PitSortItem) * Max(view->npos, 1));
 
-		view->pos_t[p] = t;
-		min_t = Min(min_t, t);
-		max_t = Max(max_t, t);
+		for (int32 r = 0; r < n; r++)
+		{
+			PitSortItem *it;
+
+			if (row_group[r] < 0)
+				continue;
+			it = &items[fill[row_group[r]]++];
+			it->t = ents->ts[r];
+			it->row = r;
+			min_t = Min(min_t, it->t);
+			max_t = Max(max_t, it->t);
+		}
+		for (int32 g = 0; g < view->ngroups; g++)
+		{
+			int32		cnt = view->gstart[g + 1] - view->gstart[g];
+
+			if (cnt > 1)
+				qsort(&items[view->gstart[g]], cnt, sizeof(PitSortItem), cmp_position);
+			if ((g & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		view->pos_t = huge_alloc(ents->cxt, sizeof(int64) * Max(view->npos, 1));
+		view->pos = huge_alloc(ents->cxt, sizeof(PitPos) * Max(view->npos, 1));
+		for (int32 p = 0; p < view->npos; p++)
+		{
+			view->pos_t[p] = items[p].t;
+			view->pos[p].row = items[p].row;
+			view->pos[p].flags = 0;
+			view->pos[p].best_ts = 0;
+			view->pos[p].best_created = 0;
+		}
+		pfree(items);
 	}
 	pfree(fill);
+	pfree(gcount);
 	pfree(row_group);
 
-	/* an empty slot per position */
-	view->best_ts = huge_alloc(ents->cxt, sizeof(int64) * Max(view->npos, 1));
-	view->best_created = huge_alloc(ents->cxt, sizeof(int64) * Max(view->npos, 1));
-	view->best_flags = huge_alloc(ents->cxt, sizeof(uint8) * Max(view->npos, 1));
-	memset(view->best_flags, 0, sizeof(uint8) * Max(view->npos, 1));
 	view->best_values = huge_alloc(ents->cxt, sizeof(Datum) * (Size) Max(view->npos, 1) * Max(view->nfeatures, 1));
 	view->best_nulls = huge_alloc(ents->cxt, sizeof(bool) * (Size) Max(view->npos, 1) * Max(view->nfeatures, 1));
 	view->answer = huge_alloc(ents->cxt, sizeof(int32) * Max(n, 1));
@@ -488,61 +645,39 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 }
 
 /*
- * Does candidate (ts, created) beat the one stored at position p? Greater
+ * Does candidate (ts, created) beat the one stored at a position? Greater
  * ts wins; on equal ts, greater created; a NULL created loses to any other;
  * a full tie keeps the stored one.
  */
 static inline bool
-beats(PitView *view, int32 p, int64 ts, bool created_null, int64 created)
+beats(const PitPos *pp, int64 ts, bool created_null, int64 created)
 {
-	uint8		flags = view->best_flags[p];
-
-	if (!(flags & PIT_HAS_CANDIDATE))
+	if (!(pp->flags & PIT_HAS_CANDIDATE))
 		return true;
-	if (ts != view->best_ts[p])
-		return ts > view->best_ts[p];
+	if (ts != pp->best_ts)
+		return ts > pp->best_ts;
 	if (created_null)
 		return false;
-	if (flags & PIT_CREATED_NULL)
+	if (pp->flags & PIT_CREATED_NULL)
 		return true;
-	return created > view->best_created[p];
+	return created > pp->best_created;
 }
 
-void
-PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
-					const Datum *keys, const bool *key_nulls,
-					const Datum *features, const bool *feature_nulls)
+/*
+ * The position where batch row i registers among [start, start + count) of
+ * its group: the first one with t >= max(ts[, created]); -1 if none, or if
+ * the row is too old for it (and so for all later ones).
+ */
+static inline int32
+find_position(PitView *view, int i, int32 start, int32 count)
 {
-	int32		g;
+	int64		ts = view->b_ts[i];
 	int64		need = ts;
-	int32		lo,
-				hi;
-	int32		p;
-
-	if (view->npos == 0)
-		return;
-	if (view->nkeys == 0)
-		g = 0;
-	else
-	{
-		for (int k = 0; k < view->nkeys; k++)
-			if (key_nulls[k])
-				return;			/* a NULL key never matches */
-		g = find_group(view, hash_keys(view, keys), keys);
-		if (g < 0)
-			return;
-	}
+	int32		lo = start;
+	int32		hi = start + count;
 
 	if (view->filter_by_created)
-	{
-		if (created_null)
-			return;
-		need = Max(ts, created);
-	}
-
-	/* the first position of the group with t >= need */
-	lo = view->group_start[g];
-	hi = lo + view->group_count[g];
+		need = Max(ts, view->b_created[i]);
 	while (lo < hi)
 	{
 		int32		mid = lo + (hi - lo) / 2;
@@ -552,68 +687,200 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 		else
 			hi = mid;
 	}
-	if (lo == view->group_start[g] + view->group_count[g])
-		return;					/* later than every entity row */
-	p = lo;
-	if (ts < window_start(view->pos_t[p], view->ttl))
-		return;					/* too old for this row, so for all later ones */
-	if (!beats(view, p, ts, created_null, created))
+	if (lo == start + count)
+		return -1;				/* later than every entity row */
+	if (ts < window_start(view->pos_t[lo], view->ttl))
+		return -1;				/* too old for this row, so for all later ones */
+	return lo;
+}
+
+/* Keep batch row i at position p if it beats the candidate there. */
+static inline void
+register_candidate(PitView *view, int i, int32 p)
+{
+	int64		ts = view->b_ts[i];
+	bool		created_null = view->b_created_null[i];
+	int64		created = view->b_created[i];
+	PitPos	   *pp = &view->pos[p];
+	Datum	   *vals;
+	bool	   *nulls;
+	const Datum *features;
+	const bool *feature_nulls;
+	bool		had;
+
+	if (!beats(pp, ts, created_null, created))
 		return;
 
+	vals = &view->best_values[(Size) p * view->nfeatures];
+	nulls = &view->best_nulls[(Size) p * view->nfeatures];
+	features = &view->b_values[(Size) i * view->nfeatures];
+	feature_nulls = &view->b_nulls[(Size) i * view->nfeatures];
+	had = (pp->flags & PIT_HAS_CANDIDATE) != 0;
+	for (int f = 0; f < view->nfeatures; f++)
 	{
-		Datum	   *vals = &view->best_values[(Size) p * view->nfeatures];
-		bool	   *nulls = &view->best_nulls[(Size) p * view->nfeatures];
-		bool		had = (view->best_flags[p] & PIT_HAS_CANDIDATE) != 0;
-
-		for (int f = 0; f < view->nfeatures; f++)
+		if (view->feat_byval[f])
+			vals[f] = features[f];
+		else
 		{
-			if (view->feat_byval[f])
-				vals[f] = features[f];
-			else
-			{
-				MemoryContext old;
+			MemoryContext old;
 
-				if (had && !nulls[f])
-					pfree(DatumGetPointer(vals[f]));
-				old = MemoryContextSwitchTo(view->valcxt);
-				if (feature_nulls[f])
-					vals[f] = (Datum) 0;
-				else if (view->feat_len[f] == -1 &&
-						 VARATT_IS_EXTERNAL(DatumGetPointer(features[f])))
-					vals[f] = PointerGetDatum(detoast_external_attr((struct varlena *)
-																	DatumGetPointer(features[f])));
-				else
-					vals[f] = datumCopy(features[f], false, view->feat_len[f]);
-				MemoryContextSwitchTo(old);
+			if (had && !nulls[f])
+				pfree(DatumGetPointer(vals[f]));
+			old = MemoryContextSwitchTo(view->valcxt);
+			if (feature_nulls[f])
+				vals[f] = (Datum) 0;
+			else if (view->feat_len[f] == -1 &&
+					 VARATT_IS_EXTERNAL(DatumGetPointer(features[f])))
+				vals[f] = PointerGetDatum(detoast_external_attr((struct varlena *)
+																DatumGetPointer(features[f])));
+			else
+				vals[f] = datumCopy(features[f], false, view->feat_len[f]);
+			MemoryContextSwitchTo(old);
+		}
+		nulls[f] = feature_nulls[f];
+	}
+	pp->best_ts = ts;
+	pp->best_created = created_null ? 0 : created;
+	pp->flags = PIT_HAS_CANDIDATE | (created_null ? PIT_CREATED_NULL : 0);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define pit_prefetch(p) __builtin_prefetch(p)
+#else
+#define pit_prefetch(p) ((void) 0)
+#endif
+
+/*
+ * Process the batched source rows in three passes, so that the cache misses
+ * of one row (its bucket, then its group's positions) overlap with the
+ * others': hash and prefetch the buckets, find the groups and prefetch
+ * their positions, register.
+ */
+static void
+process_batch(PitView *view)
+{
+	int			n = view->nbatch;
+	int			nk = view->nkeys;
+	int32		b_start[PIT_BATCH];
+	int32		b_count[PIT_BATCH];
+	int32		b_pos[PIT_BATCH];
+
+	if (nk > 0)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			uint32		h = hash_keys(view, &view->b_keys[(Size) i * nk]);
+
+			view->b_hash[i] = h;
+			pit_prefetch(&view->buckets[h & view->mask]);
+		}
+		for (int i = 0; i < n; i++)
+		{
+			int32		b = find_bucket(view, view->b_hash[i], &view->b_keys[(Size) i * nk]);
+
+			if (b < 0)
+			{
+				b_count[i] = 0;
+				continue;
 			}
-			nulls[f] = feature_nulls[f];
+			b_start[i] = view->buckets[b].start;
+			b_count[i] = view->buckets[b].count;
+			/* the group's times: a few cache lines */
+			{
+				const char *first = (const char *) &view->pos_t[b_start[i]];
+				const char *last = (const char *) &view->pos_t[b_start[i] + b_count[i] - 1];
+
+				for (int line = 0; line < 4 && first <= last; line++, first += 64)
+					pit_prefetch(first);
+				pit_prefetch(last);
+			}
 		}
 	}
-	view->best_ts[p] = ts;
-	view->best_created[p] = created_null ? 0 : created;
-	view->best_flags[p] = PIT_HAS_CANDIDATE | (created_null ? PIT_CREATED_NULL : 0);
+	else
+	{
+		for (int i = 0; i < n; i++)
+		{
+			b_start[i] = 0;
+			b_count[i] = view->npos;
+		}
+	}
+	for (int i = 0; i < n; i++)
+	{
+		b_pos[i] = b_count[i] > 0 ? find_position(view, i, b_start[i], b_count[i]) : -1;
+		if (b_pos[i] >= 0)
+			pit_prefetch(&view->pos[b_pos[i]]);
+	}
+	for (int i = 0; i < n; i++)
+		if (b_pos[i] >= 0)
+			register_candidate(view, i, b_pos[i]);
+	view->nbatch = 0;
+	if (view->any_byref)
+		MemoryContextReset(view->batchcxt);
+}
+
+void
+PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
+					const Datum *keys, const bool *key_nulls,
+					const Datum *features, const bool *feature_nulls)
+{
+	int			i;
+	int			nk = view->nkeys;
+	int			nf = view->nfeatures;
+	MemoryContext old = NULL;
+
+	if (view->npos == 0)
+		return;
+	for (int k = 0; k < nk; k++)
+		if (key_nulls[k])
+			return;				/* a NULL key never matches */
+	if (view->filter_by_created && created_null)
+		return;
+
+	/* copy the row into the batch (by-reference values into batchcxt) */
+	i = view->nbatch;
+	view->b_ts[i] = ts;
+	view->b_created[i] = created_null ? 0 : created;
+	view->b_created_null[i] = created_null;
+	if (view->any_byref)
+		old = MemoryContextSwitchTo(view->batchcxt);
+	for (int k = 0; k < nk; k++)
+		view->b_keys[(Size) i * nk + k] = view->key_byval[k] ? keys[k] :
+			datumCopy(keys[k], false, view->key_len[k]);
+	for (int f = 0; f < nf; f++)
+	{
+		bool		isnull = feature_nulls[f];
+
+		view->b_nulls[(Size) i * nf + f] = isnull;
+		view->b_values[(Size) i * nf + f] = (isnull || view->feat_byval[f]) ?
+			features[f] : datumCopy(features[f], false, view->feat_len[f]);
+	}
+	if (view->any_byref)
+		MemoryContextSwitchTo(old);
+	if (++view->nbatch == PIT_BATCH)
+		process_batch(view);
 }
 
 void
 PitViewFinish(PitView *view)
 {
+	if (view->nbatch > 0)
+		process_batch(view);
 	for (int32 g = 0; g < view->ngroups; g++)
 	{
-		int32		start = view->group_start[g];
-		int32		end = start + view->group_count[g];
 		int32		run = -1;
 
-		for (int32 p = start; p < end; p++)
+		for (int32 p = view->gstart[g]; p < view->gstart[g + 1]; p++)
 		{
-			if ((view->best_flags[p] & PIT_HAS_CANDIDATE) &&
+			PitPos	   *pp = &view->pos[p];
+
+			if ((pp->flags & PIT_HAS_CANDIDATE) &&
 				(run < 0 ||
-				 beats(view, run, view->best_ts[p],
-					   (view->best_flags[p] & PIT_CREATED_NULL) != 0,
-					   view->best_created[p])))
+				 beats(&view->pos[run], pp->best_ts,
+					   (pp->flags & PIT_CREATED_NULL) != 0, pp->best_created)))
 				run = p;
 			if (run >= 0 &&
-				view->best_ts[run] >= window_start(view->pos_t[p], view->ttl))
-				view->answer[view->pos_row[p]] = run;
+				view->pos[run].best_ts >= window_start(view->pos_t[p], view->ttl))
+				view->answer[pp->row] = run;
 		}
 		if ((g & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
