@@ -93,6 +93,9 @@ typedef struct HistView
 	int		   *key_attnos;		/* entity_df columns, 0-based */
 	TupleDesc	feature_desc;	/* the requested features, source types */
 	char	   *read_sql;		/* $1 lower bound (if any), $2 upper bound */
+	int		   *attmap;			/* read_sql columns (0-based) of: ts, created
+								 * (-1: none), keys, features */
+	int			natts_needed;	/* 1 + the greatest of attmap */
 	bool		has_lower;
 	PitView    *pv;
 } HistView;
@@ -125,9 +128,11 @@ typedef struct SourceReceiver
 	HistView   *hv;
 	int			nkeys;
 	int			nfeatures;
-	int			created_att;	/* -1: none */
-	int			first_key_att;
-	int			first_feature_att;
+	int		   *attmap;			/* as in HistView */
+	Datum	   *keys;			/* the row's keys and features, gathered */
+	bool	   *key_nulls;
+	Datum	   *features;
+	bool	   *feature_nulls;
 	uint64		count;
 } SourceReceiver;
 
@@ -700,35 +705,106 @@ check_entity_columns(HistPlan *plan)
 	}
 }
 
+/* The 0-based column of desc named name, or -1 if none or ambiguous. */
+static int
+find_column(TupleDesc desc, const char *name)
+{
+	int			found = -1;
+
+	for (int i = 0; i < desc->natts; i++)
+		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+		{
+			if (found >= 0)
+				return -1;
+			found = i;
+		}
+	return found;
+}
+
 /*
- * build_read_sql makes the query that streams a view's source: timestamp,
- * created, join keys (cast to the entity_df columns' types), features,
- * restricted to [$1, $2].
+ * build_read_sql makes the query that streams a view's source, restricted
+ * to [$1, $2]. When the join keys need no cast, it selects s.*: the scan's
+ * tuples then reach us without a projection, and attmap says where the
+ * columns are. Otherwise it selects timestamp, created, join keys (cast to
+ * the entity_df columns' types) and features, in that order.
  */
 static void
 build_read_sql(HistView *hv, TupleDesc entity_desc)
 {
 	RegRequest *req = hv->req;
+	RegSource  *src = req->view->source;
+	int			nkeys = req->view->nkeys;
+	int			nmap = 2 + nkeys + req->nfeatures;
+	bool		cast = false;
 	StringInfoData sql;
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s", hv->ts_col);
-	if (hv->created_col)
-		appendStringInfo(&sql, ", %s", hv->created_col);
-	for (int k = 0; k < req->view->nkeys; k++)
-	{
-		Oid			et = TupleDescAttr(entity_desc, hv->key_attnos[k])->atttypid;
+	hv->attmap = palloc(sizeof(int) * nmap);
+	for (int k = 0; k < nkeys; k++)
+		if (TupleDescAttr(entity_desc, hv->key_attnos[k])->atttypid != hv->key_types[k])
+			cast = true;
 
-		if (et == hv->key_types[k])
-			appendStringInfo(&sql, ", %s", hv->key_cols[k]);
+	initStringInfo(&sql);
+	if (!cast)
+	{
+		TupleDesc	desc = prepared_desc(psprintf("SELECT s.* FROM %s AS s", hv->from_item), 0, NULL);
+		int			m = 0;
+		bool		ok = true;
+
+		hv->attmap[m++] = find_column(desc, RegSourceColumn(src, src->timestamp_field));
+		hv->attmap[m++] = src->created_timestamp_column ?
+			find_column(desc, RegSourceColumn(src, src->created_timestamp_column)) : -2;
+		for (int k = 0; k < nkeys; k++)
+			hv->attmap[m++] = find_column(desc, RegSourceColumn(src, req->view->join_keys[k]));
+		for (int f = 0; f < req->nfeatures; f++)
+			hv->attmap[m++] = find_column(desc, RegSourceColumn(src, req->features[f]->name));
+		for (int i = 0; i < nmap; i++)
+			if (hv->attmap[i] == -1)
+				ok = false;
+		if (ok)
+		{
+			if (hv->attmap[1] == -2)
+				hv->attmap[1] = -1;
+			appendStringInfoString(&sql, "SELECT s.*");
+		}
 		else
-			appendStringInfo(&sql, ", CAST(%s AS %s)", hv->key_cols[k],
-							 format_type_be_qualified(et));
+			cast = true;		/* a column we cannot find by name: list them */
 	}
-	for (int f = 0; f < req->nfeatures; f++)
-		appendStringInfo(&sql, ", s.%s",
-						 quote_identifier(RegSourceColumn(req->view->source,
-														  req->features[f]->name)));
+	if (cast)
+	{
+		int			m = 0;
+		int			col = 0;
+
+		appendStringInfo(&sql, "SELECT %s", hv->ts_col);
+		hv->attmap[m++] = col++;
+		if (hv->created_col)
+		{
+			appendStringInfo(&sql, ", %s", hv->created_col);
+			hv->attmap[m++] = col++;
+		}
+		else
+			hv->attmap[m++] = -1;
+		for (int k = 0; k < nkeys; k++)
+		{
+			Oid			et = TupleDescAttr(entity_desc, hv->key_attnos[k])->atttypid;
+
+			if (et == hv->key_types[k])
+				appendStringInfo(&sql, ", %s", hv->key_cols[k]);
+			else
+				appendStringInfo(&sql, ", CAST(%s AS %s)", hv->key_cols[k],
+								 format_type_be_qualified(et));
+			hv->attmap[m++] = col++;
+		}
+		for (int f = 0; f < req->nfeatures; f++)
+		{
+			appendStringInfo(&sql, ", s.%s",
+							 quote_identifier(RegSourceColumn(src, req->features[f]->name)));
+			hv->attmap[m++] = col++;
+		}
+	}
+	hv->natts_needed = 0;
+	for (int i = 0; i < nmap; i++)
+		hv->natts_needed = Max(hv->natts_needed, hv->attmap[i] + 1);
+
 	appendStringInfo(&sql, " FROM %s AS s WHERE %s OPERATOR(pg_catalog.<=) %s",
 					 hv->from_item, hv->ts_col, bound_expr(hv->ts_type, 2));
 	hv->has_lower = (req->view->ttl_usec != 0);
@@ -828,6 +904,7 @@ static bool
 source_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	SourceReceiver *r = (SourceReceiver *) self;
+	const int  *map = r->attmap;
 	Datum	   *values;
 	bool	   *isnull;
 	bool		created_null = true;
@@ -835,19 +912,28 @@ source_receive(TupleTableSlot *slot, DestReceiver *self)
 
 	if ((++r->count & 0xfff) == 0)
 		CHECK_FOR_INTERRUPTS();
-	slot_getallattrs(slot);
+	slot_getsomeattrs(slot, r->hv->natts_needed);
 	values = slot->tts_values;
 	isnull = slot->tts_isnull;
-	if (isnull[0])
+	if (isnull[map[0]])
 		return true;			/* no timestamp: never a candidate */
-	if (r->created_att >= 0 && !isnull[r->created_att])
+	if (map[1] >= 0 && !isnull[map[1]])
 	{
 		created_null = false;
-		created = DatumGetInt64(values[r->created_att]);
+		created = DatumGetInt64(values[map[1]]);
 	}
-	PitViewAddCandidate(r->hv->pv, DatumGetInt64(values[0]), created_null, created,
-						&values[r->first_key_att], &isnull[r->first_key_att],
-						&values[r->first_feature_att], &isnull[r->first_feature_att]);
+	for (int k = 0; k < r->nkeys; k++)
+	{
+		r->keys[k] = values[map[2 + k]];
+		r->key_nulls[k] = isnull[map[2 + k]];
+	}
+	for (int f = 0; f < r->nfeatures; f++)
+	{
+		r->features[f] = values[map[2 + r->nkeys + f]];
+		r->feature_nulls[f] = isnull[map[2 + r->nkeys + f]];
+	}
+	PitViewAddCandidate(r->hv->pv, DatumGetInt64(values[map[0]]), created_null, created,
+						r->keys, r->key_nulls, r->features, r->feature_nulls);
 	return true;
 }
 
@@ -951,9 +1037,11 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 		sr.hv = hv;
 		sr.nkeys = hv->req->view->nkeys;
 		sr.nfeatures = hv->req->nfeatures;
-		sr.created_att = hv->created_col ? 1 : -1;
-		sr.first_key_att = hv->created_col ? 2 : 1;
-		sr.first_feature_att = sr.first_key_att + sr.nkeys;
+		sr.attmap = hv->attmap;
+		sr.keys = palloc(sizeof(Datum) * (sr.nkeys + 1));
+		sr.key_nulls = palloc(sizeof(bool) * (sr.nkeys + 1));
+		sr.features = palloc(sizeof(Datum) * (sr.nfeatures + 1));
+		sr.feature_nulls = palloc(sizeof(bool) * (sr.nfeatures + 1));
 		params[0] = TimestampTzGetDatum(lo);
 		params[1] = TimestampTzGetDatum(hi);
 

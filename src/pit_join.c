@@ -38,6 +38,8 @@
  */
 #include "postgres.h"
 
+#include <sys/mman.h>
+
 #include "access/detoast.h"
 #include "access/htup_details.h"
 #include "common/hashfn.h"
@@ -54,6 +56,8 @@
 #include "pit_join.h"
 
 #define PIT_BLOCK_SIZE		(1024 * 1024)
+#define PIT_HUGE_PAGE		((uintptr_t) 2 * 1024 * 1024)
+#define PIT_CACHE_LINE		64
 
 #define PIT_HAS_CANDIDATE	0x01
 #define PIT_CREATED_NULL	0x02
@@ -103,9 +107,14 @@ typedef struct PitPos
 {
 	int64		best_ts;
 	int64		best_created;
-	int32		row;			/* entity row */
 	uint8		flags;			/* PIT_HAS_CANDIDATE, PIT_CREATED_NULL */
+	/* then nfeatures Datums and nfeatures null flags */
 } PitPos;
+
+/* Position p's record, its feature values and their null flags. */
+#define PIT_POS(view, p)	((PitPos *) ((view)->best + (Size) (p) * (view)->best_stride))
+#define PIT_VALUES(view, p) ((Datum *) ((char *) PIT_POS(view, p) + MAXALIGN(sizeof(PitPos))))
+#define PIT_NULLS(view, p)	((bool *) (PIT_VALUES(view, p) + (view)->nfeatures))
 
 /* Source rows are processed in batches, prefetching what they will touch. */
 #define PIT_BATCH 32
@@ -142,9 +151,9 @@ struct PitView
 	/* positions: entity rows of every group, in (group, t) order */
 	int32		npos;
 	int64	   *pos_t;			/* entity time of each position */
-	PitPos	   *pos;
-	Datum	   *best_values;	/* npos * nfeatures */
-	bool	   *best_nulls;
+	int32	   *pos_row;		/* entity row of each position */
+	char	   *best;			/* per position: a PitPos record */
+	Size		best_stride;
 
 	/* the answer of each entity row: a position whose candidate won, or -1 */
 	int32	   *answer;
@@ -162,10 +171,27 @@ struct PitView
 	bool	   *b_nulls;
 };
 
+/*
+ * Allocate an array. The large ones are probed at random once per source
+ * row, so ask for transparent huge pages where the kernel leaves that to us:
+ * with 4kB pages nearly every probe would also miss the TLB.
+ */
 static void *
 huge_alloc(MemoryContext cxt, Size size)
 {
-	return MemoryContextAllocExtended(cxt, Max(size, 1), MCXT_ALLOC_HUGE);
+	void	   *p = MemoryContextAllocExtended(cxt, Max(size, 1), MCXT_ALLOC_HUGE);
+
+#ifdef MADV_HUGEPAGE
+	if (size >= PIT_HUGE_PAGE * 2)
+	{
+		uintptr_t	start = TYPEALIGN(PIT_HUGE_PAGE, (uintptr_t) p);
+		uintptr_t	end = TYPEALIGN_DOWN(PIT_HUGE_PAGE, (uintptr_t) p + size);
+
+		if (end > start)
+			(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
 }
 
 /* Wrap a stored MinimalTuple as a HeapTuple to read attributes from it. */
@@ -616,14 +642,11 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 				CHECK_FOR_INTERRUPTS();
 		}
 		view->pos_t = huge_alloc(ents->cxt, sizeof(int64) * Max(view->npos, 1));
-		view->pos = huge_alloc(ents->cxt, sizeof(PitPos) * Max(view->npos, 1));
+		view->pos_row = huge_alloc(ents->cxt, sizeof(int32) * Max(view->npos, 1));
 		for (int32 p = 0; p < view->npos; p++)
 		{
 			view->pos_t[p] = items[p].t;
-			view->pos[p].row = items[p].row;
-			view->pos[p].flags = 0;
-			view->pos[p].best_ts = 0;
-			view->pos[p].best_created = 0;
+			view->pos_row[p] = items[p].row;
 		}
 		pfree(items);
 	}
@@ -631,8 +654,18 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	pfree(gcount);
 	pfree(row_group);
 
-	view->best_values = huge_alloc(ents->cxt, sizeof(Datum) * (Size) Max(view->npos, 1) * Max(view->nfeatures, 1));
-	view->best_nulls = huge_alloc(ents->cxt, sizeof(bool) * (Size) Max(view->npos, 1) * Max(view->nfeatures, 1));
+	/*
+	 * One record per position, a cache line when the features fit: a source
+	 * row that wins there touches nothing else.
+	 */
+	view->best_stride = MAXALIGN(MAXALIGN(sizeof(PitPos)) +
+								 view->nfeatures * (sizeof(Datum) + sizeof(bool)));
+	if (view->best_stride <= PIT_CACHE_LINE)
+		view->best_stride = PIT_CACHE_LINE;
+	view->best = huge_alloc(ents->cxt, view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE);
+	view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best);
+	for (int32 p = 0; p < view->npos; p++)
+		PIT_POS(view, p)->flags = 0;
 	view->answer = huge_alloc(ents->cxt, sizeof(int32) * Max(n, 1));
 	memset(view->answer, 0xff, sizeof(int32) * Max(n, 1));
 
@@ -694,28 +727,37 @@ find_position(PitView *view, int i, int32 start, int32 count)
 	return lo;
 }
 
-/* Keep batch row i at position p if it beats the candidate there. */
-static inline void
-register_candidate(PitView *view, int i, int32 p)
+/*
+ * Does batch row i beat the candidate at position p? If so, it becomes that
+ * candidate (its values are copied by store_values); *had says whether
+ * there was one.
+ */
+static inline bool
+take_position(PitView *view, int i, int32 p, bool *had)
 {
 	int64		ts = view->b_ts[i];
 	bool		created_null = view->b_created_null[i];
 	int64		created = view->b_created[i];
-	PitPos	   *pp = &view->pos[p];
-	Datum	   *vals;
-	bool	   *nulls;
-	const Datum *features;
-	const bool *feature_nulls;
-	bool		had;
+	PitPos	   *pp = PIT_POS(view, p);
 
 	if (!beats(pp, ts, created_null, created))
-		return;
+		return false;
+	*had = (pp->flags & PIT_HAS_CANDIDATE) != 0;
+	pp->best_ts = ts;
+	pp->best_created = created_null ? 0 : created;
+	pp->flags = PIT_HAS_CANDIDATE | (created_null ? PIT_CREATED_NULL : 0);
+	return true;
+}
 
-	vals = &view->best_values[(Size) p * view->nfeatures];
-	nulls = &view->best_nulls[(Size) p * view->nfeatures];
-	features = &view->b_values[(Size) i * view->nfeatures];
-	feature_nulls = &view->b_nulls[(Size) i * view->nfeatures];
-	had = (pp->flags & PIT_HAS_CANDIDATE) != 0;
+/* Copy batch row i's feature values to position p (replacing any). */
+static inline void
+store_values(PitView *view, int i, int32 p, bool had)
+{
+	Datum	   *vals = PIT_VALUES(view, p);
+	bool	   *nulls = PIT_NULLS(view, p);
+	const Datum *features = &view->b_values[(Size) i * view->nfeatures];
+	const bool *feature_nulls = &view->b_nulls[(Size) i * view->nfeatures];
+
 	for (int f = 0; f < view->nfeatures; f++)
 	{
 		if (view->feat_byval[f])
@@ -739,9 +781,6 @@ register_candidate(PitView *view, int i, int32 p)
 		}
 		nulls[f] = feature_nulls[f];
 	}
-	pp->best_ts = ts;
-	pp->best_created = created_null ? 0 : created;
-	pp->flags = PIT_HAS_CANDIDATE | (created_null ? PIT_CREATED_NULL : 0);
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -764,6 +803,7 @@ process_batch(PitView *view)
 	int32		b_start[PIT_BATCH];
 	int32		b_count[PIT_BATCH];
 	int32		b_pos[PIT_BATCH];
+	bool		b_had[PIT_BATCH];
 
 	if (nk > 0)
 	{
@@ -808,11 +848,16 @@ process_batch(PitView *view)
 	{
 		b_pos[i] = b_count[i] > 0 ? find_position(view, i, b_start[i], b_count[i]) : -1;
 		if (b_pos[i] >= 0)
-			pit_prefetch(&view->pos[b_pos[i]]);
+			pit_prefetch(PIT_POS(view, b_pos[i]));
 	}
+	/* decide in batch order (two rows may share a position), then copy */
 	for (int i = 0; i < n; i++)
-		if (b_pos[i] >= 0)
-			register_candidate(view, i, b_pos[i]);
+		if (b_pos[i] >= 0 && !take_position(view, i, b_pos[i], &b_had[i]))
+			b_pos[i] = -1;
+	if (view->nfeatures > 0)
+		for (int i = 0; i < n; i++)
+			if (b_pos[i] >= 0)
+				store_values(view, i, b_pos[i], b_had[i]);
 	view->nbatch = 0;
 	if (view->any_byref)
 		MemoryContextReset(view->batchcxt);
@@ -871,16 +916,16 @@ PitViewFinish(PitView *view)
 
 		for (int32 p = view->gstart[g]; p < view->gstart[g + 1]; p++)
 		{
-			PitPos	   *pp = &view->pos[p];
+			PitPos	   *pp = PIT_POS(view, p);
 
 			if ((pp->flags & PIT_HAS_CANDIDATE) &&
 				(run < 0 ||
-				 beats(&view->pos[run], pp->best_ts,
+				 beats(PIT_POS(view, run), pp->best_ts,
 					   (pp->flags & PIT_CREATED_NULL) != 0, pp->best_created)))
 				run = p;
 			if (run >= 0 &&
-				view->pos[run].best_ts >= window_start(view->pos_t[p], view->ttl))
-				view->answer[pp->row] = run;
+				PIT_POS(view, run)->best_ts >= window_start(view->pos_t[p], view->ttl))
+				view->answer[view->pos_row[p]] = run;
 		}
 		if ((g & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -900,6 +945,16 @@ PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg)
 		HeapTupleData htup;
 		int			i = natts;
 
+		/* the winners' values are scattered: fetch a few rows ahead */
+		if (r + 8 < ents->ntuples)
+			for (int v = 0; v < ents->nviews; v++)
+			{
+				PitView    *view = ents->views[v];
+				int32		p = view->answer[r + 8];
+
+				if (p >= 0)
+					pit_prefetch(PIT_VALUES(view, p));
+			}
 		minimal_as_heap(ents->tuples[r], &htup);
 		heap_deform_tuple(&htup, ents->desc, values, nulls);
 		for (int v = 0; v < ents->nviews; v++)
@@ -916,8 +971,8 @@ PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg)
 				}
 				else
 				{
-					values[i] = view->best_values[(Size) p * view->nfeatures + f];
-					nulls[i] = view->best_nulls[(Size) p * view->nfeatures + f];
+					values[i] = PIT_VALUES(view, p)[f];
+					nulls[i] = PIT_NULLS(view, p)[f];
 				}
 			}
 		}
