@@ -890,11 +890,24 @@ entity_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	EntityReceiver *r = (EntityReceiver *) self;
 	bool		should_free;
-	MinimalTuple mt = ExecFetchSlotMinimalTuple(slot, &should_free);
 
-	PitEntitiesAdd(r->ents, mt);
-	if (should_free)
-		pfree(mt);
+	if (TTS_IS_BUFFERTUPLE(slot) || TTS_IS_HEAPTUPLE(slot))
+	{
+		/* a scan's tuple: copy it once, from its buffer */
+		HeapTuple	ht = ExecFetchSlotHeapTuple(slot, false, &should_free);
+
+		PitEntitiesAddHeap(r->ents, ht);
+		if (should_free)
+			heap_freetuple(ht);
+	}
+	else
+	{
+		MinimalTuple mt = ExecFetchSlotMinimalTuple(slot, &should_free);
+
+		PitEntitiesAdd(r->ents, mt);
+		if (should_free)
+			pfree(mt);
+	}
 	if ((++r->count & 0xfff) == 0)
 		CHECK_FOR_INTERRUPTS();
 	return true;

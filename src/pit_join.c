@@ -176,6 +176,8 @@ struct PitView
  * row, so ask for transparent huge pages where the kernel leaves that to us:
  * with 4kB pages nearly every probe would also miss the TLB.
  */
+static void PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen);
+
 static void *
 huge_alloc(MemoryContext cxt, Size size)
 {
@@ -237,7 +239,25 @@ PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno)
 void
 PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple)
 {
-	Size		len = MAXALIGN(tuple->t_len);
+	PitEntitiesAddData(ents, (const char *) tuple, tuple->t_len);
+}
+
+/*
+ * PitEntitiesAddHeap is PitEntitiesAdd for a heap tuple (a scan's tuple in
+ * its buffer, say): it is copied once, straight into the engine's blocks.
+ */
+void
+PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple)
+{
+	PitEntitiesAddData(ents, (const char *) tuple->t_data + MINIMAL_TUPLE_OFFSET,
+					   tuple->t_len - MINIMAL_TUPLE_OFFSET);
+}
+
+/* Copy a minimal tuple's bytes (data, len) into the engine. */
+static void
+PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen)
+{
+	Size		len = MAXALIGN(tlen);
 	MinimalTuple copy;
 	HeapTupleData htup;
 	Datum		t;
@@ -269,7 +289,8 @@ PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple)
 		copy = (MinimalTuple) (ents->block + ents->block_used);
 		ents->block_used += len;
 	}
-	memcpy(copy, tuple, tuple->t_len);
+	memcpy(copy, data, tlen);
+	copy->t_len = tlen;
 
 	minimal_as_heap(copy, &htup);
 	t = heap_getattr(&htup, ents->ts_attno + 1, ents->desc, &isnull);
