@@ -11,8 +11,8 @@
  * The document is read with libyaml's event API into a small node tree of
  * our own.  That gives us the limits we want before any interpretation:
  * one document only, no aliases (so no exponential expansion), nesting
- * depth at most OFS_MAX_DEPTH, input at most OFS_MAX_DOCUMENT bytes, no NUL
- * characters inside strings.  Each libyaml event is copied into the arena
+ * depth at most OFS_MAX_DEPTH, input at most OFS_MAX_DOCUMENT bytes and
+ * OFS_MAX_NODES nodes, no NUL characters inside strings.  Each libyaml event is copied into the arena
  * and deleted at once, so the only foreign allocation alive at any time is
  * the parser itself.
  *
@@ -49,6 +49,7 @@
 
 #define OFS_MAX_DOCUMENT	(64 * 1024 * 1024)
 #define OFS_MAX_DEPTH		64
+#define OFS_MAX_NODES		2000000
 
 #define USEC_PER_SEC		INT64_C(1000000)
 #define USEC_PER_MIN		(INT64_C(60) * USEC_PER_SEC)
@@ -170,6 +171,7 @@ typedef struct Ctx
 	bool		parser_live;
 	const char *text;
 	size_t		len;
+	long		nnodes;			/* nodes read so far */
 } Ctx;
 
 static void *
@@ -371,6 +373,19 @@ attach(Ctx *ctx, OpenNode *stack, int depth, YNode *node, YNode **root)
 {
 	OpenNode   *top;
 
+	/*
+	 * Bound the tree: every node costs about 100 bytes of malloc'd memory
+	 * outside PostgreSQL's accounting, and no feature repo needs this many.
+	 */
+	if (++ctx->nnodes > OFS_MAX_NODES)
+	{
+		char		detail[128];
+
+		snprintf(detail, sizeof(detail),
+				 "The document has more than %d YAML nodes.", OFS_MAX_NODES);
+		fail(ctx, OFS_ERR_TOO_LARGE, node->pos, detail, NULL,
+			 "feature store configuration has too many elements");
+	}
 	if (depth == 0)
 	{
 		*root = node;
@@ -383,9 +398,6 @@ attach(Ctx *ctx, OpenNode *stack, int depth, YNode *node, YNode **root)
 		top->head = node;
 	top->tail = node;
 	top->count++;
-	if (top->count > (size_t) INT_MAX - 1)
-		fail(ctx, OFS_ERR_TOO_LARGE, node->pos, NULL, NULL,
-			 "feature store configuration has too many elements in one collection");
 }
 
 static void

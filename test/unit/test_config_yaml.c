@@ -1210,6 +1210,39 @@ test_document_errors(void)
 			   "100000 levels of nesting");
 	free(big);
 
+	/* node count: 2000000 nodes are fine, one more is refused */
+	for (i = 0; i < 2; i++)
+	{
+		/* root, project key and value, registry key and sequence: 5 nodes */
+		size_t		items = i == 0 ? 1999995 : 1999997;
+		size_t		k;
+		OfsError	err;
+		OfsConfig  *c;
+
+		big = malloc(32 + 2 * items);
+		n = (size_t) sprintf(big, "project: p\nregistry: [");
+		for (k = 0; k < items; k++)
+		{
+			big[n++] = '1';
+			big[n++] = k + 1 < items ? ',' : ']';
+		}
+		big[n] = '\0';
+		c = OfsConfigParse(big, n, &err);
+		if (i == 0)
+		{
+			ok(c != NULL && strlen(c->registry_json) == 3 * 1999995,
+			   "document of 2000000 nodes is parsed");
+			OfsConfigFree(c);
+		}
+		else
+			ok(c == NULL && err.kind == OFS_ERR_TOO_LARGE && err.pos.line == 2 &&
+			   err.pos.column == 11 &&
+			   streq(err.message, "feature store configuration has too many elements") &&
+			   streq(err.detail, "The document has more than 2000000 YAML nodes."),
+			   "document of 2000002 nodes is refused");
+		free(big);
+	}
+
 	/* size: exactly the limit is parsed, one byte more is refused */
 	n = 64 * 1024 * 1024;
 	big = malloc(n + 1);
