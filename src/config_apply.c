@@ -641,7 +641,10 @@ report_parse_error(const OfsError *err)
 		appendStringInfoString(&detail, err->detail);
 	if (detail.len > 0 && detail.data[detail.len - 1] != '.')
 		appendStringInfoChar(&detail, '.');
-	if (err->pos.line > 0)
+	/* the position, unless the parser's detail already gives it */
+	if (err->pos.line > 0 &&
+		strstr(detail.data, psprintf("line %d, column %d",
+									 err->pos.line, err->pos.column)) == NULL)
 		appendStringInfo(&detail, "%sAt line %d, column %d.",
 						 detail.len > 0 ? " " : "",
 						 err->pos.line, err->pos.column);

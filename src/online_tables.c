@@ -456,18 +456,21 @@ ot_type_sql(Oid typid, int32 typmod)
 								FORMAT_TYPE_FORCE_QUALIFY);
 }
 
-/* CREATE SCHEMA IF NOT EXISTS, then CREATE TABLE. */
+/* CREATE SCHEMA when missing, then CREATE TABLE. */
 static void
 ot_create(const OnlineTableSpec *spec)
 {
 	StringInfoData sql;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE SCHEMA IF NOT EXISTS %s",
-					 quote_identifier(spec->schema_name));
-	ot_exec(sql.data, 0, NULL, NULL, SPI_OK_UTILITY);
+	if (!OidIsValid(get_namespace_oid(spec->schema_name, true)))
+	{
+		appendStringInfo(&sql, "CREATE SCHEMA %s",
+						 quote_identifier(spec->schema_name));
+		ot_exec(sql.data, 0, NULL, NULL, SPI_OK_UTILITY);
+		resetStringInfo(&sql);
+	}
 
-	resetStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE TABLE %s (",
 					 quote_qualified_identifier(spec->schema_name,
 												spec->table_name));
@@ -508,14 +511,16 @@ ot_create(const OnlineTableSpec *spec)
 	ot_exec(sql.data, 0, NULL, NULL, SPI_OK_UTILITY);
 }
 
-/* DROP TABLE IF EXISTS schema_name.table_name. */
+/* DROP TABLE schema_name.table_name, when it exists. */
 static void
 ot_drop_relation(const char *schema_name, const char *table_name)
 {
-	char	   *sql = psprintf("DROP TABLE IF EXISTS %s",
-							   quote_qualified_identifier(schema_name,
-														  table_name));
+	char	   *sql;
 
+	if (!OidIsValid(ot_relid(schema_name, table_name)))
+		return;
+	sql = psprintf("DROP TABLE %s",
+				   quote_qualified_identifier(schema_name, table_name));
 	ot_exec(sql, 0, NULL, NULL, SPI_OK_UTILITY);
 }
 

@@ -34,8 +34,11 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %I.%I',
-							  OLD.schema_name, OLD.table_name);
+	IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', OLD.schema_name,
+												OLD.table_name)) IS NOT NULL THEN
+		EXECUTE pg_catalog.format('DROP TABLE %I.%I', OLD.schema_name,
+								  OLD.table_name);
+	END IF;
 	RETURN OLD;
 END
 $$;
