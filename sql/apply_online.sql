@@ -80,10 +80,10 @@ SELECT * FROM apo_columns('apply_online_tables');
 -- the entity-less table holds one row at most
 SELECT pg_get_constraintdef(oid) FROM pg_constraint
 WHERE conrelid = 'apply_online_tables.apply_online_totals'::regclass ORDER BY conname COLLATE "C";
-INSERT INTO apply_online_tables.apply_online_totals (trips, event_timestamp) VALUES (1, now());
+INSERT INTO apply_online_tables.apply_online_totals (trips, event_timestamp) VALUES (1, '2024-01-01');
 -- error: a second row, with or without a key
-INSERT INTO apply_online_tables.apply_online_totals (__dummy_id, trips, event_timestamp) VALUES ('x', 1, now());
-INSERT INTO apply_online_tables.apply_online_totals (trips, event_timestamp) VALUES (1, now());
+INSERT INTO apply_online_tables.apply_online_totals (__dummy_id, trips, event_timestamp) VALUES ('x', 1, '2024-01-01');
+INSERT INTO apply_online_tables.apply_online_totals (trips, event_timestamp) VALUES (1, '2024-01-01');
 
 -- Materialized rows and intervals, to see what survives each change.
 INSERT INTO apply_online_tables.apply_online_driver_stats (driver_id, rider_id, conv, event_timestamp)
