@@ -435,7 +435,8 @@ SELECT schema_name, table_name FROM feast.online_tables WHERE project = 'apply_p
 DELETE FROM feast.projects WHERE name IN ('apply_test', 'apply_ttl', E'Apply Names: "q" ü', 'apply_plain_delete');
 SELECT count(*) AS online_tables_left FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname IN ('Apt Online ü', 'apply_test_online') AND c.relkind = 'r';
-SELECT count(*) AS online_table_rows_left FROM feast.online_tables;
+SELECT count(*) AS online_table_rows_left FROM feast.online_tables
+WHERE project IN ('apply_test', 'apply_ttl', E'Apply Names: "q" ü', 'apply_plain_delete');
 
 DROP SCHEMA "Apt Online ü";
 DROP SCHEMA apply_test_online;
