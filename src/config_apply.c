@@ -513,8 +513,12 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("definitions must not be null")));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("dry_run must not be null")));
 	deftext = PG_GETARG_TEXT_PP(0);
-	dry_run = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
+	dry_run = PG_GETARG_BOOL(1);
 
 	InitMaterializedSRF(fcinfo, 0);
 
