@@ -14,4 +14,6 @@ if [ ! -x "$root/usr/lib/postgresql/15/bin/pg_config" ]; then
   cp -a /usr/lib/postgresql/15 "$root/usr/lib/postgresql/"
   cp -a /usr/share/postgresql/15 "$root/usr/share/postgresql/"
 fi
+# pg_config reports include paths relative to the binaries: share the headers
+[ -e "$root/usr/include" ] || ln -s /usr/include "$root/usr/include"
 echo "$root/usr/lib/postgresql/15/bin/pg_config"
