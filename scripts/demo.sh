@@ -14,8 +14,9 @@ make -s -j2 PG_CONFIG="$PG_CONFIG"
 make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
 
 bindir=$("$PG_CONFIG" --bindir)
+# (from a directory the postgres user can enter: the tree may be under /root)
 as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd "$d" && runuser -u postgres -- "$@"); else "$@"; fi
 }
 d=$(mktemp -d /tmp/ofs-demo.XXXXXX)
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$d"

@@ -21,8 +21,8 @@ if [ "$(id -u)" -eq 0 ]; then
   rm -rf "$work/results" "$work/output_iso" "$work/log" "$work/.test-output"
   chown -R postgres:postgres "$work"
   rc=0
-  runuser -u postgres -- env PG_CONFIG="$PG_CONFIG" OFS_VG_INSTALLED=1 \
-    bash "$work/scripts/valgrind.sh" || rc=$?
+  (cd "$work" && runuser -u postgres -- env PG_CONFIG="$PG_CONFIG" OFS_VG_INSTALLED=1 \
+    bash "$work/scripts/valgrind.sh") || rc=$?
   rm -rf "$src/.test-output"; mkdir -p "$src/.test-output"
   for d in results output_iso valgrind; do
     [ -e "$work/$d" ] && cp -a "$work/$d" "$src/.test-output/$d"
