@@ -201,10 +201,8 @@ INSERT INTO feast.feature_service_projections (project, feature_service, positio
 	VALUES ('ofs_sp', 'svc', 2, 'view', ARRAY[NULL]::text[]);
 INSERT INTO feast.feature_views (project, name, source) VALUES ('ofs_sp', 'view3', 'nope');
 INSERT INTO feast.data_sources (project, name, type) VALUES ('ofs_sp', 'q', 'query');
--- empty the registry (services, then views, then the project's other rows)
+-- the registry empties by cascade from the project
 DELETE FROM feast.materialization_runs;
-DELETE FROM feast.feature_services;
-DELETE FROM feast.feature_views;
 DELETE FROM feast.projects;
 SELECT (SELECT pg_catalog.count(*) FROM feast.projects) AS projects,
        (SELECT pg_catalog.count(*) FROM feast.entities) AS entities,
@@ -215,7 +213,8 @@ SELECT (SELECT pg_catalog.count(*) FROM feast.projects) AS projects,
 
 -- The functions, with the same path.
 \if :has_apply
-SELECT * FROM feast_apply($yaml$
+CREATE TEMP TABLE ofs_sp_doc (doc text);
+INSERT INTO ofs_sp_doc VALUES ($yaml$
 project: ofs_search_path
 online_store:
   type: postgres
@@ -249,7 +248,30 @@ feature_services:
     features:
       - feature_view: stats
         features: [conv_rate]
-$yaml$) ORDER BY object_type COLLATE "C", name COLLATE "C";
+$yaml$);
+SELECT * FROM feast_apply((SELECT doc FROM ofs_sp_doc))
+ORDER BY object_type COLLATE "C", name COLLATE "C";
+-- the online table apply created
+SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type
+FROM pg_catalog.pg_attribute a
+WHERE a.attrelid OPERATOR(pg_catalog.=) 'ofs_sp_online.ofs_search_path_stats'::pg_catalog.regclass
+  AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+ORDER BY a.attnum;
+-- again, unchanged; then without acc_rate (a dry run, then for real)
+SELECT * FROM feast_apply((SELECT doc FROM ofs_sp_doc))
+ORDER BY object_type COLLATE "C", name COLLATE "C";
+SELECT * FROM feast_apply((SELECT pg_catalog.replace(doc, '      - {name: acc_rate, dtype: Float32}' OPERATOR(pg_catalog.||) pg_catalog.chr(10), '')
+						   FROM ofs_sp_doc), dry_run => true)
+ORDER BY object_type COLLATE "C", name COLLATE "C";
+SELECT * FROM feast_apply((SELECT pg_catalog.replace(doc, '      - {name: acc_rate, dtype: Float32}' OPERATOR(pg_catalog.||) pg_catalog.chr(10), '')
+						   FROM ofs_sp_doc))
+ORDER BY object_type COLLATE "C", name COLLATE "C";
+SELECT a.attname
+FROM pg_catalog.pg_attribute a
+WHERE a.attrelid OPERATOR(pg_catalog.=) 'ofs_sp_online.ofs_search_path_stats'::pg_catalog.regclass
+  AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+ORDER BY a.attnum;
+DROP TABLE ofs_sp_doc;
 \else
 \echo skipped: feast_apply is not built yet
 \endif
@@ -300,10 +322,10 @@ SELECT what FROM public.ofs_sp_calls ORDER BY id;
 -- Clean up: the registry, the online schema, the planted objects. The
 -- extension stays installed (reinstalled above, in public as before).
 DELETE FROM feast.materialization_runs WHERE project = 'ofs_search_path';
-DELETE FROM feast.feature_services WHERE project = 'ofs_search_path';
-DELETE FROM feast.feature_views WHERE project = 'ofs_search_path';
 DELETE FROM feast.projects WHERE name = 'ofs_search_path';
-DROP SCHEMA IF EXISTS ofs_sp_online CASCADE;
+-- (deleting the project dropped its online table)
+SELECT pg_catalog.to_regclass('ofs_sp_online.ofs_search_path_stats') AS online_table;
+DROP SCHEMA IF EXISTS ofs_sp_online;
 DROP AGGREGATE public.max(timestamptz);
 DROP AGGREGATE public.count(*);
 DO $unplant$
