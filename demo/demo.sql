@@ -23,7 +23,8 @@ SELECT to_regprocedure('feast_apply(text,boolean)') IS NOT NULL AS has_apply,
        to_regprocedure('feast_materialize(timestamptz,timestamptz,text[],text)') IS NOT NULL AS has_materialize,
        to_regprocedure('feast_materialize_incremental(timestamptz,text[],text)') IS NOT NULL AS has_incremental,
        to_regprocedure('feast_online_features(text,text[],text,boolean,text)') IS NOT NULL AS has_online,
-       to_regprocedure('feast_push(text,text,text,text)') IS NOT NULL AS has_push
+       to_regprocedure('feast_push(text,text,text,text)') IS NOT NULL AS has_push,
+       to_regclass('feast.online_tables') IS NOT NULL AS has_online_tables
 \gset
 
 -- Hourly statistics of ten drivers over two weeks (3360 rows), as Feast's
@@ -78,6 +79,16 @@ FROM feast.feature_services s
 JOIN feast.feature_service_projections p
   ON p.project = s.project AND p.feature_service = s.name
 ORDER BY s.project, s.name, p.position;
+
+\if :has_online_tables
+\echo 'the online tables feast_apply created:'
+SELECT o.project, o.feature_view, o.schema_name || '.' || o.table_name AS online_table,
+	   (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+		FROM pg_attribute a
+		WHERE a.attrelid = to_regclass(format('%I.%I', o.schema_name, o.table_name))
+		  AND a.attnum > 0 AND NOT a.attisdropped) AS columns
+FROM feast.online_tables o ORDER BY o.project, o.feature_view;
+\endif
 
 \if :has_dump
 \echo 'feast_registry_dump: the project as YAML that feast_apply accepts'
