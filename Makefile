@@ -90,3 +90,9 @@ check-isolation:
 	$(if $(ISOLATION),$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION),@echo "no isolation specs")
 check-tap:
 	$(if $(PROVE_TESTS),$(prove_installcheck),@echo "no TAP tests")
+
+# The suite with the postmaster under valgrind memcheck (scripts/valgrind.sh);
+# not part of `make test` (slower), run by .ci/run with CI_VALGRIND=1.
+.PHONY: test-valgrind
+test-valgrind:
+	bash scripts/valgrind.sh
