@@ -4,8 +4,10 @@ SELECT object FROM (
 	FROM pg_catalog.pg_depend
 	WHERE refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
 	  AND refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'offline_store')
-	  AND deptype = 'e') AS m
+	  AND deptype = 'e'
+) members
 ORDER BY object COLLATE "C";
 
+-- The setting exists once the library is loaded.
 LOAD 'offline_store';
 SHOW offline_store.project;
