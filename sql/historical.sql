@@ -101,6 +101,12 @@ SELECT * FROM feast_historical($$SELECT * FROM (VALUES (1, 1, 12, '2024-01-01 10
 	ARRAY['order_fv:amount', 'global_fv:total'], project => 'hist')
 	AS t(id int, customer_id int, driver_id int, event_timestamp timestamptz, amount numeric, total bigint)
 	ORDER BY id;
+-- filter_by_created_timestamp does nothing to a source without a created column
+SELECT count(amount) AS amounts, count(total) AS totals FROM feast_historical($$SELECT * FROM (VALUES (1, 1, 12, '2024-01-01 10:00'::timestamptz),
+	(2, 11, 2, '2024-01-01 10:00'), (3, 1, 12, '2023-01-01'), (4, 1, 2, '2030-01-01'))
+	AS v(id, customer_id, driver_id, event_timestamp)$$,
+	ARRAY['order_fv:amount', 'global_fv:total'], project => 'hist', filter_by_created_timestamp => true)
+	AS t(id int, customer_id int, driver_id int, event_timestamp timestamptz, amount numeric, total bigint);
 -- error: VALUES names its columns column1..., so the join keys are missing
 SELECT * FROM feast_historical($$VALUES (1, 1, 12, '2024-01-01 10:00'::timestamptz)$$,
 	ARRAY['order_fv:amount'], project => 'hist') AS t(a int);

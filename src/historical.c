@@ -1013,8 +1013,10 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 	{
 		HistView   *hv = &plan->views[v];
 
+		/* filter_by_created_timestamp applies where there is a created column */
 		hv->pv = PitViewCreate(ents, hv->req->view->nkeys, hv->key_attnos,
-							   hv->req->view->ttl_usec, plan->args->filter_by_created,
+							   hv->req->view->ttl_usec,
+							   plan->args->filter_by_created && hv->created_col != NULL,
 							   hv->req->nfeatures, hv->feature_desc);
 	}
 
