@@ -27,6 +27,16 @@
  * Memory is proportional to the entity rows: one stored candidate (its
  * feature values copied) per position, whatever the source's size.
  *
+ * The source side is bound by memory latency, not by arithmetic: each
+ * source row touches its bucket, its group's times and one position, all at
+ * random. So the layout keeps each of those to one cache line (a bucket
+ * holds the group's place and, for one fast key, the key itself; a
+ * position's record holds its best candidate and that candidate's values),
+ * int2/int4/int8 keys are hashed and compared as bits, source rows are
+ * processed in batches of PIT_BATCH whose lookups are issued (prefetched)
+ * together, stage by stage, and the large arrays ask for transparent huge
+ * pages so that the probes do not also miss the TLB.
+ *
  * Everything lives in one memory context, created by PitEntitiesCreate and
  * deleted by PitEntitiesDestroy. The engine does no SPI and no catalog
  * access beyond the type cache; callers feed it rows.
@@ -42,6 +52,7 @@
 
 #include "access/detoast.h"
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "common/int.h"
 #include "datatype/timestamp.h"
@@ -51,7 +62,6 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
-#include "catalog/pg_type.h"
 
 #include "pit_join.h"
 
