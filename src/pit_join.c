@@ -162,6 +162,9 @@ struct PitView
 	int32		npos;
 	int64	   *pos_t;			/* entity time of each position */
 	int32	   *pos_row;		/* entity row of each position */
+	int64	   *best_ts;		/* per position: the best candidate's ts, or
+								 * PG_INT64_MIN; a compact copy for the
+								 * first test */
 	char	   *best;			/* per position: a PitPos record */
 	Size		best_stride;
 
@@ -695,8 +698,12 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 		view->best_stride = PIT_CACHE_LINE;
 	view->best = huge_alloc(ents->cxt, view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE);
 	view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best);
+	view->best_ts = huge_alloc(ents->cxt, sizeof(int64) * Max(view->npos, 1));
 	for (int32 p = 0; p < view->npos; p++)
+	{
 		PIT_POS(view, p)->flags = 0;
+		view->best_ts[p] = PG_INT64_MIN;
+	}
 	view->answer = huge_alloc(ents->cxt, sizeof(int32) * Max(n, 1));
 	memset(view->answer, 0xff, sizeof(int32) * Max(n, 1));
 
@@ -774,6 +781,7 @@ take_position(PitView *view, int i, int32 p, bool *had)
 	if (!beats(pp, ts, created_null, created))
 		return false;
 	*had = (pp->flags & PIT_HAS_CANDIDATE) != 0;
+	view->best_ts[p] = ts;
 	pp->best_ts = ts;
 	pp->best_created = created_null ? 0 : created;
 	pp->flags = PIT_HAS_CANDIDATE | (created_null ? PIT_CREATED_NULL : 0);
@@ -879,8 +887,21 @@ process_batch(PitView *view)
 	{
 		b_pos[i] = b_count[i] > 0 ? find_position(view, i, b_start[i], b_count[i]) : -1;
 		if (b_pos[i] >= 0)
-			pit_prefetch(PIT_POS(view, b_pos[i]));
+			pit_prefetch(&view->best_ts[b_pos[i]]);
 	}
+	/*
+	 * Most rows lose to the candidate already there on ts alone: drop them
+	 * without touching its record (the compact copy may lag behind rows of
+	 * this batch, which only lets more through to the exact test).
+	 */
+	for (int i = 0; i < n; i++)
+		if (b_pos[i] >= 0)
+		{
+			if (view->b_ts[i] < view->best_ts[b_pos[i]])
+				b_pos[i] = -1;
+			else
+				pit_prefetch(PIT_POS(view, b_pos[i]));
+		}
 	/* decide in batch order (two rows may share a position), then copy */
 	for (int i = 0; i < n; i++)
 		if (b_pos[i] >= 0 && !take_position(view, i, b_pos[i], &b_had[i]))
