@@ -118,13 +118,14 @@ typedef struct PitPos
 	int64		best_ts;
 	int64		best_created;
 	uint8		flags;			/* PIT_HAS_CANDIDATE, PIT_CREATED_NULL */
-	/* then nfeatures Datums and nfeatures null flags */
+	bool		nulls[FLEXIBLE_ARRAY_MEMBER];	/* of the nfeatures values */
+	/* then, at values_off, nfeatures Datums */
 } PitPos;
 
 /* Position p's record, its feature values and their null flags. */
 #define PIT_POS(view, p)	((PitPos *) ((view)->best + (Size) (p) * (view)->best_stride))
-#define PIT_VALUES(view, p) ((Datum *) ((char *) PIT_POS(view, p) + MAXALIGN(sizeof(PitPos))))
-#define PIT_NULLS(view, p)	((bool *) (PIT_VALUES(view, p) + (view)->nfeatures))
+#define PIT_VALUES(view, p) ((Datum *) ((char *) PIT_POS(view, p) + (view)->values_off))
+#define PIT_NULLS(view, p)	(PIT_POS(view, p)->nulls)
 
 /* Source rows are processed in batches, prefetching what they will touch. */
 #define PIT_BATCH 32
@@ -167,6 +168,7 @@ struct PitView
 								 * first test */
 	char	   *best;			/* per position: a PitPos record */
 	Size		best_stride;
+	Size		values_off;		/* of the values in a record */
 
 	/* the answer of each entity row: a position whose candidate won, or -1 */
 	int32	   *answer;
@@ -692,8 +694,8 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	 * One record per position, a cache line when the features fit: a source
 	 * row that wins there touches nothing else.
 	 */
-	view->best_stride = MAXALIGN(MAXALIGN(sizeof(PitPos)) +
-								 view->nfeatures * (sizeof(Datum) + sizeof(bool)));
+	view->values_off = MAXALIGN(offsetof(PitPos, nulls) + view->nfeatures * sizeof(bool));
+	view->best_stride = MAXALIGN(view->values_off + view->nfeatures * sizeof(Datum));
 	if (view->best_stride <= PIT_CACHE_LINE)
 		view->best_stride = PIT_CACHE_LINE;
 	view->best = huge_alloc(ents->cxt, view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE);
@@ -982,6 +984,25 @@ PitViewFinish(PitView *view)
 		if ((g & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
+
+	/*
+	 * Only the answers and the winners' records are needed from now on: give
+	 * the rest back before the next view is built.
+	 */
+	pfree(view->buckets);
+	pfree(view->group_bucket);
+	pfree(view->group_keys);
+	pfree(view->gstart);
+	pfree(view->pos_t);
+	pfree(view->pos_row);
+	pfree(view->best_ts);
+	view->buckets = NULL;
+	view->group_bucket = NULL;
+	view->group_keys = NULL;
+	view->gstart = NULL;
+	view->pos_t = NULL;
+	view->pos_row = NULL;
+	view->best_ts = NULL;
 }
 
 void
