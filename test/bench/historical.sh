@@ -37,6 +37,9 @@
 #            NULL ordering does not matter here.
 #   peak     the backend's VmHWM (peak resident set, includes the shared
 #            buffers it touched) after the run, from /proc/<pid>/status.
+#   CPU      the backend's user + system CPU time for the query, from
+#            /proc/<pid>/stat: less disturbed than wall time when other work
+#            shares the machine (the load average is printed too).
 set -euo pipefail
 
 SCALE=${SCALE:-1}
