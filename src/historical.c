@@ -256,11 +256,13 @@ retrieval_sql(FunctionCallInfo fcinfo, HistArgs *args)
 	Oid			fn;
 	int			nestlevel;
 	char	   *sql;
+	char	   *schema;
 	List	   *names;
 
 	/* the SQL names feast_historical in our own schema */
-	names = list_make2(makeString(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid))),
-					   makeString("feast_historical"));
+	schema = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
+	names = list_make1(makeString(schema));
+	names = lappend(names, makeString(pstrdup("feast_historical")));
 	fn = LookupFuncName(names, -1, NULL, false);
 	nestlevel = SqlBeginReadOnly();
 	plan = hist_plan(args);

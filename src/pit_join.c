@@ -65,7 +65,9 @@
 
 #include "pit_join.h"
 
-#define PIT_BLOCK_SIZE		(1024 * 1024)
+#define PIT_BLOCK_SIZE		((Size) 1024 * 1024)
+/* ALLOCSET_DEFAULT_SIZES, with the multiplications done in Size */
+#define PIT_ALLOCSET_SIZES	0, ((Size) 8 * 1024), ((Size) 8 * 1024 * 1024)
 #define PIT_HUGE_PAGE		((uintptr_t) 2 * 1024 * 1024)
 #define PIT_CACHE_LINE		64
 
@@ -229,7 +231,7 @@ PitEntities *
 PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "offline_store point-in-time join",
-											  ALLOCSET_DEFAULT_SIZES);
+											  PIT_ALLOCSET_SIZES);
 	PitEntities *ents = MemoryContextAllocZero(cxt, sizeof(PitEntities));
 	MemoryContext old;
 
@@ -391,9 +393,9 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 			view->any_byref = true;
 	}
 	view->valcxt = AllocSetContextCreate(ents->cxt, "offline_store feature values",
-										 ALLOCSET_DEFAULT_SIZES);
+										 PIT_ALLOCSET_SIZES);
 	view->batchcxt = AllocSetContextCreate(ents->cxt, "offline_store source batch",
-										   ALLOCSET_DEFAULT_SIZES);
+										   PIT_ALLOCSET_SIZES);
 	view->b_keys = palloc(sizeof(Datum) * PIT_BATCH * nk);
 	view->b_values = palloc(sizeof(Datum) * PIT_BATCH * nf);
 	view->b_nulls = palloc(sizeof(bool) * PIT_BATCH * nf);
