@@ -61,6 +61,7 @@
 #include "utils/timestamp.h"
 
 #include "online.h"
+#include "online_tables.h"
 #include "registry.h"
 
 PG_FUNCTION_INFO_V1(ofs_feast_materialize);
@@ -93,6 +94,9 @@ static void progress_report(bool notice);
 static void progress_restore_activity(void);
 static char *build_materialize_sql(const RegFeatureView *fv, TupleDesc desc,
 								   const char *online_table);
+static void materialize_view_body(const RegFeatureView *fv, bool incremental,
+								  TimestampTz start, TimestampTz end,
+								  MaterializeResult *result);
 static MaterializeResult materialize_view(const RegFeatureView *fv,
 										  bool incremental, TimestampTz start,
 										  TimestampTz end);
@@ -106,9 +110,7 @@ static int	name_cmp(const ListCell *a, const ListCell *b);
 char *
 OnlineTableOf(const RegFeatureView *fv)
 {
-	/* XXX switch to OnlineTableQualifiedName() once apply is merged */
-	return quote_qualified_identifier(fv->online_schema,
-									  psprintf("%s_%s", fv->project, fv->name));
+	return OnlineTableQualifiedName(fv->project, fv->name);
 }
 
 /*
@@ -289,135 +291,147 @@ build_materialize_sql(const RegFeatureView *fv, TupleDesc desc,
 }
 
 /*
+ * materialize_view_body does the work of materialize_view: it fills *result.
+ */
+static void
+materialize_view_body(const RegFeatureView *fv, bool incremental,
+					  TimestampTz start, TimestampTz end,
+					  MaterializeResult *result)
+{
+	TimestampTz started_at = GetCurrentTimestamp();
+	TupleDesc	desc;
+	char	   *online_table;
+	char	   *sql;
+	Oid			argtypes[8];
+	Datum		values[8];
+	int			rc;
+
+	progress.active = true;
+	progress.view = fv->name;
+	progress.rows = 0;
+	progress.started = started_at;
+	progress.last_report = started_at;
+	progress_report(false);
+
+	online_table = OnlineTableOf(fv);
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+
+	if (incremental)
+	{
+		bool		isnull;
+		Datum		d;
+
+		argtypes[0] = TEXTOID;
+		argtypes[1] = TEXTOID;
+		values[0] = CStringGetTextDatum(fv->project);
+		values[1] = CStringGetTextDatum(fv->name);
+		rc = SPI_execute_with_args("SELECT pg_catalog.max(end_date) "
+								   "FROM feast.materialization_intervals "
+								   "WHERE project OPERATOR(pg_catalog.=) $1 "
+								   "AND feature_view OPERATOR(pg_catalog.=) $2",
+								   2, argtypes, values, NULL, false, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_with_args failed: %s",
+				 SPI_result_code_string(rc));
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+						  &isnull);
+		if (!isnull)
+			start = DatumGetTimestampTz(d);
+		else if (fv->ttl_usec > 0)
+			start = GetCurrentTransactionStartTimestamp() - fv->ttl_usec;
+		else
+			start = GetCurrentTransactionStartTimestamp() - DEFAULT_LOOKBACK_USEC;
+		if (start > end)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("end date %s is before the start date %s",
+							pstrdup(timestamptz_to_str(end)),
+							pstrdup(timestamptz_to_str(start))),
+					 errdetail("The start date of an incremental materialization is the end of the last one.")));
+	}
+
+	desc = OnlineDescribe(RegSourceFromItem(fv->source), CurrentMemoryContext);
+	sql = build_materialize_sql(fv, desc, online_table);
+
+	argtypes[0] = TIMESTAMPTZOID;
+	argtypes[1] = TIMESTAMPTZOID;
+	values[0] = TimestampTzGetDatum(start);
+	values[1] = TimestampTzGetDatum(end);
+	rc = SPI_execute_with_args(sql, 2, argtypes, values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(rc));
+	result->rows_written = (int64) SPI_processed;
+	result->start = start;
+
+	/* the interval and the run commit with the rows */
+	argtypes[0] = TEXTOID;
+	argtypes[1] = TEXTOID;
+	argtypes[2] = TIMESTAMPTZOID;
+	argtypes[3] = TIMESTAMPTZOID;
+	argtypes[4] = BOOLOID;
+	argtypes[5] = INT8OID;
+	argtypes[6] = INT8OID;
+	argtypes[7] = TIMESTAMPTZOID;
+	values[0] = CStringGetTextDatum(fv->project);
+	values[1] = CStringGetTextDatum(fv->name);
+	values[2] = TimestampTzGetDatum(start);
+	values[3] = TimestampTzGetDatum(end);
+	values[4] = BoolGetDatum(incremental);
+	values[5] = Int64GetDatum(progress.rows);
+	values[6] = Int64GetDatum(result->rows_written);
+	values[7] = TimestampTzGetDatum(started_at);
+	rc = SPI_execute_with_args("INSERT INTO feast.materialization_intervals "
+							   "(project, feature_view, start_date, end_date) "
+							   "VALUES ($1, $2, $3, $4)",
+							   4, argtypes, values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(rc));
+	rc = SPI_execute_with_args("INSERT INTO feast.materialization_runs "
+							   "(project, feature_view, start_date, end_date, incremental, "
+							   "status, rows_read, rows_written, started_at, finished_at) "
+							   "VALUES ($1, $2, $3, $4, $5, 'succeeded', $6, $7, $8, "
+							   "pg_catalog.clock_timestamp())",
+							   8, argtypes, values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(rc));
+	SPI_finish();
+
+	if (TimestampDifferenceExceeds(started_at, GetCurrentTimestamp(),
+								   PROGRESS_INTERVAL_MS))
+		progress_report(true);
+	progress.active = false;
+	progress_restore_activity();
+}
+
+/*
  * materialize_view materializes one view over [start, end] (start computed
  * here when incremental) and records the interval and the run. The caller
  * holds the project lock and the view's materialization lock. Errors are
- * re-raised with the view's name in the primary message.
+ * re-raised with the view's name in the primary message, so that the
+ * message stands on its own (pg_cron keeps only that).
  */
 static MaterializeResult
-materialize_view(const RegFeatureView *fv, bool incremental, TimestampTz start_arg,
+materialize_view(const RegFeatureView *fv, bool incremental, TimestampTz start,
 				 TimestampTz end)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	MaterializeResult result = {0};
-	TimestampTz start = start_arg;
-	ErrorContextCallback errcallback;
 
 	PG_TRY();
 	{
-		TimestampTz started_at = GetCurrentTimestamp();
-		TupleDesc	desc;
-		char	   *online_table;
-		char	   *sql;
-		Oid			argtypes[8];
-		Datum		values[8];
-		int			rc;
+		ErrorContextCallback errcallback;
 
 		errcallback.callback = materialize_error_callback;
 		errcallback.arg = (void *) fv->name;
 		errcallback.previous = error_context_stack;
 		error_context_stack = &errcallback;
-
-		progress.active = true;
-		progress.view = fv->name;
-		progress.rows = 0;
-		progress.started = started_at;
-		progress.last_report = started_at;
-		progress_report(false);
-
-		online_table = OnlineTableOf(fv);
-
-		if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-
-		if (incremental)
-		{
-			bool		isnull;
-			Datum		d;
-
-			argtypes[0] = TEXTOID;
-			argtypes[1] = TEXTOID;
-			values[0] = CStringGetTextDatum(fv->project);
-			values[1] = CStringGetTextDatum(fv->name);
-			rc = SPI_execute_with_args("SELECT pg_catalog.max(end_date) "
-									   "FROM feast.materialization_intervals "
-									   "WHERE project OPERATOR(pg_catalog.=) $1 "
-									   "AND feature_view OPERATOR(pg_catalog.=) $2",
-									   2, argtypes, values, NULL, false, 1);
-			if (rc != SPI_OK_SELECT)
-				elog(ERROR, "SPI_execute_with_args failed: %s",
-					 SPI_result_code_string(rc));
-			d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-							  &isnull);
-			if (!isnull)
-				start = DatumGetTimestampTz(d);
-			else if (fv->ttl_usec > 0)
-				start = GetCurrentTransactionStartTimestamp() - fv->ttl_usec;
-			else
-				start = GetCurrentTransactionStartTimestamp() - DEFAULT_LOOKBACK_USEC;
-			if (start > end)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("end date %s is before the start date %s",
-								timestamptz_to_str(end), timestamptz_to_str(start)),
-						 errdetail("The start date of an incremental materialization is the end of the last one.")));
-		}
-
-		desc = OnlineDescribe(RegSourceFromItem(fv->source), CurrentMemoryContext);
-		sql = build_materialize_sql(fv, desc, online_table);
-
-		argtypes[0] = TIMESTAMPTZOID;
-		argtypes[1] = TIMESTAMPTZOID;
-		values[0] = TimestampTzGetDatum(start);
-		values[1] = TimestampTzGetDatum(end);
-		rc = SPI_execute_with_args(sql, 2, argtypes, values, NULL, false, 0);
-		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "SPI_execute_with_args failed: %s",
-				 SPI_result_code_string(rc));
-		result.rows_written = (int64) SPI_processed;
-		result.start = start;
-
-		/* the interval and the run commit with the rows */
-		argtypes[0] = TEXTOID;
-		argtypes[1] = TEXTOID;
-		argtypes[2] = TIMESTAMPTZOID;
-		argtypes[3] = TIMESTAMPTZOID;
-		argtypes[4] = BOOLOID;
-		argtypes[5] = INT8OID;
-		argtypes[6] = INT8OID;
-		argtypes[7] = TIMESTAMPTZOID;
-		values[0] = CStringGetTextDatum(fv->project);
-		values[1] = CStringGetTextDatum(fv->name);
-		values[2] = TimestampTzGetDatum(start);
-		values[3] = TimestampTzGetDatum(end);
-		values[4] = BoolGetDatum(incremental);
-		values[5] = Int64GetDatum(progress.rows);
-		values[6] = Int64GetDatum(result.rows_written);
-		values[7] = TimestampTzGetDatum(started_at);
-		rc = SPI_execute_with_args("INSERT INTO feast.materialization_intervals "
-								   "(project, feature_view, start_date, end_date) "
-								   "VALUES ($1, $2, $3, $4)",
-								   4, argtypes, values, NULL, false, 0);
-		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "SPI_execute_with_args failed: %s",
-				 SPI_result_code_string(rc));
-		rc = SPI_execute_with_args("INSERT INTO feast.materialization_runs "
-								   "(project, feature_view, start_date, end_date, incremental, "
-								   "status, rows_read, rows_written, started_at, finished_at) "
-								   "VALUES ($1, $2, $3, $4, $5, 'succeeded', $6, $7, $8, "
-								   "pg_catalog.clock_timestamp())",
-								   8, argtypes, values, NULL, false, 0);
-		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "SPI_execute_with_args failed: %s",
-				 SPI_result_code_string(rc));
-
-		SPI_finish();
+		materialize_view_body(fv, incremental, start, end, &result);
 		error_context_stack = errcallback.previous;
-		if (TimestampDifferenceExceeds(started_at, GetCurrentTimestamp(),
-									   PROGRESS_INTERVAL_MS))
-			progress_report(true);
-		progress.active = false;
-		progress_restore_activity();
 	}
 	PG_CATCH();
 	{
@@ -486,7 +500,8 @@ materialize_internal(FunctionCallInfo fcinfo, bool incremental)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("start date %s is after end date %s",
-						timestamptz_to_str(start), timestamptz_to_str(end))));
+						pstrdup(timestamptz_to_str(start)),
+						pstrdup(timestamptz_to_str(end)))));
 	if (TIMESTAMP_NOT_FINITE(end) || (!incremental && TIMESTAMP_NOT_FINITE(start)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -390,6 +390,7 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 	RegSource  *src = NULL;
 	bool		any_online = false;
 	StagedRows *staged;
+	int64		nrows;
 	ListCell   *lc;
 	int			rc;
 
@@ -460,9 +461,10 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 	}
 	if (offline)
 		append_offline(src, staged);
+	nrows = staged->nrows;
 	unstage_rows(staged);
 	SPI_finish();
-	PG_RETURN_INT64(staged->nrows);
+	PG_RETURN_INT64(nrows);
 }
 
 /*

@@ -56,6 +56,7 @@ reg_query(const char *sql, int nargs, const char *const *args)
 	Oid			types[REG_MAX_ARGS] = {0};
 	Datum		values[REG_MAX_ARGS] = {0};
 	char		nulls[REG_MAX_ARGS] = {0};
+	MemoryContext oldcxt = CurrentMemoryContext;
 	int			rc;
 
 	Assert(nargs <= REG_MAX_ARGS);
@@ -68,6 +69,8 @@ reg_query(const char *sql, int nargs, const char *const *args)
 	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	/* SPI leaves us in its procedure context: go back to the caller's */
+	MemoryContextSwitchTo(oldcxt);
 }
 
 /* Column col (1-based) of row as text in the current context, NULL if null. */
