@@ -4,6 +4,25 @@
 SET TimeZone = 'UTC';
 SET datestyle = 'ISO, YMD';
 
+-- An error as SQLSTATE: message / DETAIL / HINT.
+CREATE FUNCTION apt_err(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	st text;
+	msg text;
+	det text;
+	hnt text;
+BEGIN
+	EXECUTE sql;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+		det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+	RETURN st || ': ' || msg
+		|| coalesce(E'\nDETAIL: ' || nullif(det, ''), '')
+		|| coalesce(E'\nHINT: ' || nullif(hnt, ''), '');
+END
+$$;
+
 CREATE TABLE public.apt_driver_stats (
 	driver_id bigint,
 	ts timestamptz,
@@ -178,13 +197,13 @@ RESET offline_store.project;
 
 -- A dry run validates like a real one: the registry's views (the document
 -- has no feature_views section) still need the entity the document drops.
-SELECT * FROM feast_apply($y$
+SELECT apt_err($s$SELECT * FROM feast_apply($y$
 project: apply_test
 project_description: changed
 online_store: {type: postgres, db_schema: apply_test_online}
 entities:
   - {name: driver, join_keys: [driver_id], value_type: INT64}
-$y$, dry_run => true);
+$y$, dry_run => true)$s$);
 -- A dry run reports the plan and changes nothing.
 SELECT * FROM feast_apply($y$
 project: apply_test
@@ -371,7 +390,9 @@ SELECT has_function_privilege('public', 'feast_apply(text, boolean)', 'EXECUTE')
        has_table_privilege('public', 'feast.online_tables', 'INSERT') AS public_online_tables_insert;
 
 -- Several projects: the project must be named.
-SELECT feast_registry_dump();
+SELECT apt_err('SELECT feast_registry_dump()');
+-- error: a project that does not exist
+SELECT apt_err($$SELECT feast_registry_dump('apply_nope')$$);
 
 -- Clean up: empty sections delete everything (and the online tables).
 SELECT * FROM feast_apply($y$
@@ -414,9 +435,11 @@ SELECT schema_name, table_name FROM feast.online_tables WHERE project = 'apply_p
 DELETE FROM feast.projects WHERE name IN ('apply_test', 'apply_ttl', E'Apply Names: "q" ü', 'apply_plain_delete');
 SELECT count(*) AS online_tables_left FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname IN ('Apt Online ü', 'apply_test_online') AND c.relkind = 'r';
-SELECT count(*) AS online_table_rows_left FROM feast.online_tables;
+SELECT count(*) AS online_table_rows_left FROM feast.online_tables
+WHERE project IN ('apply_test', 'apply_ttl', E'Apply Names: "q" ü', 'apply_plain_delete');
 
 DROP SCHEMA "Apt Online ü";
 DROP SCHEMA apply_test_online;
 DROP TABLE public.apt_driver_stats, public.apt_customer, public."Apt Table: ü ""q""";
 DROP FUNCTION apt_fingerprint(text);
+DROP FUNCTION apt_err(text);

@@ -132,7 +132,7 @@ typedef struct ASource
 	bool		loaded;
 	int			ncols;
 	ColInfo    *cols;
-	char	   *relname;		/* for messages: the table, or "query" */
+	char	   *relname;		/* for messages: relation "t", or the query of ... */
 } ASource;
 
 typedef struct AFeature
@@ -1130,7 +1130,7 @@ source_load_columns(ASource *s)
 			s->ncols++;
 		}
 		relation_close(rel, NoLock);
-		s->relname = s->table_name;
+		s->relname = psprintf("relation \"%s\"", s->table_name);
 	}
 	else
 	{
@@ -1164,7 +1164,7 @@ source_load_columns(ASource *s)
 			s->ncols++;
 		}
 		SPI_freeplan(plan);
-		s->relname = psprintf("query of data source %s", s->name);
+		s->relname = psprintf("the query of data source \"%s\"", s->name);
 	}
 	s->loaded = true;
 }
@@ -1195,14 +1195,13 @@ source_column(ASource *s, const char *feast_name, const char *what,
 
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_COLUMN),
-			 errmsg("column \"%s\" of relation \"%s\" does not exist",
+			 errmsg("column \"%s\" of %s does not exist",
 					colname, s->relname),
 			 errdetail("%s", where(from_doc, pos, section,
 								   strcmp(colname, feast_name) != 0 ?
-								   psprintf("%s reads it through the field_mapping of data source \"%s\" (\"%s\" is mapped from \"%s\").",
+								   psprintf("%s, through the field_mapping of data source \"%s\" (\"%s\" is mapped from \"%s\").",
 											what, s->name, feast_name, colname) :
-								   psprintf("%s reads it from data source \"%s\".",
-											what, s->name)))));
+								   psprintf("%s.", what)))));
 	return NULL;				/* keep compiler quiet */
 }
 
@@ -1312,7 +1311,7 @@ validate_source_columns(ASource *s)
 	source_load_columns(s);
 
 	c = source_column(s, s->timestamp_field,
-					  psprintf("The timestamp_field of data source \"%s\"", s->name),
+					  psprintf("It is the timestamp_field of data source \"%s\"", s->name),
 					  s->from_doc, s->timestamp_pos, "sources");
 	if (!is_timestamp_type(c->typid))
 		ereport(ERROR,
@@ -1325,7 +1324,7 @@ validate_source_columns(ASource *s)
 	if (s->created_col)
 	{
 		c = source_column(s, s->created_col,
-						  psprintf("The created_timestamp_column of data source \"%s\"", s->name),
+						  psprintf("It is the created_timestamp_column of data source \"%s\"", s->name),
 						  s->from_doc, s->created_pos, "sources");
 		if (!is_timestamp_type(c->typid))
 			ereport(ERROR,
@@ -1345,7 +1344,7 @@ validate_source_columns(ASource *s)
 		if (!found)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("column \"%s\" of relation \"%s\" does not exist",
+					 errmsg("column \"%s\" of %s does not exist",
 							s->date_partition_column, s->relname),
 					 errdetail("%s", where(s->from_doc, s->date_partition_pos, "sources",
 										   psprintf("The date_partition_column of data source \"%s\" names it.", s->name)))));
@@ -1489,8 +1488,8 @@ validate(ApplyState *want, AProject *project)
 						 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views",
 											   "Online tables have columns event_timestamp and created_timestamp of their own."))));
 			v->keycols[i] = source_column(s, e->join_key,
-										  psprintf("The join key \"%s\" of entity \"%s\" in feature view \"%s\"",
-												   e->join_key, e->name, v->name),
+										  psprintf("It is the join key \"%s\" of entity \"%s\" in feature view \"%s\", whose data source is \"%s\"",
+												   e->join_key, e->name, v->name, s->name),
 										  v->from_doc, v->entity_pos[i], "feature_views");
 		}
 
@@ -1520,12 +1519,12 @@ validate(ApplyState *want, AProject *project)
 						 errdetail("%s", where(v->from_doc, f->pos, "feature_views",
 											   "Online tables have columns event_timestamp and created_timestamp of their own."))));
 			f->col = source_column(s, f->name,
-								   psprintf("Feature \"%s\" of feature view \"%s\"", f->name, v->name),
+								   psprintf("It is feature \"%s\" of feature view \"%s\", whose data source is \"%s\"", f->name, v->name, s->name),
 								   v->from_doc, f->pos, "feature_views");
 			if (!dtype_matches(f->dtype, f->col->typid))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("feature \"%s\" of feature view \"%s\" is declared %s but column \"%s\" of relation \"%s\" has type %s",
+						 errmsg("feature \"%s\" of feature view \"%s\" is declared %s but column \"%s\" of %s has type %s",
 								f->name, v->name, f->dtype, f->col->name,
 								s->relname, format_type_be(f->col->typid)),
 						 errdetail("%s", where(v->from_doc, f->dtype_pos, "feature_views", NULL)),
@@ -1572,7 +1571,7 @@ validate(ApplyState *want, AProject *project)
 			if (!dtype_matches(value_type_dtype(e->value_type), c->typid))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("entity \"%s\" has value type %s but join key column \"%s\" of relation \"%s\" has type %s",
+						 errmsg("entity \"%s\" has value type %s but join key column \"%s\" of %s has type %s",
 								e->name, e->value_type, c->name,
 								v->rsource->relname, format_type_be(c->typid)),
 						 errdetail("%s", v->from_doc ?

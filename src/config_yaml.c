@@ -11,10 +11,10 @@
  * The document is read with libyaml's event API into a small node tree of
  * our own.  That gives us the limits we want before any interpretation:
  * one document only, no aliases (so no exponential expansion), nesting
- * depth at most OFS_MAX_DEPTH, input at most OFS_MAX_DOCUMENT bytes, no NUL
- * characters inside strings.  Each libyaml event is copied into the arena
- * and deleted at once, so the only foreign allocation alive at any time is
- * the parser itself.
+ * depth at most OFS_MAX_DEPTH, input at most OFS_MAX_DOCUMENT bytes and
+ * OFS_MAX_NODES nodes, no NUL characters inside strings.  Each libyaml
+ * event is copied into the arena and deleted at once, so the only foreign
+ * allocation alive at any time is the parser itself.
  *
  * Memory: everything (nodes, strings, the OfsConfig itself) comes from one
  * arena of malloc'd blocks owned by the OfsConfig.  Errors are raised with
@@ -49,6 +49,7 @@
 
 #define OFS_MAX_DOCUMENT	(64 * 1024 * 1024)
 #define OFS_MAX_DEPTH		64
+#define OFS_MAX_NODES		2000000
 
 #define USEC_PER_SEC		INT64_C(1000000)
 #define USEC_PER_MIN		(INT64_C(60) * USEC_PER_SEC)
@@ -71,7 +72,8 @@ typedef struct ArenaBlock
 } ArenaBlock;
 
 #define ARENA_ALIGN		16
-#define ARENA_HDR		((sizeof(ArenaBlock) + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1))
+#define ARENA_HDR \
+	((sizeof(ArenaBlock) + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1))
 #define ARENA_BLOCK		(64 * 1024)
 
 struct OfsArena
@@ -170,6 +172,7 @@ typedef struct Ctx
 	bool		parser_live;
 	const char *text;
 	size_t		len;
+	long		nnodes;			/* nodes read so far */
 } Ctx;
 
 static void *
@@ -185,6 +188,7 @@ ctx_alloc(Ctx *ctx, size_t size);
 
 static char *vastr(Ctx *ctx, const char *fmt, va_list ap) OFS_PRINTF(2, 0);
 static char *astr(Ctx *ctx, const char *fmt,...) OFS_PRINTF(2, 3);
+static void *ctx_array(Ctx *ctx, size_t elsize, int n);
 
 /* Copy src into dst (of size dstsize), cutting at a UTF-8 boundary. */
 static void
@@ -219,6 +223,13 @@ vastr(Ctx *ctx, const char *fmt, va_list ap)
 	buf = ctx_alloc(ctx, (size_t) n + 1);
 	vsnprintf(buf, (size_t) n + 1, fmt, ap);
 	return buf;
+}
+
+/* An array of n elements (at least one, so that it is never NULL). */
+static void *
+ctx_array(Ctx *ctx, size_t elsize, int n)
+{
+	return ctx_alloc(ctx, elsize * (size_t) (n > 0 ? n : 1));
 }
 
 static char *
@@ -350,7 +361,8 @@ fail_syntax(Ctx *ctx)
 	else
 		pos = mark_pos(p->problem_mark);
 	snprintf(detail, sizeof(detail), "%c%s at line %d, column %d.",
-			 (problem[0] >= 'a' && problem[0] <= 'z') ? problem[0] - 'a' + 'A' : problem[0],
+			 (problem[0] >= 'a' && problem[0] <= 'z') ?
+			 problem[0] - 'a' + 'A' : problem[0],
 			 problem + 1, pos.line, pos.column);
 	fail(ctx, OFS_ERR_SYNTAX, pos, detail, NULL,
 		 "invalid YAML in feature store configuration");
@@ -371,6 +383,19 @@ attach(Ctx *ctx, OpenNode *stack, int depth, YNode *node, YNode **root)
 {
 	OpenNode   *top;
 
+	/*
+	 * Bound the tree: every node costs about 100 bytes of malloc'd memory
+	 * outside PostgreSQL's accounting, and no feature repo needs this many.
+	 */
+	if (++ctx->nnodes > OFS_MAX_NODES)
+	{
+		char		detail[128];
+
+		snprintf(detail, sizeof(detail),
+				 "The document has more than %d YAML nodes.", OFS_MAX_NODES);
+		fail(ctx, OFS_ERR_TOO_LARGE, node->pos, detail, NULL,
+			 "feature store configuration has too many elements");
+	}
 	if (depth == 0)
 	{
 		*root = node;
@@ -383,9 +408,6 @@ attach(Ctx *ctx, OpenNode *stack, int depth, YNode *node, YNode **root)
 		top->head = node;
 	top->tail = node;
 	top->count++;
-	if (top->count > (size_t) INT_MAX - 1)
-		fail(ctx, OFS_ERR_TOO_LARGE, node->pos, NULL, NULL,
-			 "feature store configuration has too many elements in one collection");
 }
 
 static void
@@ -398,7 +420,7 @@ close_node(Ctx *ctx, OpenNode *open)
 	if (node->kind == Y_MAP && open->count % 2 != 0)
 		fail(ctx, OFS_ERR_SYNTAX, node->pos, NULL, NULL,
 			 "invalid YAML in feature store configuration");
-	node->items = ctx_alloc(ctx, sizeof(YNode *) * (open->count ? open->count : 1));
+	node->items = ctx_array(ctx, sizeof(YNode *), (int) open->count);
 	for (c = open->head; c; c = c->next)
 		node->items[i++] = c;
 	node->n = (int) (node->kind == Y_MAP ? open->count / 2 : open->count);
@@ -1232,7 +1254,7 @@ get_str_list(Ctx *ctx, const YNode *map, const char *key, const char *what,
 		return l;
 	l.pos = v->pos;
 	l.n = v->n;
-	l.items = ctx_alloc(ctx, sizeof(OfsStr) * (size_t) (v->n ? v->n : 1));
+	l.items = ctx_array(ctx, sizeof(OfsStr), v->n);
 	for (i = 0; i < v->n; i++)
 	{
 		const YNode *it = v->items[i];
@@ -1292,7 +1314,7 @@ get_str_map(Ctx *ctx, const YNode *map, const char *key, const char *what,
 	check_map_keys(ctx, v, inner);
 	m.pos = v->pos;
 	m.n = v->n;
-	m.items = ctx_alloc(ctx, sizeof(OfsStrPair) * (size_t) (v->n ? v->n : 1));
+	m.items = ctx_array(ctx, sizeof(OfsStrPair), v->n);
 	for (i = 0; i < v->n; i++)
 	{
 		const YNode *k = v->items[2 * i];
@@ -2157,8 +2179,7 @@ parse_feature_service(Ctx *ctx, const YNode *n, OfsFeatureService *fs)
 		fail(ctx, OFS_ERR_MISSING_KEY, n->pos, NULL, NULL,
 			 "missing required key \"features\" in %s", what);
 	fs->nprojections = features->n;
-	fs->projections = ctx_alloc(ctx, sizeof(OfsProjection) *
-								(size_t) (features->n ? features->n : 1));
+	fs->projections = ctx_array(ctx, sizeof(OfsProjection), features->n);
 	for (i = 0; i < features->n; i++)
 	{
 		const YNode *it = features->items[i];
@@ -2252,10 +2273,10 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	if (sec)
 	{
 		cfg->nentities = sec->n;
-		cfg->entities = ctx_alloc(ctx, sizeof(OfsEntity) * (size_t) (sec->n ? sec->n : 1));
+		cfg->entities = ctx_array(ctx, sizeof(OfsEntity), sec->n);
 		for (i = 0; i < sec->n; i++)
 			parse_entity(ctx, sec->items[i], &cfg->entities[i]);
-		names = ctx_alloc(ctx, sizeof(OfsStr *) * (size_t) (sec->n ? sec->n : 1));
+		names = ctx_array(ctx, sizeof(OfsStr *), sec->n);
 		for (i = 0; i < sec->n; i++)
 			names[i] = &cfg->entities[i].name;
 		check_names_unique(ctx, names, sec->n, "entity");
@@ -2266,10 +2287,10 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	if (sec)
 	{
 		cfg->nsources = sec->n;
-		cfg->sources = ctx_alloc(ctx, sizeof(OfsSource) * (size_t) (sec->n ? sec->n : 1));
+		cfg->sources = ctx_array(ctx, sizeof(OfsSource), sec->n);
 		for (i = 0; i < sec->n; i++)
 			parse_source(ctx, sec->items[i], &cfg->sources[i]);
-		names = ctx_alloc(ctx, sizeof(OfsStr *) * (size_t) (sec->n ? sec->n : 1));
+		names = ctx_array(ctx, sizeof(OfsStr *), sec->n);
 		for (i = 0; i < sec->n; i++)
 			names[i] = &cfg->sources[i].name;
 		check_names_unique(ctx, names, sec->n, "data source");
@@ -2280,10 +2301,10 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	if (sec)
 	{
 		cfg->nfeature_views = sec->n;
-		cfg->feature_views = ctx_alloc(ctx, sizeof(OfsFeatureView) * (size_t) (sec->n ? sec->n : 1));
+		cfg->feature_views = ctx_array(ctx, sizeof(OfsFeatureView), sec->n);
 		for (i = 0; i < sec->n; i++)
 			parse_feature_view(ctx, sec->items[i], &cfg->feature_views[i]);
-		names = ctx_alloc(ctx, sizeof(OfsStr *) * (size_t) (sec->n ? sec->n : 1));
+		names = ctx_array(ctx, sizeof(OfsStr *), sec->n);
 		for (i = 0; i < sec->n; i++)
 			names[i] = &cfg->feature_views[i].name;
 		check_names_unique(ctx, names, sec->n, "feature view");
@@ -2294,10 +2315,10 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	if (sec)
 	{
 		cfg->nfeature_services = sec->n;
-		cfg->feature_services = ctx_alloc(ctx, sizeof(OfsFeatureService) * (size_t) (sec->n ? sec->n : 1));
+		cfg->feature_services = ctx_array(ctx, sizeof(OfsFeatureService), sec->n);
 		for (i = 0; i < sec->n; i++)
 			parse_feature_service(ctx, sec->items[i], &cfg->feature_services[i]);
-		names = ctx_alloc(ctx, sizeof(OfsStr *) * (size_t) (sec->n ? sec->n : 1));
+		names = ctx_array(ctx, sizeof(OfsStr *), sec->n);
 		for (i = 0; i < sec->n; i++)
 			names[i] = &cfg->feature_services[i].name;
 		check_names_unique(ctx, names, sec->n, "feature service");
