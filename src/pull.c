@@ -458,6 +458,18 @@ pull_internal(FunctionCallInfo fcinfo, bool latest)
 	src = RegistryGetDataSource(project, name, &push_source);
 	if (src == NULL)
 	{
+		List	   *views = RegistryListFeatureViews(project, false);
+		ListCell   *lc;
+		bool		found = false;
+
+		foreach(lc, views)
+			found |= (strcmp(lfirst(lc), name) == 0);
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("data source or feature view \"%s\" does not exist", name),
+					 errdetail("Project \"%s\" has no data source and no feature view of that name.",
+							   project)));
 		fv = RegistryGetFeatureView(project, name);
 		src = fv->source;
 	}

@@ -97,9 +97,8 @@ stage_rows(const char *rows)
 	int			nestlevel;
 
 	staged->desc = OnlineDescribe(from, CurrentMemoryContext);
-	staged->table = psprintf("pg_temp.%s",
-							 quote_identifier(psprintf("ofs_push_rows_%d_%d",
-													   MyProcPid, ++stage_counter)));
+	/* temporary tables are per session: a counter keeps nested names apart */
+	staged->table = psprintf("pg_temp.offline_store_rows_%d", ++stage_counter);
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE TEMPORARY TABLE %s (", staged->table);
