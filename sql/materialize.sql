@@ -226,6 +226,7 @@ entities: []
 sources: []
 feature_views: []
 $y$);
+DELETE FROM feast.materialization_runs WHERE project = 'mat_test';
 DELETE FROM feast.projects WHERE name = 'mat_test';
 DROP SCHEMA mat_online;
 DROP TABLE public.mat_stats, public.mat_local, public.mat_global, public.mat_recent, public.mat_old;

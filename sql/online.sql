@@ -150,6 +150,7 @@ sources: []
 feature_views: []
 feature_services: []
 $y$);
+DELETE FROM feast.materialization_runs WHERE project = 'onl_test';
 DELETE FROM feast.projects WHERE name = 'onl_test';
 DROP SCHEMA onl_online;
 DROP FUNCTION public.onl_writes();

@@ -194,6 +194,7 @@ entities: []
 sources: []
 feature_views: []
 $y$);
+DELETE FROM feast.materialization_runs WHERE project = 'push_test';
 DELETE FROM feast.projects WHERE name = 'push_test';
 DROP SCHEMA push_online;
 DROP FUNCTION public.push_writes();

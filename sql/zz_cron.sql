@@ -89,6 +89,7 @@ entities: []
 sources: []
 feature_views: []
 $y$);
+DELETE FROM feast.materialization_runs WHERE project IN ('cron_test', 'cron_other');
 DELETE FROM feast.projects WHERE name IN ('cron_test', 'cron_other');
 DROP SCHEMA cron_online;
 DROP TABLE public.cron_src;
