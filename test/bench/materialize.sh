@@ -65,16 +65,13 @@ EOF
 as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
 
 psql() {
-	as_pg "$bindir/psql" -h "$dir" -p "$PORT" -U postgres -X -q -v ON_ERROR_STOP=1 \
-		-c "SET work_mem = '$WORK_MEM'" "$@"
+	as_pg env PGOPTIONS="-c work_mem=$WORK_MEM" "$bindir/psql" -h "$dir" -p "$PORT" \
+		-U postgres -X -q -v ON_ERROR_STOP=1 "$@"
 }
-# seconds taken by one SQL statement
+# seconds one SQL statement takes in the server (psql's \timing)
 timed() {
-	local t0 t1
-	t0=$(date +%s.%N)
-	psql -c "$1" >"$dir/last.out" 2>&1 || { cat "$dir/last.out"; exit 1; }
-	t1=$(date +%s.%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+	psql -c '\timing on' -c "$1" >"$dir/last.out" 2>&1 || { cat "$dir/last.out"; exit 1; }
+	grep '^Time: ' "$dir/last.out" | tail -1 | awk '{ printf "%.3f", $2 / 1000 }'
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
