@@ -70,6 +70,14 @@ SELECT (SELECT md5(string_agg(format('%s', x), ',' ORDER BY x.name)) FROM feast.
 
 -- error: NULL document
 SELECT ape(NULL);
+-- error: NULL dry_run
+DO $$
+BEGIN
+	PERFORM feast_apply('project: apply_err', NULL);
+EXCEPTION WHEN null_value_not_allowed THEN
+	RAISE NOTICE 'null_value_not_allowed: %', SQLERRM;
+END
+$$;
 
 ---------------------------------------------------------------------------
 -- Parser errors, one per kind

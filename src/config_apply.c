@@ -513,8 +513,12 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("definitions must not be null")));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("dry_run must not be null")));
 	deftext = PG_GETARG_TEXT_PP(0);
-	dry_run = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
+	dry_run = PG_GETARG_BOOL(1);
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -954,38 +958,46 @@ state_from_registry(const char *project)
 		st->views = lappend(st->views, v);
 	}
 
+	/*
+	 * Features, grouped by view: one pass to count, one to fill, looking a
+	 * view up only when the group changes.
+	 */
 	exec_params("SELECT feature_view, name, dtype, description, "
 				"tags::pg_catalog.text FROM feast.features "
 				"WHERE project OPERATOR(pg_catalog.=) $1 "
 				"ORDER BY feature_view COLLATE \"C\", position", &p, SPI_OK_SELECT);
+	for (int pass = 0; pass < 2; pass++)
 	{
+		AView	   *v = NULL;
 		ListCell   *lc;
 
-		foreach(lc, st->views)
+		for (uint64 r = 0; r < SPI_processed; r++)
 		{
-			AView	   *v = lfirst(lc);
-			int			n = 0;
+			char	   *fv = col_text(r, 1);
+			AFeature   *f;
 
-			for (uint64 r = 0; r < SPI_processed; r++)
+			if (v == NULL || strcmp(v->name, fv) != 0)
+				v = find_view(st->views, fv);
+			if (v == NULL)
+				continue;		/* cannot happen: foreign key */
+			if (pass == 0)
 			{
-				char	   *fv = col_text(r, 1);
-
-				if (strcmp(fv, v->name) == 0)
-					n++;
+				v->nfeatures++;
+				continue;
 			}
-			v->features = palloc0(sizeof(AFeature) * (n + 1));
-			for (uint64 r = 0; r < SPI_processed; r++)
+			f = &v->features[v->nfeatures++];
+			f->name = col_text(r, 2);
+			f->dtype = col_text(r, 3);
+			f->description = col_text_or_empty(r, 4);
+			f->tags = col_text(r, 5);
+		}
+		if (pass == 0)
+		{
+			foreach(lc, st->views)
 			{
-				char	   *fv = col_text(r, 1);
-				AFeature   *f;
-
-				if (strcmp(fv, v->name) != 0)
-					continue;
-				f = &v->features[v->nfeatures++];
-				f->name = col_text(r, 2);
-				f->dtype = col_text(r, 3);
-				f->description = col_text_or_empty(r, 4);
-				f->tags = col_text(r, 5);
+				v = lfirst(lc);
+				v->features = palloc0(sizeof(AFeature) * (v->nfeatures + 1));
+				v->nfeatures = 0;
 			}
 		}
 	}
@@ -1012,39 +1024,48 @@ state_from_registry(const char *project)
 				"WHERE project OPERATOR(pg_catalog.=) $1 "
 				"ORDER BY feature_service COLLATE \"C\", position",
 				&p, SPI_OK_SELECT);
+	for (int pass = 0; pass < 2; pass++)
 	{
+		AService   *svc = NULL;
 		ListCell   *lc;
 
-		foreach(lc, st->services)
+		for (uint64 r = 0; r < SPI_processed; r++)
 		{
-			AService   *s = lfirst(lc);
-			int			n = 0;
+			char	   *fs = col_text(r, 1);
+			AProjection *pr;
+			bool		isnull;
+			Datum		d;
 
-			for (uint64 r = 0; r < SPI_processed; r++)
-				if (strcmp(col_text(r, 1), s->name) == 0)
-					n++;
-			s->projections = palloc0(sizeof(AProjection) * (n + 1));
-			for (uint64 r = 0; r < SPI_processed; r++)
+			if (svc == NULL || strcmp(svc->name, fs) != 0)
+				svc = find_service(st->services, fs);
+			if (svc == NULL)
+				continue;		/* cannot happen: foreign key */
+			if (pass == 0)
 			{
-				AProjection *pr;
-				bool		isnull;
-				Datum		d;
-
-				if (strcmp(col_text(r, 1), s->name) != 0)
-					continue;
-				pr = &s->projections[s->nprojections++];
-				pr->feature_view = col_text(r, 2);
-				pr->alias = col_text(r, 3);
-				d = col_datum(r, 4, &isnull);
-				if (isnull)
-					pr->nfeatures = -1;
-				else
-				{
-					pr->features = text_array(d, &pr->nfeatures);
-					pr->feature_pos = palloc0(sizeof(OfsPos) * (pr->nfeatures + 1));
-				}
-				pr->join_key_map = col_text(r, 5);
-				pr->jkm = kmap_from_cols(r, 6, 7);
+				svc->nprojections++;
+				continue;
+			}
+			pr = &svc->projections[svc->nprojections++];
+			pr->feature_view = col_text(r, 2);
+			pr->alias = col_text(r, 3);
+			d = col_datum(r, 4, &isnull);
+			if (isnull)
+				pr->nfeatures = -1;
+			else
+			{
+				pr->features = text_array(d, &pr->nfeatures);
+				pr->feature_pos = palloc0(sizeof(OfsPos) * (pr->nfeatures + 1));
+			}
+			pr->join_key_map = col_text(r, 5);
+			pr->jkm = kmap_from_cols(r, 6, 7);
+		}
+		if (pass == 0)
+		{
+			foreach(lc, st->services)
+			{
+				svc = lfirst(lc);
+				svc->projections = palloc0(sizeof(AProjection) * (svc->nprojections + 1));
+				svc->nprojections = 0;
 			}
 		}
 	}

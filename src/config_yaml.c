@@ -74,7 +74,9 @@ typedef struct ArenaBlock
 #define ARENA_ALIGN		16
 #define ARENA_HDR \
 	((sizeof(ArenaBlock) + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1))
+#ifndef ARENA_BLOCK				/* the unit tests use tiny blocks */
 #define ARENA_BLOCK		(64 * 1024)
+#endif
 
 struct OfsArena
 {

@@ -14,4 +14,9 @@ if [ ! -x "$root/usr/lib/postgresql/15/bin/pg_config" ]; then
   cp -a /usr/lib/postgresql/15 "$root/usr/lib/postgresql/"
   cp -a /usr/share/postgresql/15 "$root/usr/share/postgresql/"
 fi
+# PGXS looks for the server headers under the copy's prefix too
+if [ ! -e "$root/usr/include/postgresql" ]; then
+  mkdir -p "$root/usr/include"
+  ln -s /usr/include/postgresql "$root/usr/include/postgresql"
+fi
 echo "$root/usr/lib/postgresql/15/bin/pg_config"

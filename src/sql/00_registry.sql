@@ -16,6 +16,13 @@
  */
 
 CREATE SCHEMA feast;
+
+/*
+ * References between objects of one project (a view's source and entities,
+ * a projection's view, a push source's batch source) are checked at commit
+ * (DEFERRABLE INITIALLY DEFERRED): deleting a project cascades to all its
+ * objects at once, and the order of those cascades must not matter.
+ */
 COMMENT ON SCHEMA feast IS 'offline_store registry (feature_store.yaml and the feature repo)';
 
 -- One row per feature_store.yaml.
@@ -81,7 +88,8 @@ CREATE TABLE feast.data_sources (
 	CONSTRAINT data_sources_project_fkey FOREIGN KEY (project)
 		REFERENCES feast.projects (name) ON UPDATE CASCADE ON DELETE CASCADE,
 	CONSTRAINT data_sources_batch_source_fkey FOREIGN KEY (project, batch_source)
-		REFERENCES feast.data_sources (project, name) ON UPDATE CASCADE,
+		REFERENCES feast.data_sources (project, name) ON UPDATE CASCADE
+		DEFERRABLE INITIALLY DEFERRED,
 	CONSTRAINT data_sources_name_check CHECK (name OPERATOR(pg_catalog.<>) ''),
 	CONSTRAINT data_sources_type_check CHECK (type OPERATOR(pg_catalog.=) ANY (ARRAY['table', 'query', 'push']::text[])),
 	CONSTRAINT data_sources_table_check CHECK ((type OPERATOR(pg_catalog.=) 'table') OPERATOR(pg_catalog.=) (table_name IS NOT NULL)),
@@ -107,7 +115,8 @@ CREATE TABLE feast.feature_views (
 	CONSTRAINT feature_views_project_fkey FOREIGN KEY (project)
 		REFERENCES feast.projects (name) ON UPDATE CASCADE ON DELETE CASCADE,
 	CONSTRAINT feature_views_source_fkey FOREIGN KEY (project, source)
-		REFERENCES feast.data_sources (project, name) ON UPDATE CASCADE,
+		REFERENCES feast.data_sources (project, name) ON UPDATE CASCADE
+		DEFERRABLE INITIALLY DEFERRED,
 	CONSTRAINT feature_views_name_check CHECK (name OPERATOR(pg_catalog.<>) ''),
 	-- a ttl is an exact duration: no months or days, which depend on the calendar
 	CONSTRAINT feature_views_ttl_check CHECK (ttl OPERATOR(pg_catalog.>=) '0'::interval
@@ -129,7 +138,8 @@ CREATE TABLE feast.feature_view_entities (
 	CONSTRAINT feature_view_entities_view_fkey FOREIGN KEY (project, feature_view)
 		REFERENCES feast.feature_views (project, name) ON UPDATE CASCADE ON DELETE CASCADE,
 	CONSTRAINT feature_view_entities_entity_fkey FOREIGN KEY (project, entity)
-		REFERENCES feast.entities (project, name) ON UPDATE CASCADE,
+		REFERENCES feast.entities (project, name) ON UPDATE CASCADE
+		DEFERRABLE INITIALLY DEFERRED,
 	CONSTRAINT feature_view_entities_position_check CHECK (position OPERATOR(pg_catalog.>=) 1)
 );
 COMMENT ON TABLE feast.feature_view_entities IS 'the entities of each feature view, in order';
@@ -185,7 +195,8 @@ CREATE TABLE feast.feature_service_projections (
 	CONSTRAINT feature_service_projections_service_fkey FOREIGN KEY (project, feature_service)
 		REFERENCES feast.feature_services (project, name) ON UPDATE CASCADE ON DELETE CASCADE,
 	CONSTRAINT feature_service_projections_view_fkey FOREIGN KEY (project, feature_view)
-		REFERENCES feast.feature_views (project, name) ON UPDATE CASCADE,
+		REFERENCES feast.feature_views (project, name) ON UPDATE CASCADE
+		DEFERRABLE INITIALLY DEFERRED,
 	CONSTRAINT feature_service_projections_position_check CHECK (position OPERATOR(pg_catalog.>=) 1),
 	CONSTRAINT feature_service_projections_alias_check CHECK (alias OPERATOR(pg_catalog.<>) ''),
 	CONSTRAINT feature_service_projections_features_check CHECK (pg_catalog.cardinality(features) OPERATOR(pg_catalog.>) 0

@@ -13,13 +13,49 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "config_yaml.h"
-
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * The parser is compiled into this program with its malloc and calloc
+ * routed through a counter, so that test_out_of_memory() can make the n-th
+ * allocation fail and check that every such failure is reported cleanly
+ * and leaks nothing (LSan checks at exit).
+ */
+static long alloc_count = 0;	/* allocations made by the parser */
+static long alloc_fail_at = 0;	/* fail the allocation with this number; 0 = never */
+
+static void *
+counted_malloc(size_t n)
+{
+	if (alloc_fail_at > 0 && ++alloc_count == alloc_fail_at)
+		return NULL;
+	if (alloc_fail_at == 0)
+		alloc_count++;
+	return malloc(n);
+}
+
+static void *
+counted_calloc(size_t n, size_t m)
+{
+	if (alloc_fail_at > 0 && ++alloc_count == alloc_fail_at)
+		return NULL;
+	if (alloc_fail_at == 0)
+		alloc_count++;
+	return calloc(n, m);
+}
+
+/* small arena blocks: many allocations, so many failure points */
+#define ARENA_BLOCK 256
+#define malloc(n) counted_malloc(n)
+#define calloc(n, m) counted_calloc(n, m)
+#include "config_yaml.c"
+#undef malloc
+#undef calloc
 
 static int	ntests = 0;
 static int	nfailed = 0;
@@ -1556,6 +1592,68 @@ test_prefixes(void)
 	ok(parsed > 0, "every prefix of the example parses or fails with a message (%d parsed)", parsed);
 }
 
+/*
+ * Fail each allocation of the parser in turn: the result must be an
+ * out-of-memory error (never a crash, a leak or another error), until the
+ * failure point is past the last allocation.
+ */
+static void
+test_out_of_memory_doc(const char *doc, const char *desc, OfsErrorKind final)
+{
+	long		total,
+				k;
+	int			good = 1;
+	OfsError	err;
+	OfsConfig  *c;
+
+	alloc_fail_at = 0;
+	alloc_count = 0;
+	c = OfsConfigParse(doc, strlen(doc), &err);
+	total = alloc_count;
+	ok((final == OFS_ERR_NONE) == (c != NULL) && (c != NULL || err.kind == final),
+	   "out of memory: %s runs with %ld allocations", desc, total);
+	OfsConfigFree(c);
+	for (k = 1; k <= total; k++)
+	{
+		alloc_count = 0;
+		alloc_fail_at = k;
+		c = OfsConfigParse(doc, strlen(doc), &err);
+		if (c != NULL || err.kind != OFS_ERR_OUT_OF_MEMORY ||
+			!streq(err.message, "out of memory"))
+		{
+			if (good)
+				printf("#   allocation %ld: %s kind %d [%s]\n", k,
+					   c ? "parsed" : "failed", err.kind, err.message);
+			good = 0;
+		}
+		OfsConfigFree(c);
+	}
+	alloc_fail_at = 0;
+	ok(good && total > 2, "out of memory: %s fails cleanly at each of %ld allocations",
+	   desc, total);
+}
+
+static void
+test_out_of_memory(void)
+{
+	char		deep[256];
+	int			i,
+				n;
+
+	test_out_of_memory_doc(api_example, "the API.md example", OFS_ERR_NONE);
+	test_out_of_memory_doc("project: p\nregistry: {a: [1, 'x', {b: c}]}\n"
+						   "entities: [{name: e, tags: {a: b}}]\n",
+						   "nested JSON and tags", OFS_ERR_NONE);
+	test_out_of_memory_doc("project: p\nentities:\n  - name: e\n    bad: 1\n",
+						   "an unknown key", OFS_ERR_UNKNOWN_KEY);
+	test_out_of_memory_doc("project: [p\n", "a syntax error", OFS_ERR_SYNTAX);
+	n = snprintf(deep, sizeof(deep), "project: p\nregistry: ");
+	for (i = 0; i < 70; i++)
+		deep[n++] = '[';
+	deep[n] = '\0';
+	test_out_of_memory_doc(deep, "deep nesting", OFS_ERR_TOO_LARGE);
+}
+
 int
 main(void)
 {
@@ -1571,6 +1669,7 @@ main(void)
 	test_ttl();
 	test_types();
 	test_prefixes();
+	test_out_of_memory();
 	printf("1..%d\n", ntests);
 	if (nfailed)
 		printf("# %d of %d tests failed\n", nfailed, ntests);
