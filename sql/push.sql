@@ -118,9 +118,10 @@ SELECT feast_push('stats_push', $$
 SELECT * FROM public.push_stats ORDER BY driver_id, trips;
 SELECT count(*) AS online_driver_7 FROM push_online.push_test_conv_view WHERE driver_id = 7;
 
--- Both.
-SELECT feast_push('stats_push', $$SELECT 8 AS driver_id, '2024-02-02 00:00+00'::timestamptz AS ts, 0.9 AS conv_rate, 90 AS trips$$,
-				  'online_and_offline', 'push_test') AS pushed;
+-- Both; other columns of the batch source may come along (stored
+-- offline, ignored online).
+SELECT feast_push('stats_push', $$SELECT 8 AS driver_id, '2024-02-02 00:00+00'::timestamptz AS ts, 0.9 AS conv_rate, 90 AS trips,
+				  'pushed note' AS note$$, 'online_and_offline', 'push_test') AS pushed;
 SELECT driver_id, trips, note FROM public.push_stats WHERE driver_id = 8;
 SELECT driver_id, trips FROM push_online.push_test_trips_view WHERE driver_id = 8;
 
@@ -134,7 +135,8 @@ SET TimeZone = 'UTC';
 SELECT * FROM push_online.push_test_global_view;
 SELECT * FROM public.push_global ORDER BY ts;
 
--- Column errors list what is missing and what is unexpected.
+-- Column errors list what is missing and what is unexpected (a source
+-- column renamed by field_mapping goes by its Feast-side name).
 SELECT feast_push('stats_push', $$SELECT 1 AS driver_id, now() AS ts, 1 AS trips$$, project => 'push_test');
 SELECT feast_push('stats_push', $$SELECT 1 AS driver_id, now() AS ts, 1 AS trips, 1.0 AS conv_rate, 'x' AS extra$$, project => 'push_test');
 SELECT feast_push('stats_push', $$SELECT 1 AS driver_id, now() AS ts, 1 AS trips, 1.0 AS conv, 'x' AS note$$, project => 'push_test');

@@ -15,9 +15,10 @@
  * under their own name. Values are cast to the target column types; a
  * timestamp without time zone means UTC on either side.
  *
- * - feast_push: the rows must have exactly the columns the feature views
- *   fed by the push source need (join keys, the timestamp field, their
- *   features), plus optionally the created column of the batch source.
+ * - feast_push: the rows must have the columns the feature views fed by
+ *   the push source need (join keys, the timestamp field, their features),
+ *   and may have any other column of the batch source (its created column,
+ *   say); any other column is an error.
  *   online: every online view's table gets, per key, the newest pushed row
  *   (rows with a NULL key or timestamp are skipped), with the newest-wins
  *   rule against what is stored, written in key order as materialization
@@ -68,6 +69,9 @@ static void spi_exec(const char *sql, int expected);
 static StagedRows *stage_rows(const char *rows);
 static void unstage_rows(StagedRows *staged);
 static void add_name(List **names, const char *name);
+static bool name_in(List *names, const char *name);
+static void add_source_columns(const RegSource *src, List *required,
+							   List **optional);
 static void check_columns(TupleDesc desc, List *required, List *optional,
 						  const char *object);
 static char *cast_expr(const char *expr, Oid from, Oid to, int32 typmod);
@@ -174,6 +178,31 @@ name_list(List *names)
 		appendStringInfo(&buf, "%s\"%s\"", buf.len > 0 ? ", " : "",
 						 (char *) lfirst(lc));
 	return buf.data;
+}
+
+/*
+ * add_source_columns adds the Feast-side names of the batch source's other
+ * columns to *optional: rows may carry them (an offline write stores them,
+ * an online write ignores them). Caller is connected to SPI.
+ */
+static void
+add_source_columns(const RegSource *src, List *required, List **optional)
+{
+	TupleDesc	desc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const char *name = NameStr(att->attname);
+
+		if (att->attisdropped)
+			continue;
+		for (int m = 0; m < src->nmappings; m++)
+			if (strcmp(src->map_from[m], name) == 0)
+				name = src->map_to[m];
+		if (!name_in(required, name))
+			add_name(optional, name);
+	}
 }
 
 /*
@@ -445,6 +474,7 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	add_source_columns(src, required, &optional);
 	staged = stage_rows(rows);
 	check_columns(staged->desc, required, optional,
 				  psprintf("push source \"%s\"", push_source));
@@ -479,7 +509,6 @@ ofs_feast_write_to_offline_store(PG_FUNCTION_ARGS)
 	RegSource  *src;
 	List	   *required = NIL;
 	List	   *optional = NIL;
-	TupleDesc	tdesc;
 	StagedRows *staged;
 	int64		nrows;
 	int			rc;
@@ -508,21 +537,7 @@ ofs_feast_write_to_offline_store(PG_FUNCTION_ARGS)
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	/* any other column of the table may be given, by its Feast-side name */
-	tdesc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
-	for (int i = 0; i < tdesc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(tdesc, i);
-		const char *name = NameStr(att->attname);
-
-		if (att->attisdropped)
-			continue;
-		for (int m = 0; m < src->nmappings; m++)
-			if (strcmp(src->map_from[m], name) == 0)
-				name = src->map_to[m];
-		if (!name_in(required, name))
-			add_name(&optional, name);
-	}
+	add_source_columns(src, required, &optional);
 
 	staged = stage_rows(rows);
 	check_columns(staged->desc, required, optional,
