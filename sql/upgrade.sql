@@ -81,7 +81,16 @@ members AS (
 rels AS (
 	SELECT c.* FROM pg_class c JOIN members m ON m.classid = 'pg_class'::regclass AND m.objid = c.oid),
 procs AS (
-	SELECT p.* FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid)
+	SELECT p.* FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid),
+-- privileges as granted, whether spelled out or default, in a stable order
+acl AS (
+	SELECT 'r' || r.oid AS k, r.relacl AS a, CASE r.relkind WHEN 'S' THEN 's' ELSE 'r' END AS t, r.relowner AS o FROM rels r
+	UNION ALL SELECT 'f' || p.oid, p.proacl, 'f', p.proowner FROM procs p
+	UNION ALL SELECT 'n' || n.oid, n.nspacl, 'n', n.nspowner FROM pg_namespace n),
+acls AS (
+	SELECT k, (SELECT string_agg(x::text, ',' ORDER BY x::text)
+			   FROM unnest(coalesce(a, acldefault(t::"char", o))) x) AS acl
+	FROM acl)
 SELECT 'member ' || pg_describe_object(classid, objid, 0) FROM members
 UNION ALL
 SELECT format('extension relocatable=%s schema=%s config=%s conditions=%s',
@@ -91,8 +100,8 @@ SELECT format('extension relocatable=%s schema=%s config=%s conditions=%s',
 FROM pg_extension e WHERE e.extname = 'offline_store'
 UNION ALL
 SELECT format('relation %s kind=%s acl=%s rls=%s/%s comment=%s', r.oid::regclass, r.relkind,
-			  r.relacl, r.relrowsecurity, r.relforcerowsecurity, obj_description(r.oid, 'pg_class'))
-FROM rels r
+			  ac.acl, r.relrowsecurity, r.relforcerowsecurity, obj_description(r.oid, 'pg_class'))
+FROM rels r JOIN acls ac ON ac.k = 'r' || r.oid
 UNION ALL
 SELECT format('column %s.%s %s notnull=%s default=%s generated=%s identity=%s acl=%s',
 			  a.attrelid::regclass, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
@@ -116,12 +125,12 @@ FROM pg_policies po WHERE po.schemaname = 'feast'
 UNION ALL
 SELECT format('function %s returns %s volatile=%s parallel=%s strict=%s secdef=%s leakproof=%s config=%s acl=%s comment=%s body=%s',
 			  p.oid::regprocedure, pg_get_function_result(p.oid), p.provolatile, p.proparallel,
-			  p.proisstrict, p.prosecdef, p.proleakproof, p.proconfig, p.proacl,
+			  p.proisstrict, p.prosecdef, p.proleakproof, p.proconfig, ac.acl,
 			  obj_description(p.oid, 'pg_proc'), md5(pg_get_functiondef(p.oid)))
-FROM procs p
+FROM procs p JOIN acls ac ON ac.k = 'f' || p.oid
 UNION ALL
-SELECT format('schema %s acl=%s comment=%s', n.nspname, n.nspacl, obj_description(n.oid, 'pg_namespace'))
-FROM pg_namespace n JOIN members m ON m.classid = 'pg_namespace'::regclass AND m.objid = n.oid
+SELECT format('schema %s acl=%s comment=%s', n.nspname, ac.acl, obj_description(n.oid, 'pg_namespace'))
+FROM pg_namespace n JOIN acls ac ON ac.k = 'n' || n.oid JOIN members m ON m.classid = 'pg_namespace'::regclass AND m.objid = n.oid
 $f$;
 SELECT count(*) > 100 AS fingerprint_has_lines, count(*) = count(DISTINCT l) AS lines_distinct
 FROM upg_fingerprint() l;
