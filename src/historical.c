@@ -256,11 +256,14 @@ retrieval_sql(FunctionCallInfo fcinfo, HistArgs *args)
 	Oid			fn;
 	int			nestlevel;
 	char	   *sql;
+	String	   *schema;
+	String	   *func;
 	List	   *names;
 
 	/* the SQL names feast_historical in our own schema */
-	names = list_make2(makeString(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid))),
-					   makeString("feast_historical"));
+	schema = makeString(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	func = makeString("feast_historical");
+	names = list_make2(schema, func);
 	fn = LookupFuncName(names, -1, NULL, false);
 	nestlevel = SqlBeginReadOnly();
 	plan = hist_plan(args);

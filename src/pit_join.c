@@ -55,7 +55,7 @@
 
 #include "pit_join.h"
 
-#define PIT_BLOCK_SIZE		(1024 * 1024)
+#define PIT_BLOCK_SIZE		((Size) 1024 * 1024)
 #define PIT_HUGE_PAGE		((uintptr_t) 2 * 1024 * 1024)
 #define PIT_CACHE_LINE		64
 
@@ -354,10 +354,12 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 		if (!att->attbyval)
 			view->any_byref = true;
 	}
+	/* NOLINTBEGIN(bugprone-implicit-widening-of-multiplication-result): PostgreSQL's macro */
 	view->valcxt = AllocSetContextCreate(ents->cxt, "offline_store feature values",
 										 ALLOCSET_DEFAULT_SIZES);
 	view->batchcxt = AllocSetContextCreate(ents->cxt, "offline_store source batch",
 										   ALLOCSET_DEFAULT_SIZES);
+	/* NOLINTEND(bugprone-implicit-widening-of-multiplication-result) */
 	view->b_keys = palloc(sizeof(Datum) * PIT_BATCH * nk);
 	view->b_values = palloc(sizeof(Datum) * PIT_BATCH * nf);
 	view->b_nulls = palloc(sizeof(bool) * PIT_BATCH * nf);

@@ -456,6 +456,8 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 		for (int i = 0; i < fv->nkeys; i++)
 			add_name(&required, fv->join_keys[i]);
 	}
+	if (src == NULL)
+		elog(ERROR, "push source \"%s\" has no batch source", push_source);
 	add_name(&required, src->timestamp_field);
 	foreach(lc, views)
 	{
