@@ -405,6 +405,23 @@ ApplyValidate(ApplyState *want, AProject *project)
 				 project->online_schema_pos.line > 0 ?
 				 errdetail("%s", at_pos(project->online_schema_pos)) : 0));
 
+	/*
+	 * Online tables are user data: not in a system schema, which pg_dump
+	 * skips (pg_catalog, pg_toast, information_schema), nor in the
+	 * registry's schema, whose names belong to the extension and its
+	 * future update scripts.
+	 */
+	if (strncmp(project->online_schema, "pg_", 3) == 0 ||
+		strcmp(project->online_schema, "information_schema") == 0 ||
+		strcmp(project->online_schema, "feast") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_RESERVED_NAME),
+				 errmsg("online store schema \"%s\" is reserved",
+						project->online_schema),
+				 project->online_schema_pos.line > 0 ?
+				 errdetail("%s", at_pos(project->online_schema_pos)) : 0,
+				 errhint("Online tables go in a schema of their own, such as feast_online.")));
+
 	/* Sources */
 	foreach(lc, want->sources)
 	{

@@ -256,13 +256,14 @@ retrieval_sql(FunctionCallInfo fcinfo, HistArgs *args)
 	Oid			fn;
 	int			nestlevel;
 	char	   *sql;
-	char	   *schema;
+	String	   *schema;
+	String	   *func;
 	List	   *names;
 
 	/* the SQL names feast_historical in our own schema */
-	schema = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
-	names = list_make1(makeString(schema));
-	names = lappend(names, makeString(pstrdup("feast_historical")));
+	schema = makeString(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	func = makeString("feast_historical");
+	names = list_make2(schema, func);
 	fn = LookupFuncName(names, -1, NULL, false);
 	nestlevel = SqlBeginReadOnly();
 	plan = hist_plan(args);

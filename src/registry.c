@@ -675,3 +675,30 @@ RegistryLockMaterialization(const char *project, const char *view, bool wait)
 	pfree(key);
 	return got;
 }
+
+/*
+ * RegistryGetDataSource loads a data source by name; a push source is
+ * followed to its batch source, and its own name returned in *push_source
+ * (NULL otherwise). Returns NULL when there is no data source of that
+ * name.
+ */
+RegSource *
+RegistryGetDataSource(const char *project, const char *name, char **push_source)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	const char *args[2] = {project, name};
+	RegSource  *src = NULL;
+
+	*push_source = NULL;
+	SPI_connect();
+	reg_query("SELECT 1 FROM feast.data_sources "
+			  "WHERE project OPERATOR(pg_catalog.=) $1 AND name OPERATOR(pg_catalog.=) $2",
+			  2, args);
+	if (SPI_processed > 0)
+	{
+		MemoryContextSwitchTo(caller);
+		src = load_source(project, name, push_source);
+	}
+	SPI_finish();
+	return src;
+}
