@@ -25,6 +25,10 @@ CREATE SCHEMA feast;
  */
 COMMENT ON SCHEMA feast IS 'offline_store registry (feature_store.yaml and the feature repo)';
 
+-- The string maps (tags, field_mapping, join_key_map) map non-empty keys to
+-- strings, as a document does: a row written with plain SQL must still
+-- dump to a document that feast_apply accepts.
+
 -- One row per feature_store.yaml.
 CREATE TABLE feast.projects (
 	name				text NOT NULL,
@@ -66,7 +70,8 @@ CREATE TABLE feast.entities (
 	CONSTRAINT entities_join_key_check CHECK (join_key OPERATOR(pg_catalog.<>) ''),
 	CONSTRAINT entities_value_type_check CHECK (value_type OPERATOR(pg_catalog.=) ANY
 		(ARRAY['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'STRING', 'BYTES', 'BOOL', 'UNIX_TIMESTAMP']::text[])),
-	CONSTRAINT entities_tags_check CHECK (pg_catalog.jsonb_typeof(tags) OPERATOR(pg_catalog.=) 'object')
+	CONSTRAINT entities_tags_check CHECK (pg_catalog.jsonb_typeof(tags) OPERATOR(pg_catalog.=) 'object'
+		AND NOT pg_catalog.jsonb_path_exists(tags, '$.keyvalue() ? (@.key == "" || @.value.type() != "string")'::pg_catalog.jsonpath))
 );
 COMMENT ON TABLE feast.entities IS 'one row per entity: its join key and declared value type';
 
@@ -96,8 +101,10 @@ CREATE TABLE feast.data_sources (
 	CONSTRAINT data_sources_query_check CHECK ((type OPERATOR(pg_catalog.=) 'query') OPERATOR(pg_catalog.=) (query IS NOT NULL)),
 	CONSTRAINT data_sources_push_check CHECK ((type OPERATOR(pg_catalog.=) 'push') OPERATOR(pg_catalog.=) (batch_source IS NOT NULL)),
 	CONSTRAINT data_sources_timestamp_check CHECK ((type OPERATOR(pg_catalog.=) 'push') OPERATOR(pg_catalog.<>) (timestamp_field IS NOT NULL)),
-	CONSTRAINT data_sources_field_mapping_check CHECK (pg_catalog.jsonb_typeof(field_mapping) OPERATOR(pg_catalog.=) 'object'),
-	CONSTRAINT data_sources_tags_check CHECK (pg_catalog.jsonb_typeof(tags) OPERATOR(pg_catalog.=) 'object')
+	CONSTRAINT data_sources_field_mapping_check CHECK (pg_catalog.jsonb_typeof(field_mapping) OPERATOR(pg_catalog.=) 'object'
+		AND NOT pg_catalog.jsonb_path_exists(field_mapping, '$.keyvalue() ? (@.key == "" || @.value.type() != "string" || @.value == "")'::pg_catalog.jsonpath)),
+	CONSTRAINT data_sources_tags_check CHECK (pg_catalog.jsonb_typeof(tags) OPERATOR(pg_catalog.=) 'object'
+		AND NOT pg_catalog.jsonb_path_exists(tags, '$.keyvalue() ? (@.key == "" || @.value.type() != "string")'::pg_catalog.jsonpath))
 );
 COMMENT ON TABLE feast.data_sources IS 'one row per data source: a table, a query, or a push source with its batch source';
 
@@ -123,7 +130,8 @@ CREATE TABLE feast.feature_views (
 		AND pg_catalog.date_part('month', ttl) OPERATOR(pg_catalog.=) 0
 		AND pg_catalog.date_part('year', ttl) OPERATOR(pg_catalog.=) 0
 		AND pg_catalog.date_part('day', ttl) OPERATOR(pg_catalog.=) 0),
-	CONSTRAINT feature_views_tags_check CHECK (pg_catalog.jsonb_typeof(tags) OPERATOR(pg_catalog.=) 'object')
+	CONSTRAINT feature_views_tags_check CHECK (pg_catalog.jsonb_typeof(tags) OPERATOR(pg_catalog.=) 'object'
+		AND NOT pg_catalog.jsonb_path_exists(tags, '$.keyvalue() ? (@.key == "" || @.value.type() != "string")'::pg_catalog.jsonpath))
 );
 COMMENT ON TABLE feast.feature_views IS 'one row per feature view; its entities and features are in feast.feature_view_entities and feast.features';
 
@@ -163,7 +171,8 @@ CREATE TABLE feast.features (
 		'^(Array\()?(Int32|Int64|Float32|Float64|String|Bytes|Bool|UnixTimestamp)(\))?$'
 		AND (pg_catalog.left(dtype, 6) OPERATOR(pg_catalog.=) 'Array(')
 			OPERATOR(pg_catalog.=) (pg_catalog.right(dtype, 1) OPERATOR(pg_catalog.=) ')')),
-	CONSTRAINT features_tags_check CHECK (pg_catalog.jsonb_typeof(tags) OPERATOR(pg_catalog.=) 'object')
+	CONSTRAINT features_tags_check CHECK (pg_catalog.jsonb_typeof(tags) OPERATOR(pg_catalog.=) 'object'
+		AND NOT pg_catalog.jsonb_path_exists(tags, '$.keyvalue() ? (@.key == "" || @.value.type() != "string")'::pg_catalog.jsonpath))
 );
 COMMENT ON TABLE feast.features IS 'the features of each feature view, in order, with their declared Feast dtypes';
 
@@ -177,7 +186,8 @@ CREATE TABLE feast.feature_services (
 	CONSTRAINT feature_services_project_fkey FOREIGN KEY (project)
 		REFERENCES feast.projects (name) ON UPDATE CASCADE ON DELETE CASCADE,
 	CONSTRAINT feature_services_name_check CHECK (name OPERATOR(pg_catalog.<>) ''),
-	CONSTRAINT feature_services_tags_check CHECK (pg_catalog.jsonb_typeof(tags) OPERATOR(pg_catalog.=) 'object')
+	CONSTRAINT feature_services_tags_check CHECK (pg_catalog.jsonb_typeof(tags) OPERATOR(pg_catalog.=) 'object'
+		AND NOT pg_catalog.jsonb_path_exists(tags, '$.keyvalue() ? (@.key == "" || @.value.type() != "string")'::pg_catalog.jsonpath))
 );
 COMMENT ON TABLE feast.feature_services IS 'one row per feature service; its projections are in feast.feature_service_projections';
 
@@ -201,7 +211,8 @@ CREATE TABLE feast.feature_service_projections (
 	CONSTRAINT feature_service_projections_alias_check CHECK (alias OPERATOR(pg_catalog.<>) ''),
 	CONSTRAINT feature_service_projections_features_check CHECK (pg_catalog.cardinality(features) OPERATOR(pg_catalog.>) 0
 		AND pg_catalog.array_position(features, NULL) IS NULL),
-	CONSTRAINT feature_service_projections_jkm_check CHECK (pg_catalog.jsonb_typeof(join_key_map) OPERATOR(pg_catalog.=) 'object')
+	CONSTRAINT feature_service_projections_jkm_check CHECK (pg_catalog.jsonb_typeof(join_key_map) OPERATOR(pg_catalog.=) 'object'
+		AND NOT pg_catalog.jsonb_path_exists(join_key_map, '$.keyvalue() ? (@.key == "" || @.value.type() != "string" || @.value == "")'::pg_catalog.jsonpath))
 );
 COMMENT ON TABLE feast.feature_service_projections IS 'the projections of each feature service, in order';
 

@@ -1,0 +1,185 @@
+-- Privileges: reading is for everyone, writing for whom an administrator
+-- grants it. Every function that writes is revoked from PUBLIC, none is
+-- SECURITY DEFINER, the registry is readable and not writable by PUBLIC,
+-- and a role that lacks a privilege gets "permission denied" with nothing
+-- written.
+SET TimeZone = 'UTC';
+SET datestyle = 'ISO, YMD';
+
+-- SQLSTATE: message, or 'no error'.
+CREATE FUNCTION prv_err(sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE sql;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
+GRANT EXECUTE ON FUNCTION prv_err(text) TO PUBLIC;
+
+---------------------------------------------------------------------------
+-- The catalog: who may run what
+---------------------------------------------------------------------------
+-- Every function of the extension, whether PUBLIC may execute it, and that
+-- none is SECURITY DEFINER. The writers must say false.
+SELECT p.oid::regprocedure AS function,
+	   has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute,
+	   p.prosecdef AS security_definer
+FROM pg_proc p
+JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+	 AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'offline_store'
+ORDER BY p.oid::regprocedure::text COLLATE "C";
+-- The functions API.md lists as writers are not executable by PUBLIC
+-- (those that exist yet).
+SELECT f AS writer, has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
+FROM unnest(ARRAY['feast_apply', 'feast_materialize', 'feast_materialize_incremental',
+				  'feast_push', 'feast_write_to_offline_store', 'feast_persist',
+				  'feast_create_training_view']) f
+JOIN pg_proc p ON p.proname = f
+	 AND p.pronamespace = (SELECT extnamespace FROM pg_extension WHERE extname = 'offline_store')
+WHERE has_function_privilege('public', p.oid, 'EXECUTE')
+ORDER BY 1;
+-- Registry tables: PUBLIC reads, never writes; sequences are not PUBLIC's.
+SELECT c.relname, c.relkind,
+	   has_table_privilege('public', c.oid, 'SELECT') AS public_select,
+	   has_table_privilege('public', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') AS public_write
+FROM pg_class c
+WHERE c.relnamespace = 'feast'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'S')
+ORDER BY c.relname COLLATE "C";
+SELECT has_schema_privilege('public', 'feast', 'USAGE') AS public_usage,
+	   has_schema_privilege('public', 'feast', 'CREATE') AS public_create;
+
+---------------------------------------------------------------------------
+-- A role with nothing granted
+---------------------------------------------------------------------------
+CREATE ROLE regress_ofs_nobody;
+CREATE ROLE regress_ofs_writer;
+CREATE TABLE public.prv_stats (driver_id bigint, ts timestamptz, conv real);
+CREATE TABLE public.prv_secret (driver_id bigint, ts timestamptz, salary real);
+INSERT INTO public.prv_stats VALUES (1, '2024-01-01', 0.5);
+INSERT INTO public.prv_secret VALUES (1, '2024-01-01', 1e6);
+GRANT SELECT ON public.prv_stats TO regress_ofs_nobody, regress_ofs_writer;
+
+SELECT count(*) FROM feast_apply($y$
+project: prv
+online_store: {type: postgres, db_schema: prv_online}
+entities: [{name: driver, join_keys: [driver_id], value_type: INT64}]
+sources: [{name: stats, type: table, table: public.prv_stats, timestamp_field: ts}]
+feature_views:
+  - {name: v, entities: [driver], source: stats, schema: [{name: conv, dtype: Float32}]}
+$y$);
+CREATE TEMP TABLE prv_before AS
+SELECT (SELECT count(*) FROM feast.projects) AS projects,
+	   (SELECT md5(string_agg(format('%s', x), ',' ORDER BY x.name)) FROM feast.feature_views x) AS views;
+
+SET ROLE regress_ofs_nobody;
+-- reading: the registry and its dump
+SELECT name, source, online FROM feast.feature_views WHERE project = 'prv' ORDER BY name;
+SELECT length(feast_registry_dump('prv')) > 0 AS dump_ok;
+-- error: writing: apply, even a dry run
+SELECT prv_err($$SELECT * FROM feast_apply('project: prv_nobody')$$);
+SELECT prv_err($$SELECT * FROM feast_apply('project: prv_nobody', true)$$);
+-- error: writing the registry with plain SQL
+SELECT prv_err($$INSERT INTO feast.projects (name) VALUES ('prv_nobody')$$);
+SELECT prv_err($$UPDATE feast.feature_views SET ttl = '1h' WHERE project = 'prv'$$);
+SELECT prv_err($$DELETE FROM feast.projects WHERE name = 'prv'$$);
+SELECT prv_err($$TRUNCATE feast.materialization_intervals$$);
+SELECT prv_err($$SELECT nextval('feast.materialization_runs_run_id_seq')$$);
+SELECT prv_err($$CREATE TABLE feast.prv_planted (x int)$$);
+-- error: the online table belongs to its creator
+SELECT prv_err($$SELECT * FROM prv_online.prv_v$$);
+SELECT prv_err($$INSERT INTO prv_online.prv_v (driver_id) VALUES (1)$$);
+-- error: the trigger function is not callable
+SELECT prv_err($$SELECT feast.online_tables_drop()$$);
+RESET ROLE;
+
+---------------------------------------------------------------------------
+-- A role granted feast_apply, and what else it needs
+---------------------------------------------------------------------------
+GRANT EXECUTE ON FUNCTION feast_apply(text, boolean) TO regress_ofs_writer;
+SET ROLE regress_ofs_writer;
+-- a dry run only reads
+SELECT object_type, name, action
+FROM feast_apply('project: prv_w', true) ORDER BY 1, 2;
+-- error: the registry tables are not writable to it yet
+SELECT prv_err($$SELECT * FROM feast_apply('project: prv_w')$$);
+RESET ROLE;
+GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA feast TO regress_ofs_writer;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA feast TO regress_ofs_writer;
+SET ROLE regress_ofs_writer;
+-- error: an online store schema it may not create (CREATE on the database)
+SELECT prv_err($y$SELECT * FROM feast_apply('project: prv_w
+online_store: {type: postgres, db_schema: prv_w_online}
+entities: [{name: driver, join_keys: [driver_id], value_type: INT64}]
+sources: [{name: stats, type: table, table: public.prv_stats, timestamp_field: ts}]
+feature_views:
+  - {name: v, entities: [driver], source: stats, schema: [{name: conv, dtype: Float32}]}')$y$);
+SELECT count(*) AS prv_w_rows FROM feast.projects WHERE name = 'prv_w';
+-- error: an online store schema that exists and that it may not create in
+SELECT prv_err($y$SELECT * FROM feast_apply('project: prv_w
+online_store: {type: postgres, db_schema: prv_online}
+entities: [{name: driver, join_keys: [driver_id], value_type: INT64}]
+sources: [{name: stats, type: table, table: public.prv_stats, timestamp_field: ts}]
+feature_views:
+  - {name: v, entities: [driver], source: stats, schema: [{name: conv, dtype: Float32}]}')$y$);
+SELECT count(*) AS prv_w_rows FROM feast.projects WHERE name = 'prv_w';
+RESET ROLE;
+CREATE SCHEMA prv_w_online AUTHORIZATION regress_ofs_writer;
+SET ROLE regress_ofs_writer;
+-- with its own schema it works; the online table is its own
+SELECT object_type, name, action FROM feast_apply($y$
+project: prv_w
+online_store: {type: postgres, db_schema: prv_w_online}
+entities: [{name: driver, join_keys: [driver_id], value_type: INT64}]
+sources: [{name: stats, type: table, table: public.prv_stats, timestamp_field: ts}]
+feature_views:
+  - {name: v, entities: [driver], source: stats, schema: [{name: conv, dtype: Float32}]}
+$y$) ORDER BY 1, 2;
+SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'prv_w_online.prv_w_v'::regclass;
+-- a source table it may not read can be registered (apply reads only the
+-- catalog); reading it is refused later, at retrieval
+SELECT object_type, name, action FROM feast_apply($y$
+project: prv_w
+sources:
+  - {name: stats, type: table, table: public.prv_stats, timestamp_field: ts}
+  - {name: secret, type: table, table: public.prv_secret, timestamp_field: ts}
+$y$, true) ORDER BY 1, 2;
+-- error: deleting another role's online table (the superuser's project):
+-- the registry rows are not deleted either
+RESET ROLE;
+GRANT USAGE ON SCHEMA prv_online TO regress_ofs_writer;
+SET ROLE regress_ofs_writer;
+SELECT prv_err($y$SELECT * FROM feast_apply('project: prv
+online_store: {type: postgres, db_schema: prv_online}
+feature_services: []
+feature_views: []')$y$);
+RESET ROLE;
+SELECT (SELECT count(*) FROM feast.projects) - 1 = projects AS one_more_project,
+	   (SELECT md5(string_agg(format('%s', x), ',' ORDER BY x.name)) FROM feast.feature_views x WHERE project <> 'prv_w') = views AS prv_views_same
+FROM prv_before;
+SELECT to_regclass('prv_online.prv_v') IS NOT NULL AS prv_online_table_kept;
+
+-- Clean up.
+SET ROLE regress_ofs_writer;
+SELECT object_type, name, action FROM feast_apply($y$
+project: prv_w
+online_store: {type: postgres, db_schema: prv_w_online}
+feature_views: []
+entities: []
+sources: []
+$y$) ORDER BY 1, 2;
+DELETE FROM feast.projects WHERE name = 'prv_w';
+RESET ROLE;
+DELETE FROM feast.projects WHERE name = 'prv';
+DROP SCHEMA prv_online;
+DROP SCHEMA prv_w_online;
+DROP TABLE prv_before;
+DROP TABLE public.prv_stats;
+DROP TABLE public.prv_secret;
+REVOKE ALL ON ALL TABLES IN SCHEMA feast FROM regress_ofs_writer;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA feast FROM regress_ofs_writer;
+REVOKE ALL ON FUNCTION feast_apply(text, boolean) FROM regress_ofs_writer;
+DROP ROLE regress_ofs_nobody;
+DROP ROLE regress_ofs_writer;
+DROP FUNCTION prv_err(text);
