@@ -58,13 +58,18 @@ test:
 	bash scripts/test.sh
 
 # Pure-C tests of the YAML layer (no server), built with ASan and UBSan.
-# test_config_yaml.c includes src/config_yaml.c itself (to count allocations).
+# The parser's files are compiled with their malloc and calloc routed
+# through test_config_yaml.c's counters (test/unit/alloc_hook.h) and tiny
+# arena blocks, so that the tests can fail each allocation in turn.
+YAML_SRCS = src/yaml_tree.c src/config_yaml.c src/config_ttl.c
+YAML_HDRS = src/yaml_tree.h src/config_yaml.h
 CORE_CC ?= clang
 CORE_FLAGS = -g -O1 -Isrc -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 unit: test/unit/test_config_yaml
 	./test/unit/test_config_yaml
-test/unit/test_config_yaml: test/unit/test_config_yaml.c src/config_yaml.c src/config_yaml.h
-	$(CORE_CC) $(CORE_FLAGS) -o $@ test/unit/test_config_yaml.c -lyaml
+test/unit/test_config_yaml: test/unit/test_config_yaml.c test/unit/alloc_hook.h $(YAML_SRCS) $(YAML_HDRS)
+	$(CORE_CC) $(CORE_FLAGS) -o $@ test/unit/test_config_yaml.c \
+		-include test/unit/alloc_hook.h -DARENA_BLOCK=256 $(YAML_SRCS) -lyaml
 
 # The committed corpus is copied to a scratch directory, so a run never
 # changes it; a finding (crash, leak, timeout, abort) is written to
@@ -77,9 +82,9 @@ fuzz: test/fuzz/fuzz_yaml
 	./test/fuzz/fuzz_yaml -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 -dict=test/fuzz/yaml.dict \
 		-artifact_prefix=test/fuzz/artifacts/ "$$work"
-test/fuzz/fuzz_yaml: test/fuzz/fuzz_yaml.c src/config_yaml.c src/config_yaml.h
+test/fuzz/fuzz_yaml: test/fuzz/fuzz_yaml.c $(YAML_SRCS) $(YAML_HDRS)
 	clang -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ test/fuzz/fuzz_yaml.c src/config_yaml.c -lyaml
+		-o $@ test/fuzz/fuzz_yaml.c $(YAML_SRCS) -lyaml
 
 # The three layers one by one, so that one failing layer does not hide the
 # others (PGXS's installcheck stops at the first). Used by scripts/test.sh.
@@ -90,3 +95,9 @@ check-isolation:
 	$(if $(ISOLATION),$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION),@echo "no isolation specs")
 check-tap:
 	$(if $(PROVE_TESTS),$(prove_installcheck),@echo "no TAP tests")
+
+# The suite with the postmaster under valgrind memcheck (scripts/valgrind.sh);
+# not part of `make test` (slower), run by .ci/run with CI_VALGRIND=1.
+.PHONY: test-valgrind
+test-valgrind:
+	bash scripts/valgrind.sh

@@ -3,20 +3,25 @@
 # Skips apt when everything is already there. Needs root (or sudo).
 set -euo pipefail
 
-PACKAGES=(gcc make pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-          libyaml-dev libipc-run-perl)
+# perl: prove; libipc-run-perl (+ libio-pty-perl): PostgreSQL::Test::Utils
+PACKAGES=(gcc make pkg-config perl postgresql-15 postgresql-server-dev-15 postgresql-15-cron
+          libyaml-dev libipc-run-perl libio-pty-perl)
+# QA tools for .ci/run: clang + libclang-rt (unit tests under ASan, libFuzzer),
+# valgrind (make test-valgrind), cppcheck, clang-tidy, clang-tools
+# (scan-build) and bear (compile_commands.json) for scripts/analyze.sh
 if [ "${1:-}" = "--qa" ] || [ -n "${CI:-}" ]; then
   PACKAGES+=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy clang-tools bear)
 fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "setup: installing ${missing[*]}"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-$SUDO apt-get update -q
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+$SUDO apt-get update -q -o Acquire::Retries=3
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+  -o Acquire::Retries=3 -o Dpkg::Use-Pty=0 "${missing[@]}" </dev/null

@@ -5,16 +5,15 @@
  *		sources, feature views and feature services) into an OfsConfig.
  *
  * This file is plain C on purpose: no postgres.h, no palloc, no ereport.
- * It is linked into the extension and, alone, into the unit tests and the
- * fuzzer, so every input must end in either a config or an OfsError.
+ * It is linked into the extension and, with yaml_tree.c and config_ttl.c,
+ * into the unit tests and the fuzzer, so every input must end in either a
+ * config or an OfsError.
  *
- * The document is read with libyaml's event API into a small node tree of
- * our own.  That gives us the limits we want before any interpretation:
- * one document only, no aliases (so no exponential expansion), nesting
- * depth at most OFS_MAX_DEPTH, input at most OFS_MAX_DOCUMENT bytes and
- * OFS_MAX_NODES nodes, no NUL characters inside strings.  Each libyaml
- * event is copied into the arena and deleted at once, so the only foreign
- * allocation alive at any time is the parser itself.
+ * yaml_tree.c reads the document into a node tree (with its limits) and
+ * supplies the arena and the errors; this file walks the tree into an
+ * OfsConfig: recognized keys, required keys, types, defaults, dtype and
+ * value type spellings, duplicate names.  A null value counts as an
+ * absent key.
  *
  * Memory: everything (nodes, strings, the OfsConfig itself) comes from one
  * arena of malloc'd blocks owned by the OfsConfig.  Errors are raised with
@@ -22,12 +21,6 @@
  * nothing else needs cleaning up, which keeps every error path leak-free.
  * No code between setjmp and longjmp keeps state in non-volatile locals of
  * OfsConfigParse().
- *
- * Scalars follow the YAML 1.2 core schema where a type matters: booleans
- * are true/false/True/False/TRUE/FALSE, integers decimal (or 0x/0o), null
- * is ~/null/Null/NULL/empty, and only plain (unquoted, untagged) scalars
- * are resolved; a quoted scalar is always a string.  A null value counts as
- * an absent key.
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -38,1024 +31,16 @@
  */
 #include "config_yaml.h"
 
-#include <limits.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
 
-#define OFS_MAX_DOCUMENT	(64 * 1024 * 1024)
-#define OFS_MAX_DEPTH		64
-#define OFS_MAX_NODES		2000000
-
-#define USEC_PER_SEC		INT64_C(1000000)
-#define USEC_PER_MIN		(INT64_C(60) * USEC_PER_SEC)
-#define USEC_PER_HOUR		(INT64_C(60) * USEC_PER_MIN)
-#define USEC_PER_DAY		(INT64_C(24) * USEC_PER_HOUR)
-#define USEC_PER_WEEK		(INT64_C(7) * USEC_PER_DAY)
+#include "yaml_tree.h"
 
 #define TOP_WHAT "feature store configuration"
-
-/* ----------------------------------------------------------------
- * Arena
- * ----------------------------------------------------------------
- */
-typedef struct ArenaBlock
-{
-	struct ArenaBlock *next;
-	size_t		size;
-	size_t		used;
-	/* data follows, aligned like malloc's result */
-} ArenaBlock;
-
-#define ARENA_ALIGN		16
-#define ARENA_HDR \
-	((sizeof(ArenaBlock) + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1))
-#ifndef ARENA_BLOCK				/* the unit tests use tiny blocks */
-#define ARENA_BLOCK		(64 * 1024)
-#endif
-
-struct OfsArena
-{
-	ArenaBlock *head;
-};
-
-static void
-arena_free(struct OfsArena *arena)
-{
-	ArenaBlock *b;
-
-	if (arena == NULL)
-		return;
-	b = arena->head;
-	while (b)
-	{
-		ArenaBlock *next = b->next;
-
-		free(b);
-		b = next;
-	}
-	free(arena);
-}
-
-/* Returns NULL when malloc fails. */
-static void *
-arena_alloc(struct OfsArena *arena, size_t size)
-{
-	ArenaBlock *b = arena->head;
-	void	   *p;
-
-	size = (size + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1);
-	if (size == 0)
-		size = ARENA_ALIGN;
-	if (b == NULL || b->size - b->used < size)
-	{
-		size_t		bsize = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
-
-		if (bsize > SIZE_MAX - ARENA_HDR)
-			return NULL;
-		b = malloc(ARENA_HDR + bsize);
-		if (b == NULL)
-			return NULL;
-		b->size = bsize;
-		b->used = 0;
-		if (bsize != ARENA_BLOCK && arena->head != NULL)
-		{
-			/* a big block: keep filling the current small one */
-			b->next = arena->head->next;
-			arena->head->next = b;
-		}
-		else
-		{
-			b->next = arena->head;
-			arena->head = b;
-		}
-	}
-	p = (char *) b + ARENA_HDR + b->used;
-	b->used += size;
-	memset(p, 0, size);
-	return p;
-}
-
-/* ----------------------------------------------------------------
- * Parse context and errors
- * ----------------------------------------------------------------
- */
-
-typedef enum YKind
-{
-	Y_SCALAR,
-	Y_SEQ,
-	Y_MAP
-} YKind;
-
-/* A node of the document tree. */
-typedef struct YNode
-{
-	YKind		kind;
-	bool		resolvable;		/* plain scalar: may be null/bool/int/float */
-	OfsPos		pos;
-	const char *s;				/* scalar text, NUL-terminated */
-	size_t		len;
-	int			n;				/* seq: items; map: pairs */
-	struct YNode **items;		/* map: items[2i] key, items[2i+1] value */
-	struct YNode *next;			/* sibling while the parent is open */
-} YNode;
-
-typedef struct Ctx
-{
-	jmp_buf		jb;
-	struct OfsArena *arena;
-	OfsError   *err;
-	yaml_parser_t parser;
-	bool		parser_live;
-	const char *text;
-	size_t		len;
-	long		nnodes;			/* nodes read so far */
-} Ctx;
-
-static void *
-ctx_alloc(Ctx *ctx, size_t size);
-
-#if defined(__GNUC__) || defined(__clang__)
-#define OFS_NORETURN __attribute__((noreturn))
-#define OFS_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define OFS_NORETURN
-#define OFS_PRINTF(a, b)
-#endif
-
-static char *vastr(Ctx *ctx, const char *fmt, va_list ap) OFS_PRINTF(2, 0);
-static char *astr(Ctx *ctx, const char *fmt,...) OFS_PRINTF(2, 3);
-static void *ctx_array(Ctx *ctx, size_t elsize, int n);
-
-/* Copy src into dst (of size dstsize), cutting at a UTF-8 boundary. */
-static void
-copy_msg(char *dst, size_t dstsize, const char *src)
-{
-	size_t		n = strlen(src);
-
-	if (n >= dstsize)
-	{
-		n = dstsize - 1;
-		/* back off over continuation bytes to a character start */
-		while (n > 0 && ((unsigned char) src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-/* vsnprintf into a fresh arena string. */
-static char *
-vastr(Ctx *ctx, const char *fmt, va_list ap)
-{
-	va_list		ap2;
-	int			n;
-	char	   *buf;
-
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		n = 0;
-	buf = ctx_alloc(ctx, (size_t) n + 1);
-	vsnprintf(buf, (size_t) n + 1, fmt, ap);
-	return buf;
-}
-
-/* An array of n elements (at least one, so that it is never NULL). */
-static void *
-ctx_array(Ctx *ctx, size_t elsize, int n)
-{
-	return ctx_alloc(ctx, elsize * (size_t) (n > 0 ? n : 1));
-}
-
-static char *
-astr(Ctx *ctx, const char *fmt,...)
-{
-	va_list		ap;
-	char	   *s;
-
-	va_start(ap, fmt);
-	s = vastr(ctx, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
-static void fail_oom(Ctx *ctx) OFS_NORETURN;
-static void fail(Ctx *ctx, OfsErrorKind kind, OfsPos pos,
-				 const char *detail, const char *hint,
-				 const char *fmt,...) OFS_NORETURN OFS_PRINTF(6, 7);
-
-static void
-fail_oom(Ctx *ctx)
-{
-	OfsError   *err = ctx->err;
-
-	memset(err, 0, sizeof(*err));
-	err->kind = OFS_ERR_OUT_OF_MEMORY;
-	copy_msg(err->message, sizeof(err->message), "out of memory");
-	copy_msg(err->detail, sizeof(err->detail),
-			 "Failed while parsing the feature store configuration.");
-	longjmp(ctx->jb, 1);
-}
-
-/*
- * Record an error and jump back to OfsConfigParse().  The message is
- * formatted with a fixed buffer so that this never allocates.
- */
-static void
-fail(Ctx *ctx, OfsErrorKind kind, OfsPos pos, const char *detail,
-	 const char *hint, const char *fmt,...)
-{
-	OfsError   *err = ctx->err;
-	char		buf[2048];
-	va_list		ap;
-
-	memset(err, 0, sizeof(*err));
-	err->kind = kind;
-	err->pos = pos;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	copy_msg(err->message, sizeof(err->message), buf);
-	if (detail)
-		copy_msg(err->detail, sizeof(err->detail), detail);
-	if (hint)
-		copy_msg(err->hint, sizeof(err->hint), hint);
-	longjmp(ctx->jb, 1);
-}
-
-static void *
-ctx_alloc(Ctx *ctx, size_t size)
-{
-	void	   *p = arena_alloc(ctx->arena, size);
-
-	if (p == NULL)
-		fail_oom(ctx);
-	return p;
-}
-
-static OfsPos
-mark_pos(yaml_mark_t mark)
-{
-	OfsPos		pos;
-
-	pos.line = mark.line >= INT_MAX ? INT_MAX : (int) mark.line + 1;
-	pos.column = mark.column >= INT_MAX ? INT_MAX : (int) mark.column + 1;
-	return pos;
-}
-
-/* Line and column of a byte offset, for libyaml reader errors. */
-static OfsPos
-offset_pos(Ctx *ctx, size_t offset)
-{
-	OfsPos		pos = {1, 1};
-	size_t		i;
-
-	if (offset > ctx->len)
-		offset = ctx->len;
-	for (i = 0; i < offset; i++)
-	{
-		unsigned char c = (unsigned char) ctx->text[i];
-
-		if (c == '\n')
-		{
-			if (pos.line < INT_MAX)
-				pos.line++;
-			pos.column = 1;
-		}
-		else if ((c & 0xC0) != 0x80 && pos.column < INT_MAX)
-			pos.column++;
-	}
-	return pos;
-}
-
-/* ----------------------------------------------------------------
- * Loading: libyaml events to a YNode tree
- * ----------------------------------------------------------------
- */
-
-typedef struct OpenNode
-{
-	YNode	   *node;
-	YNode	   *head;
-	YNode	   *tail;
-	size_t		count;
-} OpenNode;
-
-static void
-fail_syntax(Ctx *ctx)
-{
-	yaml_parser_t *p = &ctx->parser;
-	OfsPos		pos;
-	const char *problem = p->problem ? p->problem : "syntax error";
-	char		detail[512];
-
-	if (p->error == YAML_MEMORY_ERROR)
-		fail_oom(ctx);
-	if (p->error == YAML_READER_ERROR)
-		pos = offset_pos(ctx, p->problem_offset);
-	else
-		pos = mark_pos(p->problem_mark);
-	snprintf(detail, sizeof(detail), "%c%s at line %d, column %d.",
-			 (problem[0] >= 'a' && problem[0] <= 'z') ?
-			 problem[0] - 'a' + 'A' : problem[0],
-			 problem + 1, pos.line, pos.column);
-	fail(ctx, OFS_ERR_SYNTAX, pos, detail, NULL,
-		 "invalid YAML in feature store configuration");
-}
-
-static bool
-tag_is(const yaml_char_t *tag, const char *suffix)
-{
-	static const char prefix[] = "tag:yaml.org,2002:";
-
-	return strncmp((const char *) tag, prefix, sizeof(prefix) - 1) == 0 &&
-		strcmp((const char *) tag + sizeof(prefix) - 1, suffix) == 0;
-}
-
-/* Append a finished node to the innermost open collection. */
-static void
-attach(Ctx *ctx, OpenNode *stack, int depth, YNode *node, YNode **root)
-{
-	OpenNode   *top;
-
-	/*
-	 * Bound the tree: every node costs about 100 bytes of malloc'd memory
-	 * outside PostgreSQL's accounting, and no feature repo needs this many.
-	 */
-	if (++ctx->nnodes > OFS_MAX_NODES)
-	{
-		char		detail[128];
-
-		snprintf(detail, sizeof(detail),
-				 "The document has more than %d YAML nodes.", OFS_MAX_NODES);
-		fail(ctx, OFS_ERR_TOO_LARGE, node->pos, detail, NULL,
-			 "feature store configuration has too many elements");
-	}
-	if (depth == 0)
-	{
-		*root = node;
-		return;
-	}
-	top = &stack[depth - 1];
-	if (top->tail)
-		top->tail->next = node;
-	else
-		top->head = node;
-	top->tail = node;
-	top->count++;
-}
-
-static void
-close_node(Ctx *ctx, OpenNode *open)
-{
-	YNode	   *node = open->node;
-	YNode	   *c;
-	size_t		i = 0;
-
-	if (node->kind == Y_MAP && open->count % 2 != 0)
-		fail(ctx, OFS_ERR_SYNTAX, node->pos, NULL, NULL,
-			 "invalid YAML in feature store configuration");
-	node->items = ctx_array(ctx, sizeof(YNode *), (int) open->count);
-	for (c = open->head; c; c = c->next)
-		node->items[i++] = c;
-	node->n = (int) (node->kind == Y_MAP ? open->count / 2 : open->count);
-}
-
-/*
- * Read the whole document into a tree.  Returns NULL for an empty stream.
- */
-static YNode *
-load_tree(Ctx *ctx)
-{
-	OpenNode	stack[OFS_MAX_DEPTH + 1];
-	int			depth = 0;
-	YNode	   *root = NULL;
-	int			ndocs = 0;
-	bool		done = false;
-
-	memset(stack, 0, sizeof(stack));
-	if (!yaml_parser_initialize(&ctx->parser))
-		fail_oom(ctx);
-	ctx->parser_live = true;
-	yaml_parser_set_input_string(&ctx->parser,
-								 (const unsigned char *) ctx->text, ctx->len);
-
-	while (!done)
-	{
-		yaml_event_t ev;
-		YNode	   *node = NULL;
-		OfsPos		pos;
-
-		if (!yaml_parser_parse(&ctx->parser, &ev))
-			fail_syntax(ctx);
-		pos = mark_pos(ev.start_mark);
-
-		switch (ev.type)
-		{
-			case YAML_STREAM_END_EVENT:
-				done = true;
-				break;
-			case YAML_DOCUMENT_START_EVENT:
-				if (++ndocs > 1)
-				{
-					yaml_event_delete(&ev);
-					fail(ctx, OFS_ERR_SYNTAX, pos,
-						 "Only one YAML document is allowed.", NULL,
-						 "feature store configuration contains more than one YAML document");
-				}
-				break;
-			case YAML_ALIAS_EVENT:
-				yaml_event_delete(&ev);
-				fail(ctx, OFS_ERR_INVALID_VALUE, pos, NULL,
-					 "Repeat the value instead of using an alias.",
-					 "YAML aliases are not supported in feature store configuration");
-				break;
-			case YAML_SCALAR_EVENT:
-				{
-					const yaml_char_t *tag = ev.data.scalar.tag;
-					size_t		len = ev.data.scalar.length;
-
-					if (memchr(ev.data.scalar.value, '\0', len) != NULL)
-					{
-						char		detail[128];
-
-						snprintf(detail, sizeof(detail),
-								 "String contains a null character at line %d, column %d.",
-								 pos.line, pos.column);
-						yaml_event_delete(&ev);
-						fail(ctx, OFS_ERR_SYNTAX, pos, detail, NULL,
-							 "invalid YAML in feature store configuration");
-					}
-					node = arena_alloc(ctx->arena, sizeof(YNode));
-					if (node)
-						node->s = arena_alloc(ctx->arena, len + 1);
-					if (node == NULL || node->s == NULL)
-					{
-						yaml_event_delete(&ev);
-						fail_oom(ctx);
-					}
-					memcpy((char *) node->s, ev.data.scalar.value, len);
-					node->kind = Y_SCALAR;
-					node->len = len;
-					node->pos = pos;
-					if (tag == NULL)
-						node->resolvable = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-					else
-						node->resolvable = tag_is(tag, "null") || tag_is(tag, "bool") ||
-							tag_is(tag, "int") || tag_is(tag, "float");
-					yaml_event_delete(&ev);
-					attach(ctx, stack, depth, node, &root);
-					continue;
-				}
-			case YAML_SEQUENCE_START_EVENT:
-			case YAML_MAPPING_START_EVENT:
-				{
-					YKind		kind = ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP;
-
-					yaml_event_delete(&ev);
-					if (depth >= OFS_MAX_DEPTH)
-					{
-						char		detail[128];
-
-						snprintf(detail, sizeof(detail),
-								 "Nesting exceeds %d levels at line %d, column %d.",
-								 OFS_MAX_DEPTH, pos.line, pos.column);
-						fail(ctx, OFS_ERR_TOO_LARGE, pos, detail, NULL,
-							 "feature store configuration is nested too deeply");
-					}
-					node = ctx_alloc(ctx, sizeof(YNode));
-					node->kind = kind;
-					node->pos = pos;
-					stack[depth].node = node;
-					stack[depth].head = stack[depth].tail = NULL;
-					stack[depth].count = 0;
-					depth++;
-					continue;
-				}
-			case YAML_SEQUENCE_END_EVENT:
-			case YAML_MAPPING_END_EVENT:
-				yaml_event_delete(&ev);
-				if (depth == 0)		/* cannot happen with libyaml */
-					fail(ctx, OFS_ERR_SYNTAX, pos, NULL, NULL,
-						 "invalid YAML in feature store configuration");
-				depth--;
-				close_node(ctx, &stack[depth]);
-				attach(ctx, stack, depth, stack[depth].node, &root);
-				continue;
-			default:
-				break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&ctx->parser);
-	ctx->parser_live = false;
-	return root;
-}
-
-/* ----------------------------------------------------------------
- * Scalar resolution (YAML 1.2 core schema)
- * ----------------------------------------------------------------
- */
-
-static bool
-scalar_is_null(const YNode *n)
-{
-	return n->kind == Y_SCALAR && n->resolvable &&
-		(n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
-		 strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0);
-}
-
-/* 1 true, 0 false, -1 not a boolean. */
-static int
-scalar_bool(const YNode *n)
-{
-	if (n->kind != Y_SCALAR || !n->resolvable)
-		return -1;
-	if (strcmp(n->s, "true") == 0 || strcmp(n->s, "True") == 0 ||
-		strcmp(n->s, "TRUE") == 0)
-		return 1;
-	if (strcmp(n->s, "false") == 0 || strcmp(n->s, "False") == 0 ||
-		strcmp(n->s, "FALSE") == 0)
-		return 0;
-	return -1;
-}
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Does s match [-+]?[0-9]+ ? */
-static bool
-text_is_decimal_int(const char *s)
-{
-	if (*s == '-' || *s == '+')
-		s++;
-	if (!is_digit(*s))
-		return false;
-	while (is_digit(*s))
-		s++;
-	return *s == '\0';
-}
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* 0o[0-7]+ or 0x[0-9a-fA-F]+: value in *out; false if not or too big. */
-static bool
-text_radix_int(const char *s, uint64_t *out)
-{
-	int			base;
-	uint64_t	v = 0;
-
-	if (s[0] != '0' || (s[1] != 'o' && s[1] != 'x'))
-		return false;
-	base = s[1] == 'o' ? 8 : 16;
-	s += 2;
-	if (*s == '\0')
-		return false;
-	for (; *s; s++)
-	{
-		int			d = hex_value(*s);
-
-		if (d < 0 || d >= base)
-			return false;
-		if (v > (UINT64_MAX - (uint64_t) d) / (uint64_t) base)
-			return false;
-		v = v * (uint64_t) base + (uint64_t) d;
-	}
-	*out = v;
-	return true;
-}
-
-/*
- * Integer value of a plain scalar. Returns 1 on success, 0 when it is not
- * an integer, -1 when it is one but does not fit in int64.
- */
-static int
-scalar_int(const YNode *n, int64_t *out)
-{
-	const char *s;
-	bool		neg = false;
-	uint64_t	v = 0;
-
-	if (n->kind != Y_SCALAR || !n->resolvable)
-		return 0;
-	s = n->s;
-	if (text_radix_int(s, &v))
-	{
-		if (v > (uint64_t) INT64_MAX)
-			return -1;
-		*out = (int64_t) v;
-		return 1;
-	}
-	if (!text_is_decimal_int(s))
-		return 0;
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	for (; *s; s++)
-	{
-		uint64_t	d = (uint64_t) (*s - '0');
-
-		if (v > ((uint64_t) INT64_MAX + 1 - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	if (!neg && v > (uint64_t) INT64_MAX)
-		return -1;
-	*out = neg ? (int64_t) (0 - v) : (int64_t) v;
-	return 1;
-}
-
-/*
- * If s is a YAML 1.2 core float ([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?),
- * return the equivalent JSON number (an arena string), else NULL.
- */
-static char *
-float_to_json(Ctx *ctx, const char *s)
-{
-	const char *p = s;
-	const char *ip,
-			   *fp = NULL,
-			   *ep = NULL;
-	size_t		ilen,
-				flen = 0,
-				elen = 0;
-	bool		neg = false;
-	char		esign = 0;
-	char	   *out,
-			   *o;
-
-	if (*p == '-' || *p == '+')
-		neg = *p++ == '-';
-	ip = p;
-	while (is_digit(*p))
-		p++;
-	ilen = (size_t) (p - ip);
-	if (*p == '.')
-	{
-		p++;
-		fp = p;
-		while (is_digit(*p))
-			p++;
-		flen = (size_t) (p - fp);
-	}
-	if (ilen == 0 && flen == 0)
-		return NULL;
-	if (*p == 'e' || *p == 'E')
-	{
-		p++;
-		if (*p == '-' || *p == '+')
-			esign = *p++;
-		ep = p;
-		while (is_digit(*p))
-			p++;
-		elen = (size_t) (p - ep);
-		if (elen == 0)
-			return NULL;
-	}
-	if (*p != '\0')
-		return NULL;
-
-	/* strip leading zeros of the integer part, keep one digit */
-	while (ilen > 1 && *ip == '0')
-	{
-		ip++;
-		ilen--;
-	}
-	out = o = ctx_alloc(ctx, ilen + flen + elen + 8);
-	if (neg)
-		*o++ = '-';
-	if (ilen == 0)
-		*o++ = '0';
-	else
-	{
-		memcpy(o, ip, ilen);
-		o += ilen;
-	}
-	if (flen > 0)
-	{
-		*o++ = '.';
-		memcpy(o, fp, flen);
-		o += flen;
-	}
-	if (elen > 0)
-	{
-		*o++ = 'e';
-		if (esign == '-')
-			*o++ = '-';
-		memcpy(o, ep, elen);
-		o += elen;
-	}
-	*o = '\0';
-	return out;
-}
-
-/* ----------------------------------------------------------------
- * JSON emission
- * ----------------------------------------------------------------
- */
-
-typedef struct Buf
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-} Buf;
-
-static void
-buf_reserve(Ctx *ctx, Buf *b, size_t more)
-{
-	size_t		need;
-	char	   *nd;
-
-	if (more > SIZE_MAX / 4 - b->len)
-		fail_oom(ctx);
-	need = b->len + more + 1;
-	if (need <= b->cap)
-		return;
-	if (b->cap == 0)
-		b->cap = 256;
-	while (b->cap < need)
-		b->cap *= 2;
-	nd = ctx_alloc(ctx, b->cap);
-	if (b->len > 0)
-		memcpy(nd, b->data, b->len);
-	b->data = nd;
-}
-
-static void
-buf_append(Ctx *ctx, Buf *b, const char *s, size_t len)
-{
-	buf_reserve(ctx, b, len);
-	memcpy(b->data + b->len, s, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
-
-static void
-buf_puts(Ctx *ctx, Buf *b, const char *s)
-{
-	buf_append(ctx, b, s, strlen(s));
-}
-
-static void
-buf_json_string(Ctx *ctx, Buf *b, const char *s, size_t len)
-{
-	size_t		i;
-
-	buf_reserve(ctx, b, len + 2);
-	buf_append(ctx, b, "\"", 1);
-	for (i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-		char		esc[8];
-
-		switch (c)
-		{
-			case '"':
-				buf_append(ctx, b, "\\\"", 2);
-				break;
-			case '\\':
-				buf_append(ctx, b, "\\\\", 2);
-				break;
-			case '\n':
-				buf_append(ctx, b, "\\n", 2);
-				break;
-			case '\r':
-				buf_append(ctx, b, "\\r", 2);
-				break;
-			case '\t':
-				buf_append(ctx, b, "\\t", 2);
-				break;
-			case '\b':
-				buf_append(ctx, b, "\\b", 2);
-				break;
-			case '\f':
-				buf_append(ctx, b, "\\f", 2);
-				break;
-			default:
-				if (c < 0x20)
-				{
-					snprintf(esc, sizeof(esc), "\\u%04x", (unsigned) c);
-					buf_append(ctx, b, esc, 6);
-				}
-				else
-					buf_append(ctx, b, (const char *) &s[i], 1);
-				break;
-		}
-	}
-	buf_append(ctx, b, "\"", 1);
-}
-
-static void check_map_keys(Ctx *ctx, const YNode *map, const char *what);
-
-static void
-emit_scalar(Ctx *ctx, Buf *b, const YNode *n)
-{
-	uint64_t	uv;
-	char	   *f;
-
-	if (n->resolvable)
-	{
-		if (scalar_is_null(n))
-		{
-			buf_puts(ctx, b, "null");
-			return;
-		}
-		switch (scalar_bool(n))
-		{
-			case 1:
-				buf_puts(ctx, b, "true");
-				return;
-			case 0:
-				buf_puts(ctx, b, "false");
-				return;
-			default:
-				break;
-		}
-		if (text_radix_int(n->s, &uv))
-		{
-			char		num[32];
-
-			snprintf(num, sizeof(num), "%llu", (unsigned long long) uv);
-			buf_puts(ctx, b, num);
-			return;
-		}
-		/* decimal integers of any size and floats; .inf and .nan stay strings */
-		f = float_to_json(ctx, n->s);
-		if (f != NULL)
-		{
-			buf_puts(ctx, b, f);
-			return;
-		}
-	}
-	buf_json_string(ctx, b, n->s, n->len);
-}
-
-/* Any YAML node as JSON; what names the section for errors. */
-static void
-emit_json(Ctx *ctx, Buf *b, const YNode *n, const char *what)
-{
-	int			i;
-
-	switch (n->kind)
-	{
-		case Y_SCALAR:
-			emit_scalar(ctx, b, n);
-			break;
-		case Y_SEQ:
-			buf_puts(ctx, b, "[");
-			for (i = 0; i < n->n; i++)
-			{
-				if (i > 0)
-					buf_puts(ctx, b, ", ");
-				emit_json(ctx, b, n->items[i], what);
-			}
-			buf_puts(ctx, b, "]");
-			break;
-		case Y_MAP:
-			check_map_keys(ctx, n, what);
-			buf_puts(ctx, b, "{");
-			for (i = 0; i < n->n; i++)
-			{
-				const YNode *k = n->items[2 * i];
-
-				if (i > 0)
-					buf_puts(ctx, b, ", ");
-				buf_json_string(ctx, b, k->s, k->len);
-				buf_puts(ctx, b, ": ");
-				emit_json(ctx, b, n->items[2 * i + 1], what);
-			}
-			buf_puts(ctx, b, "}");
-			break;
-	}
-}
-
-/* ----------------------------------------------------------------
- * Duplicate detection
- * ----------------------------------------------------------------
- */
-
-typedef struct NameRef
-{
-	const char *s;
-	size_t		len;
-	int			index;
-} NameRef;
-
-static int
-nameref_cmp(const void *a, const void *b)
-{
-	const NameRef *x = a;
-	const NameRef *y = b;
-	size_t		m = x->len < y->len ? x->len : y->len;
-	int			c = m ? memcmp(x->s, y->s, m) : 0;
-
-	if (c != 0)
-		return c;
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	return x->index < y->index ? -1 : (x->index > y->index ? 1 : 0);
-}
-
-/*
- * Index (in document order) of the earliest second occurrence of a name,
- * or -1 when all names are distinct.  Runs in O(n log n).
- */
-static int
-find_duplicate(Ctx *ctx, NameRef *refs, int n)
-{
-	int			best = -1;
-	int			i;
-
-	if (n < 2)
-		return -1;
-	qsort(refs, (size_t) n, sizeof(NameRef), nameref_cmp);
-	for (i = 1; i < n; i++)
-	{
-		if (refs[i].len == refs[i - 1].len &&
-			memcmp(refs[i].s, refs[i - 1].s, refs[i].len) == 0 &&
-			(i < 2 || refs[i - 2].len != refs[i].len ||
-			 memcmp(refs[i - 2].s, refs[i].s, refs[i].len) != 0))
-		{
-			/* refs[i] is the second occurrence of its group */
-			if (best < 0 || refs[i].index < best)
-				best = refs[i].index;
-		}
-	}
-	(void) ctx;
-	return best;
-}
-
-/*
- * Every key of a mapping must be a scalar, and no key may appear twice.
- */
-static void
-check_map_keys(Ctx *ctx, const YNode *map, const char *what)
-{
-	NameRef    *refs;
-	int			i,
-				dup;
-
-	for (i = 0; i < map->n; i++)
-	{
-		const YNode *k = map->items[2 * i];
-
-		if (k->kind != Y_SCALAR)
-			fail(ctx, OFS_ERR_WRONG_TYPE, k->pos, NULL, NULL,
-				 "keys in %s must be strings", what);
-	}
-	if (map->n < 2)
-		return;
-	refs = ctx_alloc(ctx, sizeof(NameRef) * (size_t) map->n);
-	for (i = 0; i < map->n; i++)
-	{
-		refs[i].s = map->items[2 * i]->s;
-		refs[i].len = map->items[2 * i]->len;
-		refs[i].index = i;
-	}
-	dup = find_duplicate(ctx, refs, map->n);
-	if (dup >= 0)
-		fail(ctx, OFS_ERR_DUPLICATE, map->items[2 * dup]->pos, NULL, NULL,
-			 "duplicate key \"%s\" in %s", map->items[2 * dup]->s, what);
-}
-
-/* Duplicate check over OfsStr values; returns index of the second or -1. */
-static int
-find_duplicate_strs(Ctx *ctx, const OfsStr *const *strs, int n)
-{
-	NameRef    *refs;
-	int			i;
-
-	if (n < 2)
-		return -1;
-	refs = ctx_alloc(ctx, sizeof(NameRef) * (size_t) n);
-	for (i = 0; i < n; i++)
-	{
-		refs[i].s = strs[i]->s;
-		refs[i].len = strlen(strs[i]->s);
-		refs[i].index = i;
-	}
-	return find_duplicate(ctx, refs, n);
-}
 
 /* ----------------------------------------------------------------
  * Mapping access
@@ -1071,8 +56,8 @@ join_keys_list(Ctx *ctx, const char *const *keys)
 	for (i = 0; keys[i]; i++)
 	{
 		if (i > 0)
-			buf_puts(ctx, &b, ", ");
-		buf_puts(ctx, &b, keys[i]);
+			YamlBufPuts(ctx, &b, ", ");
+		YamlBufPuts(ctx, &b, keys[i]);
 	}
 	return b.data ? b.data : "";
 }
@@ -1092,7 +77,7 @@ map_get(const YNode *map, const char *key)
 		{
 			const YNode *v = map->items[2 * i + 1];
 
-			return scalar_is_null(v) ? NULL : v;
+			return YamlScalarIsNull(v) ? NULL : v;
 		}
 	}
 	return NULL;
@@ -1120,8 +105,8 @@ check_unknown_keys(Ctx *ctx, const YNode *map, const char *const *keys,
 		const YNode *k = map->items[2 * i];
 
 		if (!key_in(k, keys))
-			fail(ctx, OFS_ERR_UNKNOWN_KEY, k->pos, NULL,
-				 astr(ctx, "Valid keys are: %s.", join_keys_list(ctx, keys)),
+			YamlFail(ctx, OFS_ERR_UNKNOWN_KEY, k->pos, NULL,
+				 YamlFormat(ctx, "Valid keys are: %s.", join_keys_list(ctx, keys)),
 				 "unrecognized key \"%s\" in %s", k->s, what);
 	}
 }
@@ -1131,9 +116,9 @@ static void
 require_map(Ctx *ctx, const YNode *n, const char *what)
 {
 	if (n->kind != Y_MAP)
-		fail(ctx, OFS_ERR_WRONG_TYPE, n->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_WRONG_TYPE, n->pos, NULL, NULL,
 			 "%s must be a mapping", what);
-	check_map_keys(ctx, n, what);
+	YamlCheckMapKeys(ctx, n, what);
 }
 
 static OfsStr
@@ -1163,7 +148,7 @@ get_str(Ctx *ctx, const YNode *map, const char *key, const char *what)
 	if (v == NULL)
 		return str_absent();
 	if (v->kind != Y_SCALAR)
-		fail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
 			 "key \"%s\" in %s must be a string", key, what);
 	return str_from(v);
 }
@@ -1171,7 +156,7 @@ get_str(Ctx *ctx, const YNode *map, const char *key, const char *what)
 static void
 fail_empty(Ctx *ctx, OfsPos pos, const char *key, const char *what)
 {
-	fail(ctx, OFS_ERR_INVALID_VALUE, pos, NULL, NULL,
+	YamlFail(ctx, OFS_ERR_INVALID_VALUE, pos, NULL, NULL,
 		 "key \"%s\" in %s must not be empty", key, what);
 }
 
@@ -1182,7 +167,7 @@ get_req_str(Ctx *ctx, const YNode *map, const char *key, const char *what)
 	OfsStr		s = get_str(ctx, map, key, what);
 
 	if (s.s == NULL)
-		fail(ctx, OFS_ERR_MISSING_KEY, map->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_MISSING_KEY, map->pos, NULL, NULL,
 			 "missing required key \"%s\" in %s", key, what);
 	if (s.s[0] == '\0')
 		fail_empty(ctx, s.pos, key, what);
@@ -1220,9 +205,9 @@ get_bool(Ctx *ctx, const YNode *map, const char *key, const char *what,
 
 	if (v == NULL)
 		return dflt;
-	b = scalar_bool(v);
+	b = YamlScalarBool(v);
 	if (b < 0)
-		fail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL,
+		YamlFail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL,
 			 "Use true or false.",
 			 "key \"%s\" in %s must be a boolean", key, what);
 	return b == 1;
@@ -1235,7 +220,7 @@ get_seq(Ctx *ctx, const YNode *map, const char *key, const char *what)
 	const YNode *v = map_get(map, key);
 
 	if (v != NULL && v->kind != Y_SEQ)
-		fail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
 			 "key \"%s\" in %s must be a sequence", key, what);
 	return v;
 }
@@ -1256,16 +241,16 @@ get_str_list(Ctx *ctx, const YNode *map, const char *key, const char *what,
 		return l;
 	l.pos = v->pos;
 	l.n = v->n;
-	l.items = ctx_array(ctx, sizeof(OfsStr), v->n);
+	l.items = YamlAllocArray(ctx, sizeof(OfsStr), v->n);
 	for (i = 0; i < v->n; i++)
 	{
 		const YNode *it = v->items[i];
 
-		if (it->kind != Y_SCALAR || scalar_is_null(it))
-			fail(ctx, OFS_ERR_WRONG_TYPE, it->pos, NULL, NULL,
+		if (it->kind != Y_SCALAR || YamlScalarIsNull(it))
+			YamlFail(ctx, OFS_ERR_WRONG_TYPE, it->pos, NULL, NULL,
 				 "entries of key \"%s\" in %s must be strings", key, what);
 		if (it->len == 0)
-			fail(ctx, OFS_ERR_INVALID_VALUE, it->pos, NULL, NULL,
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, it->pos, NULL, NULL,
 				 "entries of key \"%s\" in %s must not be empty", key, what);
 		l.items[i] = str_from(it);
 	}
@@ -1283,12 +268,12 @@ check_list_unique(Ctx *ctx, const OfsStrList *l, const char *key,
 
 	if (l->n < 2)
 		return;
-	p = ctx_alloc(ctx, sizeof(OfsStr *) * (size_t) l->n);
+	p = YamlAlloc(ctx, sizeof(OfsStr *) * (size_t) l->n);
 	for (i = 0; i < l->n; i++)
 		p[i] = &l->items[i];
-	dup = find_duplicate_strs(ctx, p, l->n);
+	dup = YamlFindDuplicateStrs(ctx, p, l->n);
 	if (dup >= 0)
-		fail(ctx, OFS_ERR_DUPLICATE, l->items[dup].pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_DUPLICATE, l->items[dup].pos, NULL, NULL,
 			 "\"%s\" is listed more than once in key \"%s\" in %s",
 			 l->items[dup].s, key, what);
 }
@@ -1309,31 +294,31 @@ get_str_map(Ctx *ctx, const YNode *map, const char *key, const char *what,
 	memset(&m, 0, sizeof(m));
 	if (v == NULL)
 		return m;
-	inner = astr(ctx, "key \"%s\" in %s", key, what);
+	inner = YamlFormat(ctx, "key \"%s\" in %s", key, what);
 	if (v->kind != Y_MAP)
-		fail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
 			 "%s must be a mapping", inner);
-	check_map_keys(ctx, v, inner);
+	YamlCheckMapKeys(ctx, v, inner);
 	m.pos = v->pos;
 	m.n = v->n;
-	m.items = ctx_array(ctx, sizeof(OfsStrPair), v->n);
+	m.items = YamlAllocArray(ctx, sizeof(OfsStrPair), v->n);
 	for (i = 0; i < v->n; i++)
 	{
 		const YNode *k = v->items[2 * i];
 		const YNode *val = v->items[2 * i + 1];
 
-		if (k->len == 0 || scalar_is_null(k))
-			fail(ctx, OFS_ERR_INVALID_VALUE, k->pos, NULL, NULL,
+		if (k->len == 0 || YamlScalarIsNull(k))
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, k->pos, NULL, NULL,
 				 "keys in %s must not be empty", inner);
 		if (val->kind != Y_SCALAR)
-			fail(ctx, OFS_ERR_WRONG_TYPE, val->pos, NULL, NULL,
+			YamlFail(ctx, OFS_ERR_WRONG_TYPE, val->pos, NULL, NULL,
 				 "values in %s must be strings", inner);
 		m.items[i].key = str_from(k);
 		m.items[i].value = str_from(val);
-		if (scalar_is_null(val))
+		if (YamlScalarIsNull(val))
 			m.items[i].value.s = "";
 		if (values_nonempty && m.items[i].value.s[0] == '\0')
-			fail(ctx, OFS_ERR_INVALID_VALUE, val->pos, NULL, NULL,
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, val->pos, NULL, NULL,
 				 "values in %s must not be empty", inner);
 	}
 	return m;
@@ -1351,7 +336,7 @@ get_section(Ctx *ctx, const YNode *top, const char *key, bool *present)
 		return NULL;
 	for (i = 0; i < v->n; i++)
 		if (v->items[i]->kind != Y_MAP)
-			fail(ctx, OFS_ERR_WRONG_TYPE, v->items[i]->pos, NULL, NULL,
+			YamlFail(ctx, OFS_ERR_WRONG_TYPE, v->items[i]->pos, NULL, NULL,
 				 "entries of key \"%s\" must be mappings", key);
 	return v;
 }
@@ -1361,320 +346,17 @@ static void
 check_names_unique(Ctx *ctx, const OfsStr *const *names, int n,
 				   const char *kind)
 {
-	int			dup = find_duplicate_strs(ctx, names, n);
+	int			dup = YamlFindDuplicateStrs(ctx, names, n);
 
 	if (dup >= 0)
-		fail(ctx, OFS_ERR_DUPLICATE, names[dup]->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_DUPLICATE, names[dup]->pos, NULL, NULL,
 			 "%s \"%s\" is defined more than once", kind, names[dup]->s);
 }
 
 /* ----------------------------------------------------------------
- * TTL, dtypes, value types
+ * Dtypes and value types
  * ----------------------------------------------------------------
  */
-
-static uint64_t
-gcd_u64(uint64_t a, uint64_t b)
-{
-	while (b != 0)
-	{
-		uint64_t	t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
-/*
- * Add <int>.<frac> times unit to *total, exactly.  Fails on overflow and
- * on a fraction that is not a whole number of microseconds.
- */
-static bool
-ttl_add(int64_t *total, const char *ip, size_t ilen, const char *fp,
-		size_t flen, int64_t unit)
-{
-	int64_t		iv = 0;
-	int64_t		v;
-	uint64_t	fv = 0,
-				den = 1,
-				g,
-				add;
-	size_t		i;
-
-	for (i = 0; i < ilen; i++)
-	{
-		int			d = ip[i] - '0';
-
-		if (iv > (INT64_MAX - d) / 10)
-			return false;
-		iv = iv * 10 + d;
-	}
-	if (iv > INT64_MAX / unit)
-		return false;
-	v = iv * unit;
-
-	while (flen > 0 && fp[flen - 1] == '0')
-		flen--;
-	/* a fraction with more than 18 significant digits is never exact */
-	if (flen > 18)
-		return false;
-	for (i = 0; i < flen; i++)
-	{
-		fv = fv * 10 + (uint64_t) (fp[i] - '0');
-		den *= 10;
-	}
-	/* fv * unit / den, exactly: reduce unit/den first to avoid overflow */
-	g = gcd_u64((uint64_t) unit, den);
-	den /= g;
-	if (fv % den != 0)
-		return false;
-	add = (fv / den) * ((uint64_t) unit / g);	/* < unit: no overflow */
-	if (v > INT64_MAX - (int64_t) add)
-		return false;
-	v += (int64_t) add;
-	if (*total > INT64_MAX - v)
-		return false;
-	*total += v;
-	return true;
-}
-
-/* Lex [0-9]+(\.[0-9]+)? at *p. */
-static bool
-ttl_number(const char **p, const char **ip, size_t *ilen, const char **fp,
-		   size_t *flen)
-{
-	const char *s = *p;
-
-	*ip = s;
-	while (is_digit(*s))
-		s++;
-	*ilen = (size_t) (s - *ip);
-	if (*ilen == 0)
-		return false;
-	*fp = s;
-	*flen = 0;
-	if (*s == '.')
-	{
-		s++;
-		*fp = s;
-		while (is_digit(*s))
-			s++;
-		*flen = (size_t) (s - *fp);
-		if (*flen == 0)
-			return false;
-	}
-	*p = s;
-	return true;
-}
-
-/* ISO 8601 duration without years and months: P[nW][nD][T[nH][nM][nS]]. */
-static bool
-parse_iso_duration(const char *s, int64_t *usec)
-{
-	static const struct
-	{
-		char		c;
-		int64_t		unit;
-		bool		time;
-	}			units[] = {
-		{'W', USEC_PER_WEEK, false},
-		{'D', USEC_PER_DAY, false},
-		{'H', USEC_PER_HOUR, true},
-		{'M', USEC_PER_MIN, true},
-		{'S', USEC_PER_SEC, true},
-	};
-	const char *p = s + 1;		/* after 'P' */
-	int64_t		total = 0;
-	int			next = 0;		/* next allowed unit index */
-	bool		in_time = false;
-	bool		any = false;
-	bool		time_any = false;
-
-	while (*p)
-	{
-		const char *ip,
-				   *fp;
-		size_t		ilen,
-					flen;
-		int			u;
-
-		if (*p == 'T')
-		{
-			if (in_time)
-				return false;
-			in_time = true;
-			p++;
-			if (next < 2)
-				next = 2;
-			continue;
-		}
-		if (!ttl_number(&p, &ip, &ilen, &fp, &flen))
-			return false;
-		for (u = next; u < 5; u++)
-			if (units[u].c == *p && units[u].time == in_time)
-				break;
-		if (u == 5)
-			return false;
-		if (!ttl_add(&total, ip, ilen, fp, flen, units[u].unit))
-			return false;
-		next = u + 1;
-		any = true;
-		if (in_time)
-			time_any = true;
-		p++;
-	}
-	if (!any || (in_time && !time_any))
-		return false;
-	*usec = total;
-	return true;
-}
-
-/* [H]H:MM:SS[.ffffff] */
-static bool
-parse_clock(const char *s, int64_t *usec)
-{
-	const char *p = s;
-	const char *hp,
-			   *sp,
-			   *fp = "";
-	size_t		hlen,
-				flen = 0;
-	int64_t		total = 0;
-
-	hp = p;
-	while (is_digit(*p))
-		p++;
-	hlen = (size_t) (p - hp);
-	if (hlen == 0 || *p != ':')
-		return false;
-	p++;
-	if (!is_digit(p[0]) || !is_digit(p[1]) || p[2] != ':' || p[0] > '5')
-		return false;
-	if (!ttl_add(&total, p, 2, "", 0, USEC_PER_MIN))
-		return false;
-	p += 3;
-	if (!is_digit(p[0]) || !is_digit(p[1]) || p[0] > '5')
-		return false;
-	sp = p;
-	p += 2;
-	if (*p == '.')
-	{
-		p++;
-		fp = p;
-		while (is_digit(*p))
-			p++;
-		flen = (size_t) (p - fp);
-		if (flen == 0)
-			return false;
-	}
-	if (*p != '\0')
-		return false;
-	if (!ttl_add(&total, hp, hlen, "", 0, USEC_PER_HOUR) ||
-		!ttl_add(&total, sp, 2, fp, flen, USEC_PER_SEC))
-		return false;
-	*usec = total;
-	return true;
-}
-
-bool
-OfsParseTtl(const char *text, int64_t *usec)
-{
-	static const struct
-	{
-		const char *name;
-		int64_t		unit;
-	}			units[] = {
-		{"w", USEC_PER_WEEK},
-		{"d", USEC_PER_DAY},
-		{"h", USEC_PER_HOUR},
-		{"m", USEC_PER_MIN},
-		{"s", USEC_PER_SEC},
-		{"ms", 1000},
-		{"us", 1},
-	};
-	const int	nunits = (int) (sizeof(units) / sizeof(units[0]));
-	const char *p = text;
-	int64_t		total = 0;
-	int			next = 0;
-
-	if (text == NULL || *text == '\0')
-		return false;
-	if (text[0] == 'P')
-		return parse_iso_duration(text, usec);
-	if (strchr(text, ':') != NULL)
-		return parse_clock(text, usec);
-
-	while (*p)
-	{
-		const char *ip,
-				   *fp;
-		size_t		ilen,
-					flen;
-		int			u;
-		size_t		ulen;
-
-		if (!ttl_number(&p, &ip, &ilen, &fp, &flen))
-			return false;
-		if (*p == '\0' && p - ip == (ptrdiff_t) strlen(text))
-		{
-			/* a bare number is seconds */
-			if (!ttl_add(&total, ip, ilen, fp, flen, USEC_PER_SEC))
-				return false;
-			break;
-		}
-		if (p[0] == 'm' && p[1] == 's')
-			ulen = 2, u = 5;
-		else if (p[0] == 'u' && p[1] == 's')
-			ulen = 2, u = 6;
-		else
-		{
-			ulen = 1;
-			for (u = 0; u < 5; u++)
-				if (*p == units[u].name[0])
-					break;
-			if (u == 5)
-				return false;
-		}
-		if (u < next || u >= nunits)
-			return false;
-		if (!ttl_add(&total, ip, ilen, fp, flen, units[u].unit))
-			return false;
-		next = u + 1;
-		p += ulen;
-	}
-	*usec = total;
-	return true;
-}
-
-void
-OfsFormatTtl(int64_t usec, char *buf, size_t buflen)
-{
-	if (buf == NULL || buflen == 0)
-		return;
-	if (usec == 0)
-		snprintf(buf, buflen, "0s");
-	else if (usec < 0)
-		snprintf(buf, buflen, "%lldus", (long long) usec);
-	else if (usec % USEC_PER_DAY == 0)
-		snprintf(buf, buflen, "%lldd", (long long) (usec / USEC_PER_DAY));
-	else if (usec % USEC_PER_HOUR == 0)
-		snprintf(buf, buflen, "%lldh", (long long) (usec / USEC_PER_HOUR));
-	else if (usec % USEC_PER_MIN == 0)
-		snprintf(buf, buflen, "%lldm", (long long) (usec / USEC_PER_MIN));
-	else if (usec % USEC_PER_SEC == 0)
-		snprintf(buf, buflen, "%llds", (long long) (usec / USEC_PER_SEC));
-	else
-	{
-		char		frac[8];
-		int			i;
-
-		snprintf(frac, sizeof(frac), "%06lld", (long long) (usec % USEC_PER_SEC));
-		for (i = 5; i > 0 && frac[i] == '0'; i--)
-			frac[i] = '\0';
-		snprintf(buf, buflen, "%lld.%ss", (long long) (usec / USEC_PER_SEC), frac);
-	}
-}
 
 static const char *const dtype_names[] = {
 	"Int32", "Int64", "Float32", "Float64", "String", "Bytes", "Bool",
@@ -1838,7 +520,7 @@ section_json(Ctx *ctx, const YNode *top, const char *key)
 
 	if (v == NULL)
 		return NULL;
-	emit_json(ctx, &b, v, astr(ctx, "key \"%s\"", key));
+	YamlEmitJson(ctx, &b, v, YamlFormat(ctx, "key \"%s\"", key));
 	return b.data;
 }
 
@@ -1863,9 +545,9 @@ store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
 	if (v == NULL)
 		v = &empty;
 	else if (v->kind != Y_MAP)
-		fail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
 			 "key \"%s\" in %s must be a mapping", key, TOP_WHAT);
-	check_map_keys(ctx, v, what);
+	YamlCheckMapKeys(ctx, v, what);
 	check_unknown_keys(ctx, v, online ? online_keys : offline_keys, what);
 
 	type = get_str(ctx, v, "type", what);
@@ -1874,21 +556,21 @@ store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
 	else if (online ? strcmp(type.s, "postgres") != 0 :
 			 (strcmp(type.s, "offline_store") != 0 &&
 			  strcmp(type.s, "postgres") != 0))
-		fail(ctx, OFS_ERR_INVALID_VALUE, type.pos, NULL,
+		YamlFail(ctx, OFS_ERR_INVALID_VALUE, type.pos, NULL,
 			 online ? "The only valid type is: postgres." :
 			 "Valid types are: offline_store, postgres.",
 			 "invalid value for key \"type\" in %s: \"%s\"", what, type.s);
 
-	buf_puts(ctx, &b, "{\"type\": ");
-	buf_json_string(ctx, &b, type.s, strlen(type.s));
+	YamlBufPuts(ctx, &b, "{\"type\": ");
+	YamlBufJsonString(ctx, &b, type.s, strlen(type.s));
 	if (online)
 	{
 		schema = get_opt_name(ctx, v, "db_schema", what);
 		if (schema.s == NULL)
 			schema.s = "feast_online";
 		cfg->online_schema = schema;
-		buf_puts(ctx, &b, ", \"db_schema\": ");
-		buf_json_string(ctx, &b, schema.s, strlen(schema.s));
+		YamlBufPuts(ctx, &b, ", \"db_schema\": ");
+		YamlBufJsonString(ctx, &b, schema.s, strlen(schema.s));
 	}
 	for (i = 0; i < v->n; i++)
 	{
@@ -1897,12 +579,12 @@ store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
 		if (strcmp(k->s, "type") == 0 ||
 			(online && strcmp(k->s, "db_schema") == 0))
 			continue;
-		buf_puts(ctx, &b, ", ");
-		buf_json_string(ctx, &b, k->s, k->len);
-		buf_puts(ctx, &b, ": ");
-		emit_json(ctx, &b, v->items[2 * i + 1], what);
+		YamlBufPuts(ctx, &b, ", ");
+		YamlBufJsonString(ctx, &b, k->s, k->len);
+		YamlBufPuts(ctx, &b, ": ");
+		YamlEmitJson(ctx, &b, v->items[2 * i + 1], what);
 	}
-	buf_puts(ctx, &b, "}");
+	YamlBufPuts(ctx, &b, "}");
 	return b.data;
 }
 
@@ -1916,14 +598,14 @@ parse_entity(Ctx *ctx, const YNode *n, OfsEntity *e)
 	require_map(ctx, n, "entity");
 	e->pos = n->pos;
 	e->name = get_req_str(ctx, n, "name", "entity");
-	what = astr(ctx, "entity \"%s\"", e->name.s);
+	what = YamlFormat(ctx, "entity \"%s\"", e->name.s);
 	check_unknown_keys(ctx, n, entity_keys, what);
 
 	jk = get_str_list(ctx, n, "join_keys", what, &has_jk);
 	if (!has_jk)
 		e->join_key = e->name;
 	else if (jk.n != 1)
-		fail(ctx, OFS_ERR_INVALID_VALUE, jk.pos,
+		YamlFail(ctx, OFS_ERR_INVALID_VALUE, jk.pos,
 			 "Entities with more than one join key are not supported.", NULL,
 			 "key \"join_keys\" in %s must list exactly one join key", what);
 	else
@@ -1935,8 +617,8 @@ parse_entity(Ctx *ctx, const YNode *n, OfsEntity *e)
 		const char *vt = OfsNormalizeValueType(e->value_type.s);
 
 		if (vt == NULL)
-			fail(ctx, OFS_ERR_INVALID_VALUE, e->value_type.pos, NULL,
-				 astr(ctx, "Valid value types are: %s.",
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, e->value_type.pos, NULL,
+				 YamlFormat(ctx, "Valid value types are: %s.",
 					  join_keys_list(ctx, value_type_names)),
 				 "invalid value for key \"value_type\" in %s: \"%s\"",
 				 what, e->value_type.s);
@@ -1957,9 +639,9 @@ check_source_keys(Ctx *ctx, const YNode *n, const char *const *keys,
 	{
 		const YNode *k = n->items[2 * i];
 
-		if (!key_in(k, keys) && !scalar_is_null(n->items[2 * i + 1]))
-			fail(ctx, OFS_ERR_UNKNOWN_KEY, k->pos, NULL,
-				 astr(ctx, "Valid keys for a %s data source are: %s.",
+		if (!key_in(k, keys) && !YamlScalarIsNull(n->items[2 * i + 1]))
+			YamlFail(ctx, OFS_ERR_UNKNOWN_KEY, k->pos, NULL,
+				 YamlFormat(ctx, "Valid keys for a %s data source are: %s.",
 					  type, join_keys_list(ctx, keys)),
 				 "key \"%s\" is not valid in %s data source \"%s\"",
 				 k->s, type, what);
@@ -1977,7 +659,7 @@ parse_source(Ctx *ctx, const YNode *n, OfsSource *s)
 	require_map(ctx, n, "data source");
 	s->pos = n->pos;
 	s->name = get_req_str(ctx, n, "name", "data source");
-	what = astr(ctx, "data source \"%s\"", s->name.s);
+	what = YamlFormat(ctx, "data source \"%s\"", s->name.s);
 	check_unknown_keys(ctx, n, source_keys, what);
 
 	s->table = get_opt_name(ctx, n, "table", what);
@@ -1990,7 +672,7 @@ parse_source(Ctx *ctx, const YNode *n, OfsSource *s)
 			(s->batch_source.s != NULL);
 
 		if (given > 1)
-			fail(ctx, OFS_ERR_CONFLICT, n->pos, NULL,
+			YamlFail(ctx, OFS_ERR_CONFLICT, n->pos, NULL,
 				 "Set \"type\" to table, query or push.",
 				 "%s has more than one of the keys \"table\", \"query\" and \"batch_source\"",
 				 what);
@@ -2001,7 +683,7 @@ parse_source(Ctx *ctx, const YNode *n, OfsSource *s)
 		else if (s->batch_source.s)
 			s->type_text.s = "push";
 		else
-			fail(ctx, OFS_ERR_MISSING_KEY, n->pos, NULL,
+			YamlFail(ctx, OFS_ERR_MISSING_KEY, n->pos, NULL,
 				 "A table source needs \"table\", a query source \"query\", a push source \"batch_source\".",
 				 "missing required key \"table\", \"query\" or \"batch_source\" in %s",
 				 what);
@@ -2026,7 +708,7 @@ parse_source(Ctx *ctx, const YNode *n, OfsSource *s)
 		s->batch_source = get_req_str(ctx, n, "batch_source", what);
 	}
 	else
-		fail(ctx, OFS_ERR_INVALID_VALUE, s->type_text.pos, NULL,
+		YamlFail(ctx, OFS_ERR_INVALID_VALUE, s->type_text.pos, NULL,
 			 "Valid types are: table, query, push.",
 			 "invalid value for key \"type\" in %s: \"%s\"",
 			 what, s->type_text.s);
@@ -2047,10 +729,10 @@ parse_source(Ctx *ctx, const YNode *n, OfsSource *s)
 	/* two source columns may not become the same feature */
 	if (s->field_mapping.n > 1)
 	{
-		targets = ctx_alloc(ctx, sizeof(OfsStr *) * (size_t) s->field_mapping.n);
+		targets = YamlAlloc(ctx, sizeof(OfsStr *) * (size_t) s->field_mapping.n);
 		for (i = 0; i < s->field_mapping.n; i++)
 			targets[i] = &s->field_mapping.items[i].value;
-		dup = find_duplicate_strs(ctx, targets, s->field_mapping.n);
+		dup = YamlFindDuplicateStrs(ctx, targets, s->field_mapping.n);
 		if (dup >= 0)
 		{
 			int			first;
@@ -2058,7 +740,7 @@ parse_source(Ctx *ctx, const YNode *n, OfsSource *s)
 			for (first = 0; first < dup; first++)
 				if (strcmp(targets[first]->s, targets[dup]->s) == 0)
 					break;
-			fail(ctx, OFS_ERR_CONFLICT, targets[dup]->pos, NULL, NULL,
+			YamlFail(ctx, OFS_ERR_CONFLICT, targets[dup]->pos, NULL, NULL,
 				 "columns \"%s\" and \"%s\" of %s are both mapped to \"%s\" in key \"field_mapping\"",
 				 s->field_mapping.items[first].key.s,
 				 s->field_mapping.items[dup].key.s, what, targets[dup]->s);
@@ -2069,7 +751,7 @@ parse_source(Ctx *ctx, const YNode *n, OfsSource *s)
 static const char *
 dtype_hint(Ctx *ctx)
 {
-	return astr(ctx, "Valid dtypes are: %s, and Array(...) of each.",
+	return YamlFormat(ctx, "Valid dtypes are: %s, and Array(...) of each.",
 				join_keys_list(ctx, dtype_names));
 }
 
@@ -2094,7 +776,7 @@ parse_feature_view(Ctx *ctx, const YNode *n, OfsFeatureView *fv)
 	require_map(ctx, n, "feature view");
 	fv->pos = n->pos;
 	fv->name = get_req_str(ctx, n, "name", "feature view");
-	what = astr(ctx, "feature view \"%s\"", fv->name.s);
+	what = YamlFormat(ctx, "feature view \"%s\"", fv->name.s);
 	check_unknown_keys(ctx, n, fv_keys, what);
 
 	fv->entities = get_str_list(ctx, n, "entities", what, NULL);
@@ -2104,11 +786,11 @@ parse_feature_view(Ctx *ctx, const YNode *n, OfsFeatureView *fv)
 	if (ttl != NULL)
 	{
 		if (ttl->kind != Y_SCALAR)
-			fail(ctx, OFS_ERR_WRONG_TYPE, ttl->pos, NULL, ttl_hint(),
+			YamlFail(ctx, OFS_ERR_WRONG_TYPE, ttl->pos, NULL, ttl_hint(),
 				 "key \"ttl\" in %s must be a duration", what);
 		fv->ttl = str_from(ttl);
 		if (!OfsParseTtl(ttl->s, &fv->ttl_usec))
-			fail(ctx, OFS_ERR_INVALID_VALUE, ttl->pos, NULL, ttl_hint(),
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, ttl->pos, NULL, ttl_hint(),
 				 "invalid value for key \"ttl\" in %s: \"%s\"", what, ttl->s);
 	}
 
@@ -2118,14 +800,14 @@ parse_feature_view(Ctx *ctx, const YNode *n, OfsFeatureView *fv)
 
 	schema = get_seq(ctx, n, "schema", what);
 	if (schema == NULL)
-		fail(ctx, OFS_ERR_MISSING_KEY, n->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_MISSING_KEY, n->pos, NULL, NULL,
 			 "missing required key \"schema\" in %s", what);
 	if (schema->n == 0)
-		fail(ctx, OFS_ERR_INVALID_VALUE, schema->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_INVALID_VALUE, schema->pos, NULL, NULL,
 			 "key \"schema\" in %s must not be empty", what);
 	fv->schema_pos = schema->pos;
 	fv->nschema = schema->n;
-	fv->schema = ctx_alloc(ctx, sizeof(OfsField) * (size_t) schema->n);
+	fv->schema = YamlAlloc(ctx, sizeof(OfsField) * (size_t) schema->n);
 	for (i = 0; i < schema->n; i++)
 	{
 		const YNode *f = schema->items[i];
@@ -2133,15 +815,15 @@ parse_feature_view(Ctx *ctx, const YNode *n, OfsFeatureView *fv)
 		const char *fwhat;
 		const char *norm;
 
-		require_map(ctx, f, astr(ctx, "field of %s", what));
+		require_map(ctx, f, YamlFormat(ctx, "field of %s", what));
 		fld->pos = f->pos;
-		fld->name = get_req_str(ctx, f, "name", astr(ctx, "field of %s", what));
-		fwhat = astr(ctx, "field \"%s\" of %s", fld->name.s, what);
+		fld->name = get_req_str(ctx, f, "name", YamlFormat(ctx, "field of %s", what));
+		fwhat = YamlFormat(ctx, "field \"%s\" of %s", fld->name.s, what);
 		check_unknown_keys(ctx, f, field_keys, fwhat);
 		fld->dtype = get_req_str(ctx, f, "dtype", fwhat);
 		norm = OfsNormalizeDtype(fld->dtype.s);
 		if (norm == NULL)
-			fail(ctx, OFS_ERR_INVALID_VALUE, fld->dtype.pos, NULL,
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, fld->dtype.pos, NULL,
 				 dtype_hint(ctx),
 				 "invalid value for key \"dtype\" in %s: \"%s\"",
 				 fwhat, fld->dtype.s);
@@ -2149,12 +831,12 @@ parse_feature_view(Ctx *ctx, const YNode *n, OfsFeatureView *fv)
 		fld->description = get_text(ctx, f, "description", fwhat);
 		fld->tags = get_str_map(ctx, f, "tags", fwhat, false);
 	}
-	names = ctx_alloc(ctx, sizeof(OfsStr *) * (size_t) fv->nschema);
+	names = YamlAlloc(ctx, sizeof(OfsStr *) * (size_t) fv->nschema);
 	for (i = 0; i < fv->nschema; i++)
 		names[i] = &fv->schema[i].name;
-	dup = find_duplicate_strs(ctx, names, fv->nschema);
+	dup = YamlFindDuplicateStrs(ctx, names, fv->nschema);
 	if (dup >= 0)
-		fail(ctx, OFS_ERR_DUPLICATE, names[dup]->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_DUPLICATE, names[dup]->pos, NULL, NULL,
 			 "feature \"%s\" is defined more than once in %s",
 			 names[dup]->s, what);
 
@@ -2173,15 +855,15 @@ parse_feature_service(Ctx *ctx, const YNode *n, OfsFeatureService *fs)
 	require_map(ctx, n, "feature service");
 	fs->pos = n->pos;
 	fs->name = get_req_str(ctx, n, "name", "feature service");
-	what = astr(ctx, "feature service \"%s\"", fs->name.s);
+	what = YamlFormat(ctx, "feature service \"%s\"", fs->name.s);
 	check_unknown_keys(ctx, n, fs_keys, what);
 
 	features = get_seq(ctx, n, "features", what);
 	if (features == NULL)
-		fail(ctx, OFS_ERR_MISSING_KEY, n->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_MISSING_KEY, n->pos, NULL, NULL,
 			 "missing required key \"features\" in %s", what);
 	fs->nprojections = features->n;
-	fs->projections = ctx_array(ctx, sizeof(OfsProjection), features->n);
+	fs->projections = YamlAllocArray(ctx, sizeof(OfsProjection), features->n);
 	for (i = 0; i < features->n; i++)
 	{
 		const YNode *it = features->items[i];
@@ -2191,21 +873,21 @@ parse_feature_service(Ctx *ctx, const YNode *n, OfsFeatureService *fs)
 		p->pos = it->pos;
 		if (it->kind == Y_SCALAR)
 		{
-			if (scalar_is_null(it))
-				fail(ctx, OFS_ERR_WRONG_TYPE, it->pos, NULL, NULL,
+			if (YamlScalarIsNull(it))
+				YamlFail(ctx, OFS_ERR_WRONG_TYPE, it->pos, NULL, NULL,
 					 "entries of key \"features\" in %s must be feature view names or mappings",
 					 what);
 			if (it->len == 0)
-				fail(ctx, OFS_ERR_INVALID_VALUE, it->pos, NULL, NULL,
+				YamlFail(ctx, OFS_ERR_INVALID_VALUE, it->pos, NULL, NULL,
 					 "entries of key \"features\" in %s must not be empty", what);
 			p->feature_view = str_from(it);
 			p->alias = str_absent();
 			continue;
 		}
-		pwhat = astr(ctx, "projection of %s", what);
+		pwhat = YamlFormat(ctx, "projection of %s", what);
 		require_map(ctx, it, pwhat);
 		p->feature_view = get_req_str(ctx, it, "feature_view", pwhat);
-		pwhat = astr(ctx, "projection of feature view \"%s\" in %s",
+		pwhat = YamlFormat(ctx, "projection of feature view \"%s\" in %s",
 					 p->feature_view.s, what);
 		check_unknown_keys(ctx, it, projection_keys, pwhat);
 		p->alias = get_opt_name(ctx, it, "name", pwhat);
@@ -2230,12 +912,12 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	int			i;
 	int64_t		esv;
 
-	if (top == NULL || scalar_is_null(top))
+	if (top == NULL || YamlScalarIsNull(top))
 		top = &empty;
 	if (top->kind != Y_MAP)
-		fail(ctx, OFS_ERR_WRONG_TYPE, top->pos, NULL, NULL,
+		YamlFail(ctx, OFS_ERR_WRONG_TYPE, top->pos, NULL, NULL,
 			 "%s must be a mapping", TOP_WHAT);
-	check_map_keys(ctx, top, TOP_WHAT);
+	YamlCheckMapKeys(ctx, top, TOP_WHAT);
 	check_unknown_keys(ctx, top, top_keys, TOP_WHAT);
 
 	cfg->project = get_req_str(ctx, top, "project", TOP_WHAT);
@@ -2255,14 +937,14 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	v = map_get(top, "entity_key_serialization_version");
 	if (v != NULL)
 	{
-		int			r = scalar_int(v, &esv);
+		int			r = YamlScalarInt(v, &esv);
 
 		if (r == 0)
-			fail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
+			YamlFail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
 				 "key \"entity_key_serialization_version\" in %s must be an integer",
 				 TOP_WHAT);
 		if (r < 0 || esv < 1 || esv > 3)
-			fail(ctx, OFS_ERR_INVALID_VALUE, v->pos, NULL,
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, v->pos, NULL,
 				 "Valid versions are: 1, 2, 3.",
 				 "invalid value for key \"entity_key_serialization_version\" in %s: \"%s\"",
 				 TOP_WHAT, v->s);
@@ -2275,10 +957,10 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	if (sec)
 	{
 		cfg->nentities = sec->n;
-		cfg->entities = ctx_array(ctx, sizeof(OfsEntity), sec->n);
+		cfg->entities = YamlAllocArray(ctx, sizeof(OfsEntity), sec->n);
 		for (i = 0; i < sec->n; i++)
 			parse_entity(ctx, sec->items[i], &cfg->entities[i]);
-		names = ctx_array(ctx, sizeof(OfsStr *), sec->n);
+		names = YamlAllocArray(ctx, sizeof(OfsStr *), sec->n);
 		for (i = 0; i < sec->n; i++)
 			names[i] = &cfg->entities[i].name;
 		check_names_unique(ctx, names, sec->n, "entity");
@@ -2289,10 +971,10 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	if (sec)
 	{
 		cfg->nsources = sec->n;
-		cfg->sources = ctx_array(ctx, sizeof(OfsSource), sec->n);
+		cfg->sources = YamlAllocArray(ctx, sizeof(OfsSource), sec->n);
 		for (i = 0; i < sec->n; i++)
 			parse_source(ctx, sec->items[i], &cfg->sources[i]);
-		names = ctx_array(ctx, sizeof(OfsStr *), sec->n);
+		names = YamlAllocArray(ctx, sizeof(OfsStr *), sec->n);
 		for (i = 0; i < sec->n; i++)
 			names[i] = &cfg->sources[i].name;
 		check_names_unique(ctx, names, sec->n, "data source");
@@ -2303,10 +985,10 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	if (sec)
 	{
 		cfg->nfeature_views = sec->n;
-		cfg->feature_views = ctx_array(ctx, sizeof(OfsFeatureView), sec->n);
+		cfg->feature_views = YamlAllocArray(ctx, sizeof(OfsFeatureView), sec->n);
 		for (i = 0; i < sec->n; i++)
 			parse_feature_view(ctx, sec->items[i], &cfg->feature_views[i]);
-		names = ctx_array(ctx, sizeof(OfsStr *), sec->n);
+		names = YamlAllocArray(ctx, sizeof(OfsStr *), sec->n);
 		for (i = 0; i < sec->n; i++)
 			names[i] = &cfg->feature_views[i].name;
 		check_names_unique(ctx, names, sec->n, "feature view");
@@ -2317,10 +999,10 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	if (sec)
 	{
 		cfg->nfeature_services = sec->n;
-		cfg->feature_services = ctx_array(ctx, sizeof(OfsFeatureService), sec->n);
+		cfg->feature_services = YamlAllocArray(ctx, sizeof(OfsFeatureService), sec->n);
 		for (i = 0; i < sec->n; i++)
 			parse_feature_service(ctx, sec->items[i], &cfg->feature_services[i]);
-		names = ctx_array(ctx, sizeof(OfsStr *), sec->n);
+		names = YamlAllocArray(ctx, sizeof(OfsStr *), sec->n);
 		for (i = 0; i < sec->n; i++)
 			names[i] = &cfg->feature_services[i].name;
 		check_names_unique(ctx, names, sec->n, "feature service");
@@ -2341,13 +1023,13 @@ parse_guarded(Ctx *ctx)
 		if (ctx->parser_live)
 			yaml_parser_delete(&ctx->parser);
 		ctx->parser_live = false;
-		arena_free(ctx->arena);
+		YamlArenaFree(ctx->arena);
 		ctx->arena = NULL;
 		return NULL;
 	}
-	cfg = ctx_alloc(ctx, sizeof(OfsConfig));
+	cfg = YamlAlloc(ctx, sizeof(OfsConfig));
 	cfg->arena = ctx->arena;
-	parse_config(ctx, cfg, load_tree(ctx));
+	parse_config(ctx, cfg, YamlLoadTree(ctx));
 	return cfg;
 }
 
@@ -2407,5 +1089,5 @@ OfsConfigFree(OfsConfig *config)
 {
 	if (config == NULL)
 		return;
-	arena_free(config->arena);
+	YamlArenaFree(config->arena);
 }

@@ -4,8 +4,9 @@
  *		The feature repo document (feature_store.yaml plus entities,
  *		sources, feature_views, feature_services) parsed into plain C.
  *
- * This layer is pure C: no postgres.h, no palloc, no ereport. It is built
- * into the extension and, on its own, into the unit tests and the fuzzer.
+ * This layer (yaml_tree.c, config_yaml.c, config_ttl.c) is pure C: no
+ * postgres.h, no palloc, no ereport. It is built into the extension and,
+ * on its own, into the unit tests and the fuzzer.
  * Everything a parse returns lives in one arena owned by the OfsConfig and
  * is released by OfsConfigFree(); a failed parse returns NULL and fills an
  * OfsError, having freed everything itself.
@@ -15,7 +16,7 @@
  * required keys, scalar types (booleans, integers), ttl and dtype spellings,
  * duplicate names inside one section, and checks inside one object
  * (field_mapping conflicts). References between objects and to database
- * objects are checked by config_apply.c, which sees the registry too.
+ * objects are checked by config_validate.c, which sees the registry too.
  *
  * IDENTIFICATION
  *	  src/config_yaml.h
@@ -72,7 +73,7 @@ typedef struct OfsEntity
 	OfsStr		join_key;		/* join_keys: [x] (exactly one) */
 	OfsStr		value_type;		/* normalized: INT32 INT64 FLOAT DOUBLE STRING
 								 * BYTES BOOL UNIX_TIMESTAMP; NULL s when
-								 * absent (config_apply infers it) */
+								 * absent (config_validate.c infers it) */
 	OfsStr		description;	/* "" when absent */
 	OfsStr		owner;			/* "" when absent */
 	OfsStrMap	tags;

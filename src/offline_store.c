@@ -3,10 +3,21 @@
  * offline_store.c
  *		Module magic and settings of the offline_store extension.
  *
- * Each concern lives in its own file: config_yaml.c parses feature repo
- * documents, config_apply.c writes them into the registry, registry.c reads
- * the registry back, historical.c and pit_join.c build training sets,
- * materialize.c, online.c, push.c and pull.c serve the online store.
+ * Each concern lives in its own file:
+ *
+ *	yaml_tree.c, config_yaml.c, config_ttl.c
+ *		pure C: a feature repo document (libyaml) into an OfsConfig
+ *	config_state.c, config_validate.c, config_apply.c
+ *		feast_apply: diff the document against the registry, check it
+ *		against the database, write it in one transaction
+ *	online_tables.c		online tables created, altered and dropped by apply
+ *	registry_dump.c		feast_registry_dump
+ *	registry.c			reading the registry back for the calls below
+ *	historical.c, pit_join.c
+ *		feast_historical and friends: the point-in-time join engine
+ *	materialize.c, online_read.c, push.c, pull.c
+ *		the online store: materialization, online reads, push, pulls
+ *	sqlbuild.c, srf.c	safe SQL from user text; SETOF record results
  *
  * IDENTIFICATION
  *	  src/offline_store.c

@@ -56,6 +56,7 @@ reg_query(const char *sql, int nargs, const char *const *args)
 	Oid			types[REG_MAX_ARGS] = {0};
 	Datum		values[REG_MAX_ARGS] = {0};
 	char		nulls[REG_MAX_ARGS] = {0};
+	MemoryContext oldcxt = CurrentMemoryContext;
 	int			rc;
 
 	Assert(nargs <= REG_MAX_ARGS);
@@ -68,6 +69,8 @@ reg_query(const char *sql, int nargs, const char *const *args)
 	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	/* SPI leaves us in its procedure context: go back to the caller's */
+	MemoryContextSwitchTo(oldcxt);
 }
 
 /* Column col (1-based) of row as text in the current context, NULL if null. */
@@ -671,4 +674,31 @@ RegistryLockMaterialization(const char *project, const char *view, bool wait)
 	SPI_finish();
 	pfree(key);
 	return got;
+}
+
+/*
+ * RegistryGetDataSource loads a data source by name; a push source is
+ * followed to its batch source, and its own name returned in *push_source
+ * (NULL otherwise). Returns NULL when there is no data source of that
+ * name.
+ */
+RegSource *
+RegistryGetDataSource(const char *project, const char *name, char **push_source)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	const char *args[2] = {project, name};
+	RegSource  *src = NULL;
+
+	*push_source = NULL;
+	SPI_connect();
+	reg_query("SELECT 1 FROM feast.data_sources "
+			  "WHERE project OPERATOR(pg_catalog.=) $1 AND name OPERATOR(pg_catalog.=) $2",
+			  2, args);
+	if (SPI_processed > 0)
+	{
+		MemoryContextSwitchTo(caller);
+		src = load_source(project, name, push_source);
+	}
+	SPI_finish();
+	return src;
 }

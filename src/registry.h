@@ -81,6 +81,13 @@ extern char *RegistryResolveProject(const char *project);
 /* The view, fully loaded; errors (undefined_object) when it does not exist. */
 extern RegFeatureView *RegistryGetFeatureView(const char *project, const char *name);
 
+/*
+ * A data source by name (a push source followed to its batch source, whose
+ * own name goes to *push_source), or NULL when there is none.
+ */
+extern RegSource *RegistryGetDataSource(const char *project, const char *name,
+										char **push_source);
+
 /* Names of the project's feature views (online ones only if asked), by name. */
 extern List *RegistryListFeatureViews(const char *project, bool online_only);
 

@@ -67,6 +67,7 @@ SrfBeginRecord(FunctionCallInfo fcinfo, TupleDesc computed, const char *funcname
 	{
 		TupleDesc	expected = rsinfo->expectedDesc;
 		bool		match = (expected->natts == computed->natts);
+		int			bad = -1;
 
 		for (int i = 0; match && i < computed->natts; i++)
 		{
@@ -75,14 +76,24 @@ SrfBeginRecord(FunctionCallInfo fcinfo, TupleDesc computed, const char *funcname
 
 			if (e->atttypid != c->atttypid ||
 				(e->atttypmod != c->atttypmod && e->atttypmod != -1))
+			{
 				match = false;
+				bad = i;
+			}
 		}
 		if (!match)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column definition list of %s does not match its result", funcname),
+					 bad < 0 ?
 					 errdetail("The result has %d columns; the list has %d.",
-							   computed->natts, expected->natts),
+							   computed->natts, expected->natts) :
+					 errdetail("Column %d has type %s in the result and %s in the list.",
+							   bad + 1,
+							   format_type_with_typemod(TupleDescAttr(computed, bad)->atttypid,
+														TupleDescAttr(computed, bad)->atttypmod),
+							   format_type_with_typemod(TupleDescAttr(expected, bad)->atttypid,
+														TupleDescAttr(expected, bad)->atttypmod)),
 					 errhint("Use: AS t(%s)", SrfColumnDefinitionList(computed))));
 		result = expected;
 	}

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * test_config_yaml.c
- *		Unit tests of the pure-C feature repo parser (src/config_yaml.c).
+ *		Unit tests of the pure-C feature repo parser (src/config_yaml.c,
+ *		src/yaml_tree.c, src/config_ttl.c).
  *
  * Built with ASan and UBSan by `make unit`; prints TAP-like lines
  * ("ok N - desc" / "not ok N - desc") and exits non-zero on any failure.
@@ -20,16 +21,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_yaml.h"
+
+/* alloc_hook.h is force-included here too; this file allocates for real. */
+#undef malloc
+#undef calloc
+
 /*
- * The parser is compiled into this program with its malloc and calloc
- * routed through a counter, so that test_out_of_memory() can make the n-th
- * allocation fail and check that every such failure is reported cleanly
- * and leaks nothing (LSan checks at exit).
+ * The parser's files are compiled for this program with their malloc and
+ * calloc routed through these counters (alloc_hook.h, force-included by
+ * `make unit`) and with small arena blocks (-DARENA_BLOCK=256: many
+ * allocations, so many failure points), so that test_out_of_memory() can
+ * make the n-th allocation fail and check that every such failure is
+ * reported cleanly and leaks nothing (LSan checks at exit).
  */
 static long alloc_count = 0;	/* allocations made by the parser */
 static long alloc_fail_at = 0;	/* fail the allocation with this number; 0 = never */
 
-static void *
+void	   *counted_malloc(size_t n);
+void	   *counted_calloc(size_t n, size_t m);
+
+void *
 counted_malloc(size_t n)
 {
 	if (alloc_fail_at > 0 && ++alloc_count == alloc_fail_at)
@@ -39,7 +51,7 @@ counted_malloc(size_t n)
 	return malloc(n);
 }
 
-static void *
+void *
 counted_calloc(size_t n, size_t m)
 {
 	if (alloc_fail_at > 0 && ++alloc_count == alloc_fail_at)
@@ -48,14 +60,6 @@ counted_calloc(size_t n, size_t m)
 		alloc_count++;
 	return calloc(n, m);
 }
-
-/* small arena blocks: many allocations, so many failure points */
-#define ARENA_BLOCK 256
-#define malloc(n) counted_malloc(n)
-#define calloc(n, m) counted_calloc(n, m)
-#include "config_yaml.c"
-#undef malloc
-#undef calloc
 
 static int	ntests = 0;
 static int	nfailed = 0;

@@ -1,0 +1,694 @@
+/*-------------------------------------------------------------------------
+ *
+ * config_validate.c
+ *		Check a wanted ApplyState as a whole, against itself and the
+ *		database, before feast_apply writes anything.
+ *
+ * References between objects (a view's source and entities, a service's
+ * views and features, a push source's batch source) must resolve; every
+ * column a source, entity or feature names must exist in the source's
+ * relation or query, with a type compatible with its declared dtype or
+ * value type; and the online tables' names must be usable. Table sources
+ * are opened with AccessShareLock, held to the end of the transaction;
+ * query sources are prepared, never run. The first problem found is
+ * raised, with the object's position in the document or a note that its
+ * definition comes from the registry. Entities without a value type get
+ * one inferred from their join key columns.
+ *
+ * Copyright (c) 2026, offline_store developers
+ *
+ * IDENTIFICATION
+ *	  src/config_validate.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/plancache.h"
+#include "utils/rel.h"
+#include "utils/regproc.h"
+
+#include "config_apply.h"
+#include "config_yaml.h"
+#include "online_tables.h"
+
+/* ----------------------------------------------------------------
+ * Small helpers
+ * ----------------------------------------------------------------
+ */
+
+/* "At line L, column C." or "" when the position is unknown. */
+static char *
+at_pos(OfsPos pos)
+{
+	if (pos.line <= 0)
+		return "";
+	return psprintf("At line %d, column %d.", pos.line, pos.column);
+}
+
+/*
+ * The error detail for an object: its position in the document, or a note
+ * that its definition comes from the registry. extra, when not NULL, is a
+ * sentence put first.
+ */
+static char *
+where(bool from_doc, OfsPos pos, const char *section, const char *extra)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (extra)
+		appendStringInfoString(&buf, extra);
+	if (from_doc && pos.line > 0)
+		appendStringInfo(&buf, "%s%s", buf.len ? " " : "", at_pos(pos));
+	else if (!from_doc)
+		appendStringInfo(&buf, "%sThe definition in the registry is used because the document has no %s section.",
+						 buf.len ? " " : "", section);
+	return buf.data;
+}
+
+/* ----------------------------------------------------------------
+ * Validation
+ * ----------------------------------------------------------------
+ */
+
+/* Error context for calls into the parser and catalog on a source's behalf. */
+static void
+source_error_callback(void *arg)
+{
+	ASource    *s = (ASource *) arg;
+	OfsPos		pos = s->type[0] == 'q' ? s->query_pos : s->table_pos;
+
+	if (s->from_doc && pos.line > 0)
+		errcontext("data source \"%s\" at line %d, column %d",
+				   s->name, pos.line, pos.column);
+	else
+		errcontext("data source \"%s\"", s->name);
+}
+
+/*
+ * source_load_columns reads the columns of a table or query source: a
+ * table through the catalog, a query by preparing it, as the subquery it
+ * will be used as, without running it.
+ */
+static void
+source_load_columns(ASource *s)
+{
+	ErrorContextCallback errcb;
+
+	if (s->loaded)
+		return;
+
+	errcb.callback = source_error_callback;
+	errcb.arg = s;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	if (strcmp(s->type, "table") == 0)
+	{
+		List	   *names = stringToQualifiedNameList(s->table_name);
+		RangeVar   *rv = makeRangeVarFromNameList(names);
+		Oid			relid = RangeVarGetRelid(rv, AccessShareLock, true);
+		Relation	rel;
+		TupleDesc	desc;
+		char		relkind;
+
+		error_context_stack = errcb.previous;
+		if (!OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation \"%s\" does not exist", s->table_name),
+					 errdetail("%s", where(s->from_doc, s->table_pos, "sources",
+										   psprintf("Data source \"%s\" reads it.", s->name)))));
+		relkind = get_rel_relkind(relid);
+		if (relkind != RELKIND_RELATION && relkind != RELKIND_VIEW &&
+			relkind != RELKIND_MATVIEW && relkind != RELKIND_PARTITIONED_TABLE &&
+			relkind != RELKIND_FOREIGN_TABLE)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is not a table, view, materialized view or foreign table",
+							s->table_name),
+					 errdetail("%s", where(s->from_doc, s->table_pos, "sources",
+										   psprintf("Data source \"%s\" reads it.", s->name)))));
+		rel = relation_open(relid, NoLock);
+		desc = RelationGetDescr(rel);
+		s->cols = palloc0(sizeof(ColInfo) * (desc->natts + 1));
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (att->attisdropped)
+				continue;
+			s->cols[s->ncols].name = pstrdup(NameStr(att->attname));
+			s->cols[s->ncols].typid = att->atttypid;
+			s->cols[s->ncols].typmod = att->atttypmod;
+			s->ncols++;
+		}
+		relation_close(rel, NoLock);
+		s->relname = psprintf("relation \"%s\"", s->table_name);
+	}
+	else
+	{
+		char	   *sql = psprintf("SELECT * FROM (%s\n) AS q", s->query);
+		SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+		List	   *sources;
+		CachedPlanSource *ps;
+		TupleDesc	desc;
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s",
+				 SPI_result_code_string(SPI_result));
+		sources = SPI_plan_get_plan_sources(plan);
+		error_context_stack = errcb.previous;
+		if (list_length(sources) != 1 ||
+			(ps = (CachedPlanSource *) linitial(sources))->resultDesc == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("query of data source \"%s\" is not a single query returning rows",
+							s->name),
+					 errdetail("%s", where(s->from_doc, s->query_pos, "sources", NULL))));
+		desc = ps->resultDesc;
+		s->cols = palloc0(sizeof(ColInfo) * (desc->natts + 1));
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			s->cols[s->ncols].name = pstrdup(NameStr(att->attname));
+			s->cols[s->ncols].typid = att->atttypid;
+			s->cols[s->ncols].typmod = att->atttypmod;
+			s->ncols++;
+		}
+		SPI_freeplan(plan);
+		s->relname = psprintf("the query of data source \"%s\"", s->name);
+	}
+	s->loaded = true;
+}
+
+/* The source column a Feast-side name reads, through field_mapping. */
+static const char *
+source_column_for(const ASource *s, const char *feast_name)
+{
+	for (int i = 0; i < s->fm.n; i++)
+		if (strcmp(s->fm.vals[i], feast_name) == 0)
+			return s->fm.keys[i];
+	return feast_name;
+}
+
+/*
+ * source_column finds the column behind a Feast-side name, or raises
+ * undefined_column. what names the referrer for the detail.
+ */
+static ColInfo *
+source_column(ASource *s, const char *feast_name, const char *what,
+			  bool from_doc, OfsPos pos, const char *section)
+{
+	const char *colname = source_column_for(s, feast_name);
+
+	for (int i = 0; i < s->ncols; i++)
+		if (strcmp(s->cols[i].name, colname) == 0)
+			return &s->cols[i];
+
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("column \"%s\" of %s does not exist",
+					colname, s->relname),
+			 errdetail("%s", where(from_doc, pos, section,
+								   strcmp(colname, feast_name) != 0 ?
+								   psprintf("%s, through the field_mapping of data source \"%s\" (\"%s\" is mapped from \"%s\").",
+											what, s->name, feast_name, colname) :
+								   psprintf("%s.", what)))));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * dtype_matches: the declared Feast dtype can be read from a column of
+ * type typid (domains are looked through). The table is in the README.
+ */
+static bool
+dtype_matches(const char *dtype, Oid typid)
+{
+	Oid			base = getBaseType(typid);
+
+	if (strncmp(dtype, "Array(", 6) == 0)
+	{
+		char	   *inner = pnstrdup(dtype + 6, strlen(dtype) - 7);
+		Oid			elem = get_element_type(base);
+
+		if (!OidIsValid(elem))
+			return false;
+		return dtype_matches(inner, elem);
+	}
+	if (strcmp(dtype, "Int32") == 0)
+		return base == INT2OID || base == INT4OID;
+	if (strcmp(dtype, "Int64") == 0)
+		return base == INT2OID || base == INT4OID || base == INT8OID;
+	if (strcmp(dtype, "Float32") == 0)
+		return base == FLOAT4OID;
+	if (strcmp(dtype, "Float64") == 0)
+		return base == FLOAT8OID || base == FLOAT4OID || base == NUMERICOID;
+	if (strcmp(dtype, "String") == 0)
+		return base == TEXTOID || base == VARCHAROID || base == BPCHAROID ||
+			base == NAMEOID;
+	if (strcmp(dtype, "Bytes") == 0)
+		return base == BYTEAOID;
+	if (strcmp(dtype, "Bool") == 0)
+		return base == BOOLOID;
+	if (strcmp(dtype, "UnixTimestamp") == 0)
+		return base == TIMESTAMPTZOID || base == TIMESTAMPOID;
+	return false;
+}
+
+/* The Feast dtype an entity value type corresponds to. */
+static const char *
+value_type_dtype(const char *vt)
+{
+	if (strcmp(vt, "INT32") == 0)
+		return "Int32";
+	if (strcmp(vt, "INT64") == 0)
+		return "Int64";
+	if (strcmp(vt, "FLOAT") == 0)
+		return "Float32";
+	if (strcmp(vt, "DOUBLE") == 0)
+		return "Float64";
+	if (strcmp(vt, "BYTES") == 0)
+		return "Bytes";
+	if (strcmp(vt, "BOOL") == 0)
+		return "Bool";
+	if (strcmp(vt, "UNIX_TIMESTAMP") == 0)
+		return "UnixTimestamp";
+	return "String";
+}
+
+/* The value type to infer for a join key column of type typid. */
+static const char *
+infer_value_type(Oid typid)
+{
+	Oid			base = getBaseType(typid);
+
+	switch (base)
+	{
+		case INT2OID:
+		case INT4OID:
+			return "INT32";
+		case INT8OID:
+			return "INT64";
+		case FLOAT4OID:
+			return "FLOAT";
+		case FLOAT8OID:
+		case NUMERICOID:
+			return "DOUBLE";
+		case BYTEAOID:
+			return "BYTES";
+		case BOOLOID:
+			return "BOOL";
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return "UNIX_TIMESTAMP";
+		default:
+			return "STRING";
+	}
+}
+
+static bool
+is_timestamp_type(Oid typid)
+{
+	Oid			base = getBaseType(typid);
+
+	return base == TIMESTAMPOID || base == TIMESTAMPTZOID;
+}
+
+/* Checks of one table or query source. */
+static void
+validate_source_columns(ASource *s)
+{
+	ColInfo    *c;
+
+	source_load_columns(s);
+
+	c = source_column(s, s->timestamp_field,
+					  psprintf("It is the timestamp_field of data source \"%s\"", s->name),
+					  s->from_doc, s->timestamp_pos, "sources");
+	if (!is_timestamp_type(c->typid))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("timestamp_field \"%s\" of data source \"%s\" has type %s",
+						s->timestamp_field, s->name, format_type_be(c->typid)),
+				 errdetail("%s", where(s->from_doc, s->timestamp_pos, "sources",
+									   "It must be timestamp with time zone or timestamp without time zone.")),
+				 errhint("Map a timestamp column with field_mapping, or cast the column in a query source.")));
+	if (s->created_col)
+	{
+		c = source_column(s, s->created_col,
+						  psprintf("It is the created_timestamp_column of data source \"%s\"", s->name),
+						  s->from_doc, s->created_pos, "sources");
+		if (!is_timestamp_type(c->typid))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("created_timestamp_column \"%s\" of data source \"%s\" has type %s",
+							s->created_col, s->name, format_type_be(c->typid)),
+					 errdetail("%s", where(s->from_doc, s->created_pos, "sources",
+										   "It must be timestamp with time zone or timestamp without time zone."))));
+	}
+	if (s->date_partition_column)
+	{
+		bool		found = false;
+
+		for (int i = 0; i < s->ncols; i++)
+			if (strcmp(s->cols[i].name, s->date_partition_column) == 0)
+				found = true;
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of %s does not exist",
+							s->date_partition_column, s->relname),
+					 errdetail("%s", where(s->from_doc, s->date_partition_pos, "sources",
+										   psprintf("The date_partition_column of data source \"%s\" names it.", s->name)))));
+	}
+}
+
+static bool
+is_reserved_column(const char *name)
+{
+	return strcmp(name, "event_timestamp") == 0 ||
+		strcmp(name, "created_timestamp") == 0;
+}
+
+/*
+ * ApplyValidate checks the wanted state as a whole; it raises the first error
+ * found, naming the object and its position. Entities without a value
+ * type get one inferred.
+ */
+void
+ApplyValidate(ApplyState *want, AProject *project)
+{
+	ListCell   *lc;
+
+	if (project->eksv < 1 || project->eksv > 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for key \"entity_key_serialization_version\": %d",
+						project->eksv),
+				 errhint("Valid values are 1, 2 and 3.")));
+	if (project->online_schema[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for key \"db_schema\": \"\""),
+				 project->online_schema_pos.line > 0 ?
+				 errdetail("%s", at_pos(project->online_schema_pos)) : 0));
+
+	/*
+	 * Online tables are user data: not in a system schema, which pg_dump
+	 * skips (pg_catalog, pg_toast, information_schema), nor in the
+	 * registry's schema, whose names belong to the extension and its
+	 * future update scripts.
+	 */
+	if (strncmp(project->online_schema, "pg_", 3) == 0 ||
+		strcmp(project->online_schema, "information_schema") == 0 ||
+		strcmp(project->online_schema, "feast") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_RESERVED_NAME),
+				 errmsg("online store schema \"%s\" is reserved",
+						project->online_schema),
+				 project->online_schema_pos.line > 0 ?
+				 errdetail("%s", at_pos(project->online_schema_pos)) : 0,
+				 errhint("Online tables go in a schema of their own, such as feast_online.")));
+
+	/* Sources */
+	foreach(lc, want->sources)
+	{
+		ASource    *s = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp(s->type, "push") == 0)
+		{
+			ASource    *b;
+
+			if (s->batch_source == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("push source \"%s\" has no batch_source", s->name),
+						 errdetail("%s", where(s->from_doc, s->pos, "sources", NULL))));
+			b = find_source(want->sources, s->batch_source);
+			if (b == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("data source \"%s\" references undefined batch source \"%s\"",
+								s->name, s->batch_source),
+						 errdetail("%s", where(s->from_doc, s->batch_source_pos, "sources", NULL))));
+			if (strcmp(b->type, "push") == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("push source \"%s\" cannot use push source \"%s\" as its batch source",
+								s->name, b->name),
+						 errdetail("%s", where(s->from_doc, s->batch_source_pos, "sources",
+											   "The batch source must be a table or query source."))));
+			if (s->timestamp_field || s->created_col || s->table_name || s->query)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("push source \"%s\" cannot have a table, query, timestamp_field or created_timestamp_column",
+								s->name),
+						 errdetail("%s", where(s->from_doc, s->pos, "sources", NULL)),
+						 errhint("Set them on its batch source \"%s\".", b->name)));
+		}
+		else
+		{
+			if (s->timestamp_field == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("data source \"%s\" has no timestamp_field", s->name),
+						 errdetail("%s", where(s->from_doc, s->pos, "sources", NULL))));
+			if (s->batch_source)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("data source \"%s\" is not a push source and cannot have a batch_source",
+								s->name),
+						 errdetail("%s", where(s->from_doc, s->batch_source_pos, "sources", NULL))));
+			validate_source_columns(s);
+		}
+	}
+
+	/* Feature views */
+	foreach(lc, want->views)
+	{
+		AView	   *v = lfirst(lc);
+		ASource    *s = find_source(want->sources, v->source);
+
+		CHECK_FOR_INTERRUPTS();
+		if (s == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("feature view \"%s\" references undefined data source \"%s\"",
+							v->name, v->source),
+					 errdetail("%s", where(v->from_doc, v->source_pos, "feature_views", NULL))));
+		if (strcmp(s->type, "push") == 0)
+			s = find_source(want->sources, s->batch_source);
+		v->rsource = s;
+		v->keycols = palloc0(sizeof(ColInfo *) * (v->nentities + 1));
+
+		for (int i = 0; i < v->nentities; i++)
+		{
+			AEntity    *e = find_entity(want->entities, v->entities[i]);
+
+			if (e == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("feature view \"%s\" references undefined entity \"%s\"",
+								v->name, v->entities[i]),
+						 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views", NULL))));
+			for (int j = 0; j < i; j++)
+			{
+				AEntity    *o = find_entity(want->entities, v->entities[j]);
+
+				if (strcmp(v->entities[j], v->entities[i]) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DUPLICATE_OBJECT),
+							 errmsg("feature view \"%s\" lists entity \"%s\" twice",
+									v->name, v->entities[i]),
+							 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views", NULL))));
+				if (strcmp(o->join_key, e->join_key) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DUPLICATE_COLUMN),
+							 errmsg("entities \"%s\" and \"%s\" of feature view \"%s\" have the same join key \"%s\"",
+									o->name, e->name, v->name, e->join_key),
+							 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views", NULL))));
+			}
+			if (is_reserved_column(e->join_key))
+				ereport(ERROR,
+						(errcode(ERRCODE_RESERVED_NAME),
+						 errmsg("join key \"%s\" of entity \"%s\" is a reserved column name",
+								e->join_key, e->name),
+						 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views",
+											   "Online tables have columns event_timestamp and created_timestamp of their own."))));
+			v->keycols[i] = source_column(s, e->join_key,
+										  psprintf("It is the join key \"%s\" of entity \"%s\" in feature view \"%s\", whose data source is \"%s\"",
+												   e->join_key, e->name, v->name, s->name),
+										  v->from_doc, v->entity_pos[i], "feature_views");
+		}
+
+		for (int j = 0; j < v->nfeatures; j++)
+		{
+			AFeature   *f = &v->features[j];
+
+			for (int i = 0; i < v->nentities; i++)
+			{
+				AEntity    *e = find_entity(want->entities, v->entities[i]);
+
+				if (strcmp(e->join_key, f->name) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DUPLICATE_COLUMN),
+							 errmsg("feature \"%s\" of feature view \"%s\" has the name of a join key",
+									f->name, v->name),
+							 errdetail("%s", where(v->from_doc, f->pos, "feature_views",
+												   psprintf("Entity \"%s\" of the view has join key \"%s\".",
+															e->name, e->join_key)))));
+			}
+			if (is_reserved_column(f->name) ||
+				(v->nentities == 0 && strcmp(f->name, OFS_DUMMY_ID_COLUMN) == 0))
+				ereport(ERROR,
+						(errcode(ERRCODE_RESERVED_NAME),
+						 errmsg("feature name \"%s\" of feature view \"%s\" is reserved",
+								f->name, v->name),
+						 errdetail("%s", where(v->from_doc, f->pos, "feature_views",
+											   "Online tables have columns event_timestamp and created_timestamp of their own."))));
+			f->col = source_column(s, f->name,
+								   psprintf("It is feature \"%s\" of feature view \"%s\", whose data source is \"%s\"", f->name, v->name, s->name),
+								   v->from_doc, f->pos, "feature_views");
+			if (!dtype_matches(f->dtype, f->col->typid))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("feature \"%s\" of feature view \"%s\" is declared %s but column \"%s\" of %s has type %s",
+								f->name, v->name, f->dtype, f->col->name,
+								s->relname, format_type_be(f->col->typid)),
+						 errdetail("%s", where(v->from_doc, f->dtype_pos, "feature_views", NULL)),
+						 errhint("Declare the dtype that matches the column type, or cast the column in a query source.")));
+		}
+	}
+
+	/* Entities: infer missing value types, then check them against keys. */
+	foreach(lc, want->entities)
+	{
+		AEntity    *e = lfirst(lc);
+		ListCell   *vc;
+
+		if (e->value_type == NULL)
+		{
+			foreach(vc, want->views)
+			{
+				AView	   *v = lfirst(vc);
+
+				for (int i = 0; i < v->nentities && e->value_type == NULL; i++)
+					if (strcmp(v->entities[i], e->name) == 0)
+						e->value_type = pstrdup(infer_value_type(v->keycols[i]->typid));
+				if (e->value_type)
+					break;
+			}
+			if (e->value_type == NULL)
+				e->value_type = pstrdup("STRING");
+		}
+		if (!OidIsValid(OnlineValueTypeOid(e->value_type)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value type \"%s\" of entity \"%s\"",
+							e->value_type, e->name)));
+	}
+	foreach(lc, want->views)
+	{
+		AView	   *v = lfirst(lc);
+
+		for (int i = 0; i < v->nentities; i++)
+		{
+			AEntity    *e = find_entity(want->entities, v->entities[i]);
+			ColInfo    *c = v->keycols[i];
+
+			if (!dtype_matches(value_type_dtype(e->value_type), c->typid))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("entity \"%s\" has value type %s but join key column \"%s\" of %s has type %s",
+								e->name, e->value_type, c->name,
+								v->rsource->relname, format_type_be(c->typid)),
+						 errdetail("%s", v->from_doc ?
+								   where(true, v->entity_pos[i], "feature_views",
+										 psprintf("Feature view \"%s\" uses the entity.", v->name)) :
+								   where(e->from_doc, e->value_type_pos, "entities",
+										 psprintf("Feature view \"%s\" uses the entity.", v->name)))));
+		}
+	}
+
+	/* Feature services */
+	foreach(lc, want->services)
+	{
+		AService   *svc = lfirst(lc);
+
+		for (int j = 0; j < svc->nprojections; j++)
+		{
+			AProjection *pr = &svc->projections[j];
+			AView	   *v = find_view(want->views, pr->feature_view);
+
+			if (v == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("feature service \"%s\" references undefined feature view \"%s\"",
+								svc->name, pr->feature_view),
+						 errdetail("%s", where(svc->from_doc, pr->feature_view_pos, "feature_services", NULL))));
+			for (int k = 0; k < pr->nfeatures; k++)
+			{
+				bool		found = false;
+
+				for (int m = 0; m < v->nfeatures; m++)
+					if (strcmp(v->features[m].name, pr->features[k]) == 0)
+						found = true;
+				if (!found)
+					ereport(ERROR,
+							(errcode(ERRCODE_UNDEFINED_OBJECT),
+							 errmsg("feature service \"%s\" references undefined feature \"%s\" of feature view \"%s\"",
+									svc->name, pr->features[k], v->name),
+							 errdetail("%s", where(svc->from_doc, pr->feature_pos[k], "feature_services", NULL))));
+			}
+			for (int k = 0; k < pr->jkm.n; k++)
+			{
+				bool		found = false;
+
+				for (int i = 0; i < v->nentities; i++)
+				{
+					AEntity    *e = find_entity(want->entities, v->entities[i]);
+
+					if (strcmp(e->join_key, pr->jkm.keys[k]) == 0)
+						found = true;
+				}
+				if (!found)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+							 errmsg("join_key_map of feature service \"%s\" maps \"%s\", which is not a join key of feature view \"%s\"",
+									svc->name, pr->jkm.keys[k], v->name),
+							 errdetail("%s", where(svc->from_doc,
+												   pr->jkm.keypos[k].line > 0 ? pr->jkm.keypos[k] : pr->pos,
+												   "feature_services", NULL))));
+			}
+		}
+	}
+
+	/* Online tables: names that fit and that are ours to use. */
+	foreach(lc, want->views)
+	{
+		AView	   *v = lfirst(lc);
+		OnlineTableSpec spec = {0};
+
+		if (!v->online)
+			continue;
+		spec.project = project->name;
+		spec.view = v->name;
+		spec.schema_name = project->online_schema;
+		spec.table_name = OnlineTableName(project->name, v->name);
+		OnlineTableCheck(&spec,
+						 v->from_doc && v->pos.line > 0 ? at_pos(v->pos) : NULL);
+	}
+}

@@ -1,0 +1,1143 @@
+/*-------------------------------------------------------------------------
+ *
+ * historical.c
+ *		Training sets: feast_historical and the functions built on it
+ *		(feast_historical_sql, feast_create_training_view, feast_persist).
+ *
+ * A call is planned, then run. Planning resolves the request in the
+ * registry, prepares (without running) one query per feature view source
+ * to learn the column types, prepares the entity_df query, checks the
+ * entity columns (timestamp column, join keys, name collisions) and
+ * computes the result's columns; feast_historical_sql and friends stop
+ * there. Running reads the entity rows once into the engine (pit_join.c),
+ * then reads each source once, only the rows whose timestamp lies in
+ * [min(t) - ttl, max(t)] (the bounds are $n parameters, so indexes and
+ * partition pruning apply), and finally emits one row per entity row, in
+ * entity_df order, into the tuplestore.
+ *
+ * Rows reach the engine through our own DestReceivers passed to
+ * SPI_execute_plan_extended: no SPI tuptable is built. Every user query
+ * (entity_df and sources) runs under SqlBeginReadOnly, as the caller, so
+ * privileges and row-level security hold and nothing can write.
+ *
+ * Timestamps are compared as instants: timestamp and timestamptz are both
+ * int64 microseconds, and a timestamp without time zone means UTC, so the
+ * raw value is read for both; bounds against a timestamp column are passed
+ * as ($n AT TIME ZONE 'UTC').
+ *
+ * IDENTIFICATION
+ *	  src/historical.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/params.h"
+#include "parser/parse_func.h"
+#include "tcop/dest.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/plancache.h"
+#include "utils/regproc.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+#include "utils/varlena.h"
+
+#include "pit_join.h"
+#include "registry.h"
+#include "sqlbuild.h"
+#include "srf.h"
+
+#define HIST_NARGS 8
+#define HIST_DEFAULT_WINDOW_USEC ((int64) 30 * USECS_PER_DAY)
+
+/* The feature arguments shared by every function of this file. */
+typedef struct HistArgs
+{
+	char	   *entity_df;		/* NULL: entity-less retrieval */
+	ArrayType  *features;
+	char	   *feature_service;
+	bool		full_feature_names;
+	char	   *project;
+	bool		filter_by_created;
+	bool		has_start;
+	TimestampTz start_date;
+	bool		has_end;
+	TimestampTz end_date;
+} HistArgs;
+
+/* One requested feature view. */
+typedef struct HistView
+{
+	RegRequest *req;
+	char	   *from_item;
+	char	   *ts_col;			/* source columns, quoted, as s."x" */
+	char	   *created_col;	/* or NULL */
+	Oid			ts_type;
+	Oid			created_type;
+	Oid		   *key_types;		/* source key column types */
+	char	  **key_cols;		/* quoted source key columns */
+	int		   *key_attnos;		/* entity_df columns, 0-based */
+	TupleDesc	feature_desc;	/* the requested features, source types */
+	char	   *read_sql;		/* $1 lower bound (if any), $2 upper bound */
+	int		   *attmap;			/* read_sql columns (0-based) of: ts, created
+								 * (-1: none), keys, features */
+	int			natts_needed;	/* 1 + the greatest of attmap */
+	bool		has_lower;
+	PitView    *pv;
+} HistView;
+
+typedef struct HistPlan
+{
+	HistArgs   *args;
+	char	   *project;
+	int			nviews;
+	HistView   *views;
+	char	   *entity_sql;
+	int			entity_nparams;
+	Datum		entity_params[2];
+	TupleDesc	entity_desc;
+	int			ts_attno;
+	TupleDesc	result_desc;
+} HistPlan;
+
+/* DestReceivers feeding the engine. */
+typedef struct EntityReceiver
+{
+	DestReceiver pub;
+	PitEntities *ents;
+	uint64		count;
+} EntityReceiver;
+
+typedef struct SourceReceiver
+{
+	DestReceiver pub;
+	HistView   *hv;
+	int			nkeys;
+	int			nfeatures;
+	int		   *attmap;			/* as in HistView */
+	Datum	   *keys;			/* the row's keys and features, gathered */
+	bool	   *key_nulls;
+	Datum	   *features;
+	bool	   *feature_nulls;
+	uint64		count;
+} SourceReceiver;
+
+typedef struct EmitState
+{
+	Tuplestorestate *tupstore;
+	TupleDesc	desc;
+} EmitState;
+
+typedef struct ReadContext
+{
+	const char *view;
+	const char *source;
+} ReadContext;
+
+static HistArgs *hist_get_args(FunctionCallInfo fcinfo, int first);
+static HistPlan *hist_plan(HistArgs *args);
+static void hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc);
+static char *hist_sql(HistPlan *plan, Oid fn_oid);
+static void probe_source(HistView *hv);
+static void build_entityless_query(HistPlan *plan);
+static void check_entity_columns(HistPlan *plan);
+static void build_read_sql(HistView *hv, TupleDesc entity_desc);
+static TupleDesc prepared_desc(const char *sql, int nargs, Oid *types);
+static void run_into(const char *sql, int nparams, Datum *params,
+					 DestReceiver *dest);
+static bool is_timestamp_type(Oid typid);
+static char *bound_expr(Oid coltype, int param);
+static char *timestamptz_literal(TimestampTz ts);
+static void read_context_callback(void *arg);
+
+static bool entity_receive(TupleTableSlot *slot, DestReceiver *self);
+static bool source_receive(TupleTableSlot *slot, DestReceiver *self);
+static void receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo);
+static void receiver_noop(DestReceiver *self);
+static void emit_row(void *arg, Datum *values, bool *nulls);
+
+/* SQL-callable functions */
+PG_FUNCTION_INFO_V1(ofs_feast_historical);
+PG_FUNCTION_INFO_V1(ofs_feast_historical_sql);
+PG_FUNCTION_INFO_V1(ofs_feast_create_training_view);
+PG_FUNCTION_INFO_V1(ofs_feast_persist);
+
+/*
+ * feast_historical(entity_df, features, feature_service, full_feature_names,
+ * project, filter_by_created_timestamp, start_date, end_date): the
+ * point-in-time join, one row per entity row.
+ */
+Datum
+ofs_feast_historical(PG_FUNCTION_ARGS)
+{
+	HistArgs   *args = hist_get_args(fcinfo, 0);
+	HistPlan   *plan;
+	Tuplestorestate *tupstore;
+	TupleDesc	desc;
+	int			nestlevel;
+
+	nestlevel = SqlBeginReadOnly();
+	plan = hist_plan(args);
+	tupstore = SrfBeginRecord(fcinfo, plan->result_desc, "feast_historical", &desc);
+	hist_run(plan, tupstore, desc);
+	SqlEndReadOnly(nestlevel);
+	return (Datum) 0;
+}
+
+/*
+ * feast_historical_sql(<same arguments>): the query that runs this
+ * retrieval, with its column definition list filled in.
+ */
+Datum
+ofs_feast_historical_sql(PG_FUNCTION_ARGS)
+{
+	HistArgs   *args = hist_get_args(fcinfo, 0);
+	HistPlan   *plan;
+	char	   *sql;
+	int			nestlevel;
+
+	nestlevel = SqlBeginReadOnly();
+	plan = hist_plan(args);
+	sql = hist_sql(plan, fcinfo->flinfo->fn_oid);
+	SqlEndReadOnly(nestlevel);
+	PG_RETURN_TEXT_P(cstring_to_text(sql));
+}
+
+/* A qualified name given as text, quoted for SQL. */
+static char *
+quoted_name_arg(const char *text)
+{
+	List	   *names = stringToQualifiedNameList(text);
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? "." : "",
+						 quote_identifier(strVal(lfirst(lc))));
+	return buf.data;
+}
+
+/* Run a utility or DML statement built by us. */
+static uint64
+exec_own_sql(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
+{
+	int			rc;
+	uint64		processed;
+
+	SPI_connect();
+	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	processed = SPI_processed;
+	SPI_finish();
+	return processed;
+}
+
+/* The SQL function that runs the retrieval, for views and persisted tables. */
+static char *
+retrieval_sql(FunctionCallInfo fcinfo, HistArgs *args)
+{
+	HistPlan   *plan;
+	Oid			fn;
+	int			nestlevel;
+	char	   *sql;
+	List	   *names;
+
+	/* the SQL names feast_historical in our own schema */
+	names = list_make2(makeString(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid))),
+					   makeString("feast_historical"));
+	fn = LookupFuncName(names, -1, NULL, false);
+	nestlevel = SqlBeginReadOnly();
+	plan = hist_plan(args);
+	sql = hist_sql(plan, fn);
+	SqlEndReadOnly(nestlevel);
+	return sql;
+}
+
+/*
+ * feast_create_training_view(view_name, entity_df, <feature arguments>):
+ * CREATE VIEW over the generated retrieval query.
+ */
+Datum
+ofs_feast_create_training_view(PG_FUNCTION_ARGS)
+{
+	char	   *view_name;
+	HistArgs   *args;
+	char	   *sql;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("view_name must not be NULL")));
+	view_name = quoted_name_arg(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	args = hist_get_args(fcinfo, 1);
+	sql = retrieval_sql(fcinfo, args);
+	exec_own_sql(psprintf("CREATE VIEW %s AS %s", view_name, sql), 0, NULL, NULL, NULL);
+	PG_RETURN_VOID();
+}
+
+/*
+ * feast_persist(table_name, entity_df, <feature arguments>,
+ * allow_overwrite): CREATE TABLE AS the training set, record it in
+ * feast.saved_datasets, return its row count. All in the caller's
+ * transaction, so a failure leaves nothing behind.
+ */
+Datum
+ofs_feast_persist(PG_FUNCTION_ARGS)
+{
+	char	   *table_text;
+	char	   *table_name;
+	HistArgs   *args;
+	bool		allow_overwrite;
+	char	   *sql;
+	uint64		rows;
+	RangeVar   *rv;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("table_name must not be NULL")));
+	table_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	table_name = quoted_name_arg(table_text);
+	args = hist_get_args(fcinfo, 1);
+	allow_overwrite = PG_ARGISNULL(1 + HIST_NARGS) ? false : PG_GETARG_BOOL(1 + HIST_NARGS);
+
+	sql = retrieval_sql(fcinfo, args);
+
+	rv = makeRangeVarFromNameList(stringToQualifiedNameList(table_text));
+	if (OidIsValid(RangeVarGetRelid(rv, NoLock, true)))
+	{
+		if (!allow_overwrite)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("relation \"%s\" already exists", table_text),
+					 errhint("Pass allow_overwrite => true to replace it.")));
+		exec_own_sql(psprintf("DROP TABLE %s", table_name), 0, NULL, NULL, NULL);
+	}
+	rows = exec_own_sql(psprintf("CREATE TABLE %s AS %s", table_name, sql),
+						0, NULL, NULL, NULL);
+
+	{
+		Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID,
+		BOOLOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+		Datum		values[8];
+		char		nulls[8];
+		Oid			types2[9];
+		Datum		values2[9];
+		char		nulls2[9];
+		const char *sql2;
+
+		memset(nulls, ' ', sizeof(nulls));
+		values[0] = CStringGetTextDatum(RegistryResolveProject(args->project));
+		values[1] = CStringGetTextDatum(table_text);
+		values[2] = args->entity_df ? CStringGetTextDatum(args->entity_df) : (Datum) 0;
+		nulls[2] = args->entity_df ? ' ' : 'n';
+		values[3] = args->features ? PointerGetDatum(args->features) : (Datum) 0;
+		nulls[3] = args->features ? ' ' : 'n';
+		values[4] = args->feature_service ? CStringGetTextDatum(args->feature_service) : (Datum) 0;
+		nulls[4] = args->feature_service ? ' ' : 'n';
+		values[5] = BoolGetDatum(args->full_feature_names);
+		values[6] = TimestampTzGetDatum(args->start_date);
+		nulls[6] = args->has_start ? ' ' : 'n';
+		values[7] = TimestampTzGetDatum(args->end_date);
+		nulls[7] = args->has_end ? ' ' : 'n';
+		memcpy(types2, types, sizeof(types));
+		memcpy(values2, values, sizeof(values));
+		memcpy(nulls2, nulls, sizeof(nulls));
+		types2[8] = INT8OID;
+		values2[8] = Int64GetDatum((int64) rows);
+		nulls2[8] = ' ';
+		sql2 = psprintf("INSERT INTO feast.saved_datasets (project, name, entity_df, features, "
+						"feature_service, full_feature_names, start_date, end_date, row_count) "
+						"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)%s",
+						allow_overwrite ?
+						" ON CONFLICT (project, name) DO UPDATE SET "
+						"entity_df = EXCLUDED.entity_df, features = EXCLUDED.features, "
+						"feature_service = EXCLUDED.feature_service, "
+						"full_feature_names = EXCLUDED.full_feature_names, "
+						"start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date, "
+						"row_count = EXCLUDED.row_count, created_at = pg_catalog.now()" : "");
+		exec_own_sql(sql2, 9, types2, values2, nulls2);
+	}
+	PG_RETURN_INT64((int64) rows);
+}
+
+/* Read the eight feature arguments starting at argument first. */
+static HistArgs *
+hist_get_args(FunctionCallInfo fcinfo, int first)
+{
+	HistArgs   *args = palloc0(sizeof(HistArgs));
+	int			i = first;
+
+	args->entity_df = PG_ARGISNULL(i) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(i));
+	i++;
+	args->features = PG_ARGISNULL(i) ? NULL : PG_GETARG_ARRAYTYPE_P(i);
+	i++;
+	args->feature_service = PG_ARGISNULL(i) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(i));
+	i++;
+	args->full_feature_names = PG_ARGISNULL(i) ? false : PG_GETARG_BOOL(i);
+	i++;
+	args->project = PG_ARGISNULL(i) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(i));
+	i++;
+	args->filter_by_created = PG_ARGISNULL(i) ? false : PG_GETARG_BOOL(i);
+	i++;
+	args->has_start = !PG_ARGISNULL(i);
+	args->start_date = args->has_start ? PG_GETARG_TIMESTAMPTZ(i) : 0;
+	i++;
+	args->has_end = !PG_ARGISNULL(i);
+	args->end_date = args->has_end ? PG_GETARG_TIMESTAMPTZ(i) : 0;
+	i++;
+	Assert(i == first + HIST_NARGS);
+	return args;
+}
+
+static bool
+is_timestamp_type(Oid typid)
+{
+	return typid == TIMESTAMPOID || typid == TIMESTAMPTZOID;
+}
+
+/* The bound $param as compared with a column of type coltype. */
+static char *
+bound_expr(Oid coltype, int param)
+{
+	if (coltype == TIMESTAMPOID)
+		return psprintf("($%d AT TIME ZONE 'UTC')", param);
+	return psprintf("$%d", param);
+}
+
+static void
+read_context_callback(void *arg)
+{
+	ReadContext *rc = (ReadContext *) arg;
+
+	errcontext("reading data source \"%s\" of feature view \"%s\"", rc->source, rc->view);
+}
+
+/* Result columns of a query, prepared but not run (inside SPI). */
+static TupleDesc
+prepared_desc(const char *sql, int nargs, Oid *types)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+	CachedPlanSource *ps;
+	List	   *sources;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	sources = SPI_plan_get_plan_sources(plan);
+	if (list_length(sources) != 1)
+		elog(ERROR, "expected one query");
+	ps = linitial(sources);
+	if (ps->resultDesc == NULL)
+		elog(ERROR, "query returns no rows");
+	MemoryContextSwitchTo(cxt);
+	return CreateTupleDescCopy(ps->resultDesc);
+}
+
+/*
+ * probe_source learns the types of the source columns a view needs:
+ * timestamp, created, join keys, the requested features.
+ */
+static void
+probe_source(HistView *hv)
+{
+	RegFeatureView *fv = hv->req->view;
+	RegSource  *src = fv->source;
+	StringInfoData sql;
+	TupleDesc	desc;
+	int			att = 0;
+	ErrorContextCallback errcb;
+	ReadContext rc;
+
+	rc.view = fv->name;
+	rc.source = src->name;
+	errcb.callback = read_context_callback;
+	errcb.arg = &rc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	hv->from_item = RegSourceFromItem(src);
+	if (src->timestamp_field == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("data source \"%s\" has no timestamp field", src->name)));
+	hv->ts_col = psprintf("s.%s", quote_identifier(RegSourceColumn(src, src->timestamp_field)));
+	hv->created_col = src->created_timestamp_column ?
+		psprintf("s.%s", quote_identifier(RegSourceColumn(src, src->created_timestamp_column))) :
+		NULL;
+	hv->key_cols = palloc0(sizeof(char *) * (fv->nkeys + 1));
+	hv->key_types = palloc0(sizeof(Oid) * (fv->nkeys + 1));
+	hv->key_attnos = palloc0(sizeof(int) * (fv->nkeys + 1));
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT %s", hv->ts_col);
+	if (hv->created_col)
+		appendStringInfo(&sql, ", %s", hv->created_col);
+	for (int k = 0; k < fv->nkeys; k++)
+	{
+		hv->key_cols[k] = psprintf("s.%s", quote_identifier(RegSourceColumn(src, fv->join_keys[k])));
+		appendStringInfo(&sql, ", %s", hv->key_cols[k]);
+	}
+	for (int f = 0; f < hv->req->nfeatures; f++)
+		appendStringInfo(&sql, ", s.%s",
+						 quote_identifier(RegSourceColumn(src, hv->req->features[f]->name)));
+	appendStringInfo(&sql, " FROM %s AS s", hv->from_item);
+
+	desc = prepared_desc(sql.data, 0, NULL);
+
+	hv->ts_type = TupleDescAttr(desc, att++)->atttypid;
+	if (!is_timestamp_type(hv->ts_type))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("timestamp field \"%s\" of data source \"%s\" has type %s",
+						src->timestamp_field, src->name, format_type_be(hv->ts_type)),
+				 errhint("Use a column of type timestamp with time zone or timestamp without time zone.")));
+	if (hv->created_col)
+	{
+		hv->created_type = TupleDescAttr(desc, att++)->atttypid;
+		if (!is_timestamp_type(hv->created_type))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("created timestamp column \"%s\" of data source \"%s\" has type %s",
+							src->created_timestamp_column, src->name,
+							format_type_be(hv->created_type)),
+					 errhint("Use a column of type timestamp with time zone or timestamp without time zone.")));
+	}
+	for (int k = 0; k < fv->nkeys; k++)
+		hv->key_types[k] = TupleDescAttr(desc, att++)->atttypid;
+
+	hv->feature_desc = CreateTemplateTupleDesc(Max(hv->req->nfeatures, 1));
+	hv->feature_desc->natts = hv->req->nfeatures;
+	for (int f = 0; f < hv->req->nfeatures; f++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, att++);
+
+		TupleDescInitEntry(hv->feature_desc, f + 1, hv->req->output_names[f],
+						   a->atttypid, a->atttypmod, 0);
+		TupleDescInitEntryCollation(hv->feature_desc, f + 1, a->attcollation);
+	}
+	error_context_stack = errcb.previous;
+}
+
+/*
+ * build_entityless_query makes the entity rows of an entity-less retrieval:
+ * every distinct (event_timestamp, join keys) of every view's source in
+ * [start, end]. Join key columns are the union of the views' (entity_df
+ * side) key names; a view lacking one contributes NULL there.
+ */
+static void
+build_entityless_query(HistPlan *plan)
+{
+	HistArgs   *args = plan->args;
+	List	   *colnames = NIL;
+	List	   *coltypes = NIL;
+	StringInfoData sql;
+	TimestampTz end;
+	TimestampTz start;
+
+	end = args->has_end ? args->end_date : GetCurrentTransactionStartTimestamp();
+	if (args->has_start)
+		start = args->start_date;
+	else
+	{
+		int64		max_ttl = 0;
+
+		for (int v = 0; v < plan->nviews; v++)
+			max_ttl = Max(max_ttl, plan->views[v].req->view->ttl_usec);
+		if (max_ttl == 0)
+			max_ttl = HIST_DEFAULT_WINDOW_USEC;
+		if (pg_sub_s64_overflow(end, max_ttl, &start))
+			start = DT_NOBEGIN;
+	}
+	if (start > end)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("start_date must not be later than end_date")));
+
+	for (int v = 0; v < plan->nviews; v++)
+	{
+		RegRequest *req = plan->views[v].req;
+
+		for (int k = 0; k < req->view->nkeys; k++)
+		{
+			ListCell   *lc;
+			bool		found = false;
+
+			foreach(lc, colnames)
+				if (strcmp(lfirst(lc), req->key_columns[k]) == 0)
+					found = true;
+			if (!found)
+			{
+				colnames = lappend(colnames, req->key_columns[k]);
+				coltypes = lappend_oid(coltypes, plan->views[v].key_types[k]);
+			}
+		}
+	}
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT * FROM (");
+	for (int v = 0; v < plan->nviews; v++)
+	{
+		HistView   *hv = &plan->views[v];
+		RegRequest *req = hv->req;
+		ListCell   *lc;
+
+		if (v > 0)
+			appendStringInfoString(&sql, " UNION ");
+		appendStringInfo(&sql, "SELECT DISTINCT %s%s AS event_timestamp",
+						 hv->ts_col, hv->ts_type == TIMESTAMPOID ? " AT TIME ZONE 'UTC'" : "");
+		foreach(lc, colnames)
+		{
+			int			c = foreach_current_index(lc);
+			Oid			t = list_nth_oid(coltypes, c);
+			const char *expr = NULL;
+
+			for (int k = 0; k < req->view->nkeys; k++)
+				if (strcmp(req->key_columns[k], lfirst(lc)) == 0)
+				{
+					expr = hv->key_cols[k];
+					if (hv->key_types[k] != t)
+						expr = psprintf("CAST(%s AS %s)", expr, format_type_be_qualified(t));
+				}
+			if (expr == NULL)
+				expr = psprintf("CAST(NULL AS %s)", format_type_be_qualified(t));
+			appendStringInfo(&sql, ", %s AS %s", expr, quote_identifier(lfirst(lc)));
+		}
+		appendStringInfo(&sql, " FROM %s AS s WHERE %s OPERATOR(pg_catalog.>=) %s "
+						 "AND %s OPERATOR(pg_catalog.<=) %s",
+						 hv->from_item, hv->ts_col, bound_expr(hv->ts_type, 1),
+						 hv->ts_col, bound_expr(hv->ts_type, 2));
+	}
+	appendStringInfoString(&sql, ") AS e ORDER BY 1");
+	plan->entity_sql = sql.data;
+	plan->entity_nparams = 2;
+	plan->entity_params[0] = TimestampTzGetDatum(start);
+	plan->entity_params[1] = TimestampTzGetDatum(end);
+}
+
+/*
+ * check_entity_columns finds the entity timestamp column and every view's
+ * join key columns, and checks feature names against entity_df columns.
+ */
+static void
+check_entity_columns(HistPlan *plan)
+{
+	TupleDesc	desc = plan->entity_desc;
+	int			nts = 0;
+
+	plan->ts_attno = -1;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (strcmp(NameStr(a->attname), "event_timestamp") == 0)
+		{
+			plan->ts_attno = i;
+			break;
+		}
+	}
+	if (plan->ts_attno < 0)
+		for (int i = 0; i < desc->natts; i++)
+			if (is_timestamp_type(TupleDescAttr(desc, i)->atttypid))
+			{
+				plan->ts_attno = i;
+				nts++;
+			}
+	if (plan->ts_attno < 0 || nts > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("entity_df has no entity timestamp column"),
+				 errdetail("It has no column named event_timestamp and %d columns of a timestamp type.", nts),
+				 errhint("Name the entity timestamp column event_timestamp.")));
+	if (!is_timestamp_type(TupleDescAttr(desc, plan->ts_attno)->atttypid))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("entity_df column \"event_timestamp\" has type %s",
+						format_type_be(TupleDescAttr(desc, plan->ts_attno)->atttypid)),
+				 errhint("Use timestamp with time zone or timestamp without time zone.")));
+
+	for (int v = 0; v < plan->nviews; v++)
+	{
+		HistView   *hv = &plan->views[v];
+		RegRequest *req = hv->req;
+
+		for (int k = 0; k < req->view->nkeys; k++)
+		{
+			hv->key_attnos[k] = -1;
+			for (int i = 0; i < desc->natts; i++)
+				if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), req->key_columns[k]) == 0)
+				{
+					hv->key_attnos[k] = i;
+					break;
+				}
+			if (hv->key_attnos[k] < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("entity_df has no column \"%s\"", req->key_columns[k]),
+						 errdetail("Feature view \"%s\" joins on it.", req->name_to_use)));
+		}
+		for (int f = 0; f < req->nfeatures; f++)
+			for (int i = 0; i < desc->natts; i++)
+				if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), req->output_names[f]) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DUPLICATE_COLUMN),
+							 errmsg("feature name \"%s\" collides with an entity_df column",
+									req->output_names[f]),
+							 plan->args->full_feature_names ?
+							 errhint("Rename the entity_df column.") :
+							 errhint("Rename the entity_df column, or pass full_feature_names => true.")));
+	}
+}
+
+/* The 0-based column of desc named name, or -1 if none or ambiguous. */
+static int
+find_column(TupleDesc desc, const char *name)
+{
+	int			found = -1;
+
+	for (int i = 0; i < desc->natts; i++)
+		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+		{
+			if (found >= 0)
+				return -1;
+			found = i;
+		}
+	return found;
+}
+
+/*
+ * build_read_sql makes the query that streams a view's source, restricted
+ * to [$1, $2]. When the join keys need no cast, it selects s.*: the scan's
+ * tuples then reach us without a projection, and attmap says where the
+ * columns are. Otherwise it selects timestamp, created, join keys (cast to
+ * the entity_df columns' types) and features, in that order.
+ */
+static void
+build_read_sql(HistView *hv, TupleDesc entity_desc)
+{
+	RegRequest *req = hv->req;
+	RegSource  *src = req->view->source;
+	int			nkeys = req->view->nkeys;
+	int			nmap = 2 + nkeys + req->nfeatures;
+	bool		cast = false;
+	StringInfoData sql;
+
+	hv->attmap = palloc(sizeof(int) * nmap);
+	for (int k = 0; k < nkeys; k++)
+		if (TupleDescAttr(entity_desc, hv->key_attnos[k])->atttypid != hv->key_types[k])
+			cast = true;
+
+	initStringInfo(&sql);
+	if (!cast)
+	{
+		TupleDesc	desc = prepared_desc(psprintf("SELECT s.* FROM %s AS s", hv->from_item), 0, NULL);
+		int			m = 0;
+		bool		ok = true;
+
+		hv->attmap[m++] = find_column(desc, RegSourceColumn(src, src->timestamp_field));
+		hv->attmap[m++] = src->created_timestamp_column ?
+			find_column(desc, RegSourceColumn(src, src->created_timestamp_column)) : -2;
+		for (int k = 0; k < nkeys; k++)
+			hv->attmap[m++] = find_column(desc, RegSourceColumn(src, req->view->join_keys[k]));
+		for (int f = 0; f < req->nfeatures; f++)
+			hv->attmap[m++] = find_column(desc, RegSourceColumn(src, req->features[f]->name));
+		for (int i = 0; i < nmap; i++)
+			if (hv->attmap[i] == -1)
+				ok = false;
+		if (ok)
+		{
+			if (hv->attmap[1] == -2)
+				hv->attmap[1] = -1;
+			appendStringInfoString(&sql, "SELECT s.*");
+		}
+		else
+			cast = true;		/* a column we cannot find by name: list them */
+	}
+	if (cast)
+	{
+		int			m = 0;
+		int			col = 0;
+
+		appendStringInfo(&sql, "SELECT %s", hv->ts_col);
+		hv->attmap[m++] = col++;
+		if (hv->created_col)
+		{
+			appendStringInfo(&sql, ", %s", hv->created_col);
+			hv->attmap[m++] = col++;
+		}
+		else
+			hv->attmap[m++] = -1;
+		for (int k = 0; k < nkeys; k++)
+		{
+			Oid			et = TupleDescAttr(entity_desc, hv->key_attnos[k])->atttypid;
+
+			if (et == hv->key_types[k])
+				appendStringInfo(&sql, ", %s", hv->key_cols[k]);
+			else
+				appendStringInfo(&sql, ", CAST(%s AS %s)", hv->key_cols[k],
+								 format_type_be_qualified(et));
+			hv->attmap[m++] = col++;
+		}
+		for (int f = 0; f < req->nfeatures; f++)
+		{
+			appendStringInfo(&sql, ", s.%s",
+							 quote_identifier(RegSourceColumn(src, req->features[f]->name)));
+			hv->attmap[m++] = col++;
+		}
+	}
+	hv->natts_needed = 0;
+	for (int i = 0; i < nmap; i++)
+		hv->natts_needed = Max(hv->natts_needed, hv->attmap[i] + 1);
+
+	appendStringInfo(&sql, " FROM %s AS s WHERE %s OPERATOR(pg_catalog.<=) %s",
+					 hv->from_item, hv->ts_col, bound_expr(hv->ts_type, 2));
+	hv->has_lower = (req->view->ttl_usec != 0);
+	if (hv->has_lower)
+		appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.>=) %s",
+						 hv->ts_col, bound_expr(hv->ts_type, 1));
+	hv->read_sql = sql.data;
+}
+
+/*
+ * hist_plan resolves and checks a request and computes its result columns,
+ * without reading any row. The caller has called SqlBeginReadOnly.
+ */
+static HistPlan *
+hist_plan(HistArgs *args)
+{
+	HistPlan   *plan = palloc0(sizeof(HistPlan));
+	MemoryContext cxt = CurrentMemoryContext;
+	List	   *requests;
+	ListCell   *lc;
+	int			nfeatures = 0;
+	int			att;
+
+	plan->args = args;
+	plan->project = RegistryResolveProject(args->project);
+	requests = RegistryResolveRequest(plan->project, args->features,
+									  args->feature_service, args->full_feature_names);
+	plan->nviews = list_length(requests);
+	plan->views = palloc0(sizeof(HistView) * plan->nviews);
+	foreach(lc, requests)
+		plan->views[foreach_current_index(lc)].req = lfirst(lc);
+
+	SPI_connect();
+	MemoryContextSwitchTo(cxt);
+
+	for (int v = 0; v < plan->nviews; v++)
+		probe_source(&plan->views[v]);
+
+	if (args->entity_df == NULL)
+		build_entityless_query(plan);
+	else
+	{
+		plan->entity_sql = psprintf("SELECT * FROM %s AS e",
+									SqlRelationOrQuery(args->entity_df, "entity_df"));
+		plan->entity_nparams = 0;
+	}
+	{
+		Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+
+		plan->entity_desc = prepared_desc(plan->entity_sql, plan->entity_nparams, types);
+	}
+	check_entity_columns(plan);
+	for (int v = 0; v < plan->nviews; v++)
+	{
+		build_read_sql(&plan->views[v], plan->entity_desc);
+		nfeatures += plan->views[v].req->nfeatures;
+	}
+	SPI_finish();
+	MemoryContextSwitchTo(cxt);
+
+	/* entity_df columns as they are, then features with the source types */
+	plan->result_desc = CreateTemplateTupleDesc(plan->entity_desc->natts + nfeatures);
+	for (att = 0; att < plan->entity_desc->natts; att++)
+		TupleDescCopyEntry(plan->result_desc, att + 1, plan->entity_desc, att + 1);
+	for (int v = 0; v < plan->nviews; v++)
+		for (int f = 0; f < plan->views[v].req->nfeatures; f++, att++)
+			TupleDescCopyEntry(plan->result_desc, att + 1, plan->views[v].feature_desc, f + 1);
+	return plan;
+}
+
+static void
+receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+receiver_noop(DestReceiver *self)
+{
+}
+
+static bool
+entity_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	EntityReceiver *r = (EntityReceiver *) self;
+	bool		should_free;
+	MinimalTuple mt = ExecFetchSlotMinimalTuple(slot, &should_free);
+
+	PitEntitiesAdd(r->ents, mt);
+	if (should_free)
+		pfree(mt);
+	if ((++r->count & 0xfff) == 0)
+		CHECK_FOR_INTERRUPTS();
+	return true;
+}
+
+static bool
+source_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	SourceReceiver *r = (SourceReceiver *) self;
+	const int  *map = r->attmap;
+	Datum	   *values;
+	bool	   *isnull;
+	bool		created_null = true;
+	int64		created = 0;
+
+	if ((++r->count & 0xfff) == 0)
+		CHECK_FOR_INTERRUPTS();
+	slot_getsomeattrs(slot, r->hv->natts_needed);
+	values = slot->tts_values;
+	isnull = slot->tts_isnull;
+	if (isnull[map[0]])
+		return true;			/* no timestamp: never a candidate */
+	if (map[1] >= 0 && !isnull[map[1]])
+	{
+		created_null = false;
+		created = DatumGetInt64(values[map[1]]);
+	}
+	for (int k = 0; k < r->nkeys; k++)
+	{
+		r->keys[k] = values[map[2 + k]];
+		r->key_nulls[k] = isnull[map[2 + k]];
+	}
+	for (int f = 0; f < r->nfeatures; f++)
+	{
+		r->features[f] = values[map[2 + r->nkeys + f]];
+		r->feature_nulls[f] = isnull[map[2 + r->nkeys + f]];
+	}
+	PitViewAddCandidate(r->hv->pv, DatumGetInt64(values[map[0]]), created_null, created,
+						r->keys, r->key_nulls, r->features, r->feature_nulls);
+	return true;
+}
+
+/* Run a prepared-once query with timestamptz parameters into dest (inside SPI). */
+static void
+run_into(const char *sql, int nparams, Datum *params, DestReceiver *dest)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	SPIPlanPtr	plan = SPI_prepare(sql, nparams, types);
+	SPIExecuteOptions options;
+	ParamListInfo pli = NULL;
+	int			rc;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (nparams > 0)
+	{
+		pli = makeParamList(nparams);
+		for (int i = 0; i < nparams; i++)
+		{
+			pli->params[i].value = params[i];
+			pli->params[i].isnull = false;
+			pli->params[i].pflags = PARAM_FLAG_CONST;
+			pli->params[i].ptype = TIMESTAMPTZOID;
+		}
+	}
+	memset(&options, 0, sizeof(options));
+	options.params = pli;
+	options.read_only = false;
+	options.dest = dest;
+	rc = SPI_execute_plan_extended(plan, &options);
+	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
+	SPI_freeplan(plan);
+	MemoryContextSwitchTo(cxt);
+}
+
+static void
+emit_row(void *arg, Datum *values, bool *nulls)
+{
+	EmitState  *es = (EmitState *) arg;
+
+	tuplestore_putvalues(es->tupstore, es->desc, values, nulls);
+}
+
+/*
+ * hist_run reads the entity rows and every source once and puts the result
+ * rows into tupstore, formed with desc.
+ */
+static void
+hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	PitEntities *ents;
+	EntityReceiver er;
+	EmitState	es;
+
+	SPI_connect();
+	MemoryContextSwitchTo(cxt);
+
+	ents = PitEntitiesCreate(cxt, plan->entity_desc, plan->ts_attno);
+	for (int v = 0; v < plan->nviews; v++)
+	{
+		HistView   *hv = &plan->views[v];
+
+		hv->pv = PitViewCreate(ents, hv->req->view->nkeys, hv->key_attnos,
+							   hv->req->view->ttl_usec, plan->args->filter_by_created,
+							   hv->req->nfeatures, hv->feature_desc);
+	}
+
+	memset(&er, 0, sizeof(er));
+	er.pub.receiveSlot = entity_receive;
+	er.pub.rStartup = receiver_startup;
+	er.pub.rShutdown = receiver_noop;
+	er.pub.rDestroy = receiver_noop;
+	er.pub.mydest = DestTuplestore;
+	er.ents = ents;
+	run_into(plan->entity_sql, plan->entity_nparams, plan->entity_params, &er.pub);
+	MemoryContextSwitchTo(cxt);
+
+	for (int v = 0; v < plan->nviews; v++)
+	{
+		HistView   *hv = &plan->views[v];
+		int64		lo,
+					hi;
+		SourceReceiver sr;
+		Datum		params[2];
+		ErrorContextCallback errcb;
+		ReadContext rc;
+
+		if (!PitViewBuild(hv->pv, &lo, &hi))
+			continue;			/* no entity row can match */
+
+		memset(&sr, 0, sizeof(sr));
+		sr.pub.receiveSlot = source_receive;
+		sr.pub.rStartup = receiver_startup;
+		sr.pub.rShutdown = receiver_noop;
+		sr.pub.rDestroy = receiver_noop;
+		sr.pub.mydest = DestTuplestore;
+		sr.hv = hv;
+		sr.nkeys = hv->req->view->nkeys;
+		sr.nfeatures = hv->req->nfeatures;
+		sr.attmap = hv->attmap;
+		sr.keys = palloc(sizeof(Datum) * (sr.nkeys + 1));
+		sr.key_nulls = palloc(sizeof(bool) * (sr.nkeys + 1));
+		sr.features = palloc(sizeof(Datum) * (sr.nfeatures + 1));
+		sr.feature_nulls = palloc(sizeof(bool) * (sr.nfeatures + 1));
+		params[0] = TimestampTzGetDatum(lo);
+		params[1] = TimestampTzGetDatum(hi);
+
+		rc.view = hv->req->view->name;
+		rc.source = hv->req->view->source->name;
+		errcb.callback = read_context_callback;
+		errcb.arg = &rc;
+		errcb.previous = error_context_stack;
+		error_context_stack = &errcb;
+		run_into(hv->read_sql, 2, params, &sr.pub);
+		error_context_stack = errcb.previous;
+		MemoryContextSwitchTo(cxt);
+
+		PitViewFinish(hv->pv);
+	}
+	SPI_finish();
+	MemoryContextSwitchTo(cxt);
+
+	es.tupstore = tupstore;
+	es.desc = desc;
+	PitEntitiesEmit(ents, emit_row, &es);
+	PitEntitiesDestroy(ents);
+}
+
+/* A timestamptz as an SQL literal that reads back the same in any session. */
+static char *
+timestamptz_literal(TimestampTz ts)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	char		buf[MAXDATELEN + 1];
+
+	if (TIMESTAMP_IS_NOBEGIN(ts))
+		return pstrdup("'-infinity'::pg_catalog.timestamptz");
+	if (TIMESTAMP_IS_NOEND(ts))
+		return pstrdup("'infinity'::pg_catalog.timestamptz");
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	EncodeDateTime(&tm, fsec, false, 0, NULL, USE_ISO_DATES, buf);
+	return psprintf("'%s+00'::pg_catalog.timestamptz", buf);
+}
+
+static char *
+text_literal(const char *s)
+{
+	return s ? psprintf("%s::pg_catalog.text", quote_literal_cstr(s)) :
+		pstrdup("NULL::pg_catalog.text");
+}
+
+/*
+ * hist_sql returns SELECT * FROM <schema>.feast_historical(<arguments as
+ * literals>) AS t(<column list>), calling function fn_schema's
+ * feast_historical. The project is pinned to the one resolved now, and a
+ * relation entity_df to its schema-qualified name.
+ */
+static char *
+hist_sql(HistPlan *plan, Oid fn_oid)
+{
+	HistArgs   *args = plan->args;
+	StringInfoData sql;
+	char	   *schema = get_namespace_name(get_func_namespace(fn_oid));
+	char	   *entity_df = args->entity_df;
+
+	if (entity_df != NULL && !SqlTextIsQuery(entity_df))
+		entity_df = SqlRelationOrQuery(entity_df, "entity_df");
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT * FROM %s.feast_historical(%s, ",
+					 quote_identifier(schema), text_literal(entity_df));
+	if (args->features)
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+
+		deconstruct_array(args->features, TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, &nulls, &n);
+		appendStringInfoString(&sql, "ARRAY[");
+		for (int i = 0; i < n; i++)
+			appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
+							 nulls[i] ? "NULL" : quote_literal_cstr(TextDatumGetCString(elems[i])));
+		appendStringInfoString(&sql, "]::pg_catalog.text[], ");
+	}
+	else
+		appendStringInfoString(&sql, "NULL::pg_catalog.text[], ");
+	appendStringInfo(&sql, "%s, %s, %s, %s, %s, %s) AS t(%s)",
+					 text_literal(args->feature_service),
+					 args->full_feature_names ? "true" : "false",
+					 text_literal(plan->project),
+					 args->filter_by_created ? "true" : "false",
+					 args->has_start ? timestamptz_literal(args->start_date) :
+					 "NULL::pg_catalog.timestamptz",
+					 args->has_end ? timestamptz_literal(args->end_date) :
+					 "NULL::pg_catalog.timestamptz",
+					 SrfColumnDefinitionList(plan->result_desc));
+	return sql.data;
+}

@@ -1,0 +1,82 @@
+/*-------------------------------------------------------------------------
+ *
+ * online.h
+ *		Helpers shared by materialization, online reads, push and pull:
+ *		describing sources and user queries, timestamp expressions, the
+ *		newest-wins upsert, and SETOF record results from a query.
+ *
+ * IDENTIFICATION
+ *	  src/online.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef OFS_ONLINE_H
+#define OFS_ONLINE_H
+
+#include "fmgr.h"
+#include "access/tupdesc.h"
+#include "lib/stringinfo.h"
+
+#include "registry.h"
+
+/* The key column of the online table of an entity-less view. */
+#define OFS_ONLINE_DUMMY_KEY "__dummy_id"
+
+/*
+ * OnlineDescribe returns the columns of a FROM item (a quoted relation or a
+ * parenthesised query), without reading rows. Runs read-only. Caller must be
+ * connected to SPI; the result is allocated in the caller's context
+ * (mcxt).
+ */
+extern TupleDesc OnlineDescribe(const char *from_item, MemoryContext mcxt);
+
+/* The attribute named name (exact), or NULL. */
+extern Form_pg_attribute OnlineFindColumn(TupleDesc desc, const char *name);
+
+/*
+ * The source column holding a Feast-side name of a data source; errors
+ * (undefined_column) when the source has no such column. what names the
+ * role in the error ("join key", "feature", ...).
+ */
+extern Form_pg_attribute OnlineSourceColumn(TupleDesc desc, const RegSource *src,
+											const char *feast_name,
+											const char *what);
+
+/*
+ * SQL for a source timestamp column as timestamptz ("alias.col", or
+ * its UTC reading for timestamp without time zone); errors for other
+ * types. OnlineTsBound is the expression to compare the column with a
+ * timestamptz parameter $n so that an index on the column can be used.
+ */
+extern char *OnlineTsExpr(const char *alias, Form_pg_attribute att,
+						  const RegSource *src, const char *what);
+extern char *OnlineTsBound(Form_pg_attribute att, int paramno);
+
+/*
+ * The condition under which an upsert replaces a stored online row: the
+ * incoming (event_timestamp, created_timestamp) is not older, a NULL
+ * created being older than any non-NULL one. stored is the alias of the
+ * online table.
+ */
+extern void OnlineAppendNewerCondition(StringInfo buf, const char *stored);
+
+/* The schema-qualified, quoted name of a view's online table. */
+extern char *OnlineTableOf(const RegFeatureView *fv);
+
+/*
+ * OnlineQueryToSrf runs a SELECT (parameters as SPI_cursor_open_with_args)
+ * and returns its rows as the result of a SETOF record function, checking
+ * the caller's column definition list. With read_only, the query runs
+ * with the transaction read-only. Caller must be connected to SPI.
+ */
+extern void OnlineQueryToSrf(FunctionCallInfo fcinfo, const char *funcname,
+							 const char *sql, int nargs, Oid *argtypes,
+							 Datum *values, const char *nulls, bool read_only);
+
+/* Resolve the project argument (argno) of a call. */
+extern char *OnlineProjectArg(FunctionCallInfo fcinfo, int argno);
+
+/* Text argument or NULL. */
+extern char *OnlineTextArg(FunctionCallInfo fcinfo, int argno);
+
+#endif							/* OFS_ONLINE_H */

@@ -1,0 +1,131 @@
+/*-------------------------------------------------------------------------
+ *
+ * online_read.c
+ *		feast_online_features: Feast's get_online_features over the
+ *		in-database online tables.
+ *
+ * The entity rows (a relation or a read-only query) are LEFT JOINed to the
+ * online table of every requested feature view on its primary key, so each
+ * entity row gives exactly one output row, with NULL features for keys
+ * that are not there. Columns: every entity row column in order, then the
+ * features, named and ordered as feast_historical names them (feature
+ * views by first reference, features in reference order, "feature" or
+ * "view__feature"). Join keys are matched after the feature service's
+ * join_key_map. An entity-less view joins its single row (__dummy_id '').
+ *
+ * The online tables are plain tables written by committed
+ * materializations and pushes; reading them takes no lock beyond
+ * AccessShareLock, so reads never wait for writers. No ttl is applied: an
+ * online table holds the newest materialized value, as in Feast.
+ *
+ * Copyright (c) 2026, offline_store developers
+ *
+ * IDENTIFICATION
+ *	  src/online_read.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "online.h"
+#include "registry.h"
+#include "sqlbuild.h"
+
+PG_FUNCTION_INFO_V1(ofs_feast_online_features);
+
+/*
+ * feast_online_features(entity_df, features, feature_service,
+ *						 full_feature_names, project)
+ */
+Datum
+ofs_feast_online_features(PG_FUNCTION_ARGS)
+{
+	char	   *entity_df;
+	ArrayType  *features = PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1);
+	char	   *feature_service = OnlineTextArg(fcinfo, 2);
+	bool		full_feature_names = PG_ARGISNULL(3) ? false : PG_GETARG_BOOL(3);
+	char	   *project;
+	List	   *requests;
+	char	   *from;
+	TupleDesc	edesc;
+	StringInfoData sql;
+	StringInfoData joins;
+	ListCell   *lc;
+	int			n = 0;
+	int			rc;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("entity_df must not be NULL")));
+	entity_df = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	project = OnlineProjectArg(fcinfo, 4);
+	requests = RegistryResolveRequest(project, features, feature_service,
+									  full_feature_names);
+	from = SqlRelationOrQuery(entity_df, "entity_df");
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	edesc = OnlineDescribe(from, CurrentMemoryContext);
+
+	initStringInfo(&sql);
+	initStringInfo(&joins);
+	appendStringInfoString(&sql, "SELECT e.*");
+	foreach(lc, requests)
+	{
+		RegRequest *req = lfirst(lc);
+		RegFeatureView *fv = req->view;
+		char	   *alias = psprintf("o%d", ++n);
+
+		if (!fv->online)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("feature view \"%s\" is not online", fv->name),
+					 errhint("Set online: true on the feature view, or use feast_historical.")));
+
+		for (int i = 0; i < req->nfeatures; i++)
+		{
+			if (OnlineFindColumn(edesc, req->output_names[i]) != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("feature name \"%s\" is also a column of entity_df",
+								req->output_names[i]),
+						 full_feature_names ? 0 :
+						 errhint("Pass full_feature_names => true to name features \"view__feature\".")));
+			appendStringInfo(&sql, ", %s.%s AS %s", alias,
+							 quote_identifier(req->features[i]->name),
+							 quote_identifier(req->output_names[i]));
+		}
+
+		appendStringInfo(&joins, "\nLEFT JOIN %s %s ON ", OnlineTableOf(fv), alias);
+		if (fv->nkeys == 0)
+			appendStringInfo(&joins, "%s.%s OPERATOR(pg_catalog.=) ''::pg_catalog.text",
+							 alias, quote_identifier(OFS_ONLINE_DUMMY_KEY));
+		for (int i = 0; i < fv->nkeys; i++)
+		{
+			if (OnlineFindColumn(edesc, req->key_columns[i]) == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" of entity_df does not exist",
+								req->key_columns[i]),
+						 errdetail("Feature view \"%s\" needs it for join key \"%s\".",
+								   req->name_to_use, fv->join_keys[i])));
+			appendStringInfo(&joins, "%s%s.%s OPERATOR(pg_catalog.=) e.%s",
+							 i > 0 ? " AND " : "", alias,
+							 quote_identifier(fv->join_keys[i]),
+							 quote_identifier(req->key_columns[i]));
+		}
+	}
+	appendStringInfo(&sql, "\nFROM %s e%s", from, joins.data);
+
+	OnlineQueryToSrf(fcinfo, "feast_online_features", sql.data, 0, NULL, NULL,
+					 NULL, true);
+	SPI_finish();
+	return (Datum) 0;
+}

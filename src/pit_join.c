@@ -1,0 +1,992 @@
+/*-------------------------------------------------------------------------
+ *
+ * pit_join.c
+ *		The point-in-time join engine.
+ *
+ * Entity rows are read once and kept in memory as MinimalTuples packed into
+ * large blocks. For each requested feature view, PitViewBuild groups the
+ * entity rows by their join key values (a hash table on the real datums,
+ * hashed and compared with the key type's own hash and equality support)
+ * and sorts every group by entity time; a group's rows in that order are
+ * its "positions".
+ *
+ * The source is then streamed once, unsorted. A source row with (ts,
+ * created) is a candidate for an entity row with time t iff ts <= t (and,
+ * with filter_by_created_timestamp, created <= t). It is therefore eligible
+ * for a suffix of its group's positions: it is registered only at the first
+ * position with t >= max(ts[, created]), where it replaces the stored
+ * candidate if it beats it (greater ts; on equal ts a greater created, a
+ * NULL created losing to any other). A row too old for that first position
+ * (ts < t - ttl) is too old for all later ones and is dropped at once.
+ * PitViewFinish then sweeps every group in time order carrying the best
+ * candidate seen so far; it answers a position iff ts >= t - ttl, because
+ * when the best by ts is too old, every other candidate is older still.
+ *
+ * Cost: O(N log N) to sort the entity rows, O(log n) per source row (one
+ * hash probe and a binary search in a group of n rows), O(N) to sweep.
+ * Memory is proportional to the entity rows: one stored candidate (its
+ * feature values copied) per position, whatever the source's size.
+ *
+ * Everything lives in one memory context, created by PitEntitiesCreate and
+ * deleted by PitEntitiesDestroy. The engine does no SPI and no catalog
+ * access beyond the type cache; callers feed it rows.
+ *
+ * IDENTIFICATION
+ *	  src/pit_join.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/mman.h>
+
+#include "access/detoast.h"
+#include "access/htup_details.h"
+#include "common/hashfn.h"
+#include "common/int.h"
+#include "datatype/timestamp.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+#include "catalog/pg_type.h"
+
+#include "pit_join.h"
+
+#define PIT_BLOCK_SIZE		(1024 * 1024)
+#define PIT_HUGE_PAGE		((uintptr_t) 2 * 1024 * 1024)
+#define PIT_CACHE_LINE		64
+
+#define PIT_HAS_CANDIDATE	0x01
+#define PIT_CREATED_NULL	0x02
+
+struct PitEntities
+{
+	MemoryContext cxt;
+	TupleDesc	desc;
+	int			ts_attno;
+
+	/* the rows: MinimalTuples packed into blocks */
+	char	   *block;
+	Size		block_used;
+	Size		block_size;
+	MinimalTuple *tuples;
+	int64	   *ts;
+	bool	   *ts_null;
+	int64		ntuples;
+	int64		maxtuples;
+
+	/* the views, in request order */
+	PitView   **views;
+	int			nviews;
+	int			maxviews;
+	int			nfeatures_total;
+};
+
+/*
+ * A bucket of the hash table on join key values: one per group of entity
+ * rows with equal keys, with the group's place in the positions array
+ * inline, so that a probe touches one cache line.
+ */
+typedef struct PitBucket
+{
+	uint32		hash;
+	int32		group;			/* -1: empty */
+	int32		start;			/* first position of the group */
+	int32		count;			/* its number of positions */
+	Datum		key0;			/* the first key, for the fast comparison */
+} PitBucket;
+
+/*
+ * A position: one entity row of a group, in time order, with the best
+ * candidate registered there.
+ */
+typedef struct PitPos
+{
+	int64		best_ts;
+	int64		best_created;
+	uint8		flags;			/* PIT_HAS_CANDIDATE, PIT_CREATED_NULL */
+	/* then nfeatures Datums and nfeatures null flags */
+} PitPos;
+
+/* Position p's record, its feature values and their null flags. */
+#define PIT_POS(view, p)	((PitPos *) ((view)->best + (Size) (p) * (view)->best_stride))
+#define PIT_VALUES(view, p) ((Datum *) ((char *) PIT_POS(view, p) + MAXALIGN(sizeof(PitPos))))
+#define PIT_NULLS(view, p)	((bool *) (PIT_VALUES(view, p) + (view)->nfeatures))
+
+/* Source rows are processed in batches, prefetching what they will touch. */
+#define PIT_BATCH 32
+
+struct PitView
+{
+	PitEntities *ents;
+	int			nkeys;
+	int		   *key_attnos;
+	bool	   *key_fast;		/* int2/int4/int8: hash and compare the bits */
+	bool		all_fast;
+	FmgrInfo   *hash_fn;
+	FmgrInfo   *eq_fn;
+	Oid		   *collations;
+	bool	   *key_byval;
+	int16	   *key_len;
+	int64		ttl;
+	bool		filter_by_created;
+	int			nfeatures;
+	bool	   *feat_byval;
+	int16	   *feat_len;
+	bool		any_byref;
+	MemoryContext valcxt;		/* copies of by-reference feature values */
+
+	/* the hash table on join key values, and the groups */
+	PitBucket  *buckets;
+	uint32		mask;
+	int32		ngroups;
+	int32		maxgroups;
+	int32	   *group_bucket;	/* group -> bucket */
+	Datum	   *group_keys;		/* group * nkeys, pointing into tuples */
+	int32	   *gstart;			/* group -> first position; [ngroups] = npos */
+
+	/* positions: entity rows of every group, in (group, t) order */
+	int32		npos;
+	int64	   *pos_t;			/* entity time of each position */
+	int32	   *pos_row;		/* entity row of each position */
+	char	   *best;			/* per position: a PitPos record */
+	Size		best_stride;
+
+	/* the answer of each entity row: a position whose candidate won, or -1 */
+	int32	   *answer;
+
+	/* the current batch of source rows */
+	int			nbatch;
+	MemoryContext batchcxt;
+	int64		b_ts[PIT_BATCH];
+	int64		b_created[PIT_BATCH];
+	bool		b_created_null[PIT_BATCH];
+	uint32		b_hash[PIT_BATCH];
+	int32		b_bucket[PIT_BATCH];
+	Datum	   *b_keys;			/* PIT_BATCH * nkeys */
+	Datum	   *b_values;		/* PIT_BATCH * nfeatures */
+	bool	   *b_nulls;
+};
+
+/*
+ * Allocate an array. The large ones are probed at random once per source
+ * row, so ask for transparent huge pages where the kernel leaves that to us:
+ * with 4kB pages nearly every probe would also miss the TLB.
+ */
+static void *
+huge_alloc(MemoryContext cxt, Size size)
+{
+	void	   *p = MemoryContextAllocExtended(cxt, Max(size, 1), MCXT_ALLOC_HUGE);
+
+#ifdef MADV_HUGEPAGE
+	if (size >= PIT_HUGE_PAGE * 2)
+	{
+		uintptr_t	start = TYPEALIGN(PIT_HUGE_PAGE, (uintptr_t) p);
+		uintptr_t	end = TYPEALIGN_DOWN(PIT_HUGE_PAGE, (uintptr_t) p + size);
+
+		if (end > start)
+			(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
+}
+
+/* Wrap a stored MinimalTuple as a HeapTuple to read attributes from it. */
+static inline void
+minimal_as_heap(MinimalTuple mt, HeapTupleData *htup)
+{
+	htup->t_len = mt->t_len + MINIMAL_TUPLE_OFFSET;
+	htup->t_data = (HeapTupleHeader) ((char *) mt - MINIMAL_TUPLE_OFFSET);
+	ItemPointerSetInvalid(&htup->t_self);
+	htup->t_tableOid = InvalidOid;
+}
+
+/*
+ * PitEntitiesCreate makes an empty set of entity rows in a new context under
+ * parent. desc is copied.
+ */
+PitEntities *
+PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "offline_store point-in-time join",
+											  ALLOCSET_DEFAULT_SIZES);
+	PitEntities *ents = MemoryContextAllocZero(cxt, sizeof(PitEntities));
+	MemoryContext old;
+
+	ents->cxt = cxt;
+	old = MemoryContextSwitchTo(cxt);
+	ents->desc = CreateTupleDescCopy(desc);
+	MemoryContextSwitchTo(old);
+	ents->ts_attno = ts_attno;
+	ents->maxtuples = 1024;
+	ents->tuples = huge_alloc(cxt, sizeof(MinimalTuple) * ents->maxtuples);
+	ents->ts = huge_alloc(cxt, sizeof(int64) * ents->maxtuples);
+	ents->ts_null = huge_alloc(cxt, sizeof(bool) * ents->maxtuples);
+	ents->maxviews = 4;
+	ents->views = MemoryContextAllocZero(cxt, sizeof(PitView *) * ents->maxviews);
+	return ents;
+}
+
+/*
+ * PitEntitiesAdd copies one entity row into the engine and records its
+ * timestamp.
+ */
+void
+PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple)
+{
+	Size		len = MAXALIGN(tuple->t_len);
+	MinimalTuple copy;
+	HeapTupleData htup;
+	Datum		t;
+	bool		isnull;
+
+	if (ents->ntuples >= ents->maxtuples)
+	{
+		if (ents->maxtuples >= PG_INT32_MAX / 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("entity_df has too many rows"),
+					 errdetail("At most %d rows can be joined at once.", PG_INT32_MAX / 2)));
+		ents->maxtuples *= 2;
+		ents->tuples = repalloc_huge(ents->tuples, sizeof(MinimalTuple) * ents->maxtuples);
+		ents->ts = repalloc_huge(ents->ts, sizeof(int64) * ents->maxtuples);
+		ents->ts_null = repalloc_huge(ents->ts_null, sizeof(bool) * ents->maxtuples);
+	}
+
+	if (len > PIT_BLOCK_SIZE / 4)
+		copy = (MinimalTuple) MemoryContextAlloc(ents->cxt, len);
+	else
+	{
+		if (ents->block == NULL || ents->block_used + len > ents->block_size)
+		{
+			ents->block = MemoryContextAlloc(ents->cxt, PIT_BLOCK_SIZE);
+			ents->block_size = PIT_BLOCK_SIZE;
+			ents->block_used = 0;
+		}
+		copy = (MinimalTuple) (ents->block + ents->block_used);
+		ents->block_used += len;
+	}
+	memcpy(copy, tuple, tuple->t_len);
+
+	minimal_as_heap(copy, &htup);
+	t = heap_getattr(&htup, ents->ts_attno + 1, ents->desc, &isnull);
+	ents->tuples[ents->ntuples] = copy;
+	ents->ts[ents->ntuples] = isnull ? 0 : DatumGetInt64(t);
+	ents->ts_null[ents->ntuples] = isnull;
+	ents->ntuples++;
+}
+
+int64
+PitEntitiesCount(PitEntities *ents)
+{
+	return ents->ntuples;
+}
+
+/*
+ * PitViewCreate registers a feature view with the engine. The key columns'
+ * types must have hash and equality support (checked here); int2, int4 and
+ * int8 keys are hashed and compared as bits, without function calls.
+ */
+PitView *
+PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
+			  int64 ttl_usec, bool filter_by_created,
+			  int nfeatures, TupleDesc feature_desc)
+{
+	MemoryContext old = MemoryContextSwitchTo(ents->cxt);
+	PitView    *view = palloc0(sizeof(PitView));
+	int			nk = Max(nkeys, 1);
+	int			nf = Max(nfeatures, 1);
+
+	view->ents = ents;
+	view->nkeys = nkeys;
+	view->key_attnos = palloc(sizeof(int) * nk);
+	view->key_fast = palloc0(sizeof(bool) * nk);
+	view->key_byval = palloc0(sizeof(bool) * nk);
+	view->key_len = palloc0(sizeof(int16) * nk);
+	view->hash_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->eq_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->collations = palloc0(sizeof(Oid) * nk);
+	view->all_fast = true;
+	for (int k = 0; k < nkeys; k++)
+	{
+		Form_pg_attribute att = TupleDescAttr(ents->desc, key_attnos[k]);
+
+		view->key_attnos[k] = key_attnos[k];
+		view->key_byval[k] = att->attbyval;
+		view->key_len[k] = att->attlen;
+		view->collations[k] = att->attcollation;
+		if (att->atttypid == INT8OID || att->atttypid == INT4OID ||
+			att->atttypid == INT2OID)
+			view->key_fast[k] = true;
+		else
+		{
+			TypeCacheEntry *tce = lookup_type_cache(att->atttypid,
+													TYPECACHE_HASH_PROC_FINFO |
+													TYPECACHE_EQ_OPR_FINFO);
+
+			if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_FUNCTION),
+						 errmsg("join key column \"%s\" has type %s, which cannot be hashed",
+								NameStr(att->attname), format_type_be(att->atttypid)),
+						 errhint("Use a join key of a type with a hash operator class.")));
+			fmgr_info_cxt(tce->hash_proc_finfo.fn_oid, &view->hash_fn[k], ents->cxt);
+			fmgr_info_cxt(tce->eq_opr_finfo.fn_oid, &view->eq_fn[k], ents->cxt);
+			view->all_fast = false;
+		}
+		if (!att->attbyval)
+			view->any_byref = true;
+	}
+	view->ttl = ttl_usec;
+	view->filter_by_created = filter_by_created;
+	view->nfeatures = nfeatures;
+	view->feat_byval = palloc(sizeof(bool) * nf);
+	view->feat_len = palloc(sizeof(int16) * nf);
+	for (int f = 0; f < nfeatures; f++)
+	{
+		Form_pg_attribute att = TupleDescAttr(feature_desc, f);
+
+		view->feat_byval[f] = att->attbyval;
+		view->feat_len[f] = att->attlen;
+		if (!att->attbyval)
+			view->any_byref = true;
+	}
+	view->valcxt = AllocSetContextCreate(ents->cxt, "offline_store feature values",
+										 ALLOCSET_DEFAULT_SIZES);
+	view->batchcxt = AllocSetContextCreate(ents->cxt, "offline_store source batch",
+										   ALLOCSET_DEFAULT_SIZES);
+	view->b_keys = palloc(sizeof(Datum) * PIT_BATCH * nk);
+	view->b_values = palloc(sizeof(Datum) * PIT_BATCH * nf);
+	view->b_nulls = palloc(sizeof(bool) * PIT_BATCH * nf);
+
+	if (ents->nviews >= ents->maxviews)
+	{
+		ents->maxviews *= 2;
+		ents->views = repalloc(ents->views, sizeof(PitView *) * ents->maxviews);
+	}
+	ents->views[ents->nviews++] = view;
+	ents->nfeatures_total += nfeatures;
+	MemoryContextSwitchTo(old);
+	return view;
+}
+
+/* A 64-bit finalizer (splitmix64), folded to 32 bits. */
+static inline uint32
+mix64(uint64 x)
+{
+	x ^= x >> 30;
+	x *= UINT64CONST(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64CONST(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return (uint32) x;
+}
+
+static inline uint32
+hash_keys(PitView *view, const Datum *keys)
+{
+	uint32		h = 0;
+
+	for (int k = 0; k < view->nkeys; k++)
+	{
+		uint32		kh;
+
+		if (view->key_fast[k])
+			kh = mix64((uint64) keys[k]);
+		else
+			kh = DatumGetUInt32(FunctionCall1Coll(&view->hash_fn[k],
+												  view->collations[k], keys[k]));
+		h = hash_combine(h, kh);
+	}
+	return h;
+}
+
+static inline bool
+keys_equal(PitView *view, const Datum *a, const Datum *b)
+{
+	for (int k = 0; k < view->nkeys; k++)
+	{
+		if (view->key_fast[k])
+		{
+			if (a[k] != b[k])
+				return false;
+		}
+		else if (!DatumGetBool(FunctionCall2Coll(&view->eq_fn[k], view->collations[k],
+												 a[k], b[k])))
+			return false;
+	}
+	return true;
+}
+
+/* The bucket of the group with these keys, or -1. */
+static inline int32
+find_bucket(PitView *view, uint32 h, const Datum *keys)
+{
+	uint32		b = h & view->mask;
+
+	for (;;)
+	{
+		PitBucket  *bk = &view->buckets[b];
+
+		if (bk->group < 0)
+			return -1;
+		if (bk->hash == h &&
+			((view->nkeys == 1 && view->all_fast) ? bk->key0 == keys[0] :
+			 keys_equal(view, keys, &view->group_keys[(Size) bk->group * view->nkeys])))
+			return (int32) b;
+		b = (b + 1) & view->mask;
+	}
+}
+
+static void
+init_buckets(PitView *view, uint32 nbuckets)
+{
+	view->buckets = huge_alloc(view->ents->cxt, sizeof(PitBucket) * nbuckets);
+	for (uint32 i = 0; i < nbuckets; i++)
+		view->buckets[i].group = -1;
+	view->mask = nbuckets - 1;
+}
+
+/* Double the hash table. */
+static void
+grow_buckets(PitView *view)
+{
+	PitBucket  *old = view->buckets;
+	uint32		oldn = view->mask + 1;
+
+	if (oldn >= (1U << 30))
+		elog(ERROR, "too many join key values");
+	init_buckets(view, oldn * 2);
+	for (uint32 i = 0; i < oldn; i++)
+	{
+		uint32		b;
+
+		if (old[i].group < 0)
+			continue;
+		b = old[i].hash & view->mask;
+		while (view->buckets[b].group >= 0)
+			b = (b + 1) & view->mask;
+		view->buckets[b] = old[i];
+		view->group_bucket[old[i].group] = (int32) b;
+	}
+	pfree(old);
+}
+
+/* An entity row to sort into its group's positions. */
+typedef struct PitSortItem
+{
+	int64		t;
+	int32		row;
+} PitSortItem;
+
+/* Order of positions within a group: by entity time, then input order. */
+static int
+cmp_position(const void *a, const void *b)
+{
+	const PitSortItem *pa = (const PitSortItem *) a;
+	const PitSortItem *pb = (const PitSortItem *) b;
+
+	if (pa->t != pb->t)
+		return pa->t < pb->t ? -1 : 1;
+	return pa->row < pb->row ? -1 : (pa->row > pb->row ? 1 : 0);
+}
+
+/* Lower bound of the window of an entity time t (DT_NOBEGIN: none). */
+static inline int64
+window_start(int64 t, int64 ttl)
+{
+	int64		lo;
+
+	if (ttl == 0 || pg_sub_s64_overflow(t, ttl, &lo))
+		return DT_NOBEGIN;
+	return lo;
+}
+
+bool
+PitViewBuild(PitView *view, int64 *lo, int64 *hi)
+{
+	PitEntities *ents = view->ents;
+	MemoryContext old = MemoryContextSwitchTo(ents->cxt);
+	int32		n = (int32) ents->ntuples;
+	int			nk = Max(view->nkeys, 1);
+	int32	   *row_group = huge_alloc(ents->cxt, sizeof(int32) * Max(n, 1));
+	int32	   *gcount;
+	int32	   *fill;
+	Datum	   *keybuf = palloc(sizeof(Datum) * nk);
+	int64		min_t = PG_INT64_MAX;
+	int64		max_t = PG_INT64_MIN;
+
+	init_buckets(view, 1024);
+	view->maxgroups = 512;
+	view->group_bucket = huge_alloc(ents->cxt, sizeof(int32) * view->maxgroups);
+	view->group_keys = huge_alloc(ents->cxt, sizeof(Datum) * (Size) view->maxgroups * nk);
+	gcount = huge_alloc(ents->cxt, sizeof(int32) * view->maxgroups);
+	view->ngroups = 0;
+	view->npos = 0;
+
+	/* assign every entity row to the group of its key values */
+	for (int32 r = 0; r < n; r++)
+	{
+		int32		g;
+
+		row_group[r] = -1;
+		if (ents->ts_null[r])
+			continue;
+		if (view->nkeys == 0)
+		{
+			if (view->ngroups == 0)
+			{
+				view->ngroups = 1;
+				gcount[0] = 0;
+			}
+			g = 0;
+		}
+		else
+		{
+			HeapTupleData htup;
+			bool		anynull = false;
+			uint32		h;
+			int32		b;
+
+			minimal_as_heap(ents->tuples[r], &htup);
+			for (int k = 0; k < view->nkeys; k++)
+			{
+				bool		isnull;
+
+				keybuf[k] = heap_getattr(&htup, view->key_attnos[k] + 1,
+										 ents->desc, &isnull);
+				anynull |= isnull;
+			}
+			if (anynull)
+				continue;		/* a NULL key never matches */
+			h = hash_keys(view, keybuf);
+			b = find_bucket(view, h, keybuf);
+			if (b >= 0)
+				g = view->buckets[b].group;
+			else
+			{
+				if ((uint32) (view->ngroups + 1) * 2 > view->mask + 1)
+					grow_buckets(view);
+				if (view->ngroups >= view->maxgroups)
+				{
+					view->maxgroups *= 2;
+					view->group_bucket = repalloc_huge(view->group_bucket,
+													   sizeof(int32) * view->maxgroups);
+					view->group_keys = repalloc_huge(view->group_keys,
+													 sizeof(Datum) * (Size) view->maxgroups * nk);
+					gcount = repalloc_huge(gcount, sizeof(int32) * view->maxgroups);
+				}
+				g = view->ngroups++;
+				memcpy(&view->group_keys[(Size) g * nk], keybuf, sizeof(Datum) * view->nkeys);
+				gcount[g] = 0;
+				b = (int32) (h & view->mask);
+				while (view->buckets[b].group >= 0)
+					b = (b + 1) & view->mask;
+				view->buckets[b].hash = h;
+				view->buckets[b].group = g;
+				view->buckets[b].key0 = keybuf[0];
+				view->group_bucket[g] = b;
+			}
+		}
+		row_group[r] = g;
+		gcount[g]++;
+		view->npos++;
+		if ((r & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+
+	/* lay the groups out one after the other, each sorted by time */
+	view->gstart = huge_alloc(ents->cxt, sizeof(int32) * (view->ngroups + 1));
+	fill = huge_alloc(ents->cxt, sizeof(int32) * Max(view->ngroups, 1));
+	{
+		int32		start = 0;
+
+		for (int32 g = 0; g < view->ngroups; g++)
+		{
+			view->gstart[g] = start;
+			fill[g] = start;
+			if (view->nkeys > 0)
+			{
+				view->buckets[view->group_bucket[g]].start = start;
+				view->buckets[view->group_bucket[g]].count = gcount[g];
+			}
+			start += gcount[g];
+		}
+		view->gstart[view->ngroups] = start;
+	}
+	{
+		PitSortItem *items = huge_alloc(ents->cxt, sizeof(PitSortItem) * Max(view->npos, 1));
+
+		for (int32 r = 0; r < n; r++)
+		{
+			PitSortItem *it;
+
+			if (row_group[r] < 0)
+				continue;
+			it = &items[fill[row_group[r]]++];
+			it->t = ents->ts[r];
+			it->row = r;
+			min_t = Min(min_t, it->t);
+			max_t = Max(max_t, it->t);
+		}
+		for (int32 g = 0; g < view->ngroups; g++)
+		{
+			int32		cnt = view->gstart[g + 1] - view->gstart[g];
+
+			if (cnt > 1)
+				qsort(&items[view->gstart[g]], cnt, sizeof(PitSortItem), cmp_position);
+			if ((g & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		view->pos_t = huge_alloc(ents->cxt, sizeof(int64) * Max(view->npos, 1));
+		view->pos_row = huge_alloc(ents->cxt, sizeof(int32) * Max(view->npos, 1));
+		for (int32 p = 0; p < view->npos; p++)
+		{
+			view->pos_t[p] = items[p].t;
+			view->pos_row[p] = items[p].row;
+		}
+		pfree(items);
+	}
+	pfree(fill);
+	pfree(gcount);
+	pfree(row_group);
+
+	/*
+	 * One record per position, a cache line when the features fit: a source
+	 * row that wins there touches nothing else.
+	 */
+	view->best_stride = MAXALIGN(MAXALIGN(sizeof(PitPos)) +
+								 view->nfeatures * (sizeof(Datum) + sizeof(bool)));
+	if (view->best_stride <= PIT_CACHE_LINE)
+		view->best_stride = PIT_CACHE_LINE;
+	view->best = huge_alloc(ents->cxt, view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE);
+	view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best);
+	for (int32 p = 0; p < view->npos; p++)
+		PIT_POS(view, p)->flags = 0;
+	view->answer = huge_alloc(ents->cxt, sizeof(int32) * Max(n, 1));
+	memset(view->answer, 0xff, sizeof(int32) * Max(n, 1));
+
+	MemoryContextSwitchTo(old);
+	if (view->npos == 0)
+		return false;
+	*lo = window_start(min_t, view->ttl);
+	*hi = max_t;
+	return true;
+}
+
+/*
+ * Does candidate (ts, created) beat the one stored at a position? Greater
+ * ts wins; on equal ts, greater created; a NULL created loses to any other;
+ * a full tie keeps the stored one.
+ */
+static inline bool
+beats(const PitPos *pp, int64 ts, bool created_null, int64 created)
+{
+	if (!(pp->flags & PIT_HAS_CANDIDATE))
+		return true;
+	if (ts != pp->best_ts)
+		return ts > pp->best_ts;
+	if (created_null)
+		return false;
+	if (pp->flags & PIT_CREATED_NULL)
+		return true;
+	return created > pp->best_created;
+}
+
+/*
+ * The position where batch row i registers among [start, start + count) of
+ * its group: the first one with t >= max(ts[, created]); -1 if none, or if
+ * the row is too old for it (and so for all later ones).
+ */
+static inline int32
+find_position(PitView *view, int i, int32 start, int32 count)
+{
+	int64		ts = view->b_ts[i];
+	int64		need = ts;
+	int32		lo = start;
+	int32		hi = start + count;
+
+	if (view->filter_by_created)
+		need = Max(ts, view->b_created[i]);
+	while (lo < hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+
+		if (view->pos_t[mid] < need)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == start + count)
+		return -1;				/* later than every entity row */
+	if (ts < window_start(view->pos_t[lo], view->ttl))
+		return -1;				/* too old for this row, so for all later ones */
+	return lo;
+}
+
+/*
+ * Does batch row i beat the candidate at position p? If so, it becomes that
+ * candidate (its values are copied by store_values); *had says whether
+ * there was one.
+ */
+static inline bool
+take_position(PitView *view, int i, int32 p, bool *had)
+{
+	int64		ts = view->b_ts[i];
+	bool		created_null = view->b_created_null[i];
+	int64		created = view->b_created[i];
+	PitPos	   *pp = PIT_POS(view, p);
+
+	if (!beats(pp, ts, created_null, created))
+		return false;
+	*had = (pp->flags & PIT_HAS_CANDIDATE) != 0;
+	pp->best_ts = ts;
+	pp->best_created = created_null ? 0 : created;
+	pp->flags = PIT_HAS_CANDIDATE | (created_null ? PIT_CREATED_NULL : 0);
+	return true;
+}
+
+/* Copy batch row i's feature values to position p (replacing any). */
+static inline void
+store_values(PitView *view, int i, int32 p, bool had)
+{
+	Datum	   *vals = PIT_VALUES(view, p);
+	bool	   *nulls = PIT_NULLS(view, p);
+	const Datum *features = &view->b_values[(Size) i * view->nfeatures];
+	const bool *feature_nulls = &view->b_nulls[(Size) i * view->nfeatures];
+
+	for (int f = 0; f < view->nfeatures; f++)
+	{
+		if (view->feat_byval[f])
+			vals[f] = features[f];
+		else
+		{
+			MemoryContext old;
+
+			if (had && !nulls[f])
+				pfree(DatumGetPointer(vals[f]));
+			old = MemoryContextSwitchTo(view->valcxt);
+			if (feature_nulls[f])
+				vals[f] = (Datum) 0;
+			else if (view->feat_len[f] == -1 &&
+					 VARATT_IS_EXTERNAL(DatumGetPointer(features[f])))
+				vals[f] = PointerGetDatum(detoast_external_attr((struct varlena *)
+																DatumGetPointer(features[f])));
+			else
+				vals[f] = datumCopy(features[f], false, view->feat_len[f]);
+			MemoryContextSwitchTo(old);
+		}
+		nulls[f] = feature_nulls[f];
+	}
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define pit_prefetch(p) __builtin_prefetch(p)
+#else
+#define pit_prefetch(p) ((void) 0)
+#endif
+
+/*
+ * Process the batched source rows in three passes, so that the cache misses
+ * of one row (its bucket, then its group's positions) overlap with the
+ * others': hash and prefetch the buckets, find the groups and prefetch
+ * their positions, register.
+ */
+static void
+process_batch(PitView *view)
+{
+	int			n = view->nbatch;
+	int			nk = view->nkeys;
+	int32		b_start[PIT_BATCH];
+	int32		b_count[PIT_BATCH];
+	int32		b_pos[PIT_BATCH];
+	bool		b_had[PIT_BATCH];
+
+	if (nk > 0)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			uint32		h = hash_keys(view, &view->b_keys[(Size) i * nk]);
+
+			view->b_hash[i] = h;
+			pit_prefetch(&view->buckets[h & view->mask]);
+		}
+		for (int i = 0; i < n; i++)
+		{
+			int32		b = find_bucket(view, view->b_hash[i], &view->b_keys[(Size) i * nk]);
+
+			if (b < 0)
+			{
+				b_count[i] = 0;
+				continue;
+			}
+			b_start[i] = view->buckets[b].start;
+			b_count[i] = view->buckets[b].count;
+			/* the group's times: a few cache lines */
+			{
+				const char *first = (const char *) &view->pos_t[b_start[i]];
+				const char *last = (const char *) &view->pos_t[b_start[i] + b_count[i] - 1];
+
+				for (int line = 0; line < 4 && first <= last; line++, first += 64)
+					pit_prefetch(first);
+				pit_prefetch(last);
+			}
+		}
+	}
+	else
+	{
+		for (int i = 0; i < n; i++)
+		{
+			b_start[i] = 0;
+			b_count[i] = view->npos;
+		}
+	}
+	for (int i = 0; i < n; i++)
+	{
+		b_pos[i] = b_count[i] > 0 ? find_position(view, i, b_start[i], b_count[i]) : -1;
+		if (b_pos[i] >= 0)
+			pit_prefetch(PIT_POS(view, b_pos[i]));
+	}
+	/* decide in batch order (two rows may share a position), then copy */
+	for (int i = 0; i < n; i++)
+		if (b_pos[i] >= 0 && !take_position(view, i, b_pos[i], &b_had[i]))
+			b_pos[i] = -1;
+	if (view->nfeatures > 0)
+		for (int i = 0; i < n; i++)
+			if (b_pos[i] >= 0)
+				store_values(view, i, b_pos[i], b_had[i]);
+	view->nbatch = 0;
+	if (view->any_byref)
+		MemoryContextReset(view->batchcxt);
+}
+
+void
+PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
+					const Datum *keys, const bool *key_nulls,
+					const Datum *features, const bool *feature_nulls)
+{
+	int			i;
+	int			nk = view->nkeys;
+	int			nf = view->nfeatures;
+	MemoryContext old = NULL;
+
+	if (view->npos == 0)
+		return;
+	for (int k = 0; k < nk; k++)
+		if (key_nulls[k])
+			return;				/* a NULL key never matches */
+	if (view->filter_by_created && created_null)
+		return;
+
+	/* copy the row into the batch (by-reference values into batchcxt) */
+	i = view->nbatch;
+	view->b_ts[i] = ts;
+	view->b_created[i] = created_null ? 0 : created;
+	view->b_created_null[i] = created_null;
+	if (view->any_byref)
+		old = MemoryContextSwitchTo(view->batchcxt);
+	for (int k = 0; k < nk; k++)
+		view->b_keys[(Size) i * nk + k] = view->key_byval[k] ? keys[k] :
+			datumCopy(keys[k], false, view->key_len[k]);
+	for (int f = 0; f < nf; f++)
+	{
+		bool		isnull = feature_nulls[f];
+
+		view->b_nulls[(Size) i * nf + f] = isnull;
+		view->b_values[(Size) i * nf + f] = (isnull || view->feat_byval[f]) ?
+			features[f] : datumCopy(features[f], false, view->feat_len[f]);
+	}
+	if (view->any_byref)
+		MemoryContextSwitchTo(old);
+	if (++view->nbatch == PIT_BATCH)
+		process_batch(view);
+}
+
+void
+PitViewFinish(PitView *view)
+{
+	if (view->nbatch > 0)
+		process_batch(view);
+	for (int32 g = 0; g < view->ngroups; g++)
+	{
+		int32		run = -1;
+
+		for (int32 p = view->gstart[g]; p < view->gstart[g + 1]; p++)
+		{
+			PitPos	   *pp = PIT_POS(view, p);
+
+			if ((pp->flags & PIT_HAS_CANDIDATE) &&
+				(run < 0 ||
+				 beats(PIT_POS(view, run), pp->best_ts,
+					   (pp->flags & PIT_CREATED_NULL) != 0, pp->best_created)))
+				run = p;
+			if (run >= 0 &&
+				PIT_POS(view, run)->best_ts >= window_start(view->pos_t[p], view->ttl))
+				view->answer[view->pos_row[p]] = run;
+		}
+		if ((g & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+void
+PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg)
+{
+	int			natts = ents->desc->natts;
+	int			total = natts + ents->nfeatures_total;
+	Datum	   *values = palloc(sizeof(Datum) * Max(total, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(total, 1));
+
+	for (int64 r = 0; r < ents->ntuples; r++)
+	{
+		HeapTupleData htup;
+		int			i = natts;
+
+		/* the winners' values are scattered: fetch a few rows ahead */
+		if (r + 8 < ents->ntuples)
+			for (int v = 0; v < ents->nviews; v++)
+			{
+				PitView    *view = ents->views[v];
+				int32		p = view->answer[r + 8];
+
+				if (p >= 0)
+					pit_prefetch(PIT_VALUES(view, p));
+			}
+		minimal_as_heap(ents->tuples[r], &htup);
+		heap_deform_tuple(&htup, ents->desc, values, nulls);
+		for (int v = 0; v < ents->nviews; v++)
+		{
+			PitView    *view = ents->views[v];
+			int32		p = view->answer[r];
+
+			for (int f = 0; f < view->nfeatures; f++, i++)
+			{
+				if (p < 0)
+				{
+					values[i] = (Datum) 0;
+					nulls[i] = true;
+				}
+				else
+				{
+					values[i] = PIT_VALUES(view, p)[f];
+					nulls[i] = PIT_NULLS(view, p)[f];
+				}
+			}
+		}
+		Assert(i == total);
+		emit(arg, values, nulls);
+		if ((r & 0x3fff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(values);
+	pfree(nulls);
+}
+
+void
+PitEntitiesDestroy(PitEntities *ents)
+{
+	MemoryContextDelete(ents->cxt);
+}

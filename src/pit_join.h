@@ -1,0 +1,73 @@
+/*-------------------------------------------------------------------------
+ *
+ * pit_join.h
+ *		The point-in-time join engine: entity rows in memory, source rows
+ *		streamed once, one answer per entity row and feature view.
+ *
+ * IDENTIFICATION
+ *	  src/pit_join.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef OFS_PIT_JOIN_H
+#define OFS_PIT_JOIN_H
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "fmgr.h"
+
+typedef struct PitEntities PitEntities;
+typedef struct PitView PitView;
+
+/*
+ * The entity rows: stored once as MinimalTuples in the engine's context,
+ * with their timestamps (raw int64 microseconds; timestamp without time zone
+ * and timestamptz alike). desc describes the tuples; ts_attno is the 0-based
+ * timestamp column.
+ */
+extern PitEntities *PitEntitiesCreate(MemoryContext parent, TupleDesc desc,
+									  int ts_attno);
+extern void PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple);
+extern int64 PitEntitiesCount(PitEntities *ents);
+
+/*
+ * A feature view as the engine sees it. key_attnos are 0-based entity
+ * columns (nkeys 0: entity-less view), ttl_usec 0 means no lower bound,
+ * feature_desc describes the nfeatures feature values the source delivers.
+ */
+extern PitView *PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
+							  int64 ttl_usec, bool filter_by_created,
+							  int nfeatures, TupleDesc feature_desc);
+
+/*
+ * PitViewBuild indexes the entity rows for this view (after every
+ * PitEntitiesAdd). Returns false when no entity row can match at all;
+ * otherwise *lo and *hi receive the source time range to read (lo may be
+ * DT_NOBEGIN when there is no lower bound).
+ */
+extern bool PitViewBuild(PitView *view, int64 *lo, int64 *hi);
+
+/*
+ * PitViewAddCandidate offers one source row. keys are of the entity key
+ * columns' types; feature values are copied only if the row is kept.
+ */
+extern void PitViewAddCandidate(PitView *view, int64 ts, bool created_null,
+								int64 created, const Datum *keys,
+								const bool *key_nulls, const Datum *features,
+								const bool *feature_nulls);
+
+/* PitViewFinish decides the winner of every entity row (after all candidates). */
+extern void PitViewFinish(PitView *view);
+
+/*
+ * PitEntitiesEmit calls emit for every entity row in input order, with the
+ * row's entity values followed by every view's feature values (views in the
+ * order they were created). values/nulls are valid until the next call.
+ */
+typedef void (*PitEmitFn) (void *arg, Datum *values, bool *nulls);
+extern void PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg);
+
+/* Drop everything the engine allocated. */
+extern void PitEntitiesDestroy(PitEntities *ents);
+
+#endif							/* OFS_PIT_JOIN_H */

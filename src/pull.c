@@ -1,0 +1,512 @@
+/*-------------------------------------------------------------------------
+ *
+ * pull.c
+ *		feast_pull_latest and feast_pull_all: Feast's
+ *		pull_latest_from_table_or_query and pull_all_from_table_or_query,
+ *		and the helpers the online-store files share for reading sources.
+ *
+ * The source argument names a data source or, when no data source has
+ * that name, a feature view (data sources win, as in Feast, where these
+ * calls take a data source).
+ *
+ * - On a feature view, the columns are its join keys, its features, then
+ *   event_timestamp and created_timestamp (timestamptz; created is NULL
+ *   when the source has no created column): the shape of its online table
+ *   without the entity-less __dummy_id key. Keys and features keep the
+ *   source columns' types and take their Feast-side names.
+ * - On a data source, the columns are all its columns in order, renamed
+ *   by field_mapping; the timestamp field and the created column are
+ *   converted to timestamptz. pull_latest on a data source takes its keys
+ *   from the feature views that read it, which must agree.
+ *
+ * pull_latest keeps, per key, the row with the greatest timestamp in
+ * [start_date, end_date] (both inclusive; a NULL bound is open), ties
+ * going to the greatest created, a NULL created losing. pull_all returns
+ * every row in range, and every row when both bounds are NULL. A
+ * timestamp without time zone means UTC; bounds are compared in the
+ * column's own type so indexes work.
+ *
+ * Both run as the caller, read-only, and stream through a cursor into the
+ * result tuplestore.
+ *
+ * Copyright (c) 2026, offline_store developers
+ *
+ * IDENTIFICATION
+ *	  src/pull.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/plancache.h"
+#include "utils/timestamp.h"
+
+#include "online.h"
+#include "registry.h"
+#include "sqlbuild.h"
+#include "srf.h"
+
+PG_FUNCTION_INFO_V1(ofs_feast_pull_latest);
+PG_FUNCTION_INFO_V1(ofs_feast_pull_all);
+
+#define FETCH_BATCH 1000
+
+static char *pull_view_sql(const RegFeatureView *fv, TupleDesc desc,
+						   bool latest, bool has_start, bool has_end);
+static char *pull_source_sql(const char *project, const RegSource *src,
+							 const char *name, TupleDesc desc, bool latest,
+							 bool has_start, bool has_end);
+static void append_window(StringInfo sql, const char *ts_col,
+						  Form_pg_attribute ts_att, bool latest,
+						  bool has_start, bool has_end);
+static Datum pull_internal(FunctionCallInfo fcinfo, bool latest);
+
+char *
+OnlineTextArg(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_ARGISNULL(argno) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+char *
+OnlineProjectArg(FunctionCallInfo fcinfo, int argno)
+{
+	return RegistryResolveProject(OnlineTextArg(fcinfo, argno));
+}
+
+/*
+ * OnlineDescribe parses (never runs) SELECT * FROM from_item and returns
+ * its result columns.
+ */
+TupleDesc
+OnlineDescribe(const char *from_item, MemoryContext mcxt)
+{
+	char	   *sql = psprintf("SELECT * FROM %s ofs_d", from_item);
+	SPIPlanPtr	plan;
+	List	   *sources;
+	CachedPlanSource *ps;
+	TupleDesc	result;
+
+	plan = SPI_prepare(sql, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	sources = SPI_plan_get_plan_sources(plan);
+	if (list_length(sources) != 1)
+		elog(ERROR, "unexpected number of statements");
+	ps = linitial(sources);
+	result = CreateTupleDescCopy(ps->resultDesc);
+	if (mcxt != CurrentMemoryContext)
+	{
+		MemoryContext old = MemoryContextSwitchTo(mcxt);
+		TupleDesc	copy = CreateTupleDescCopy(result);
+
+		MemoryContextSwitchTo(old);
+		result = copy;
+	}
+	SPI_freeplan(plan);
+	pfree(sql);
+	return result;
+}
+
+Form_pg_attribute
+OnlineFindColumn(TupleDesc desc, const char *name)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att;
+	}
+	return NULL;
+}
+
+Form_pg_attribute
+OnlineSourceColumn(TupleDesc desc, const RegSource *src, const char *feast_name,
+				   const char *what)
+{
+	const char *col = RegSourceColumn(src, feast_name);
+	Form_pg_attribute att = OnlineFindColumn(desc, col);
+
+	if (att == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of data source \"%s\" does not exist",
+						col, src->name),
+				 strcmp(col, feast_name) == 0 ?
+				 errdetail("It is the %s \"%s\".", what, feast_name) :
+				 errdetail("It holds the %s \"%s\" through field_mapping.",
+						   what, feast_name)));
+	return att;
+}
+
+char *
+OnlineTsExpr(const char *alias, Form_pg_attribute att, const RegSource *src,
+			 const char *what)
+{
+	const char *col = quote_identifier(NameStr(att->attname));
+
+	if (att->atttypid == TIMESTAMPTZOID)
+		return psprintf("%s.%s", alias, col);
+	if (att->atttypid == TIMESTAMPOID)
+		return psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, %s.%s)",
+						alias, col);
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("%s \"%s\" of data source \"%s\" is of type %s",
+					what, NameStr(att->attname), src->name,
+					format_type_be(att->atttypid)),
+			 errhint("Use a column of type timestamp with time zone or timestamp without time zone.")));
+	return NULL;				/* keep compiler quiet */
+}
+
+char *
+OnlineTsBound(Form_pg_attribute att, int paramno)
+{
+	if (att->atttypid == TIMESTAMPOID)
+		return psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, $%d)", paramno);
+	return psprintf("$%d", paramno);
+}
+
+/*
+ * OnlineQueryToSrf streams the rows of a query into the result of a SETOF
+ * record function.
+ */
+void
+OnlineQueryToSrf(FunctionCallInfo fcinfo, const char *funcname, const char *sql,
+				 int nargs, Oid *argtypes, Datum *values, const char *nulls,
+				 bool read_only)
+{
+	int			nestlevel = 0;
+	Portal		portal;
+	Tuplestorestate *tupstore;
+	TupleDesc	desc;
+
+	if (read_only)
+		nestlevel = SqlBeginReadOnly();
+	portal = SPI_cursor_open_with_args(NULL, sql, nargs, argtypes, values, nulls,
+									   true, CURSOR_OPT_NO_SCROLL);
+	tupstore = SrfBeginRecord(fcinfo, portal->tupDesc, funcname, &desc);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+			tuplestore_puttuple(tupstore, SPI_tuptable->vals[i]);
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_close(portal);
+	if (read_only)
+		SqlEndReadOnly(nestlevel);
+}
+
+/*
+ * append_window appends the WHERE clause of a pull: the bounds that are
+ * given (inclusive), and for pull_latest a non-NULL timestamp.
+ */
+static void
+append_window(StringInfo sql, const char *ts_col, Form_pg_attribute ts_att,
+			  bool latest, bool has_start, bool has_end)
+{
+	const char *sep = "\nWHERE ";
+
+	if (has_start)
+	{
+		appendStringInfo(sql, "%s%s OPERATOR(pg_catalog.>=) %s", sep, ts_col,
+						 OnlineTsBound(ts_att, 1));
+		sep = " AND ";
+	}
+	if (has_end)
+	{
+		appendStringInfo(sql, "%s%s OPERATOR(pg_catalog.<=) %s", sep, ts_col,
+						 OnlineTsBound(ts_att, 2));
+		sep = " AND ";
+	}
+	if (latest && !has_start && !has_end)
+		appendStringInfo(sql, "%s%s IS NOT NULL", sep, ts_col);
+}
+
+/* ORDER BY keys, ts DESC, created DESC NULLS LAST (keys may be empty). */
+static void
+append_latest_order(StringInfo sql, const char *keys, const char *ts_col,
+					Form_pg_attribute cr_att)
+{
+	appendStringInfo(sql, "\nORDER BY %s%s%s DESC", keys,
+					 keys[0] ? ", " : "", ts_col);
+	if (cr_att)
+		appendStringInfo(sql, ", s.%s DESC NULLS LAST",
+						 quote_identifier(NameStr(cr_att->attname)));
+	if (keys[0] == '\0')
+		appendStringInfoString(sql, " LIMIT 1");
+}
+
+/* The pull query over a feature view's source. */
+static char *
+pull_view_sql(const RegFeatureView *fv, TupleDesc desc, bool latest,
+			  bool has_start, bool has_end)
+{
+	const RegSource *src = fv->source;
+	StringInfoData sql;
+	StringInfoData keys;
+	StringInfoData cols;
+	Form_pg_attribute ts_att;
+	Form_pg_attribute cr_att = NULL;
+	char	   *ts_col;
+
+	initStringInfo(&sql);
+	initStringInfo(&keys);
+	initStringInfo(&cols);
+	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, "timestamp field");
+	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
+	if (src->created_timestamp_column)
+		cr_att = OnlineSourceColumn(desc, src, src->created_timestamp_column,
+									"created timestamp column");
+
+	for (int i = 0; i < fv->nkeys; i++)
+	{
+		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->join_keys[i],
+												   "join key");
+		const char *col = quote_identifier(NameStr(att->attname));
+
+		appendStringInfo(&keys, "%ss.%s", i > 0 ? ", " : "", col);
+		appendStringInfo(&cols, "s.%s AS %s, ", col,
+						 quote_identifier(fv->join_keys[i]));
+	}
+	for (int i = 0; i < fv->nfeatures; i++)
+	{
+		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->features[i].name,
+												   "feature");
+
+		appendStringInfo(&cols, "s.%s AS %s, ",
+						 quote_identifier(NameStr(att->attname)),
+						 quote_identifier(fv->features[i].name));
+	}
+	appendStringInfo(&cols, "%s AS event_timestamp, %s AS created_timestamp",
+					 OnlineTsExpr("s", ts_att, src, "timestamp field"),
+					 cr_att ? OnlineTsExpr("s", cr_att, src, "created timestamp column") :
+					 "NULL::pg_catalog.timestamptz");
+
+	appendStringInfoString(&sql, "SELECT ");
+	if (latest && fv->nkeys > 0)
+		appendStringInfo(&sql, "DISTINCT ON (%s) ", keys.data);
+	appendStringInfo(&sql, "%s\nFROM %s s", cols.data, RegSourceFromItem(src));
+	append_window(&sql, ts_col, ts_att, latest, has_start, has_end);
+	if (latest)
+		append_latest_order(&sql, keys.data, ts_col, cr_att);
+	return sql.data;
+}
+
+/*
+ * The join keys of the feature views that read a data source (directly or
+ * through a push source), which must agree; as source columns.
+ */
+static List *
+source_keys(const char *project, const RegSource *src, const char *name)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	List	   *view_names = NIL;
+	List	   *keys = NIL;
+	char	   *first_view = NULL;
+	ListCell   *lc;
+	int			rc;
+
+	values[0] = CStringGetTextDatum(project);
+	values[1] = CStringGetTextDatum(src->name);
+	rc = SPI_execute_with_args("SELECT fv.name FROM feast.feature_views fv "
+							   "JOIN feast.data_sources ds ON ds.project OPERATOR(pg_catalog.=) fv.project "
+							   "AND ds.name OPERATOR(pg_catalog.=) fv.source "
+							   "WHERE fv.project OPERATOR(pg_catalog.=) $1 "
+							   "AND (ds.name OPERATOR(pg_catalog.=) $2 "
+							   "OR ds.batch_source OPERATOR(pg_catalog.=) $2) "
+							   "ORDER BY fv.name COLLATE \"C\"",
+							   2, argtypes, values, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	MemoryContextSwitchTo(caller);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		view_names = lappend(view_names,
+							 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	if (view_names == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("data source \"%s\" has no join keys", name),
+				 errdetail("No feature view reads it, and feast_pull_latest takes the keys from the feature views."),
+				 errhint("Use feast_pull_all, or pass a feature view.")));
+
+	foreach(lc, view_names)
+	{
+		RegFeatureView *fv = RegistryGetFeatureView(project, lfirst(lc));
+		List	   *these = NIL;
+
+		for (int i = 0; i < fv->nkeys; i++)
+			these = lappend(these, makeString(pstrdup(fv->join_keys[i])));
+		if (first_view == NULL)
+		{
+			keys = these;
+			first_view = fv->name;
+		}
+		else if (!equal(keys, these))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("data source \"%s\" has no single set of join keys", name),
+					 errdetail("Feature views \"%s\" and \"%s\" read it with different join keys.",
+							   first_view, fv->name),
+					 errhint("Pass a feature view instead of the data source.")));
+	}
+	return keys;
+}
+
+/* The pull query over a data source: all its columns, field_mapping applied. */
+static char *
+pull_source_sql(const char *project, const RegSource *src, const char *name,
+				TupleDesc desc, bool latest, bool has_start, bool has_end)
+{
+	StringInfoData sql;
+	StringInfoData keys;
+	Form_pg_attribute ts_att;
+	Form_pg_attribute cr_att = NULL;
+	char	   *ts_col;
+	bool		first = true;
+
+	initStringInfo(&sql);
+	initStringInfo(&keys);
+	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, "timestamp field");
+	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
+	if (src->created_timestamp_column)
+		cr_att = OnlineSourceColumn(desc, src, src->created_timestamp_column,
+									"created timestamp column");
+	if (latest)
+	{
+		List	   *key_names = source_keys(project, src, name);
+		ListCell   *lc;
+
+		foreach(lc, key_names)
+		{
+			Form_pg_attribute att = OnlineSourceColumn(desc, src, strVal(lfirst(lc)),
+													   "join key");
+
+			appendStringInfo(&keys, "%ss.%s", keys.len > 0 ? ", " : "",
+							 quote_identifier(NameStr(att->attname)));
+		}
+	}
+
+	appendStringInfoString(&sql, "SELECT ");
+	if (latest && keys.len > 0)
+		appendStringInfo(&sql, "DISTINCT ON (%s) ", keys.data);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const char *feast_name = NameStr(att->attname);
+		char	   *expr;
+
+		if (att->attisdropped)
+			continue;
+		for (int m = 0; m < src->nmappings; m++)
+			if (strcmp(src->map_from[m], NameStr(att->attname)) == 0)
+				feast_name = src->map_to[m];
+		if (att == ts_att)
+			expr = OnlineTsExpr("s", att, src, "timestamp field");
+		else if (att == cr_att)
+			expr = OnlineTsExpr("s", att, src, "created timestamp column");
+		else
+			expr = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
+		appendStringInfo(&sql, "%s%s AS %s", first ? "" : ", ", expr,
+						 quote_identifier(feast_name));
+		first = false;
+	}
+	appendStringInfo(&sql, "\nFROM %s s", RegSourceFromItem(src));
+	append_window(&sql, ts_col, ts_att, latest, has_start, has_end);
+	if (latest)
+		append_latest_order(&sql, keys.data, ts_col, cr_att);
+	return sql.data;
+}
+
+static Datum
+pull_internal(FunctionCallInfo fcinfo, bool latest)
+{
+	char	   *name;
+	char	   *project;
+	char	   *push_source;
+	RegSource  *src;
+	RegFeatureView *fv = NULL;
+	bool		has_start = !PG_ARGISNULL(1);
+	bool		has_end = !PG_ARGISNULL(2);
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	TupleDesc	desc;
+	char	   *sql;
+	int			rc;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("source must not be NULL")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	project = OnlineProjectArg(fcinfo, 3);
+
+	src = RegistryGetDataSource(project, name, &push_source);
+	if (src == NULL)
+	{
+		List	   *views = RegistryListFeatureViews(project, false);
+		ListCell   *lc;
+		bool		found = false;
+
+		foreach(lc, views)
+			found |= (strcmp(lfirst(lc), name) == 0);
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("data source or feature view \"%s\" does not exist", name),
+					 errdetail("Project \"%s\" has no data source and no feature view of that name.",
+							   project)));
+		fv = RegistryGetFeatureView(project, name);
+		src = fv->source;
+	}
+	values[0] = has_start ? PG_GETARG_DATUM(1) : (Datum) 0;
+	values[1] = has_end ? PG_GETARG_DATUM(2) : (Datum) 0;
+	if (!has_start)
+		nulls[0] = 'n';
+	if (!has_end)
+		nulls[1] = 'n';
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	desc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
+	if (fv)
+		sql = pull_view_sql(fv, desc, latest, has_start, has_end);
+	else
+		sql = pull_source_sql(project, src, name, desc, latest, has_start, has_end);
+	OnlineQueryToSrf(fcinfo, latest ? "feast_pull_latest" : "feast_pull_all",
+					 sql, 2, argtypes, values, nulls, true);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * feast_pull_latest(source, start_date, end_date, project)
+ */
+Datum
+ofs_feast_pull_latest(PG_FUNCTION_ARGS)
+{
+	return pull_internal(fcinfo, true);
+}
+
+/*
+ * feast_pull_all(source, start_date, end_date, project)
+ */
+Datum
+ofs_feast_pull_all(PG_FUNCTION_ARGS)
+{
+	return pull_internal(fcinfo, false);
+}

@@ -1,0 +1,272 @@
+#!/bin/bash
+# Benchmark of feast_historical (the point-in-time join).
+#
+#   SCALE=0.01 test/bench/historical.sh      # quick check (seconds)
+#   test/bench/historical.sh                 # full scale (tens of minutes)
+#
+# Run as root or as postgres. PG_CONFIG selects the PostgreSQL installation
+# (default: PostgreSQL 15); the extension is built and installed into it, and
+# a throwaway cluster is created in /tmp, started on port $PORT (default
+# 55499), and removed at the end. Settings are the defaults (shared_buffers
+# 128MB, work_mem 4MB), except max_parallel_workers_per_gather = 0 for every
+# query: feast_historical reads its inputs in one process, so the others do
+# too.
+#
+# Data (SCALE multiplies the row counts): entity_df of N = 1,000,000 rows over
+# E = 100,000 entities spread over one year; a feature view of M = 10,000,000
+# source rows (5 float8 features, a created column, event timestamps on whole
+# hours so that some are equal), ttl 30 days. Then the same with three views
+# of three different entities (M rows each) and one entity_df of N rows.
+#
+# Every time is the median of RUNS (default 3) runs, each on a fresh
+# connection; every query sends its N result rows through COPY ... TO
+# '/dev/null'. Measured:
+#   ours     COPY (SELECT * FROM feast_historical(...)) TO '/dev/null'
+#   floor    the work any implementation must do: COPY the entity rows plus
+#            five constant float8 columns per view TO '/dev/null' (reading
+#            the entity table and emitting N rows of the result's shape),
+#            plus SELECT count(f5) over each source (one sequential scan that
+#            reads every column). floor = the sum of the two.
+#   feast    the SQL Feast's Postgres offline store generates for this
+#            request (FEAST_REFERENCE.md section 3), written out for these
+#            tables; capped by statement_timeout = FEAST_TIMEOUT seconds
+#            (default 900): a capped run is reported as ">= FEAST_TIMEOUT".
+#   lateral  LEFT JOIN LATERAL (... ORDER BY ts DESC, created DESC LIMIT 1)
+#            with a btree index on (entity, ts, created), index built
+#            beforehand (not timed). The data has no NULL created, so its
+#            NULL ordering does not matter here.
+#   peak     the backend's VmHWM (peak resident set, includes the shared
+#            buffers it touched) after the run, from /proc/<pid>/status.
+set -euo pipefail
+
+SCALE=${SCALE:-1}
+RUNS=${RUNS:-3}
+FEAST_TIMEOUT=${FEAST_TIMEOUT:-900}
+PORT=${PORT:-55499}
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+export PG_CONFIG
+src=$(cd "$(dirname "$0")/../.." && pwd)
+bindir=$($PG_CONFIG --bindir)
+
+N=$(awk -v s="$SCALE" 'BEGIN { printf "%d", 1000000 * s }')
+E=$(awk -v s="$SCALE" 'BEGIN { n = int(100000 * s); if (n < 1) n = 1; printf "%d", n }')
+M=$(awk -v s="$SCALE" 'BEGIN { printf "%d", 10000000 * s }')
+
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+make -C "$src" -s PG_CONFIG="$PG_CONFIG" >/dev/null
+make -C "$src" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+
+work=$(mktemp -d /tmp/ofs-bench.XXXXXX)
+chmod 755 "$work"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$work"
+cleanup() {
+	as_pg "$bindir/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+as_pg "$bindir/initdb" -D "$work/data" -A trust >/dev/null
+as_pg "$bindir/pg_ctl" -D "$work/data" -l "$work/log" -w \
+	-o "-p $PORT -k $work -c max_wal_size=20GB -c checkpoint_timeout=1h" start >/dev/null
+
+PSQL=("$bindir/psql" -X -q -h "$work" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1)
+psql_run() { as_pg "${PSQL[@]}" "$@"; }
+
+echo "scale $SCALE: entity_df N=$N rows over E=$E entities, sources M=$M rows each; $RUNS runs per measure"
+echo "generating data..."
+psql_run <<SQL
+CREATE EXTENSION offline_store;
+SELECT setseed(0.42);
+CREATE TABLE bench_ent AS
+	SELECT (1 + floor(random() * $E))::bigint AS driver_id,
+		   timestamptz '2024-01-01 00:00+00' + floor(random() * 365 * 86400) * interval '1 second' AS event_timestamp,
+		   g AS label
+	FROM generate_series(1, $N) g;
+CREATE TABLE bench_ent3 AS
+	SELECT (1 + floor(random() * $E))::bigint AS driver_id,
+		   (1 + floor(random() * $E))::bigint AS customer_id,
+		   (1 + floor(random() * $E))::bigint AS location_id,
+		   timestamptz '2024-01-01 00:00+00' + floor(random() * 365 * 86400) * interval '1 second' AS event_timestamp,
+		   g AS label
+	FROM generate_series(1, $N) g;
+CREATE FUNCTION pg_temp.make_source(tab text, key text) RETURNS void LANGUAGE plpgsql AS \$\$
+BEGIN
+	EXECUTE format(\$q\$
+		CREATE TABLE %I AS
+		SELECT k AS %I, ts AS event_timestamp,
+			   ts + floor(random() * 120) * interval '1 minute' AS created,
+			   random() AS f1, random() AS f2, random() AS f3, random() AS f4, random() AS f5
+		FROM (SELECT (1 + floor(random() * $E))::bigint AS k,
+					 timestamptz '2024-01-01 00:00+00' + floor(random() * 365 * 24) * interval '1 hour' AS ts
+			  FROM generate_series(1, $M)) AS g\$q\$, tab, key);
+END
+\$\$;
+SELECT pg_temp.make_source('bench_src', 'driver_id');
+SELECT pg_temp.make_source('bench_src_c', 'customer_id');
+SELECT pg_temp.make_source('bench_src_l', 'location_id');
+CREATE INDEX bench_src_lateral ON bench_src (driver_id, event_timestamp, created);
+VACUUM (FREEZE, ANALYZE) bench_ent, bench_ent3, bench_src, bench_src_c, bench_src_l;
+
+INSERT INTO feast.projects (name) VALUES ('bench');
+INSERT INTO feast.entities (project, name, join_key, value_type) VALUES
+	('bench', 'driver', 'driver_id', 'INT64'), ('bench', 'customer', 'customer_id', 'INT64'),
+	('bench', 'location', 'location_id', 'INT64');
+INSERT INTO feast.data_sources (project, name, type, table_name, timestamp_field, created_timestamp_column) VALUES
+	('bench', 'src', 'table', 'bench_src', 'event_timestamp', 'created'),
+	('bench', 'src_c', 'table', 'bench_src_c', 'event_timestamp', 'created'),
+	('bench', 'src_l', 'table', 'bench_src_l', 'event_timestamp', 'created');
+INSERT INTO feast.data_sources (project, name, type, table_name, timestamp_field, created_timestamp_column, field_mapping) VALUES
+	('bench', 'src_c2', 'table', 'bench_src_c', 'event_timestamp', 'created',
+	 '{"f1": "g1", "f2": "g2", "f3": "g3", "f4": "g4", "f5": "g5"}'),
+	('bench', 'src_l2', 'table', 'bench_src_l', 'event_timestamp', 'created',
+	 '{"f1": "h1", "f2": "h2", "f3": "h3", "f4": "h4", "f5": "h5"}');
+INSERT INTO feast.feature_views (project, name, source, ttl) VALUES
+	('bench', 'fv', 'src', '720 hours'), ('bench', 'fv_c', 'src_c2', '720 hours'),
+	('bench', 'fv_l', 'src_l2', '720 hours');
+INSERT INTO feast.feature_view_entities VALUES
+	('bench', 'fv', 1, 'driver'), ('bench', 'fv_c', 1, 'customer'), ('bench', 'fv_l', 1, 'location');
+INSERT INTO feast.features (project, feature_view, position, name, dtype)
+	SELECT 'bench', v, i, p || i, 'Float64'
+	FROM (VALUES ('fv', 'f'), ('fv_c', 'g'), ('fv_l', 'h')) AS x(v, p), generate_series(1, 5) i;
+CHECKPOINT;
+SQL
+
+# measure NAME SQL: run SQL (one or more statements) RUNS times on fresh
+# connections; print "NAME median_ms peak_kB" (the time of all statements).
+measure() {
+	local name=$1 sql=$2 times=() peaks=() out ms hwm
+	for ((r = 0; r < RUNS; r++)); do
+		out=$(psql_run -At <<SQL 2>&1 || true
+SET max_parallel_workers_per_gather = 0;
+SET statement_timeout = '${FEAST_TIMEOUT}s';
+\timing on
+$sql
+\timing off
+SELECT 'HWM ' || substring(pg_read_file('/proc/self/status') from 'VmHWM:\s*(\d+)');
+SQL
+)
+		if grep -q "statement timeout" <<<"$out"; then
+			ms=">=$((FEAST_TIMEOUT * 1000))"
+		elif grep -q "ERROR" <<<"$out"; then
+			echo "$name failed: $out" >&2
+			exit 1
+		else
+			ms=$(grep -o 'Time: [0-9.]* ms' <<<"$out" | awk '{ s += $2 } END { printf "%.0f", s }')
+		fi
+		hwm=$(grep -o 'HWM [0-9]*' <<<"$out" | awk '{ print $2 }')
+		times+=("$ms")
+		peaks+=("${hwm:-0}")
+		echo "  $name run $((r + 1)): $ms ms, peak $((${hwm:-0} / 1024)) MB" >&2
+	done
+	printf '%s\n' "${times[@]}" | sed 's/>=//' | sort -n | awk -v n="$RUNS" -v name="$name" -v capped="$(printf '%s\n' "${times[@]}" | grep -c '>=' || true)" \
+		-v peak="$(printf '%s\n' "${peaks[@]}" | sort -n | tail -1)" \
+		'{ v[NR] = $1 } END { m = v[int((n + 1) / 2)]; printf "%s %s%s %s\n", name, (capped > 0 ? ">=" : ""), m, peak }'
+}
+
+ours_sql="COPY (SELECT * FROM feast_historical('bench_ent', ARRAY['fv:f1','fv:f2','fv:f3','fv:f4','fv:f5'], project => 'bench')
+	AS t(driver_id bigint, event_timestamp timestamptz, label int, f1 float8, f2 float8, f3 float8, f4 float8, f5 float8)) TO '/dev/null';"
+floor_sql="COPY (SELECT e.*, 0.5::float8 AS f1, 0.5::float8 AS f2, 0.5::float8 AS f3, 0.5::float8 AS f4, 0.5::float8 AS f5 FROM bench_ent e) TO '/dev/null';
+SELECT count(f5) FROM bench_src;"
+lateral_sql="COPY (SELECT e.*, l.f1, l.f2, l.f3, l.f4, l.f5 FROM bench_ent e LEFT JOIN LATERAL (
+	SELECT s.f1, s.f2, s.f3, s.f4, s.f5 FROM bench_src s
+	WHERE s.driver_id = e.driver_id AND s.event_timestamp <= e.event_timestamp
+	  AND s.event_timestamp >= e.event_timestamp - 2592000 * interval '1' second
+	ORDER BY s.event_timestamp DESC, s.created DESC LIMIT 1) l ON true) TO '/dev/null';"
+# Feast's Postgres template (MULTIPLE_FEATURE_VIEW_POINT_IN_TIME_JOIN, entity
+# df branch, temp_table mode: the entity df is a table) for this request.
+feast_sql="COPY (
+WITH entity_dataframe AS (
+	SELECT *, event_timestamp AS entity_timestamp,
+		   (CAST(driver_id AS VARCHAR) || CAST(event_timestamp AS VARCHAR)) AS fv__entity_row_unique_id
+	FROM bench_ent
+),
+fv__entity_dataframe AS (
+	SELECT driver_id, entity_timestamp, fv__entity_row_unique_id
+	FROM entity_dataframe
+	GROUP BY driver_id, entity_timestamp, fv__entity_row_unique_id
+),
+fv__subquery AS (
+	SELECT event_timestamp AS event_timestamp, created AS created_timestamp, driver_id AS driver_id,
+		   f1 AS f1, f2 AS f2, f3 AS f3, f4 AS f4, f5 AS f5
+	FROM bench_src AS sub
+	WHERE event_timestamp <= (SELECT MAX(entity_timestamp) FROM entity_dataframe)
+	  AND event_timestamp >= (SELECT MIN(entity_timestamp) FROM entity_dataframe) - 2592000 * interval '1' second
+),
+fv__base AS (
+	SELECT subquery.*, entity_dataframe.entity_timestamp, entity_dataframe.fv__entity_row_unique_id
+	FROM fv__subquery AS subquery
+	INNER JOIN fv__entity_dataframe AS entity_dataframe
+	ON TRUE
+	   AND subquery.event_timestamp <= entity_dataframe.entity_timestamp
+	   AND subquery.event_timestamp >= entity_dataframe.entity_timestamp - 2592000 * interval '1' second
+	   AND subquery.driver_id = entity_dataframe.driver_id
+),
+fv__dedup AS (
+	SELECT fv__entity_row_unique_id, event_timestamp, MAX(created_timestamp) AS created_timestamp
+	FROM fv__base
+	GROUP BY fv__entity_row_unique_id, event_timestamp
+),
+fv__latest AS (
+	SELECT event_timestamp, created_timestamp, fv__entity_row_unique_id
+	FROM (
+		SELECT base.*, ROW_NUMBER() OVER (PARTITION BY base.fv__entity_row_unique_id
+										  ORDER BY base.event_timestamp DESC, base.created_timestamp DESC) AS row_number
+		FROM fv__base AS base
+		INNER JOIN fv__dedup AS dedup
+		USING (fv__entity_row_unique_id, event_timestamp, created_timestamp)
+	) AS sub
+	WHERE row_number = 1
+),
+fv__cleaned AS (
+	SELECT base.*
+	FROM fv__base AS base
+	INNER JOIN fv__latest
+	USING (fv__entity_row_unique_id, event_timestamp, created_timestamp)
+)
+SELECT driver_id, event_timestamp, label, f1, f2, f3, f4, f5
+FROM entity_dataframe
+LEFT JOIN (
+	SELECT fv__entity_row_unique_id, f1, f2, f3, f4, f5
+	FROM fv__cleaned
+) AS fv__cleaned USING (fv__entity_row_unique_id)
+) TO '/dev/null';"
+
+ours3_sql="COPY (SELECT * FROM feast_historical('bench_ent3',
+	ARRAY['fv:f1','fv:f2','fv:f3','fv:f4','fv:f5','fv_c:g1','fv_c:g2','fv_c:g3','fv_c:g4','fv_c:g5',
+		  'fv_l:h1','fv_l:h2','fv_l:h3','fv_l:h4','fv_l:h5'], project => 'bench')
+	AS t(driver_id bigint, customer_id bigint, location_id bigint, event_timestamp timestamptz, label int,
+		 f1 float8, f2 float8, f3 float8, f4 float8, f5 float8, g1 float8, g2 float8, g3 float8, g4 float8, g5 float8,
+		 h1 float8, h2 float8, h3 float8, h4 float8, h5 float8)) TO '/dev/null';"
+floor3_sql="COPY (SELECT e.*$(for p in f g h; do for i in 1 2 3 4 5; do printf ', 0.5::float8 AS %s%s' $p $i; done; done) FROM bench_ent3 e) TO '/dev/null';
+SELECT count(f5) FROM bench_src;
+SELECT count(f5) FROM bench_src_c;
+SELECT count(f5) FROM bench_src_l;"
+
+echo "measuring..."
+results=$(
+	measure ours "$ours_sql"
+	measure floor "$floor_sql"
+	measure lateral "$lateral_sql"
+	measure feast "$feast_sql"
+	measure ours3 "$ours3_sql"
+	measure floor3 "$floor3_sql"
+)
+
+echo
+echo "$results" | awk -v scale="$SCALE" -v n="$N" -v m="$M" '
+	{ name[NR] = $1; t[$1] = $2; p[$1] = $3 }
+	function num(x) { sub(/>=/, "", x); return x + 0 }
+	function fmt(x) { return (x ~ />=/ ? ">= " : "") sprintf("%.2f s", num(x) / 1000) }
+	END {
+		printf "feast_historical benchmark, scale %s (N = %d entity rows, M = %d source rows per view)\n\n", scale, n, m
+		printf "%-34s %12s %12s %14s\n", "measure", "median", "peak RSS", "ratio"
+		printf "%-34s %12s %9d MB %14s\n", "feast_historical, 1 view", fmt(t["ours"]), p["ours"] / 1024, ""
+		printf "%-34s %12s %9d MB %13.2fx\n", "floor, 1 view", fmt(t["floor"]), p["floor"] / 1024, num(t["ours"]) / num(t["floor"])
+		printf "%-34s %12s %9d MB %13.1fx\n", "LEFT JOIN LATERAL + btree index", fmt(t["lateral"]), p["lateral"] / 1024, num(t["lateral"]) / num(t["ours"])
+		printf "%-34s %12s %9d MB %12s%.1fx\n", "Feast Postgres SQL", fmt(t["feast"]), p["feast"] / 1024, (t["feast"] ~ />=/ ? ">= " : ""), num(t["feast"]) / num(t["ours"])
+		printf "%-34s %12s %9d MB %14s\n", "feast_historical, 3 views", fmt(t["ours3"]), p["ours3"] / 1024, ""
+		printf "%-34s %12s %9d MB %13.2fx\n", "floor, 3 views", fmt(t["floor3"]), p["floor3"] / 1024, num(t["ours3"]) / num(t["floor3"])
+		printf "\nratios: floor rows = feast_historical / floor (target <= 2.0); LATERAL and Feast rows = their time / feast_historical (targets >= 3 and >= 20)\n"
+	}'
