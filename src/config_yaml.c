@@ -538,7 +538,7 @@ store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
 	const YNode *v = map_get(top, key);
 	static const YNode empty = {.kind = Y_MAP};
 	OfsStr		type,
-				schema = str_absent();
+				schema;
 	Buf			b = {0};
 	int			i;
 
