@@ -160,6 +160,105 @@ SELECT (SELECT count(*) FROM feast.projects) - 1 = projects AS one_more_project,
 FROM prv_before;
 SELECT to_regclass('prv_online.prv_v') IS NOT NULL AS prv_online_table_kept;
 
+---------------------------------------------------------------------------
+-- Reading as the caller: source privileges and row-level security
+---------------------------------------------------------------------------
+CREATE TABLE public.prv_open (driver_id bigint, ts timestamptz, conv real);
+CREATE TABLE public.prv_closed (driver_id bigint, ts timestamptz, salary real);
+CREATE TABLE public.prv_rls (driver_id bigint, ts timestamptz, score real, owner_role text);
+CREATE TABLE public.prv_ent (driver_id bigint, event_timestamp timestamptz);
+INSERT INTO public.prv_open VALUES (1, '2024-01-01 10:00', 0.1), (2, '2024-01-01 10:00', 0.2);
+INSERT INTO public.prv_closed VALUES (1, '2024-01-01 10:00', 1000), (2, '2024-01-01 10:00', 2000);
+INSERT INTO public.prv_rls VALUES
+	(1, '2024-01-01 10:00', 10, 'regress_ofs_nobody'),
+	(2, '2024-01-01 10:00', 20, 'someone_else'),
+	(1, '2024-01-01 11:00', 11, 'someone_else');
+INSERT INTO public.prv_ent VALUES (1, '2024-01-01 12:00'), (2, '2024-01-01 12:00');
+ALTER TABLE public.prv_rls ENABLE ROW LEVEL SECURITY;
+CREATE POLICY prv_own ON public.prv_rls FOR SELECT USING (owner_role = current_user);
+GRANT SELECT ON public.prv_open, public.prv_rls, public.prv_ent TO regress_ofs_nobody;
+SELECT count(*) FROM feast_apply($y$
+project: prv_read
+online_store: {type: postgres, db_schema: prv_read_online}
+entities: [{name: driver, join_keys: [driver_id], value_type: INT64}]
+sources:
+  - {name: open, type: table, table: public.prv_open, timestamp_field: ts}
+  - {name: closed, type: table, table: public.prv_closed, timestamp_field: ts}
+  - {name: closed_q, type: query, query: "SELECT * FROM public.prv_closed", timestamp_field: ts}
+  - {name: rls, type: table, table: public.prv_rls, timestamp_field: ts}
+feature_views:
+  - {name: open_v, entities: [driver], source: open, schema: [{name: conv, dtype: Float32}]}
+  - {name: closed_v, entities: [driver], source: closed, schema: [{name: salary, dtype: Float32}]}
+  - {name: closed_qv, entities: [driver], source: closed_q, online: false, schema: [{name: salary, dtype: Float32}]}
+  - {name: rls_v, entities: [driver], source: rls, schema: [{name: score, dtype: Float32}]}
+feature_services:
+  - {name: mixed, features: [open_v, closed_v]}
+$y$);
+-- the owner sees everything
+SELECT * FROM feast_historical('public.prv_ent', ARRAY['open_v:conv', 'closed_v:salary', 'rls_v:score'], project => 'prv_read')
+	AS t(driver_id bigint, event_timestamp timestamptz, conv real, salary real, score real) ORDER BY 1;
+
+SET ROLE regress_ofs_nobody;
+-- a source it may read
+SELECT * FROM feast_historical('public.prv_ent', ARRAY['open_v:conv'], project => 'prv_read')
+	AS t(driver_id bigint, event_timestamp timestamptz, conv real) ORDER BY 1;
+-- error: a source it may not read, as a table, as a query, in a service
+SELECT prv_err($$SELECT * FROM feast_historical('public.prv_ent', ARRAY['closed_v:salary'], project => 'prv_read') AS t(driver_id bigint, event_timestamp timestamptz, salary real)$$);
+SELECT prv_err($$SELECT * FROM feast_historical('public.prv_ent', ARRAY['open_v:conv', 'closed_qv:salary'], project => 'prv_read') AS t(driver_id bigint, event_timestamp timestamptz, conv real, salary real)$$);
+SELECT prv_err($$SELECT * FROM feast_historical('public.prv_ent', feature_service => 'mixed', project => 'prv_read') AS t(driver_id bigint, event_timestamp timestamptz, conv real, salary real)$$);
+-- error: an entity_df it may not read
+SELECT prv_err($$SELECT * FROM feast_historical('public.prv_closed', ARRAY['open_v:conv'], project => 'prv_read') AS t(driver_id bigint, ts timestamptz, salary real, conv real)$$);
+-- error: the generated query (built without reading) and the pulls check
+-- the same privileges
+DO $$
+BEGIN
+	EXECUTE feast_historical_sql('public.prv_ent', ARRAY['closed_v:salary'], project => 'prv_read');
+EXCEPTION WHEN insufficient_privilege THEN
+	RAISE NOTICE 'historical_sql, run: %', SQLERRM;
+END
+$$;
+SELECT prv_err($$SELECT * FROM feast_pull_all('closed', project => 'prv_read') AS t(driver_id bigint, ts timestamptz, salary real)$$);
+SELECT prv_err($$SELECT * FROM feast_pull_latest('closed_v', '2024-01-01', '2024-01-02', project => 'prv_read') AS t(driver_id bigint, ts timestamptz, salary real)$$);
+-- row-level security: it sees its own row only (driver 1 at 10:00; the
+-- newer row of driver 1 and the row of driver 2 are someone else's)
+SELECT * FROM feast_historical('public.prv_ent', ARRAY['rls_v:score'], project => 'prv_read')
+	AS t(driver_id bigint, event_timestamp timestamptz, score real) ORDER BY 1;
+SELECT * FROM feast_pull_all('rls', project => 'prv_read') AS t(driver_id bigint, ts timestamptz, score real, owner_role text) ORDER BY 1, 2;
+SELECT * FROM feast_pull_latest('rls_v', '2024-01-01', '2024-01-02', project => 'prv_read')
+	AS t(driver_id bigint, score real, event_timestamp timestamptz, created_timestamp timestamptz) ORDER BY 1;
+-- error: online reads need SELECT on the online table
+SELECT prv_err($$SELECT * FROM feast_online_features('public.prv_ent', ARRAY['open_v:conv'], project => 'prv_read') AS t(driver_id bigint, event_timestamp timestamptz, conv real)$$);
+-- error: materialization and push are not PUBLIC's
+SELECT prv_err($$SELECT * FROM feast_materialize('2024-01-01', '2024-01-02', project => 'prv_read')$$);
+SELECT prv_err($$SELECT feast_write_to_offline_store('open_v', 'SELECT 3::bigint AS driver_id, now() AS ts, 0.3::real AS conv', project => 'prv_read')$$);
+RESET ROLE;
+
+-- Materialization runs as the caller: RLS filters what it writes
+GRANT EXECUTE ON FUNCTION feast_materialize(timestamptz, timestamptz, text[], text) TO regress_ofs_nobody;
+GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA prv_read_online TO regress_ofs_nobody;
+GRANT USAGE ON SCHEMA prv_read_online TO regress_ofs_nobody;
+GRANT INSERT ON feast.materialization_intervals, feast.materialization_runs TO regress_ofs_nobody;
+GRANT USAGE ON SEQUENCE feast.materialization_runs_run_id_seq TO regress_ofs_nobody;
+SET ROLE regress_ofs_nobody;
+-- error: a view whose source it may not read: nothing is written
+SELECT prv_err($$SELECT * FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['rls_v', 'closed_v'], project => 'prv_read')$$);
+SELECT count(*) AS rls_online_rows FROM prv_read_online.prv_read_rls_v;
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['rls_v'], project => 'prv_read');
+SELECT driver_id, score FROM prv_read_online.prv_read_rls_v ORDER BY 1;
+RESET ROLE;
+-- the owner materializes every row
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['rls_v'], project => 'prv_read');
+SELECT driver_id, score FROM prv_read_online.prv_read_rls_v ORDER BY 1;
+
+REVOKE ALL ON ALL TABLES IN SCHEMA prv_read_online FROM regress_ofs_nobody;
+REVOKE ALL ON SCHEMA prv_read_online FROM regress_ofs_nobody;
+REVOKE ALL ON feast.materialization_intervals, feast.materialization_runs FROM regress_ofs_nobody;
+REVOKE ALL ON SEQUENCE feast.materialization_runs_run_id_seq FROM regress_ofs_nobody;
+REVOKE ALL ON FUNCTION feast_materialize(timestamptz, timestamptz, text[], text) FROM regress_ofs_nobody;
+DELETE FROM feast.projects WHERE name = 'prv_read';
+DROP SCHEMA prv_read_online;
+DROP TABLE public.prv_open, public.prv_closed, public.prv_rls, public.prv_ent;
+
 -- Clean up.
 SET ROLE regress_ofs_writer;
 SELECT object_type, name, action FROM feast_apply($y$

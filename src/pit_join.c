@@ -540,6 +540,9 @@ window_start(int64 t, int64 ttl)
 
 	if (ttl == 0 || pg_sub_s64_overflow(t, ttl, &lo))
 		return DT_NOBEGIN;
+	/* infinity minus a ttl is still infinity, as in SQL */
+	if (t == DT_NOEND)
+		return DT_NOEND;
 	return lo;
 }
 

@@ -93,13 +93,32 @@ SqlRelationOrQuery(const char *text, const char *argname)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s must be a SELECT query", argname)));
-		return psprintf("(%s\n)", text);
+
+		/*
+		 * The statement without what follows it: a trailing semicolon would
+		 * end the subquery early.
+		 */
+		return psprintf("(%.*s\n)",
+						raw->stmt_len > 0 ? raw->stmt_len :
+						(int) strlen(text + raw->stmt_location),
+						text + raw->stmt_location);
 	}
 	else
 	{
-		List	   *names = stringToQualifiedNameList(text);
-		RangeVar   *rv = makeRangeVarFromNameList(names);
-		Oid			relid = RangeVarGetRelid(rv, AccessShareLock, true);
+		char	   *copy = pstrdup(text);
+		List	   *names;
+		RangeVar   *rv;
+		Oid			relid;
+
+		/* a statement other than a query, or a malformed name */
+		if (!SplitIdentifierString(copy, '.', &names) || names == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_NAME),
+					 errmsg("%s is neither a relation name nor a SELECT query", argname),
+					 errhint("Pass a table or view name (schema-qualified or not, double-quoted where needed), or a query that starts with SELECT, WITH, VALUES or TABLE.")));
+		names = stringToQualifiedNameList(text);
+		rv = makeRangeVarFromNameList(names);
+		relid = RangeVarGetRelid(rv, AccessShareLock, true);
 
 		if (!OidIsValid(relid))
 			ereport(ERROR,
