@@ -128,8 +128,12 @@ JOIN public.driver_hourly_stats s
 ORDER BY e.driver_id, s.event_timestamp DESC;
 \if :has_historical_sql
 \echo 'the same through a feature service, as SQL (feast_historical_sql):'
+\pset format unaligned
+\pset tuples_only on
 SELECT feast_historical_sql('public.demo_entity_rows', feature_service => 'driver_activity_v2',
 							full_feature_names => true);
+\pset format aligned
+\pset tuples_only off
 \endif
 \else
 \echo 'skipped: feast_historical is not built yet'

@@ -9,6 +9,8 @@
 # runs as the postgres user on a copy of the tree (like run-as-postgres.sh).
 #
 # PG_CONFIG in the environment selects the PostgreSQL installation.
+# Arguments are passed to make, e.g. scripts/valgrind.sh REGRESS=apply
+# ISOLATION= to run one regression test and no isolation spec.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
@@ -22,7 +24,7 @@ if [ "$(id -u)" -eq 0 ]; then
   chown -R postgres:postgres "$work"
   rc=0
   (cd "$work" && runuser -u postgres -- env PG_CONFIG="$PG_CONFIG" OFS_VG_INSTALLED=1 \
-    bash "$work/scripts/valgrind.sh") || rc=$?
+    bash "$work/scripts/valgrind.sh" "$@") || rc=$?
   rm -rf "$src/.test-output"; mkdir -p "$src/.test-output"
   for d in results output_iso valgrind; do
     [ -e "$work/$d" ] && cp -a "$work/$d" "$src/.test-output/$d"
@@ -67,7 +69,7 @@ done
 
 rc=0
 for layer in check-regress check-isolation; do
-  PGHOST=$d PGPORT=$port make -s "$layer" TEMP_INSTANCE=0 PG_CONFIG="$PG_CONFIG" || rc=1
+  PGHOST=$d PGPORT=$port make -s "$layer" TEMP_INSTANCE=0 PG_CONFIG="$PG_CONFIG" "$@" || rc=1
 done
 [ $rc -ne 0 ] && for f in regression.diffs output_iso/regression.diffs; do
   [ -f "$f" ] && { echo "=== $f"; head -c 20000 "$f"; }

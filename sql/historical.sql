@@ -101,6 +101,12 @@ SELECT * FROM feast_historical($$SELECT * FROM (VALUES (1, 1, 12, '2024-01-01 10
 	ARRAY['order_fv:amount', 'global_fv:total'], project => 'hist')
 	AS t(id int, customer_id int, driver_id int, event_timestamp timestamptz, amount numeric, total bigint)
 	ORDER BY id;
+-- filter_by_created_timestamp does nothing to a source without a created column
+SELECT count(amount) AS amounts, count(total) AS totals FROM feast_historical($$SELECT * FROM (VALUES (1, 1, 12, '2024-01-01 10:00'::timestamptz),
+	(2, 11, 2, '2024-01-01 10:00'), (3, 1, 12, '2023-01-01'), (4, 1, 2, '2030-01-01'))
+	AS v(id, customer_id, driver_id, event_timestamp)$$,
+	ARRAY['order_fv:amount', 'global_fv:total'], project => 'hist', filter_by_created_timestamp => true)
+	AS t(id int, customer_id int, driver_id int, event_timestamp timestamptz, amount numeric, total bigint);
 -- error: VALUES names its columns column1..., so the join keys are missing
 SELECT * FROM feast_historical($$VALUES (1, 1, 12, '2024-01-01 10:00'::timestamptz)$$,
 	ARRAY['order_fv:amount'], project => 'hist') AS t(a int);
@@ -245,6 +251,39 @@ INSERT INTO feast.feature_view_entities VALUES ('hist', 'badts_fv', 1, 'driver')
 INSERT INTO feast.features (project, feature_view, position, name, dtype) VALUES ('hist', 'badts_fv', 1, 'x', 'Int32');
 SELECT * FROM feast_historical('hist_ent', ARRAY['badts_fv:x'], project => 'hist') AS t(a int);
 
+-- text join keys (hashed and compared with the type's own support), text
+-- features (copied, then replaced as better rows arrive, one stored out of
+-- line), a sub-second ttl
+INSERT INTO feast.entities (project, name, join_key, value_type) VALUES ('hist', 'user', 'user_name', 'STRING');
+CREATE TABLE hist_user (user_name text, event_timestamp timestamptz, note text);
+ALTER TABLE hist_user ALTER note SET STORAGE EXTERNAL;
+INSERT INTO hist_user VALUES
+	('ann', '2024-01-01 10:00:00', 'ann 10:00:00'),
+	('ann', '2024-01-01 10:00:02', 'ann 10:00:02'),
+	('ann', '2024-01-01 10:00:01', 'ann 10:00:01'),
+	('Ann', '2024-01-01 10:00:00', 'capital Ann'),
+	('bob', '2024-01-01 10:00:00', (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 100) i));
+INSERT INTO feast.data_sources (project, name, type, table_name, timestamp_field) VALUES
+	('hist', 'user_src', 'table', 'hist_user', 'event_timestamp');
+INSERT INTO feast.feature_views (project, name, source, ttl) VALUES ('hist', 'user_fv', 'user_src', '1.5 seconds');
+INSERT INTO feast.feature_view_entities VALUES ('hist', 'user_fv', 1, 'user');
+INSERT INTO feast.features (project, feature_view, position, name, dtype) VALUES ('hist', 'user_fv', 1, 'note', 'String');
+SELECT id, user_name, event_timestamp, length(note) AS len, left(note, 12) AS note
+FROM feast_historical($$SELECT * FROM (VALUES
+	(1, 'ann', '2024-01-01 10:00:02.5'::timestamptz),
+	(2, 'ann', '2024-01-01 10:00:03.5'),			-- 10:00:02 = t - ttl exactly
+	(3, 'ann', '2024-01-01 10:00:03.500001'),		-- 1 us outside
+	(4, 'ann', '2024-01-01 10:00:01.9'),
+	(5, 'Ann', '2024-01-01 10:00:00'),
+	(6, 'bob', '2024-01-01 10:00:01'),
+	(7, 'ANN', '2024-01-01 10:00:01')) AS v(id, user_name, event_timestamp)$$,
+	ARRAY['user_fv:note'], project => 'hist')
+	AS t(id int, user_name text, event_timestamp timestamptz, note text)
+ORDER BY id;
+SELECT md5(note) = (SELECT md5(string_agg(md5(i::text), '')) FROM generate_series(1, 100) i) AS long_note_intact
+FROM feast_historical($$SELECT 'bob' AS user_name, '2024-01-01 10:00:01'::timestamptz AS event_timestamp$$,
+	ARRAY['user_fv:note'], project => 'hist') AS t(user_name text, event_timestamp timestamptz, note text);
+
 -- feast_historical_sql: the query with its column list, which runs as it is
 SELECT feast_historical_sql('hist_ent', ARRAY['driver_fv:conv_rate'], project => 'hist');
 SELECT feast_historical_sql(NULL, feature_service => 'loc_svc', full_feature_names => true, project => 'hist',
@@ -281,7 +320,7 @@ SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_e
 -- clean up
 DROP SCHEMA "hist schema" CASCADE;
 DROP FUNCTION hist_sneaky();
-DROP TABLE hist_log, hist_driver, hist_ent, hist_order, hist_global, hist_naive, hist_loc, hist_trips, hist_badts;
+DROP TABLE hist_user, hist_log, hist_driver, hist_ent, hist_order, hist_global, hist_naive, hist_loc, hist_trips, hist_badts;
 DELETE FROM feast.saved_datasets WHERE project = 'hist';
 DELETE FROM feast.feature_services WHERE project = 'hist';
 DELETE FROM feast.feature_views WHERE project = 'hist';

@@ -23,6 +23,7 @@ project: pull_test
 online_store: {type: postgres, db_schema: pull_online}
 entities:
   - {name: driver, join_keys: [driver_id], value_type: INT64}
+  - {name: tag, join_keys: [extra], value_type: STRING}
 sources:
   - name: src
     type: table
@@ -33,6 +34,7 @@ sources:
   - {name: src_push, type: push, batch_source: src}
   - {name: src_query, type: query, query: "SELECT id, ts, val FROM public.pull_src", timestamp_field: ts}
   - {name: unused, type: query, query: "SELECT id, ts FROM public.pull_src", timestamp_field: ts}
+  - {name: src2, type: table, table: public.pull_src, timestamp_field: ts, field_mapping: {id: driver_id}}
 feature_views:
   - name: driver_values
     entities: [driver]
@@ -48,6 +50,8 @@ feature_views:
     source: src_push
     online: false
     schema: [{name: value, dtype: Int32}]
+  - {name: by_driver, entities: [driver], source: src2, online: false, schema: [{name: val, dtype: Int32}]}
+  - {name: by_tag, entities: [tag], source: src2, online: false, schema: [{name: val, dtype: Int32}]}
 $y$);
 
 -- pull_latest on a feature view: keys, features, event_timestamp,
@@ -103,7 +107,14 @@ SELECT * FROM feast_pull_latest('global_values', '2024-01-01', '2024-01-02', 'pu
 -- in a select list, no column list is needed
 SELECT r FROM (SELECT feast_pull_all('src_query', '2024-01-01 12:00', '2024-01-02', 'pull_test') AS r) s ORDER BY r::text;
 
+-- Another key: one row per extra.
+SELECT * FROM feast_pull_latest('by_tag', '2024-01-01', '2024-01-01 06:00', 'pull_test')
+	AS t(extra text, val integer, event_timestamp timestamptz, created_timestamp timestamptz)
+ORDER BY extra;
+
 -- Errors.
+-- views reading the source with different join keys
+SELECT * FROM feast_pull_latest('src2', '2024-01-01', '2024-01-02', 'pull_test') AS t(id bigint);
 SELECT * FROM feast_pull_latest('driver_values', '2024-01-01', '2024-01-02', 'pull_test')
 	AS t(driver_id bigint, value bigint, event_timestamp timestamptz, created_timestamp timestamptz);
 SELECT * FROM feast_pull_latest('unused', '2024-01-01', '2024-01-02', 'pull_test') AS t(id bigint, ts timestamptz);

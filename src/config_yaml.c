@@ -71,7 +71,7 @@ map_get(const YNode *map, const char *key)
 
 	for (i = 0; i < map->n; i++)
 	{
-		const YNode *k = map->items[2 * i];
+		const YNode *k = map->items[(size_t) 2 * i];
 
 		if (k->len == klen && memcmp(k->s, key, klen) == 0)
 		{
@@ -102,7 +102,7 @@ check_unknown_keys(Ctx *ctx, const YNode *map, const char *const *keys,
 
 	for (i = 0; i < map->n; i++)
 	{
-		const YNode *k = map->items[2 * i];
+		const YNode *k = map->items[(size_t) 2 * i];
 
 		if (!key_in(k, keys))
 			YamlFail(ctx, OFS_ERR_UNKNOWN_KEY, k->pos, NULL,
@@ -304,7 +304,7 @@ get_str_map(Ctx *ctx, const YNode *map, const char *key, const char *what,
 	m.items = YamlAllocArray(ctx, sizeof(OfsStrPair), v->n);
 	for (i = 0; i < v->n; i++)
 	{
-		const YNode *k = v->items[2 * i];
+		const YNode *k = v->items[(size_t) 2 * i];
 		const YNode *val = v->items[2 * i + 1];
 
 		if (k->len == 0 || YamlScalarIsNull(k))
@@ -574,7 +574,7 @@ store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
 	}
 	for (i = 0; i < v->n; i++)
 	{
-		const YNode *k = v->items[2 * i];
+		const YNode *k = v->items[(size_t) 2 * i];
 
 		if (strcmp(k->s, "type") == 0 ||
 			(online && strcmp(k->s, "db_schema") == 0))
@@ -637,7 +637,7 @@ check_source_keys(Ctx *ctx, const YNode *n, const char *const *keys,
 
 	for (i = 0; i < n->n; i++)
 	{
-		const YNode *k = n->items[2 * i];
+		const YNode *k = n->items[(size_t) 2 * i];
 
 		if (!key_in(k, keys) && !YamlScalarIsNull(n->items[2 * i + 1]))
 			YamlFail(ctx, OFS_ERR_UNKNOWN_KEY, k->pos, NULL,
@@ -1050,7 +1050,7 @@ OfsConfigParse(const char *text, size_t len, OfsError *err)
 		snprintf(err->message, sizeof(err->message),
 				 "feature store configuration is too large");
 		snprintf(err->detail, sizeof(err->detail),
-				 "The document has %zu bytes; the maximum is %d bytes.",
+				 "The document has %zu bytes; the maximum is %zu bytes.",
 				 len, OFS_MAX_DOCUMENT);
 		return NULL;
 	}

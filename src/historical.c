@@ -256,11 +256,14 @@ retrieval_sql(FunctionCallInfo fcinfo, HistArgs *args)
 	Oid			fn;
 	int			nestlevel;
 	char	   *sql;
+	String	   *schema;
+	String	   *func;
 	List	   *names;
 
 	/* the SQL names feast_historical in our own schema */
-	names = list_make2(makeString(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid))),
-					   makeString("feast_historical"));
+	schema = makeString(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	func = makeString("feast_historical");
+	names = list_make2(schema, func);
 	fn = LookupFuncName(names, -1, NULL, false);
 	nestlevel = SqlBeginReadOnly();
 	plan = hist_plan(args);
@@ -890,11 +893,24 @@ entity_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	EntityReceiver *r = (EntityReceiver *) self;
 	bool		should_free;
-	MinimalTuple mt = ExecFetchSlotMinimalTuple(slot, &should_free);
 
-	PitEntitiesAdd(r->ents, mt);
-	if (should_free)
-		pfree(mt);
+	if (TTS_IS_BUFFERTUPLE(slot) || TTS_IS_HEAPTUPLE(slot))
+	{
+		/* a scan's tuple: copy it once, from its buffer */
+		HeapTuple	ht = ExecFetchSlotHeapTuple(slot, false, &should_free);
+
+		PitEntitiesAddHeap(r->ents, ht);
+		if (should_free)
+			heap_freetuple(ht);
+	}
+	else
+	{
+		MinimalTuple mt = ExecFetchSlotMinimalTuple(slot, &should_free);
+
+		PitEntitiesAdd(r->ents, mt);
+		if (should_free)
+			pfree(mt);
+	}
 	if ((++r->count & 0xfff) == 0)
 		CHECK_FOR_INTERRUPTS();
 	return true;
@@ -1000,8 +1016,10 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 	{
 		HistView   *hv = &plan->views[v];
 
+		/* filter_by_created_timestamp applies where there is a created column */
 		hv->pv = PitViewCreate(ents, hv->req->view->nkeys, hv->key_attnos,
-							   hv->req->view->ttl_usec, plan->args->filter_by_created,
+							   hv->req->view->ttl_usec,
+							   plan->args->filter_by_created && hv->created_col != NULL,
 							   hv->req->nfeatures, hv->feature_desc);
 	}
 

@@ -27,6 +27,16 @@
  * Memory is proportional to the entity rows: one stored candidate (its
  * feature values copied) per position, whatever the source's size.
  *
+ * The source side is bound by memory latency, not by arithmetic: each
+ * source row touches its bucket, its group's times and one position, all at
+ * random. So the layout keeps each of those to one cache line (a bucket
+ * holds the group's place and, for one fast key, the key itself; a
+ * position's record holds its best candidate and that candidate's values),
+ * int2/int4/int8 keys are hashed and compared as bits, source rows are
+ * processed in batches of PIT_BATCH whose lookups are issued (prefetched)
+ * together, stage by stage, and the large arrays ask for transparent huge
+ * pages so that the probes do not also miss the TLB.
+ *
  * Everything lives in one memory context, created by PitEntitiesCreate and
  * deleted by PitEntitiesDestroy. The engine does no SPI and no catalog
  * access beyond the type cache; callers feed it rows.
@@ -42,6 +52,7 @@
 
 #include "access/detoast.h"
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "common/int.h"
 #include "datatype/timestamp.h"
@@ -51,11 +62,12 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
-#include "catalog/pg_type.h"
 
 #include "pit_join.h"
 
-#define PIT_BLOCK_SIZE		(1024 * 1024)
+#define PIT_BLOCK_SIZE		((Size) 1024 * 1024)
+/* ALLOCSET_DEFAULT_SIZES, with the multiplications done in Size */
+#define PIT_ALLOCSET_SIZES	0, ((Size) 8 * 1024), ((Size) 8 * 1024 * 1024)
 #define PIT_HUGE_PAGE		((uintptr_t) 2 * 1024 * 1024)
 #define PIT_CACHE_LINE		64
 
@@ -108,13 +120,14 @@ typedef struct PitPos
 	int64		best_ts;
 	int64		best_created;
 	uint8		flags;			/* PIT_HAS_CANDIDATE, PIT_CREATED_NULL */
-	/* then nfeatures Datums and nfeatures null flags */
+	bool		nulls[FLEXIBLE_ARRAY_MEMBER];	/* of the nfeatures values */
+	/* then, at values_off, nfeatures Datums */
 } PitPos;
 
 /* Position p's record, its feature values and their null flags. */
 #define PIT_POS(view, p)	((PitPos *) ((view)->best + (Size) (p) * (view)->best_stride))
-#define PIT_VALUES(view, p) ((Datum *) ((char *) PIT_POS(view, p) + MAXALIGN(sizeof(PitPos))))
-#define PIT_NULLS(view, p)	((bool *) (PIT_VALUES(view, p) + (view)->nfeatures))
+#define PIT_VALUES(view, p) ((Datum *) ((char *) PIT_POS(view, p) + (view)->values_off))
+#define PIT_NULLS(view, p)	(PIT_POS(view, p)->nulls)
 
 /* Source rows are processed in batches, prefetching what they will touch. */
 #define PIT_BATCH 32
@@ -152,8 +165,12 @@ struct PitView
 	int32		npos;
 	int64	   *pos_t;			/* entity time of each position */
 	int32	   *pos_row;		/* entity row of each position */
+	int64	   *best_ts;		/* per position: the best candidate's ts, or
+								 * PG_INT64_MIN; a compact copy for the
+								 * first test */
 	char	   *best;			/* per position: a PitPos record */
 	Size		best_stride;
+	Size		values_off;		/* of the values in a record */
 
 	/* the answer of each entity row: a position whose candidate won, or -1 */
 	int32	   *answer;
@@ -176,6 +193,8 @@ struct PitView
  * row, so ask for transparent huge pages where the kernel leaves that to us:
  * with 4kB pages nearly every probe would also miss the TLB.
  */
+static void PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen);
+
 static void *
 huge_alloc(MemoryContext cxt, Size size)
 {
@@ -212,7 +231,7 @@ PitEntities *
 PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "offline_store point-in-time join",
-											  ALLOCSET_DEFAULT_SIZES);
+											  PIT_ALLOCSET_SIZES);
 	PitEntities *ents = MemoryContextAllocZero(cxt, sizeof(PitEntities));
 	MemoryContext old;
 
@@ -237,7 +256,25 @@ PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno)
 void
 PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple)
 {
-	Size		len = MAXALIGN(tuple->t_len);
+	PitEntitiesAddData(ents, (const char *) tuple, tuple->t_len);
+}
+
+/*
+ * PitEntitiesAddHeap is PitEntitiesAdd for a heap tuple (a scan's tuple in
+ * its buffer, say): it is copied once, straight into the engine's blocks.
+ */
+void
+PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple)
+{
+	PitEntitiesAddData(ents, (const char *) tuple->t_data + MINIMAL_TUPLE_OFFSET,
+					   tuple->t_len - MINIMAL_TUPLE_OFFSET);
+}
+
+/* Copy a minimal tuple's bytes (data, len) into the engine. */
+static void
+PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen)
+{
+	Size		len = MAXALIGN(tlen);
 	MinimalTuple copy;
 	HeapTupleData htup;
 	Datum		t;
@@ -269,7 +306,8 @@ PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple)
 		copy = (MinimalTuple) (ents->block + ents->block_used);
 		ents->block_used += len;
 	}
-	memcpy(copy, tuple, tuple->t_len);
+	memcpy(copy, data, tlen);
+	copy->t_len = tlen;
 
 	minimal_as_heap(copy, &htup);
 	t = heap_getattr(&htup, ents->ts_attno + 1, ents->desc, &isnull);
@@ -355,9 +393,9 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 			view->any_byref = true;
 	}
 	view->valcxt = AllocSetContextCreate(ents->cxt, "offline_store feature values",
-										 ALLOCSET_DEFAULT_SIZES);
+										 PIT_ALLOCSET_SIZES);
 	view->batchcxt = AllocSetContextCreate(ents->cxt, "offline_store source batch",
-										   ALLOCSET_DEFAULT_SIZES);
+										   PIT_ALLOCSET_SIZES);
 	view->b_keys = palloc(sizeof(Datum) * PIT_BATCH * nk);
 	view->b_values = palloc(sizeof(Datum) * PIT_BATCH * nf);
 	view->b_nulls = palloc(sizeof(bool) * PIT_BATCH * nf);
@@ -661,14 +699,18 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	 * One record per position, a cache line when the features fit: a source
 	 * row that wins there touches nothing else.
 	 */
-	view->best_stride = MAXALIGN(MAXALIGN(sizeof(PitPos)) +
-								 view->nfeatures * (sizeof(Datum) + sizeof(bool)));
+	view->values_off = MAXALIGN(offsetof(PitPos, nulls) + view->nfeatures * sizeof(bool));
+	view->best_stride = MAXALIGN(view->values_off + view->nfeatures * sizeof(Datum));
 	if (view->best_stride <= PIT_CACHE_LINE)
 		view->best_stride = PIT_CACHE_LINE;
 	view->best = huge_alloc(ents->cxt, view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE);
 	view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best);
+	view->best_ts = huge_alloc(ents->cxt, sizeof(int64) * Max(view->npos, 1));
 	for (int32 p = 0; p < view->npos; p++)
+	{
 		PIT_POS(view, p)->flags = 0;
+		view->best_ts[p] = PG_INT64_MIN;
+	}
 	view->answer = huge_alloc(ents->cxt, sizeof(int32) * Max(n, 1));
 	memset(view->answer, 0xff, sizeof(int32) * Max(n, 1));
 
@@ -746,6 +788,7 @@ take_position(PitView *view, int i, int32 p, bool *had)
 	if (!beats(pp, ts, created_null, created))
 		return false;
 	*had = (pp->flags & PIT_HAS_CANDIDATE) != 0;
+	view->best_ts[p] = ts;
 	pp->best_ts = ts;
 	pp->best_created = created_null ? 0 : created;
 	pp->flags = PIT_HAS_CANDIDATE | (created_null ? PIT_CREATED_NULL : 0);
@@ -851,8 +894,21 @@ process_batch(PitView *view)
 	{
 		b_pos[i] = b_count[i] > 0 ? find_position(view, i, b_start[i], b_count[i]) : -1;
 		if (b_pos[i] >= 0)
-			pit_prefetch(PIT_POS(view, b_pos[i]));
+			pit_prefetch(&view->best_ts[b_pos[i]]);
 	}
+	/*
+	 * Most rows lose to the candidate already there on ts alone: drop them
+	 * without touching its record (the compact copy may lag behind rows of
+	 * this batch, which only lets more through to the exact test).
+	 */
+	for (int i = 0; i < n; i++)
+		if (b_pos[i] >= 0)
+		{
+			if (view->b_ts[i] < view->best_ts[b_pos[i]])
+				b_pos[i] = -1;
+			else
+				pit_prefetch(PIT_POS(view, b_pos[i]));
+		}
 	/* decide in batch order (two rows may share a position), then copy */
 	for (int i = 0; i < n; i++)
 		if (b_pos[i] >= 0 && !take_position(view, i, b_pos[i], &b_had[i]))
@@ -933,6 +989,25 @@ PitViewFinish(PitView *view)
 		if ((g & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
+
+	/*
+	 * Only the answers and the winners' records are needed from now on: give
+	 * the rest back before the next view is built.
+	 */
+	pfree(view->buckets);
+	pfree(view->group_bucket);
+	pfree(view->group_keys);
+	pfree(view->gstart);
+	pfree(view->pos_t);
+	pfree(view->pos_row);
+	pfree(view->best_ts);
+	view->buckets = NULL;
+	view->group_bucket = NULL;
+	view->group_keys = NULL;
+	view->gstart = NULL;
+	view->pos_t = NULL;
+	view->pos_row = NULL;
+	view->best_ts = NULL;
 }
 
 void

@@ -28,6 +28,7 @@ typedef struct PitView PitView;
 extern PitEntities *PitEntitiesCreate(MemoryContext parent, TupleDesc desc,
 									  int ts_attno);
 extern void PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple);
+extern void PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple);
 extern int64 PitEntitiesCount(PitEntities *ents);
 
 /*

@@ -451,11 +451,14 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 		RegFeatureView *fv = RegistryGetFeatureView(project, lfirst(lc));
 
 		views = lappend(views, fv);
-		src = fv->source;
 		any_online |= fv->online;
 		for (int i = 0; i < fv->nkeys; i++)
 			add_name(&required, fv->join_keys[i]);
 	}
+	if (views == NIL)			/* not reached: the error above */
+		PG_RETURN_INT64(0);
+	/* every view of a push source reads its batch source */
+	src = ((RegFeatureView *) linitial(views))->source;
 	add_name(&required, src->timestamp_field);
 	foreach(lc, views)
 	{

@@ -60,7 +60,7 @@ typedef struct ArenaBlock
 #define ARENA_HDR \
 	((sizeof(ArenaBlock) + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1))
 #ifndef ARENA_BLOCK				/* the unit tests use tiny blocks */
-#define ARENA_BLOCK		(64 * 1024)
+#define ARENA_BLOCK		((size_t) 64 * 1024)
 #endif
 
 void
@@ -860,7 +860,7 @@ YamlEmitJson(Ctx *ctx, Buf *b, const YNode *n, const char *what)
 			YamlBufPuts(ctx, b, "{");
 			for (i = 0; i < n->n; i++)
 			{
-				const YNode *k = n->items[2 * i];
+				const YNode *k = n->items[(size_t) 2 * i];
 
 				if (i > 0)
 					YamlBufPuts(ctx, b, ", ");
@@ -941,7 +941,7 @@ YamlCheckMapKeys(Ctx *ctx, const YNode *map, const char *what)
 
 	for (i = 0; i < map->n; i++)
 	{
-		const YNode *k = map->items[2 * i];
+		const YNode *k = map->items[(size_t) 2 * i];
 
 		if (k->kind != Y_SCALAR)
 			YamlFail(ctx, OFS_ERR_WRONG_TYPE, k->pos, NULL, NULL,
@@ -952,14 +952,14 @@ YamlCheckMapKeys(Ctx *ctx, const YNode *map, const char *what)
 	refs = YamlAlloc(ctx, sizeof(NameRef) * (size_t) map->n);
 	for (i = 0; i < map->n; i++)
 	{
-		refs[i].s = map->items[2 * i]->s;
-		refs[i].len = map->items[2 * i]->len;
+		refs[i].s = map->items[(size_t) 2 * i]->s;
+		refs[i].len = map->items[(size_t) 2 * i]->len;
 		refs[i].index = i;
 	}
 	dup = find_duplicate(ctx, refs, map->n);
 	if (dup >= 0)
-		YamlFail(ctx, OFS_ERR_DUPLICATE, map->items[2 * dup]->pos, NULL, NULL,
-			 "duplicate key \"%s\" in %s", map->items[2 * dup]->s, what);
+		YamlFail(ctx, OFS_ERR_DUPLICATE, map->items[(size_t) 2 * dup]->pos, NULL, NULL,
+			 "duplicate key \"%s\" in %s", map->items[(size_t) 2 * dup]->s, what);
 }
 
 /* Duplicate check over OfsStr values; returns index of the second or -1. */

@@ -30,7 +30,7 @@
 
 #include "config_yaml.h"
 
-#define OFS_MAX_DOCUMENT	(64 * 1024 * 1024)
+#define OFS_MAX_DOCUMENT	((size_t) 64 * 1024 * 1024)
 #define OFS_MAX_DEPTH		64
 #define OFS_MAX_NODES		2000000
 

@@ -37,6 +37,9 @@
 #            NULL ordering does not matter here.
 #   peak     the backend's VmHWM (peak resident set, includes the shared
 #            buffers it touched) after the run, from /proc/<pid>/status.
+#   CPU      the backend's user + system CPU time for the query, from
+#            /proc/<pid>/stat: less disturbed than wall time when other work
+#            shares the machine (the load average is printed too).
 set -euo pipefail
 
 SCALE=${SCALE:-1}
@@ -136,14 +139,16 @@ SQL
 # measure NAME SQL: run SQL (one or more statements) RUNS times on fresh
 # connections; print "NAME median_ms peak_kB" (the time of all statements).
 measure() {
-	local name=$1 sql=$2 times=() peaks=() out ms hwm
+	local name=$1 sql=$2 times=() peaks=() cpus=() out ms hwm cpu
 	for ((r = 0; r < RUNS; r++)); do
 		out=$(psql_run -At <<SQL 2>&1 || true
 SET max_parallel_workers_per_gather = 0;
 SET statement_timeout = '${FEAST_TIMEOUT}s';
+SELECT 'CPU0 ' || (split_part(pg_read_file('/proc/self/stat'), ' ', 14)::bigint + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::bigint);
 \timing on
 $sql
 \timing off
+SELECT 'CPU1 ' || (split_part(pg_read_file('/proc/self/stat'), ' ', 14)::bigint + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::bigint);
 SELECT 'HWM ' || substring(pg_read_file('/proc/self/status') from 'VmHWM:\s*(\d+)');
 SQL
 )
@@ -156,13 +161,16 @@ SQL
 			ms=$(grep -o 'Time: [0-9.]* ms' <<<"$out" | awk '{ s += $2 } END { printf "%.0f", s }')
 		fi
 		hwm=$(grep -o 'HWM [0-9]*' <<<"$out" | awk '{ print $2 }')
+		cpu=$(awk '/^CPU0/ { a = $2 } /^CPU1/ { b = $2 } END { printf "%d", (b - a) * 1000 / '"$(getconf CLK_TCK)"' }' <<<"$out")
 		times+=("$ms")
 		peaks+=("${hwm:-0}")
-		echo "  $name run $((r + 1)): $ms ms, peak $((${hwm:-0} / 1024)) MB" >&2
+		cpus+=("$cpu")
+		echo "  $name run $((r + 1)): $ms ms, backend CPU $cpu ms, peak $((${hwm:-0} / 1024)) MB (load $(cut -d' ' -f1 /proc/loadavg))" >&2
 	done
 	printf '%s\n' "${times[@]}" | sed 's/>=//' | sort -n | awk -v n="$RUNS" -v name="$name" -v capped="$(printf '%s\n' "${times[@]}" | grep -c '>=' || true)" \
 		-v peak="$(printf '%s\n' "${peaks[@]}" | sort -n | tail -1)" \
-		'{ v[NR] = $1 } END { m = v[int((n + 1) / 2)]; printf "%s %s%s %s\n", name, (capped > 0 ? ">=" : ""), m, peak }'
+		-v cpu="$(printf '%s\n' "${cpus[@]}" | sort -n | awk -v n="$RUNS" '{ v[NR] = $1 } END { print v[int((n + 1) / 2)] }')" \
+		'{ v[NR] = $1 } END { m = v[int((n + 1) / 2)]; printf "%s %s%s %s %s\n", name, (capped > 0 ? ">=" : ""), m, peak, cpu }'
 }
 
 ours_sql="COPY (SELECT * FROM feast_historical('bench_ent', ARRAY['fv:f1','fv:f2','fv:f3','fv:f4','fv:f5'], project => 'bench')
@@ -255,18 +263,23 @@ results=$(
 )
 
 echo
-echo "$results" | awk -v scale="$SCALE" -v n="$N" -v m="$M" '
-	{ name[NR] = $1; t[$1] = $2; p[$1] = $3 }
+echo "$results" | awk -v scale="$SCALE" -v n="$N" -v m="$M" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v ncpu="$(nproc)" '
+	{ t[$1] = $2; p[$1] = $3; c[$1] = $4 }
 	function num(x) { sub(/>=/, "", x); return x + 0 }
 	function fmt(x) { return (x ~ />=/ ? ">= " : "") sprintf("%.2f s", num(x) / 1000) }
+	function row(label, k, ratio) {
+		printf "%-34s %12s %10.2f s %7d MB  %s\n", label, fmt(t[k]), c[k] / 1000, p[k] / 1024, ratio
+	}
 	END {
-		printf "feast_historical benchmark, scale %s (N = %d entity rows, M = %d source rows per view)\n\n", scale, n, m
-		printf "%-34s %12s %12s %14s\n", "measure", "median", "peak RSS", "ratio"
-		printf "%-34s %12s %9d MB %14s\n", "feast_historical, 1 view", fmt(t["ours"]), p["ours"] / 1024, ""
-		printf "%-34s %12s %9d MB %13.2fx\n", "floor, 1 view", fmt(t["floor"]), p["floor"] / 1024, num(t["ours"]) / num(t["floor"])
-		printf "%-34s %12s %9d MB %13.1fx\n", "LEFT JOIN LATERAL + btree index", fmt(t["lateral"]), p["lateral"] / 1024, num(t["lateral"]) / num(t["ours"])
-		printf "%-34s %12s %9d MB %12s%.1fx\n", "Feast Postgres SQL", fmt(t["feast"]), p["feast"] / 1024, (t["feast"] ~ />=/ ? ">= " : ""), num(t["feast"]) / num(t["ours"])
-		printf "%-34s %12s %9d MB %14s\n", "feast_historical, 3 views", fmt(t["ours3"]), p["ours3"] / 1024, ""
-		printf "%-34s %12s %9d MB %13.2fx\n", "floor, 3 views", fmt(t["floor3"]), p["floor3"] / 1024, num(t["ours3"]) / num(t["floor3"])
-		printf "\nratios: floor rows = feast_historical / floor (target <= 2.0); LATERAL and Feast rows = their time / feast_historical (targets >= 3 and >= 20)\n"
+		printf "feast_historical benchmark, scale %s (N = %d entity rows, M = %d source rows per view)\n", scale, n, m
+		printf "machine: %d CPUs, load average at the end %s\n\n", ncpu, load
+		printf "%-34s %12s %12s %10s  %s\n", "measure (median of runs)", "wall", "backend CPU", "peak RSS", "ratio (wall; CPU)"
+		row("feast_historical, 1 view", "ours", "")
+		row("floor, 1 view", "floor", sprintf("ours/floor = %.2fx; %.2fx", num(t["ours"]) / num(t["floor"]), c["ours"] / c["floor"]))
+		row("LEFT JOIN LATERAL + btree index", "lateral", sprintf("lateral/ours = %.1fx; %.1fx", num(t["lateral"]) / num(t["ours"]), c["lateral"] / c["ours"]))
+		row("Feast Postgres SQL", "feast", sprintf("feast/ours = %s%.1fx; %.1fx", (t["feast"] ~ />=/ ? ">= " : ""), num(t["feast"]) / num(t["ours"]), c["feast"] / c["ours"]))
+		row("feast_historical, 3 views", "ours3", "")
+		row("floor, 3 views", "floor3", sprintf("ours3/floor3 = %.2fx; %.2fx", num(t["ours3"]) / num(t["floor3"]), c["ours3"] / c["floor3"]))
+		printf "\ntargets: ours/floor <= 2.0, lateral/ours >= 3, feast/ours >= 20, peak RSS < 512 MB\n"
+		printf "(a capped Feast run counts as its timeout, so its ratio is a lower bound; its CPU is then that of the capped run)\n"
 	}'
