@@ -71,7 +71,7 @@ SET TimeZone = 'UTC';
 SELECT driver_id, value FROM feast_pull_latest('driver_values', NULL, NULL, 'pull_test')
 	AS t(driver_id bigint, value integer, event_timestamp timestamptz, created_timestamp timestamptz)
 ORDER BY driver_id;
--- an empty range
+-- error: a range that ends before it starts
 SELECT count(*) FROM feast_pull_latest('driver_values', '2024-01-02', '2024-01-01', 'pull_test')
 	AS t(driver_id bigint, value integer, event_timestamp timestamptz, created_timestamp timestamptz);
 

@@ -453,6 +453,11 @@ pull_internal(FunctionCallInfo fcinfo, bool latest)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("source must not be NULL")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (has_start && has_end &&
+		timestamp_cmp_internal(PG_GETARG_TIMESTAMPTZ(1), PG_GETARG_TIMESTAMPTZ(2)) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("start_date is after end_date")));
 	project = OnlineProjectArg(fcinfo, 3);
 
 	src = RegistryGetDataSource(project, name, &push_source);

@@ -75,6 +75,7 @@ static void add_source_columns(const RegSource *src, List *required,
 static void check_columns(TupleDesc desc, List *required, List *optional,
 						  const char *object);
 static char *cast_expr(const char *expr, Oid from, Oid to, int32 typmod);
+static void check_finite(StagedRows *staged, const char *column);
 static void push_online(const RegFeatureView *fv, StagedRows *staged);
 static void append_offline(const RegSource *src, StagedRows *staged);
 
@@ -281,6 +282,27 @@ staged_value(StagedRows *staged, const char *name, TupleDesc target,
 }
 
 /*
+ * check_finite rejects infinite timestamps: with newest-wins, an online
+ * value at +infinity could never be replaced.
+ */
+static void
+check_finite(StagedRows *staged, const char *column)
+{
+	char	   *sql = psprintf("SELECT 1 FROM %s r WHERE r.%s::pg_catalog.text "
+							   "OPERATOR(pg_catalog.=) ANY (ARRAY['infinity', '-infinity']) LIMIT 1",
+							   staged->table, quote_identifier(column));
+	int			rc = SPI_execute(sql, false, 1);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("column \"%s\" of the pushed rows contains an infinite timestamp", column),
+				 errdetail("Pushed rows must have finite timestamps.")));
+}
+
+/*
  * push_online upserts the newest staged row per key into fv's online
  * table, newest-wins against what is stored.
  */
@@ -481,6 +503,10 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 	staged = stage_rows(rows);
 	check_columns(staged->desc, required, optional,
 				  psprintf("push source \"%s\"", push_source));
+	check_finite(staged, src->timestamp_field);
+	if (src->created_timestamp_column &&
+		OnlineFindColumn(staged->desc, src->created_timestamp_column))
+		check_finite(staged, src->created_timestamp_column);
 	if (online)
 	{
 		foreach(lc, views)
