@@ -30,6 +30,7 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "parser/parse_coerce.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
@@ -38,6 +39,39 @@
 #include "sqlbuild.h"
 
 PG_FUNCTION_INFO_V1(ofs_feast_online_features);
+
+/*
+ * entity_key_expr returns the entity_df column for join key i of req, cast
+ * to the online key column's type when the types differ (an int4 column
+ * for a bigint key, text ids...); types with no cast between them are an
+ * error that names both.
+ */
+static char *
+entity_key_expr(TupleDesc edesc, TupleDesc odesc, RegRequest *req, int i)
+{
+	Form_pg_attribute ecol = OnlineFindColumn(edesc, req->key_columns[i]);
+	Form_pg_attribute kcol = OnlineFindColumn(odesc, req->view->join_keys[i]);
+	char	   *expr = psprintf("e.%s", quote_identifier(req->key_columns[i]));
+	Oid			etype;
+
+	if (kcol == NULL)
+		elog(ERROR, "online table of feature view \"%s\" has no column \"%s\"",
+			 req->view->name, req->view->join_keys[i]);
+	etype = ecol->atttypid;
+	if (etype == kcol->atttypid)
+		return expr;
+	if (!can_coerce_type(1, &etype, &kcol->atttypid, COERCION_EXPLICIT))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of entity_df has type %s, but join key \"%s\" of feature view \"%s\" has type %s",
+						req->key_columns[i], format_type_be(etype),
+						req->view->join_keys[i], req->name_to_use,
+						format_type_be(kcol->atttypid))));
+	return psprintf("CAST(%s AS %s)", expr,
+					format_type_extended(kcol->atttypid, kcol->atttypmod,
+										 FORMAT_TYPE_TYPEMOD_GIVEN |
+										 FORMAT_TYPE_FORCE_QUALIFY));
+}
 
 /*
  * feast_online_features(entity_df, features, feature_service,
@@ -82,6 +116,7 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 		RegRequest *req = lfirst(lc);
 		RegFeatureView *fv = req->view;
 		char	   *alias = psprintf("o%d", ++n);
+		TupleDesc	odesc;
 
 		if (!fv->online)
 			ereport(ERROR,
@@ -103,6 +138,7 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 							 quote_identifier(req->output_names[i]));
 		}
 
+		odesc = OnlineDescribe(OnlineTableOf(fv), CurrentMemoryContext);
 		appendStringInfo(&joins, "\nLEFT JOIN %s %s ON ", OnlineTableOf(fv), alias);
 		if (fv->nkeys == 0)
 			appendStringInfo(&joins, "%s.%s OPERATOR(pg_catalog.=) ''::pg_catalog.text",
@@ -116,10 +152,10 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 								req->key_columns[i]),
 						 errdetail("Feature view \"%s\" needs it for join key \"%s\".",
 								   req->name_to_use, fv->join_keys[i])));
-			appendStringInfo(&joins, "%s%s.%s OPERATOR(pg_catalog.=) e.%s",
+			appendStringInfo(&joins, "%s%s.%s OPERATOR(pg_catalog.=) %s",
 							 i > 0 ? " AND " : "", alias,
 							 quote_identifier(fv->join_keys[i]),
-							 quote_identifier(req->key_columns[i]));
+							 entity_key_expr(edesc, odesc, req, i));
 		}
 	}
 	appendStringInfo(&sql, "\nFROM %s e%s", from, joins.data);
