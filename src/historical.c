@@ -48,6 +48,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/plancache.h"
@@ -963,6 +964,7 @@ run_into(const char *sql, int nparams, Datum *params, DestReceiver *dest)
 	SPIExecuteOptions options;
 	ParamListInfo pli = NULL;
 	int			rc;
+	int			save_nestlevel;
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -981,7 +983,18 @@ run_into(const char *sql, int nparams, Datum *params, DestReceiver *dest)
 	options.params = pli;
 	options.read_only = false;
 	options.dest = dest;
+
+	/*
+	 * Plan without JIT: the rows go straight to a C receiver, so compiling
+	 * the scan is a fixed cost (and the LLVM libraries some 50 MB of
+	 * resident memory) that the large reads this is meant for do not win
+	 * back. Planning happens at execution here (the plan has parameters).
+	 */
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	rc = SPI_execute_plan_extended(plan, &options);
+	AtEOXact_GUC(true, save_nestlevel);
 	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
 		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
 	SPI_freeplan(plan);

@@ -129,6 +129,18 @@ typedef struct PitPos
 #define PIT_VALUES(view, p) ((Datum *) ((char *) PIT_POS(view, p) + (view)->values_off))
 #define PIT_NULLS(view, p)	(PIT_POS(view, p)->nulls)
 
+/*
+ * A position's entity time and the ts of its best candidate so far
+ * (PG_INT64_MIN: none), side by side: the lines a source row's binary
+ * search reads also answer the first test, whether it beats that candidate
+ * on ts.
+ */
+typedef struct PitTime
+{
+	int64		t;
+	int64		best_ts;
+} PitTime;
+
 /* Source rows are processed in batches, prefetching what they will touch. */
 #define PIT_BATCH 32
 
@@ -163,11 +175,9 @@ struct PitView
 
 	/* positions: entity rows of every group, in (group, t) order */
 	int32		npos;
-	int64	   *pos_t;			/* entity time of each position */
+	PitTime    *times;			/* entity time of each position, and its
+								 * best candidate's ts (a compact copy) */
 	int32	   *pos_row;		/* entity row of each position */
-	int64	   *best_ts;		/* per position: the best candidate's ts, or
-								 * PG_INT64_MIN; a compact copy for the
-								 * first test */
 	char	   *best;			/* per position: a PitPos record */
 	Size		best_stride;
 	Size		values_off;		/* of the values in a record */
@@ -682,11 +692,11 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 			if ((g & 0xffff) == 0)
 				CHECK_FOR_INTERRUPTS();
 		}
-		view->pos_t = huge_alloc(ents->cxt, sizeof(int64) * Max(view->npos, 1));
+		view->times = huge_alloc(ents->cxt, sizeof(PitTime) * Max(view->npos, 1));
 		view->pos_row = huge_alloc(ents->cxt, sizeof(int32) * Max(view->npos, 1));
 		for (int32 p = 0; p < view->npos; p++)
 		{
-			view->pos_t[p] = items[p].t;
+			view->times[p].t = items[p].t;
 			view->pos_row[p] = items[p].row;
 		}
 		pfree(items);
@@ -705,11 +715,10 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 		view->best_stride = PIT_CACHE_LINE;
 	view->best = huge_alloc(ents->cxt, view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE);
 	view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best);
-	view->best_ts = huge_alloc(ents->cxt, sizeof(int64) * Max(view->npos, 1));
 	for (int32 p = 0; p < view->npos; p++)
 	{
 		PIT_POS(view, p)->flags = 0;
-		view->best_ts[p] = PG_INT64_MIN;
+		view->times[p].best_ts = PG_INT64_MIN;
 	}
 	view->answer = huge_alloc(ents->cxt, sizeof(int32) * Max(n, 1));
 	memset(view->answer, 0xff, sizeof(int32) * Max(n, 1));
@@ -760,14 +769,14 @@ find_position(PitView *view, int i, int32 start, int32 count)
 	{
 		int32		mid = lo + (hi - lo) / 2;
 
-		if (view->pos_t[mid] < need)
+		if (view->times[mid].t < need)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo == start + count)
 		return -1;				/* later than every entity row */
-	if (ts < window_start(view->pos_t[lo], view->ttl))
+	if (ts < window_start(view->times[lo].t, view->ttl))
 		return -1;				/* too old for this row, so for all later ones */
 	return lo;
 }
@@ -788,7 +797,7 @@ take_position(PitView *view, int i, int32 p, bool *had)
 	if (!beats(pp, ts, created_null, created))
 		return false;
 	*had = (pp->flags & PIT_HAS_CANDIDATE) != 0;
-	view->best_ts[p] = ts;
+	view->times[p].best_ts = ts;
 	pp->best_ts = ts;
 	pp->best_created = created_null ? 0 : created;
 	pp->flags = PIT_HAS_CANDIDATE | (created_null ? PIT_CREATED_NULL : 0);
@@ -873,8 +882,8 @@ process_batch(PitView *view)
 			b_count[i] = view->buckets[b].count;
 			/* the group's times: a few cache lines */
 			{
-				const char *first = (const char *) &view->pos_t[b_start[i]];
-				const char *last = (const char *) &view->pos_t[b_start[i] + b_count[i] - 1];
+				const char *first = (const char *) &view->times[b_start[i]];
+				const char *last = (const char *) &view->times[b_start[i] + b_count[i] - 1];
 
 				for (int line = 0; line < 4 && first <= last; line++, first += 64)
 					pit_prefetch(first);
@@ -890,25 +899,22 @@ process_batch(PitView *view)
 			b_count[i] = view->npos;
 		}
 	}
-	for (int i = 0; i < n; i++)
-	{
-		b_pos[i] = b_count[i] > 0 ? find_position(view, i, b_start[i], b_count[i]) : -1;
-		if (b_pos[i] >= 0)
-			pit_prefetch(&view->best_ts[b_pos[i]]);
-	}
 	/*
 	 * Most rows lose to the candidate already there on ts alone: drop them
 	 * without touching its record (the compact copy may lag behind rows of
 	 * this batch, which only lets more through to the exact test).
 	 */
 	for (int i = 0; i < n; i++)
+	{
+		b_pos[i] = b_count[i] > 0 ? find_position(view, i, b_start[i], b_count[i]) : -1;
 		if (b_pos[i] >= 0)
 		{
-			if (view->b_ts[i] < view->best_ts[b_pos[i]])
+			if (view->b_ts[i] < view->times[b_pos[i]].best_ts)
 				b_pos[i] = -1;
 			else
 				pit_prefetch(PIT_POS(view, b_pos[i]));
 		}
+	}
 	/* decide in batch order (two rows may share a position), then copy */
 	for (int i = 0; i < n; i++)
 		if (b_pos[i] >= 0 && !take_position(view, i, b_pos[i], &b_had[i]))
@@ -983,7 +989,7 @@ PitViewFinish(PitView *view)
 					   (pp->flags & PIT_CREATED_NULL) != 0, pp->best_created)))
 				run = p;
 			if (run >= 0 &&
-				PIT_POS(view, run)->best_ts >= window_start(view->pos_t[p], view->ttl))
+				PIT_POS(view, run)->best_ts >= window_start(view->times[p].t, view->ttl))
 				view->answer[view->pos_row[p]] = run;
 		}
 		if ((g & 0xffff) == 0)
@@ -998,16 +1004,14 @@ PitViewFinish(PitView *view)
 	pfree(view->group_bucket);
 	pfree(view->group_keys);
 	pfree(view->gstart);
-	pfree(view->pos_t);
+	pfree(view->times);
 	pfree(view->pos_row);
-	pfree(view->best_ts);
 	view->buckets = NULL;
 	view->group_bucket = NULL;
 	view->group_keys = NULL;
 	view->gstart = NULL;
-	view->pos_t = NULL;
+	view->times = NULL;
 	view->pos_row = NULL;
-	view->best_ts = NULL;
 }
 
 void

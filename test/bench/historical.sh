@@ -3,6 +3,7 @@
 #
 #   SCALE=0.01 test/bench/historical.sh      # quick check (seconds)
 #   test/bench/historical.sh                 # full scale (tens of minutes)
+#   SCALE=0.3 ONLY=ours,floor test/bench/historical.sh   # only those measures
 #
 # Run as root or as postgres. PG_CONFIG selects the PostgreSQL installation
 # (default: PostgreSQL 15); the extension is built and installed into it, and
@@ -55,6 +56,12 @@ N=$(awk -v s="$SCALE" 'BEGIN { printf "%d", 1000000 * s }')
 E=$(awk -v s="$SCALE" 'BEGIN { n = int(100000 * s); if (n < 1) n = 1; printf "%d", n }')
 M=$(awk -v s="$SCALE" 'BEGIN { printf "%d", 10000000 * s }')
 
+# the other views' sources are only needed by the 3-view measures
+M3=$M
+if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",ours3,"* && ",$ONLY," != *",floor3,"* ]]; then
+	M3=0
+fi
+
 as_pg() {
 	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
@@ -94,7 +101,7 @@ CREATE TABLE bench_ent3 AS
 		   timestamptz '2024-01-01 00:00+00' + floor(random() * 365 * 86400) * interval '1 second' AS event_timestamp,
 		   g AS label
 	FROM generate_series(1, $N) g;
-CREATE FUNCTION pg_temp.make_source(tab text, key text) RETURNS void LANGUAGE plpgsql AS \$\$
+CREATE FUNCTION pg_temp.make_source(tab text, key text, nrows bigint) RETURNS void LANGUAGE plpgsql AS \$\$
 BEGIN
 	EXECUTE format(\$q\$
 		CREATE TABLE %I AS
@@ -103,12 +110,12 @@ BEGIN
 			   random() AS f1, random() AS f2, random() AS f3, random() AS f4, random() AS f5
 		FROM (SELECT (1 + floor(random() * $E))::bigint AS k,
 					 timestamptz '2024-01-01 00:00+00' + floor(random() * 365 * 24) * interval '1 hour' AS ts
-			  FROM generate_series(1, $M)) AS g\$q\$, tab, key);
+			  FROM generate_series(1, %s)) AS g\$q\$, tab, key, nrows);
 END
 \$\$;
-SELECT pg_temp.make_source('bench_src', 'driver_id');
-SELECT pg_temp.make_source('bench_src_c', 'customer_id');
-SELECT pg_temp.make_source('bench_src_l', 'location_id');
+SELECT pg_temp.make_source('bench_src', 'driver_id', $M);
+SELECT pg_temp.make_source('bench_src_c', 'customer_id', $M3);
+SELECT pg_temp.make_source('bench_src_l', 'location_id', $M3);
 CREATE INDEX bench_src_lateral ON bench_src (driver_id, event_timestamp, created);
 VACUUM (FREEZE, ANALYZE) bench_ent, bench_ent3, bench_src, bench_src_c, bench_src_l;
 
@@ -140,6 +147,10 @@ SQL
 # connections; print "NAME median_ms peak_kB" (the time of all statements).
 measure() {
 	local name=$1 sql=$2 times=() peaks=() cpus=() out ms hwm cpu
+	if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then
+		echo "$name 0 0 0"
+		return
+	fi
 	for ((r = 0; r < RUNS; r++)); do
 		out=$(psql_run -At <<SQL 2>&1 || true
 SET max_parallel_workers_per_gather = 0;
@@ -266,6 +277,7 @@ echo
 echo "$results" | awk -v scale="$SCALE" -v n="$N" -v m="$M" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v ncpu="$(nproc)" '
 	{ t[$1] = $2; p[$1] = $3; c[$1] = $4 }
 	function num(x) { sub(/>=/, "", x); return x + 0 }
+	function div(a, b) { return b == 0 ? 0 : a / b }
 	function fmt(x) { return (x ~ />=/ ? ">= " : "") sprintf("%.2f s", num(x) / 1000) }
 	function row(label, k, ratio) {
 		printf "%-34s %12s %10.2f s %7d MB  %s\n", label, fmt(t[k]), c[k] / 1000, p[k] / 1024, ratio
@@ -275,11 +287,11 @@ echo "$results" | awk -v scale="$SCALE" -v n="$N" -v m="$M" -v load="$(cut -d' '
 		printf "machine: %d CPUs, load average at the end %s\n\n", ncpu, load
 		printf "%-34s %12s %12s %10s  %s\n", "measure (median of runs)", "wall", "backend CPU", "peak RSS", "ratio (wall; CPU)"
 		row("feast_historical, 1 view", "ours", "")
-		row("floor, 1 view", "floor", sprintf("ours/floor = %.2fx; %.2fx", num(t["ours"]) / num(t["floor"]), c["ours"] / c["floor"]))
-		row("LEFT JOIN LATERAL + btree index", "lateral", sprintf("lateral/ours = %.1fx; %.1fx", num(t["lateral"]) / num(t["ours"]), c["lateral"] / c["ours"]))
-		row("Feast Postgres SQL", "feast", sprintf("feast/ours = %s%.1fx; %.1fx", (t["feast"] ~ />=/ ? ">= " : ""), num(t["feast"]) / num(t["ours"]), c["feast"] / c["ours"]))
+		row("floor, 1 view", "floor", sprintf("ours/floor = %.2fx; %.2fx", div(num(t["ours"]), num(t["floor"])), div(c["ours"], c["floor"])))
+		row("LEFT JOIN LATERAL + btree index", "lateral", sprintf("lateral/ours = %.1fx; %.1fx", div(num(t["lateral"]), num(t["ours"])), div(c["lateral"], c["ours"])))
+		row("Feast Postgres SQL", "feast", sprintf("feast/ours = %s%.1fx; %.1fx", (t["feast"] ~ />=/ ? ">= " : ""), div(num(t["feast"]), num(t["ours"])), div(c["feast"], c["ours"])))
 		row("feast_historical, 3 views", "ours3", "")
-		row("floor, 3 views", "floor3", sprintf("ours3/floor3 = %.2fx; %.2fx", num(t["ours3"]) / num(t["floor3"]), c["ours3"] / c["floor3"]))
+		row("floor, 3 views", "floor3", sprintf("ours3/floor3 = %.2fx; %.2fx", div(num(t["ours3"]), num(t["floor3"])), div(c["ours3"], c["floor3"])))
 		printf "\ntargets: ours/floor <= 2.0, lateral/ours >= 3, feast/ours >= 20, peak RSS < 512 MB\n"
 		printf "(a capped Feast run counts as its timeout, so its ratio is a lower bound; its CPU is then that of the capped run)\n"
 	}'
