@@ -121,12 +121,27 @@ OnlineTableOf(const RegFeatureView *fv)
 }
 
 /*
- * OnlineAppendNewerCondition appends the newest-wins condition of an
- * upsert: EXCLUDED is not older than the stored row.
+ * OnlineAppendUpsert appends the ON CONFLICT clause that upserts into fv's
+ * online table (aliased stored) with the newest-wins rule: a stored row is
+ * replaced only when EXCLUDED is not older, a NULL created being older
+ * than any non-NULL one at the same event time.
  */
 void
-OnlineAppendNewerCondition(StringInfo buf, const char *stored)
+OnlineAppendUpsert(StringInfo buf, const RegFeatureView *fv, const char *stored)
 {
+	appendStringInfoString(buf, "\nON CONFLICT (");
+	if (fv->nkeys == 0)
+		appendStringInfoString(buf, quote_identifier(OFS_ONLINE_DUMMY_KEY));
+	for (int i = 0; i < fv->nkeys; i++)
+		appendStringInfo(buf, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(fv->join_keys[i]));
+	appendStringInfoString(buf, ") DO UPDATE SET ");
+	for (int i = 0; i < fv->nfeatures; i++)
+		appendStringInfo(buf, "%s = EXCLUDED.%s, ",
+						 quote_identifier(fv->features[i].name),
+						 quote_identifier(fv->features[i].name));
+	appendStringInfoString(buf, "event_timestamp = EXCLUDED.event_timestamp, "
+						   "created_timestamp = EXCLUDED.created_timestamp\nWHERE ");
 	appendStringInfo(buf,
 					 "EXCLUDED.event_timestamp OPERATOR(pg_catalog.>) %s.event_timestamp "
 					 "OR (EXCLUDED.event_timestamp OPERATOR(pg_catalog.=) %s.event_timestamp "
@@ -308,20 +323,7 @@ build_materialize_sql(const RegFeatureView *fv, TupleDesc desc,
 		appendStringInfoString(&sql, " LIMIT 1");
 
 	/* newest wins against what is stored */
-	appendStringInfoString(&sql, "\nON CONFLICT (");
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
-	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(fv->join_keys[i]));
-	appendStringInfoString(&sql, ") DO UPDATE SET ");
-	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(&sql, "%s = EXCLUDED.%s, ",
-						 quote_identifier(fv->features[i].name),
-						 quote_identifier(fv->features[i].name));
-	appendStringInfoString(&sql, "event_timestamp = EXCLUDED.event_timestamp, "
-						   "created_timestamp = EXCLUDED.created_timestamp\nWHERE ");
-	OnlineAppendNewerCondition(&sql, "o");
+	OnlineAppendUpsert(&sql, fv, "o");
 
 	pfree(keys.data);
 	return sql.data;

@@ -53,12 +53,13 @@ extern char *OnlineTsExpr(const char *alias, Form_pg_attribute att,
 extern char *OnlineTsBound(Form_pg_attribute att, int paramno);
 
 /*
- * The condition under which an upsert replaces a stored online row: the
- * incoming (event_timestamp, created_timestamp) is not older, a NULL
- * created being older than any non-NULL one. stored is the alias of the
- * online table.
+ * The ON CONFLICT clause of an upsert into fv's online table (aliased
+ * stored): a stored row is replaced only when the incoming
+ * (event_timestamp, created_timestamp) is not older, a NULL created being
+ * older than any non-NULL one.
  */
-extern void OnlineAppendNewerCondition(StringInfo buf, const char *stored);
+extern void OnlineAppendUpsert(StringInfo buf, const RegFeatureView *fv,
+							   const char *stored);
 
 /* The schema-qualified, quoted name of a view's online table. */
 extern char *OnlineTableOf(const RegFeatureView *fv);

@@ -357,20 +357,7 @@ push_online(const RegFeatureView *fv, StagedRows *staged)
 	if (fv->nkeys == 0)
 		appendStringInfoString(&sql, " LIMIT 1");
 
-	appendStringInfoString(&sql, "\nON CONFLICT (");
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
-	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(fv->join_keys[i]));
-	appendStringInfoString(&sql, ") DO UPDATE SET ");
-	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(&sql, "%s = EXCLUDED.%s, ",
-						 quote_identifier(fv->features[i].name),
-						 quote_identifier(fv->features[i].name));
-	appendStringInfoString(&sql, "event_timestamp = EXCLUDED.event_timestamp, "
-						   "created_timestamp = EXCLUDED.created_timestamp\nWHERE ");
-	OnlineAppendNewerCondition(&sql, "o");
+	OnlineAppendUpsert(&sql, fv, "o");
 	spi_exec(sql.data, SPI_OK_INSERT);
 }
 
