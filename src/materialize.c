@@ -121,33 +121,75 @@ OnlineTableOf(const RegFeatureView *fv)
 }
 
 /*
- * OnlineAppendUpsert appends the ON CONFLICT clause that upserts into fv's
- * online table (aliased stored) with the newest-wins rule: a stored row is
- * replaced only when EXCLUDED is not older, a NULL created being older
- * than any non-NULL one at the same event time.
+ * OnlineUpsertNewest returns the statement that writes the newest row per
+ * key into fv's online table (online_table, aliased o), newest-wins against
+ * what is stored: a stored row is replaced only when the incoming
+ * (event_timestamp, created_timestamp) is not older, a NULL created being
+ * older than any non-NULL one. The caller gives the expressions of the join
+ * keys and features in the row source, the event and created timestamps to
+ * store (cr_out NULL: none), the FROM ... WHERE clause, and the expressions
+ * to order by (order_cr NULL: none).
  */
-void
-OnlineAppendUpsert(StringInfo buf, const RegFeatureView *fv, const char *stored)
+char *
+OnlineUpsertNewest(const RegFeatureView *fv, const char *online_table,
+				   char **key_exprs, char **feature_exprs,
+				   const char *ts_out, const char *cr_out, const char *from_where,
+				   const char *order_ts, const char *order_cr)
 {
-	appendStringInfoString(buf, "\nON CONFLICT (");
-	if (fv->nkeys == 0)
-		appendStringInfoString(buf, quote_identifier(OFS_ONLINE_DUMMY_KEY));
+	StringInfoData sql;
+	StringInfoData keys;
+
+	initStringInfo(&sql);
+	initStringInfo(&keys);
 	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(buf, "%s%s", i > 0 ? ", " : "",
+		appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "", key_exprs[i]);
+
+	appendStringInfo(&sql, "INSERT INTO %s AS o (", online_table);
+	if (fv->nkeys == 0)
+		appendStringInfoString(&sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
+	for (int i = 0; i < fv->nkeys; i++)
+		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
 						 quote_identifier(fv->join_keys[i]));
-	appendStringInfoString(buf, ") DO UPDATE SET ");
 	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(buf, "%s = EXCLUDED.%s, ",
+		appendStringInfo(&sql, ", %s", quote_identifier(fv->features[i].name));
+	appendStringInfoString(&sql, ", event_timestamp, created_timestamp)\nSELECT ");
+	if (fv->nkeys == 0)
+		appendStringInfoString(&sql, "''::pg_catalog.text");
+	else
+		appendStringInfo(&sql, "DISTINCT ON (%s) %s", keys.data, keys.data);
+	for (int i = 0; i < fv->nfeatures; i++)
+		appendStringInfo(&sql, ", %s", feature_exprs[i]);
+	appendStringInfo(&sql, ", %s, %s\n%s\n", ts_out,
+					 cr_out ? cr_out : "NULL::pg_catalog.timestamptz", from_where);
+
+	/* newest first; a NULL created loses a tie */
+	appendStringInfo(&sql, "ORDER BY %s%s%s DESC", keys.data,
+					 fv->nkeys > 0 ? ", " : "", order_ts);
+	if (order_cr)
+		appendStringInfo(&sql, ", %s DESC NULLS LAST", order_cr);
+	if (fv->nkeys == 0)
+		appendStringInfoString(&sql, " LIMIT 1");
+
+	/* newest wins against what is stored */
+	appendStringInfoString(&sql, "\nON CONFLICT (");
+	if (fv->nkeys == 0)
+		appendStringInfoString(&sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
+	for (int i = 0; i < fv->nkeys; i++)
+		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(fv->join_keys[i]));
+	appendStringInfoString(&sql, ") DO UPDATE SET ");
+	for (int i = 0; i < fv->nfeatures; i++)
+		appendStringInfo(&sql, "%s = EXCLUDED.%s, ",
 						 quote_identifier(fv->features[i].name),
 						 quote_identifier(fv->features[i].name));
-	appendStringInfoString(buf, "event_timestamp = EXCLUDED.event_timestamp, "
-						   "created_timestamp = EXCLUDED.created_timestamp\nWHERE ");
-	appendStringInfo(buf,
-					 "EXCLUDED.event_timestamp OPERATOR(pg_catalog.>) %s.event_timestamp "
-					 "OR (EXCLUDED.event_timestamp OPERATOR(pg_catalog.=) %s.event_timestamp "
-					 "AND (%s.created_timestamp IS NULL "
-					 "OR EXCLUDED.created_timestamp OPERATOR(pg_catalog.>=) %s.created_timestamp))",
-					 stored, stored, stored, stored);
+	appendStringInfoString(&sql, "event_timestamp = EXCLUDED.event_timestamp, "
+						   "created_timestamp = EXCLUDED.created_timestamp\nWHERE "
+						   "EXCLUDED.event_timestamp OPERATOR(pg_catalog.>) o.event_timestamp "
+						   "OR (EXCLUDED.event_timestamp OPERATOR(pg_catalog.=) o.event_timestamp "
+						   "AND (o.created_timestamp IS NULL "
+						   "OR EXCLUDED.created_timestamp OPERATOR(pg_catalog.>=) o.created_timestamp))");
+	pfree(keys.data);
+	return sql.data;
 }
 
 static void
@@ -253,8 +295,9 @@ build_materialize_sql(const RegFeatureView *fv, TupleDesc desc,
 					  const char *online_table)
 {
 	const RegSource *src = fv->source;
-	StringInfoData sql;
-	StringInfoData keys;
+	StringInfoData from;
+	char	  **key_exprs;
+	char	  **feature_exprs;
 	Form_pg_attribute ts_att;
 	Form_pg_attribute cr_att = NULL;
 	char	   *ts_col;
@@ -265,68 +308,40 @@ build_materialize_sql(const RegFeatureView *fv, TupleDesc desc,
 		cr_att = OnlineSourceColumn(desc, src, src->created_timestamp_column,
 									"created timestamp column");
 
-	initStringInfo(&sql);
-	initStringInfo(&keys);
-
-	/* target columns */
-	appendStringInfo(&sql, "INSERT INTO %s AS o (", online_table);
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
+	key_exprs = palloc0(sizeof(char *) * (fv->nkeys + 1));
 	for (int i = 0; i < fv->nkeys; i++)
 	{
 		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->join_keys[i],
 												   "join key");
 
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(fv->join_keys[i]));
-		appendStringInfo(&keys, "%ss.%s", i > 0 ? ", " : "",
-						 quote_identifier(NameStr(att->attname)));
+		key_exprs[i] = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
 	}
-	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(&sql, ", %s", quote_identifier(fv->features[i].name));
-	appendStringInfoString(&sql, ", event_timestamp, created_timestamp)\nSELECT ");
-
-	/* values */
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, "''::pg_catalog.text");
-	else
-		appendStringInfo(&sql, "DISTINCT ON (%s) %s", keys.data, keys.data);
+	feature_exprs = palloc0(sizeof(char *) * (fv->nfeatures + 1));
 	for (int i = 0; i < fv->nfeatures; i++)
 	{
 		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->features[i].name,
 												   "feature");
 
-		appendStringInfo(&sql, ", s.%s", quote_identifier(NameStr(att->attname)));
+		feature_exprs[i] = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
 	}
-	appendStringInfo(&sql, ", feast.materialize_progress(%s), %s\n",
-					 OnlineTsExpr("s", ts_att, src, "timestamp field"),
-					 cr_att ? OnlineTsExpr("s", cr_att, src, "created timestamp column") :
-					 "NULL::pg_catalog.timestamptz");
 
 	/* the window, both ends inclusive; NULL keys are skipped */
-	appendStringInfo(&sql, "FROM %s s\nWHERE %s OPERATOR(pg_catalog.>=) %s "
+	initStringInfo(&from);
+	appendStringInfo(&from, "FROM %s s\nWHERE %s OPERATOR(pg_catalog.>=) %s "
 					 "AND %s OPERATOR(pg_catalog.<=) %s",
 					 RegSourceFromItem(src), ts_col, OnlineTsBound(ts_att, 1),
 					 ts_col, OnlineTsBound(ts_att, 2));
 	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&sql, " AND s.%s IS NOT NULL",
-						 quote_identifier(RegSourceColumn(src, fv->join_keys[i])));
-	appendStringInfoString(&sql, " AND feast.materialize_progress()\n");
+		appendStringInfo(&from, " AND %s IS NOT NULL", key_exprs[i]);
+	appendStringInfoString(&from, " AND feast.materialize_progress()");
 
-	/* newest first; a NULL created loses a tie */
-	appendStringInfo(&sql, "ORDER BY %s%s%s DESC", keys.data,
-					 fv->nkeys > 0 ? ", " : "", ts_col);
-	if (cr_att)
-		appendStringInfo(&sql, ", s.%s DESC NULLS LAST",
-						 quote_identifier(NameStr(cr_att->attname)));
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, " LIMIT 1");
-
-	/* newest wins against what is stored */
-	OnlineAppendUpsert(&sql, fv, "o");
-
-	pfree(keys.data);
-	return sql.data;
+	/* ordered by the raw columns, so that an index can serve the sort */
+	return OnlineUpsertNewest(fv, online_table, key_exprs, feature_exprs,
+							  psprintf("feast.materialize_progress(%s)",
+									   OnlineTsExpr("s", ts_att, src, "timestamp field")),
+							  cr_att ? OnlineTsExpr("s", cr_att, src, "created timestamp column") : NULL,
+							  from.data, ts_col,
+							  cr_att ? psprintf("s.%s", quote_identifier(NameStr(cr_att->attname))) : NULL);
 }
 
 /*

@@ -53,13 +53,15 @@ extern char *OnlineTsExpr(const char *alias, Form_pg_attribute att,
 extern char *OnlineTsBound(Form_pg_attribute att, int paramno);
 
 /*
- * The ON CONFLICT clause of an upsert into fv's online table (aliased
- * stored): a stored row is replaced only when the incoming
- * (event_timestamp, created_timestamp) is not older, a NULL created being
- * older than any non-NULL one.
+ * The statement that upserts the newest row per key into fv's online table
+ * with the newest-wins rule (materialize.c). The expressions come from the
+ * caller's FROM ... WHERE clause.
  */
-extern void OnlineAppendUpsert(StringInfo buf, const RegFeatureView *fv,
-							   const char *stored);
+extern char *OnlineUpsertNewest(const RegFeatureView *fv, const char *online_table,
+								char **key_exprs, char **feature_exprs,
+								const char *ts_out, const char *cr_out,
+								const char *from_where,
+								const char *order_ts, const char *order_cr);
 
 /* The schema-qualified, quoted name of a view's online table. */
 extern char *OnlineTableOf(const RegFeatureView *fv);

@@ -117,6 +117,7 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 		RegFeatureView *fv = req->view;
 		char	   *alias = psprintf("o%d", ++n);
 		TupleDesc	odesc;
+		char	   *online;
 
 		if (!fv->online)
 			ereport(ERROR,
@@ -138,8 +139,9 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 							 quote_identifier(req->output_names[i]));
 		}
 
-		odesc = OnlineDescribe(OnlineTableOf(fv), CurrentMemoryContext);
-		appendStringInfo(&joins, "\nLEFT JOIN %s %s ON ", OnlineTableOf(fv), alias);
+		online = OnlineTableOf(fv);
+		odesc = OnlineDescribe(online, CurrentMemoryContext);
+		appendStringInfo(&joins, "\nLEFT JOIN %s %s ON ", online, alias);
 		if (fv->nkeys == 0)
 			appendStringInfo(&joins, "%s.%s OPERATOR(pg_catalog.=) ''::pg_catalog.text",
 							 alias, quote_identifier(OFS_ONLINE_DUMMY_KEY));

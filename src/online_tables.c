@@ -48,8 +48,8 @@ static bool ot_lookup_record(const char *project, const char *view,
 static Oid	ot_relid(const char *schema_name, const char *table_name);
 static void ot_create(const OnlineTableSpec *spec);
 static void ot_drop_relation(const char *schema_name, const char *table_name);
-static void ot_forget_intervals(const char *project, const char *view);
-static void ot_delete_record(const char *project, const char *view);
+static void ot_delete_view_rows(const char *registry_table, const char *project,
+								const char *view);
 static void ot_insert_record(const OnlineTableSpec *spec);
 static const char *ot_type_sql(Oid typid, int32 typmod);
 
@@ -193,7 +193,7 @@ OnlineTableSync(const OnlineTableSpec *spec)
 	{
 		ot_create(spec);
 		ot_insert_record(spec);
-		ot_forget_intervals(spec->project, spec->view);
+		ot_delete_view_rows("feast.materialization_intervals", spec->project, spec->view);
 		return true;
 	}
 
@@ -202,10 +202,10 @@ OnlineTableSync(const OnlineTableSpec *spec)
 		strcmp(rec_table, spec->table_name) != 0)
 	{
 		ot_drop_relation(rec_schema, rec_table);
-		ot_delete_record(spec->project, spec->view);
+		ot_delete_view_rows("feast.online_tables", spec->project, spec->view);
 		ot_create(spec);
 		ot_insert_record(spec);
-		ot_forget_intervals(spec->project, spec->view);
+		ot_delete_view_rows("feast.materialization_intervals", spec->project, spec->view);
 		return true;
 	}
 
@@ -214,7 +214,7 @@ OnlineTableSync(const OnlineTableSpec *spec)
 	{
 		/* dropped behind our back: the materialized data went with it */
 		ot_create(spec);
-		ot_forget_intervals(spec->project, spec->view);
+		ot_delete_view_rows("feast.materialization_intervals", spec->project, spec->view);
 		return true;
 	}
 
@@ -317,7 +317,7 @@ OnlineTableSync(const OnlineTableSpec *spec)
 	{
 		ot_drop_relation(spec->schema_name, spec->table_name);
 		ot_create(spec);
-		ot_forget_intervals(spec->project, spec->view);
+		ot_delete_view_rows("feast.materialization_intervals", spec->project, spec->view);
 		return true;
 	}
 	if (drops == NIL && adds == NIL)
@@ -363,8 +363,8 @@ OnlineTableDrop(const char *project, const char *view)
 	if (!ot_lookup_record(project, view, &rec_schema, &rec_table))
 		return false;
 	ot_drop_relation(rec_schema, rec_table);
-	ot_delete_record(project, view);
-	ot_forget_intervals(project, view);
+	ot_delete_view_rows("feast.online_tables", project, view);
+	ot_delete_view_rows("feast.materialization_intervals", project, view);
 	return true;
 }
 
@@ -524,32 +524,23 @@ ot_drop_relation(const char *schema_name, const char *table_name)
 	ot_exec(sql, 0, NULL, NULL, SPI_OK_UTILITY);
 }
 
-/* The materialized data is gone: so are the intervals that claim it. */
+/*
+ * ot_delete_view_rows deletes a view's rows from a registry table (a
+ * constant name): its online table record, or its materialization
+ * intervals once the materialized data is gone.
+ */
 static void
-ot_forget_intervals(const char *project, const char *view)
+ot_delete_view_rows(const char *registry_table, const char *project,
+					const char *view)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 
 	values[0] = CStringGetTextDatum(project);
 	values[1] = CStringGetTextDatum(view);
-	ot_exec("DELETE FROM feast.materialization_intervals "
-			"WHERE project OPERATOR(pg_catalog.=) $1 "
-			"AND feature_view OPERATOR(pg_catalog.=) $2",
-			2, argtypes, values, SPI_OK_DELETE);
-}
-
-static void
-ot_delete_record(const char *project, const char *view)
-{
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
-
-	values[0] = CStringGetTextDatum(project);
-	values[1] = CStringGetTextDatum(view);
-	ot_exec("DELETE FROM feast.online_tables "
-			"WHERE project OPERATOR(pg_catalog.=) $1 "
-			"AND feature_view OPERATOR(pg_catalog.=) $2",
+	ot_exec(psprintf("DELETE FROM %s "
+					 "WHERE project OPERATOR(pg_catalog.=) $1 "
+					 "AND feature_view OPERATOR(pg_catalog.=) $2", registry_table),
 			2, argtypes, values, SPI_OK_DELETE);
 }
 

@@ -312,53 +312,34 @@ push_online(const RegFeatureView *fv, StagedRows *staged)
 	const RegSource *src = fv->source;
 	char	   *online = OnlineTableOf(fv);
 	TupleDesc	odesc = OnlineDescribe(online, CurrentMemoryContext);
-	StringInfoData sql;
-	StringInfoData keys;
+	StringInfoData from;
+	char	  **key_exprs = palloc0(sizeof(char *) * (fv->nkeys + 1));
+	char	  **feature_exprs = palloc0(sizeof(char *) * (fv->nfeatures + 1));
 	char	   *ts;
-	char	   *cr = "NULL::pg_catalog.timestamptz";
+	char	   *cr = NULL;
 
-	initStringInfo(&sql);
-	initStringInfo(&keys);
 	ts = staged_value(staged, src->timestamp_field, odesc, "event_timestamp");
 	if (src->created_timestamp_column &&
 		OnlineFindColumn(staged->desc, src->created_timestamp_column))
 		cr = staged_value(staged, src->created_timestamp_column, odesc,
 						  "created_timestamp");
-
-	appendStringInfo(&sql, "INSERT INTO %s AS o (", online);
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
 	for (int i = 0; i < fv->nkeys; i++)
-	{
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(fv->join_keys[i]));
-		appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "",
-						 staged_value(staged, fv->join_keys[i], odesc,
-									  fv->join_keys[i]));
-	}
+		key_exprs[i] = staged_value(staged, fv->join_keys[i], odesc,
+									fv->join_keys[i]);
 	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(&sql, ", %s", quote_identifier(fv->features[i].name));
-	appendStringInfoString(&sql, ", event_timestamp, created_timestamp)\nSELECT ");
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, "''::pg_catalog.text");
-	else
-		appendStringInfo(&sql, "DISTINCT ON (%s) %s", keys.data, keys.data);
-	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(&sql, ", %s",
-						 staged_value(staged, fv->features[i].name, odesc,
-									  fv->features[i].name));
-	appendStringInfo(&sql, ", %s, %s\nFROM %s r WHERE %s IS NOT NULL",
-					 ts, cr, staged->table, ts);
-	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&sql, " AND r.%s IS NOT NULL",
-						 quote_identifier(fv->join_keys[i]));
-	appendStringInfo(&sql, "\nORDER BY %s%s%s DESC, %s DESC NULLS LAST",
-					 keys.data, fv->nkeys > 0 ? ", " : "", ts, cr);
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, " LIMIT 1");
+		feature_exprs[i] = staged_value(staged, fv->features[i].name, odesc,
+										fv->features[i].name);
 
-	OnlineAppendUpsert(&sql, fv, "o");
-	spi_exec(sql.data, SPI_OK_INSERT);
+	/* rows with a NULL key or timestamp are not stored online */
+	initStringInfo(&from);
+	appendStringInfo(&from, "FROM %s r WHERE %s IS NOT NULL", staged->table, ts);
+	for (int i = 0; i < fv->nkeys; i++)
+		appendStringInfo(&from, " AND r.%s IS NOT NULL",
+						 quote_identifier(fv->join_keys[i]));
+
+	spi_exec(OnlineUpsertNewest(fv, online, key_exprs, feature_exprs, ts, cr,
+								from.data, ts, cr),
+			 SPI_OK_INSERT);
 }
 
 /*
