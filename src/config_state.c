@@ -33,6 +33,7 @@
 
 #include "config_apply.h"
 #include "config_yaml.h"
+#include "spi_util.h"
 
 /* ----------------------------------------------------------------
  * Small helpers
@@ -119,24 +120,10 @@ text_array(Datum d, int *n)
 	return out;
 }
 
-/* Column i (1-based) of row r of the last SPI result, or NULL. */
-static char *
-col_text(int r, int i)
-{
-	return SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, i);
-}
-
-static Datum
-col_datum(int r, int i, bool *isnull)
-{
-	return SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, i,
-						 isnull);
-}
-
 static char *
 col_text_or_empty(int r, int i)
 {
-	char	   *s = col_text(r, i);
+	char	   *s = SpiGetText(r, i);
 
 	return s ? s : pstrdup("");
 }
@@ -337,8 +324,8 @@ kmap_from_cols(int r, int kcol, int vcol)
 	bool		isnull;
 	int			nv;
 
-	km.keys = text_array(col_datum(r, kcol, &isnull), &km.n);
-	km.vals = text_array(col_datum(r, vcol, &isnull), &nv);
+	km.keys = text_array(SpiGetDatum(r, kcol, &isnull), &km.n);
+	km.vals = text_array(SpiGetDatum(r, vcol, &isnull), &nv);
 	km.keypos = palloc0(sizeof(OfsPos) * (km.n + 1));
 	return km;
 }
@@ -370,14 +357,14 @@ ApplyStateFromRegistry(const char *project)
 		pr->name = pstrdup(project);
 		pr->description = col_text_or_empty(0, 1);
 		pr->provider = col_text_or_empty(0, 2);
-		pr->registry = col_text(0, 3);
-		pr->online_store = col_text(0, 4);
-		pr->offline_store = col_text(0, 5);
-		pr->batch_engine = col_text(0, 6);
-		pr->materialization = col_text(0, 7);
-		pr->auth = col_text(0, 8);
-		pr->eksv = DatumGetInt32(col_datum(0, 9, &isnull));
-		pr->coerce_tz_aware = DatumGetBool(col_datum(0, 10, &isnull));
+		pr->registry = SpiGetText(0, 3);
+		pr->online_store = SpiGetText(0, 4);
+		pr->offline_store = SpiGetText(0, 5);
+		pr->batch_engine = SpiGetText(0, 6);
+		pr->materialization = SpiGetText(0, 7);
+		pr->auth = SpiGetText(0, 8);
+		pr->eksv = DatumGetInt32(SpiGetDatum(0, 9, &isnull));
+		pr->coerce_tz_aware = DatumGetBool(SpiGetDatum(0, 10, &isnull));
 		pr->online_schema = col_text_or_empty(0, 11);
 		st->project = pr;
 	}
@@ -390,12 +377,12 @@ ApplyStateFromRegistry(const char *project)
 	{
 		AEntity    *e = palloc0(sizeof(AEntity));
 
-		e->name = col_text(r, 1);
-		e->join_key = col_text(r, 2);
-		e->value_type = col_text(r, 3);
+		e->name = SpiGetText(r, 1);
+		e->join_key = SpiGetText(r, 2);
+		e->value_type = SpiGetText(r, 3);
 		e->description = col_text_or_empty(r, 4);
 		e->owner = col_text_or_empty(r, 5);
-		e->tags = col_text(r, 6);
+		e->tags = SpiGetText(r, 6);
 		st->entities = lappend(st->entities, e);
 	}
 
@@ -411,18 +398,18 @@ ApplyStateFromRegistry(const char *project)
 	{
 		ASource    *s = palloc0(sizeof(ASource));
 
-		s->name = col_text(r, 1);
-		s->type = col_text(r, 2);
-		s->table_name = col_text(r, 3);
-		s->query = col_text(r, 4);
-		s->batch_source = col_text(r, 5);
-		s->timestamp_field = col_text(r, 6);
-		s->created_col = col_text(r, 7);
-		s->date_partition_column = col_text(r, 8);
-		s->field_mapping = col_text(r, 9);
+		s->name = SpiGetText(r, 1);
+		s->type = SpiGetText(r, 2);
+		s->table_name = SpiGetText(r, 3);
+		s->query = SpiGetText(r, 4);
+		s->batch_source = SpiGetText(r, 5);
+		s->timestamp_field = SpiGetText(r, 6);
+		s->created_col = SpiGetText(r, 7);
+		s->date_partition_column = SpiGetText(r, 8);
+		s->field_mapping = SpiGetText(r, 9);
 		s->description = col_text_or_empty(r, 10);
 		s->owner = col_text_or_empty(r, 11);
-		s->tags = col_text(r, 12);
+		s->tags = SpiGetText(r, 12);
 		s->fm = kmap_from_cols(r, 13, 14);
 		st->sources = lappend(st->sources, s);
 	}
@@ -441,15 +428,15 @@ ApplyStateFromRegistry(const char *project)
 		AView	   *v = palloc0(sizeof(AView));
 		bool		isnull;
 
-		v->name = col_text(r, 1);
-		v->source = col_text(r, 2);
-		v->ttl_usec = interval_usec(DatumGetIntervalP(col_datum(r, 3, &isnull)));
-		v->online = DatumGetBool(col_datum(r, 4, &isnull));
-		v->offline = DatumGetBool(col_datum(r, 5, &isnull));
+		v->name = SpiGetText(r, 1);
+		v->source = SpiGetText(r, 2);
+		v->ttl_usec = interval_usec(DatumGetIntervalP(SpiGetDatum(r, 3, &isnull)));
+		v->online = DatumGetBool(SpiGetDatum(r, 4, &isnull));
+		v->offline = DatumGetBool(SpiGetDatum(r, 5, &isnull));
 		v->description = col_text_or_empty(r, 6);
 		v->owner = col_text_or_empty(r, 7);
-		v->tags = col_text(r, 8);
-		v->entities = text_array(col_datum(r, 9, &isnull), &v->nentities);
+		v->tags = SpiGetText(r, 8);
+		v->entities = text_array(SpiGetDatum(r, 9, &isnull), &v->nentities);
 		v->entity_pos = palloc0(sizeof(OfsPos) * (v->nentities + 1));
 		st->views = lappend(st->views, v);
 	}
@@ -469,7 +456,7 @@ ApplyStateFromRegistry(const char *project)
 
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{
-			char	   *fv = col_text(r, 1);
+			char	   *fv = SpiGetText(r, 1);
 			AFeature   *f;
 
 			if (v == NULL || strcmp(v->name, fv) != 0)
@@ -482,10 +469,10 @@ ApplyStateFromRegistry(const char *project)
 				continue;
 			}
 			f = &v->features[v->nfeatures++];
-			f->name = col_text(r, 2);
-			f->dtype = col_text(r, 3);
+			f->name = SpiGetText(r, 2);
+			f->dtype = SpiGetText(r, 3);
 			f->description = col_text_or_empty(r, 4);
-			f->tags = col_text(r, 5);
+			f->tags = SpiGetText(r, 5);
 		}
 		if (pass == 0)
 		{
@@ -506,10 +493,10 @@ ApplyStateFromRegistry(const char *project)
 	{
 		AService   *s = palloc0(sizeof(AService));
 
-		s->name = col_text(r, 1);
+		s->name = SpiGetText(r, 1);
 		s->description = col_text_or_empty(r, 2);
 		s->owner = col_text_or_empty(r, 3);
-		s->tags = col_text(r, 4);
+		s->tags = SpiGetText(r, 4);
 		st->services = lappend(st->services, s);
 	}
 
@@ -527,7 +514,7 @@ ApplyStateFromRegistry(const char *project)
 
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{
-			char	   *fs = col_text(r, 1);
+			char	   *fs = SpiGetText(r, 1);
 			AProjection *pr;
 			bool		isnull;
 			Datum		d;
@@ -542,9 +529,9 @@ ApplyStateFromRegistry(const char *project)
 				continue;
 			}
 			pr = &svc->projections[svc->nprojections++];
-			pr->feature_view = col_text(r, 2);
-			pr->alias = col_text(r, 3);
-			d = col_datum(r, 4, &isnull);
+			pr->feature_view = SpiGetText(r, 2);
+			pr->alias = SpiGetText(r, 3);
+			d = SpiGetDatum(r, 4, &isnull);
 			if (isnull)
 				pr->nfeatures = -1;
 			else
@@ -552,7 +539,7 @@ ApplyStateFromRegistry(const char *project)
 				pr->features = text_array(d, &pr->nfeatures);
 				pr->feature_pos = palloc0(sizeof(OfsPos) * (pr->nfeatures + 1));
 			}
-			pr->join_key_map = col_text(r, 5);
+			pr->join_key_map = SpiGetText(r, 5);
 			pr->jkm = kmap_from_cols(r, 6, 7);
 		}
 		if (pass == 0)

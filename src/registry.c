@@ -32,12 +32,11 @@
 
 #include "offline_store.h"
 #include "registry.h"
+#include "spi_util.h"
 
 #define REG_MAX_ARGS 4
 
 static void reg_query(const char *sql, int nargs, const char *const *args);
-static char *reg_value(int row, int col);
-static char **reg_text_array(int row, int col, int *n);
 static RegSource *load_source(const char *project, const char *name,
 							  char **push_source);
 static RegRequest *find_request(List *requests, const char *name_to_use);
@@ -71,35 +70,6 @@ reg_query(const char *sql, int nargs, const char *const *args)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
 	/* SPI leaves us in its procedure context: go back to the caller's */
 	MemoryContextSwitchTo(oldcxt);
-}
-
-/* Column col (1-based) of row as text in the current context, NULL if null. */
-static char *
-reg_value(int row, int col)
-{
-	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
-}
-
-/* A text[] column as a C array of strings in the current context. */
-static char **
-reg_text_array(int row, int col, int *n)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc,
-								  col, &isnull);
-	Datum	   *elems;
-	bool	   *elnulls;
-	char	  **result;
-
-	*n = 0;
-	if (isnull)
-		return NULL;
-	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &elnulls, n);
-	result = palloc0(sizeof(char *) * (*n + 1));
-	for (int i = 0; i < *n; i++)
-		result[i] = elnulls[i] ? NULL : TextDatumGetCString(elems[i]);
-	return result;
 }
 
 /*
@@ -144,7 +114,7 @@ RegistryResolveProject(const char *project)
 					 errmsg("more than one Feast project exists"),
 					 errhint("Pass the project, or set offline_store.project.")));
 		MemoryContextSwitchTo(caller);
-		result = reg_value(0, 1);
+		result = SpiGetText(0, 1);
 	}
 	SPI_finish();
 	return result;
@@ -175,10 +145,10 @@ load_source(const char *project, const char *name, char **push_source)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("data source \"%s\" does not exist", name)));
-	type = reg_value(0, 1);
+	type = SpiGetText(0, 1);
 	if (strcmp(type, "push") == 0)
 	{
-		char	   *batch = reg_value(0, 4);
+		char	   *batch = SpiGetText(0, 4);
 		char	   *dummy;
 
 		src = load_source(project, batch, &dummy);
@@ -188,15 +158,15 @@ load_source(const char *project, const char *name, char **push_source)
 	}
 	src->name = pstrdup(name);
 	src->is_query = (strcmp(type, "query") == 0);
-	src->table_name = reg_value(0, 2);
-	src->query = reg_value(0, 3);
-	src->timestamp_field = reg_value(0, 5);
-	src->created_timestamp_column = reg_value(0, 6);
+	src->table_name = SpiGetText(0, 2);
+	src->query = SpiGetText(0, 3);
+	src->timestamp_field = SpiGetText(0, 5);
+	src->created_timestamp_column = SpiGetText(0, 6);
 	{
 		int			nto;
 
-		src->map_from = reg_text_array(0, 7, &src->nmappings);
-		src->map_to = reg_text_array(0, 8, &nto);
+		src->map_from = SpiGetTextArray(0, 7, &src->nmappings);
+		src->map_to = SpiGetTextArray(0, 8, &nto);
 		Assert(nto == src->nmappings);
 	}
 	return src;
@@ -232,12 +202,12 @@ RegistryGetFeatureView(const char *project, const char *name)
 	fv = palloc0(sizeof(RegFeatureView));
 	fv->project = pstrdup(project);
 	fv->name = pstrdup(name);
-	ttl = reg_value(0, 1);
+	ttl = SpiGetText(0, 1);
 	fv->ttl_usec = pg_strtoint64(ttl);
-	fv->online = (strcmp(reg_value(0, 2), "t") == 0);
-	fv->offline = (strcmp(reg_value(0, 3), "t") == 0);
-	source_name = reg_value(0, 4);
-	fv->online_schema = reg_value(0, 5);
+	fv->online = (strcmp(SpiGetText(0, 2), "t") == 0);
+	fv->offline = (strcmp(SpiGetText(0, 3), "t") == 0);
+	source_name = SpiGetText(0, 4);
+	fv->online_schema = SpiGetText(0, 5);
 
 	reg_query("SELECT e.name, e.join_key, e.value_type "
 			  "FROM feast.feature_view_entities fe "
@@ -252,9 +222,9 @@ RegistryGetFeatureView(const char *project, const char *name)
 	fv->value_types = palloc0(sizeof(char *) * (fv->nkeys + 1));
 	for (int i = 0; i < fv->nkeys; i++)
 	{
-		fv->entities[i] = reg_value(i, 1);
-		fv->join_keys[i] = reg_value(i, 2);
-		fv->value_types[i] = reg_value(i, 3);
+		fv->entities[i] = SpiGetText(i, 1);
+		fv->join_keys[i] = SpiGetText(i, 2);
+		fv->value_types[i] = SpiGetText(i, 3);
 	}
 
 	reg_query("SELECT name, dtype FROM feast.features "
@@ -265,8 +235,8 @@ RegistryGetFeatureView(const char *project, const char *name)
 	fv->features = palloc0(sizeof(RegFeature) * (fv->nfeatures + 1));
 	for (int i = 0; i < fv->nfeatures; i++)
 	{
-		fv->features[i].name = reg_value(i, 1);
-		fv->features[i].dtype = reg_value(i, 2);
+		fv->features[i].name = SpiGetText(i, 1);
+		fv->features[i].dtype = SpiGetText(i, 2);
 	}
 
 	fv->source = load_source(project, source_name, &fv->push_source);
@@ -294,7 +264,7 @@ RegistryListFeatureViews(const char *project, bool online_only)
 			  1, args);
 	MemoryContextSwitchTo(caller);
 	for (uint64 i = 0; i < SPI_processed; i++)
-		result = lappend(result, reg_value(i, 1));
+		result = lappend(result, SpiGetText(i, 1));
 	SPI_finish();
 	return result;
 }
@@ -319,7 +289,7 @@ RegistryPushSourceViews(const char *project, const char *push_source)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("push source \"%s\" does not exist", push_source),
 				 errdetail("Project \"%s\" has no data source of that name.", project)));
-	if (strcmp(reg_value(0, 1), "push") != 0)
+	if (strcmp(SpiGetText(0, 1), "push") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("data source \"%s\" is not a push source", push_source)));
@@ -329,7 +299,7 @@ RegistryPushSourceViews(const char *project, const char *push_source)
 			  2, args);
 	MemoryContextSwitchTo(caller);
 	for (uint64 i = 0; i < SPI_processed; i++)
-		result = lappend(result, reg_value(i, 1));
+		result = lappend(result, SpiGetText(i, 1));
 	SPI_finish();
 	return result;
 }
@@ -531,11 +501,11 @@ RegistryResolveRequest(const char *project, ArrayType *features,
 		{
 			int			nto;
 
-			views[i] = reg_value(i, 1);
-			aliases[i] = reg_value(i, 2);
-			feature_lists[i] = reg_text_array(i, 3, &nfeature_lists[i]);
-			jkm_from[i] = reg_text_array(i, 4, &njkm[i]);
-			jkm_to[i] = reg_text_array(i, 5, &nto);
+			views[i] = SpiGetText(i, 1);
+			aliases[i] = SpiGetText(i, 2);
+			feature_lists[i] = SpiGetTextArray(i, 3, &nfeature_lists[i]);
+			jkm_from[i] = SpiGetTextArray(i, 4, &njkm[i]);
+			jkm_to[i] = SpiGetTextArray(i, 5, &nto);
 			Assert(nto == njkm[i]);
 		}
 		SPI_finish();
@@ -669,7 +639,7 @@ RegistryLockMaterialization(const char *project, const char *view, bool wait)
 	{
 		reg_query("SELECT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('offline_store materialize'), pg_catalog.hashtext($1))",
 				  1, args);
-		got = (strcmp(reg_value(0, 1), "t") == 0);
+		got = (strcmp(SpiGetText(0, 1), "t") == 0);
 	}
 	SPI_finish();
 	pfree(key);

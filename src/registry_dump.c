@@ -34,6 +34,7 @@
 
 #include "config_yaml.h"
 #include "registry.h"
+#include "spi_util.h"
 
 /* SQL-callable functions */
 PG_FUNCTION_INFO_V1(ofs_feast_registry_dump);
@@ -135,18 +136,6 @@ append_str_array(StringInfo out, Datum arr)
 	appendStringInfoChar(out, ']');
 }
 
-static char *
-val(uint64 r, int c)
-{
-	return SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c);
-}
-
-static Datum
-bin(uint64 r, int c, bool *isnull)
-{
-	return SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c,
-						 isnull);
-}
 
 static void
 run(const char *sql, const char *project)
@@ -193,17 +182,17 @@ ofs_feast_registry_dump(PG_FUNCTION_ARGS)
 				 errmsg("project \"%s\" does not exist", project)));
 	appendStringInfoString(&out, "# offline_store registry dump: apply with feast_apply()\n");
 	append_kv(&out, "", "project", project);
-	append_kv_opt(&out, "", "project_description", val(0, 1));
-	append_kv(&out, "", "provider", val(0, 2));
-	append_json_opt(&out, "", "registry", val(0, 3), false);
-	append_json_opt(&out, "", "online_store", val(0, 4), false);
-	append_json_opt(&out, "", "offline_store", val(0, 5), false);
-	append_json_opt(&out, "", "batch_engine", val(0, 6), false);
-	append_json_opt(&out, "", "materialization", val(0, 7), false);
-	append_json_opt(&out, "", "auth", val(0, 8), false);
-	appendStringInfo(&out, "entity_key_serialization_version: %s\n", val(0, 9));
+	append_kv_opt(&out, "", "project_description", SpiGetText(0, 1));
+	append_kv(&out, "", "provider", SpiGetText(0, 2));
+	append_json_opt(&out, "", "registry", SpiGetText(0, 3), false);
+	append_json_opt(&out, "", "online_store", SpiGetText(0, 4), false);
+	append_json_opt(&out, "", "offline_store", SpiGetText(0, 5), false);
+	append_json_opt(&out, "", "batch_engine", SpiGetText(0, 6), false);
+	append_json_opt(&out, "", "materialization", SpiGetText(0, 7), false);
+	append_json_opt(&out, "", "auth", SpiGetText(0, 8), false);
+	appendStringInfo(&out, "entity_key_serialization_version: %s\n", SpiGetText(0, 9));
 	appendStringInfo(&out, "coerce_tz_aware: %s\n",
-					 strcmp(val(0, 10), "t") == 0 ? "true" : "false");
+					 strcmp(SpiGetText(0, 10), "t") == 0 ? "true" : "false");
 
 	/* entities */
 	run("SELECT name, join_key, value_type, description, owner, "
@@ -213,14 +202,14 @@ ofs_feast_registry_dump(PG_FUNCTION_ARGS)
 	appendStringInfoString(&out, SPI_processed ? "\nentities:\n" : "\nentities: []\n");
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
-		append_kv(&out, "  - ", "name", val(r, 1));
+		append_kv(&out, "  - ", "name", SpiGetText(r, 1));
 		appendStringInfoString(&out, "    join_keys: [");
-		append_str(&out, val(r, 2));
+		append_str(&out, SpiGetText(r, 2));
 		appendStringInfoString(&out, "]\n");
-		append_kv(&out, "    ", "value_type", val(r, 3));
-		append_kv_opt(&out, "    ", "description", val(r, 4));
-		append_kv_opt(&out, "    ", "owner", val(r, 5));
-		append_json_opt(&out, "    ", "tags", val(r, 6), true);
+		append_kv(&out, "    ", "value_type", SpiGetText(r, 3));
+		append_kv_opt(&out, "    ", "description", SpiGetText(r, 4));
+		append_kv_opt(&out, "    ", "owner", SpiGetText(r, 5));
+		append_json_opt(&out, "    ", "tags", SpiGetText(r, 6), true);
 	}
 
 	/* sources */
@@ -233,18 +222,18 @@ ofs_feast_registry_dump(PG_FUNCTION_ARGS)
 	appendStringInfoString(&out, SPI_processed ? "\nsources:\n" : "\nsources: []\n");
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
-		append_kv(&out, "  - ", "name", val(r, 1));
-		append_kv(&out, "    ", "type", val(r, 2));
-		append_kv_opt(&out, "    ", "table", val(r, 3));
-		append_kv_opt(&out, "    ", "query", val(r, 4));
-		append_kv_opt(&out, "    ", "batch_source", val(r, 5));
-		append_kv_opt(&out, "    ", "timestamp_field", val(r, 6));
-		append_kv_opt(&out, "    ", "created_timestamp_column", val(r, 7));
-		append_kv_opt(&out, "    ", "date_partition_column", val(r, 8));
-		append_json_opt(&out, "    ", "field_mapping", val(r, 9), true);
-		append_kv_opt(&out, "    ", "description", val(r, 10));
-		append_kv_opt(&out, "    ", "owner", val(r, 11));
-		append_json_opt(&out, "    ", "tags", val(r, 12), true);
+		append_kv(&out, "  - ", "name", SpiGetText(r, 1));
+		append_kv(&out, "    ", "type", SpiGetText(r, 2));
+		append_kv_opt(&out, "    ", "table", SpiGetText(r, 3));
+		append_kv_opt(&out, "    ", "query", SpiGetText(r, 4));
+		append_kv_opt(&out, "    ", "batch_source", SpiGetText(r, 5));
+		append_kv_opt(&out, "    ", "timestamp_field", SpiGetText(r, 6));
+		append_kv_opt(&out, "    ", "created_timestamp_column", SpiGetText(r, 7));
+		append_kv_opt(&out, "    ", "date_partition_column", SpiGetText(r, 8));
+		append_json_opt(&out, "    ", "field_mapping", SpiGetText(r, 9), true);
+		append_kv_opt(&out, "    ", "description", SpiGetText(r, 10));
+		append_kv_opt(&out, "    ", "owner", SpiGetText(r, 11));
+		append_json_opt(&out, "    ", "tags", SpiGetText(r, 12), true);
 	}
 
 	/* feature views, with their entities and features */
@@ -272,7 +261,7 @@ ofs_feast_registry_dump(PG_FUNCTION_ARGS)
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		bool		isnull;
-		Interval   *ttl = DatumGetIntervalP(bin(r, 3, &isnull));
+		Interval   *ttl = DatumGetIntervalP(SpiGetDatum(r, 3, &isnull));
 		int64		usec = ttl->time + (int64) ttl->day * USECS_PER_DAY;
 		char		ttlbuf[64];
 		Datum	   *names,
@@ -282,25 +271,25 @@ ofs_feast_registry_dump(PG_FUNCTION_ARGS)
 		bool	   *nn;
 		int			n;
 
-		append_kv(&out, "  - ", "name", val(r, 1));
+		append_kv(&out, "  - ", "name", SpiGetText(r, 1));
 		appendStringInfoString(&out, "    entities: ");
-		append_str_array(&out, bin(r, 9, &isnull));
+		append_str_array(&out, SpiGetDatum(r, 9, &isnull));
 		appendStringInfoChar(&out, '\n');
 		OfsFormatTtl(usec, ttlbuf, sizeof(ttlbuf));
 		append_kv(&out, "    ", "ttl", ttlbuf);
-		append_kv(&out, "    ", "source", val(r, 2));
+		append_kv(&out, "    ", "source", SpiGetText(r, 2));
 		appendStringInfo(&out, "    online: %s\n",
-						 strcmp(val(r, 4), "t") == 0 ? "true" : "false");
+						 strcmp(SpiGetText(r, 4), "t") == 0 ? "true" : "false");
 		appendStringInfo(&out, "    offline: %s\n",
-						 strcmp(val(r, 5), "t") == 0 ? "true" : "false");
+						 strcmp(SpiGetText(r, 5), "t") == 0 ? "true" : "false");
 
-		deconstruct_array(DatumGetArrayTypeP(bin(r, 10, &isnull)), TEXTOID,
+		deconstruct_array(DatumGetArrayTypeP(SpiGetDatum(r, 10, &isnull)), TEXTOID,
 						  -1, false, TYPALIGN_INT, &names, &nn, &n);
-		deconstruct_array(DatumGetArrayTypeP(bin(r, 11, &isnull)), TEXTOID,
+		deconstruct_array(DatumGetArrayTypeP(SpiGetDatum(r, 11, &isnull)), TEXTOID,
 						  -1, false, TYPALIGN_INT, &dtypes, &nn, &n);
-		deconstruct_array(DatumGetArrayTypeP(bin(r, 12, &isnull)), TEXTOID,
+		deconstruct_array(DatumGetArrayTypeP(SpiGetDatum(r, 12, &isnull)), TEXTOID,
 						  -1, false, TYPALIGN_INT, &descs, &nn, &n);
-		deconstruct_array(DatumGetArrayTypeP(bin(r, 13, &isnull)), TEXTOID,
+		deconstruct_array(DatumGetArrayTypeP(SpiGetDatum(r, 13, &isnull)), TEXTOID,
 						  -1, false, TYPALIGN_INT, &tags, &nn, &n);
 		appendStringInfoString(&out, n ? "    schema:\n" : "    schema: []\n");
 		for (int i = 0; i < n; i++)
@@ -324,9 +313,9 @@ ofs_feast_registry_dump(PG_FUNCTION_ARGS)
 			}
 			appendStringInfoString(&out, "}\n");
 		}
-		append_kv_opt(&out, "    ", "description", val(r, 6));
-		append_kv_opt(&out, "    ", "owner", val(r, 7));
-		append_json_opt(&out, "    ", "tags", val(r, 8), true);
+		append_kv_opt(&out, "    ", "description", SpiGetText(r, 6));
+		append_kv_opt(&out, "    ", "owner", SpiGetText(r, 7));
+		append_json_opt(&out, "    ", "tags", SpiGetText(r, 8), true);
 	}
 
 	/* feature services, with their projections */
@@ -340,32 +329,32 @@ ofs_feast_registry_dump(PG_FUNCTION_ARGS)
 	appendStringInfoString(&out, SPI_processed ? "\nfeature_services:\n" : "\nfeature_services: []\n");
 	for (uint64 r = 0; r < SPI_processed;)
 	{
-		char	   *name = val(r, 1);
+		char	   *name = SpiGetText(r, 1);
 		uint64		first = r;
 		uint64		end = r;
 
-		while (end < SPI_processed && strcmp(val(end, 1), name) == 0)
+		while (end < SPI_processed && strcmp(SpiGetText(end, 1), name) == 0)
 			end++;
 		append_kv(&out, "  - ", "name", name);
-		if (val(first, 5) == NULL)
+		if (SpiGetText(first, 5) == NULL)
 			appendStringInfoString(&out, "    features: []\n");
 		else
 			appendStringInfoString(&out, "    features:\n");
-		for (; val(first, 5) != NULL && r < end; r++)
+		for (; SpiGetText(first, 5) != NULL && r < end; r++)
 		{
-			char	   *alias = val(r, 6);
+			char	   *alias = SpiGetText(r, 6);
 			bool		isnull;
-			Datum		features = bin(r, 7, &isnull);
-			char	   *jkm = val(r, 8);
+			Datum		features = SpiGetDatum(r, 7, &isnull);
+			char	   *jkm = SpiGetText(r, 8);
 
 			if (alias == NULL && isnull && strcmp(jkm, "{}") == 0)
 			{
 				appendStringInfoString(&out, "      - ");
-				append_str(&out, val(r, 5));
+				append_str(&out, SpiGetText(r, 5));
 				appendStringInfoChar(&out, '\n');
 				continue;
 			}
-			append_kv(&out, "      - ", "feature_view", val(r, 5));
+			append_kv(&out, "      - ", "feature_view", SpiGetText(r, 5));
 			if (alias)
 				append_kv(&out, "        ", "name", alias);
 			if (!isnull)
@@ -377,9 +366,9 @@ ofs_feast_registry_dump(PG_FUNCTION_ARGS)
 			append_json_opt(&out, "        ", "join_key_map", jkm, true);
 		}
 		r = end;
-		append_kv_opt(&out, "    ", "description", val(first, 2));
-		append_kv_opt(&out, "    ", "owner", val(first, 3));
-		append_json_opt(&out, "    ", "tags", val(first, 4), true);
+		append_kv_opt(&out, "    ", "description", SpiGetText(first, 2));
+		append_kv_opt(&out, "    ", "owner", SpiGetText(first, 3));
+		append_json_opt(&out, "    ", "tags", SpiGetText(first, 4), true);
 	}
 
 	SPI_finish();

@@ -1,0 +1,54 @@
+/*-------------------------------------------------------------------------
+ *
+ * spi_util.c
+ *		Reading the columns of the last SPI result.
+ *
+ * The registry readers (registry.c, config_state.c, registry_dump.c) all
+ * walk SPI_tuptable the same way; these are the shared accessors.
+ *
+ * IDENTIFICATION
+ *	  src/spi_util.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "spi_util.h"
+
+char *
+SpiGetText(uint64 row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+Datum
+SpiGetDatum(uint64 row, int col, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col,
+						 isnull);
+}
+
+char **
+SpiGetTextArray(uint64 row, int col, int *n)
+{
+	bool		isnull;
+	Datum		d = SpiGetDatum(row, col, &isnull);
+	Datum	   *elems;
+	bool	   *elnulls;
+	char	  **result;
+
+	*n = 0;
+	if (isnull)
+		return NULL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &elnulls, n);
+	result = palloc0(sizeof(char *) * (*n + 1));
+	for (int i = 0; i < *n; i++)
+		result[i] = elnulls[i] ? NULL : TextDatumGetCString(elems[i]);
+	return result;
+}
