@@ -30,6 +30,7 @@
 #include "utils/builtins.h"
 
 #include "config_yaml.h"
+#include "spi_util.h"
 
 /* A column of a source relation or query. */
 typedef struct ColInfo
@@ -227,14 +228,8 @@ p_datum(Params *p, Oid type, Datum d)
 static inline void
 exec_params(const char *sql, Params *p, int expected)
 {
-	int			rc;
-
-	rc = SPI_execute_with_args(sql, p ? p->n : 0, p ? p->types : NULL,
-							   p ? p->values : NULL, p ? p->nulls : NULL,
-							   false, 0);
-	if (rc != expected)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(rc));
+	SpiExec(sql, p ? p->n : 0, p ? p->types : NULL, p ? p->values : NULL,
+			p ? p->nulls : NULL, expected);
 }
 
 /* ----------------------------------------------------------------

@@ -67,6 +67,7 @@
 #include "online.h"
 #include "online_tables.h"
 #include "registry.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(ofs_feast_materialize);
 PG_FUNCTION_INFO_V1(ofs_feast_materialize_incremental);
@@ -382,14 +383,11 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 		argtypes[1] = TEXTOID;
 		values[0] = CStringGetTextDatum(fv->project);
 		values[1] = CStringGetTextDatum(fv->name);
-		rc = SPI_execute_with_args("SELECT pg_catalog.max(end_date) "
-								   "FROM feast.materialization_intervals "
-								   "WHERE project OPERATOR(pg_catalog.=) $1 "
-								   "AND feature_view OPERATOR(pg_catalog.=) $2",
-								   2, argtypes, values, NULL, false, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_with_args failed: %s",
-				 SPI_result_code_string(rc));
+		SpiExec("SELECT pg_catalog.max(end_date) "
+				"FROM feast.materialization_intervals "
+				"WHERE project OPERATOR(pg_catalog.=) $1 "
+				"AND feature_view OPERATOR(pg_catalog.=) $2",
+				2, argtypes, values, NULL, SPI_OK_SELECT);
 		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
 						  &isnull);
 		if (!isnull)
@@ -414,10 +412,7 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 	argtypes[1] = TIMESTAMPTZOID;
 	values[0] = TimestampTzGetDatum(start);
 	values[1] = TimestampTzGetDatum(end);
-	rc = SPI_execute_with_args(sql, 2, argtypes, values, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(rc));
+	SpiExec(sql, 2, argtypes, values, NULL, SPI_OK_INSERT);
 	result->rows_written = (int64) SPI_processed;
 	result->start = start;
 
@@ -438,22 +433,16 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 	values[5] = Int64GetDatum(progress.rows);
 	values[6] = Int64GetDatum(result->rows_written);
 	values[7] = TimestampTzGetDatum(started_at);
-	rc = SPI_execute_with_args("INSERT INTO feast.materialization_intervals "
-							   "(project, feature_view, start_date, end_date) "
-							   "VALUES ($1, $2, $3, $4)",
-							   4, argtypes, values, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(rc));
-	rc = SPI_execute_with_args("INSERT INTO feast.materialization_runs "
-							   "(project, feature_view, start_date, end_date, incremental, "
-							   "status, rows_read, rows_written, started_at, finished_at) "
-							   "VALUES ($1, $2, $3, $4, $5, 'succeeded', $6, $7, $8, "
-							   "pg_catalog.clock_timestamp())",
-							   8, argtypes, values, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(rc));
+	SpiExec("INSERT INTO feast.materialization_intervals "
+			"(project, feature_view, start_date, end_date) "
+			"VALUES ($1, $2, $3, $4)",
+			4, argtypes, values, NULL, SPI_OK_INSERT);
+	SpiExec("INSERT INTO feast.materialization_runs "
+			"(project, feature_view, start_date, end_date, incremental, "
+			"status, rows_read, rows_written, started_at, finished_at) "
+			"VALUES ($1, $2, $3, $4, $5, 'succeeded', $6, $7, $8, "
+			"pg_catalog.clock_timestamp())",
+			8, argtypes, values, NULL, SPI_OK_INSERT);
 	SPI_finish();
 
 	if (TimestampDifferenceExceeds(started_at, GetCurrentTimestamp(),

@@ -40,9 +40,8 @@
 #include "utils/syscache.h"
 
 #include "online_tables.h"
+#include "spi_util.h"
 
-static void ot_exec(const char *sql, int nargs, Oid *types, Datum *values,
-					int expected);
 static bool ot_lookup_record(const char *project, const char *view,
 							 char **schema_name, char **table_name);
 static Oid	ot_relid(const char *schema_name, const char *table_name);
@@ -107,7 +106,6 @@ OnlineTableCheck(const OnlineTableSpec *spec, const char *detail)
 	Oid			relid;
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
-	int			rc;
 
 	if (strlen(spec->schema_name) > NAMEDATALEN - 1)
 		ereport(ERROR,
@@ -134,13 +132,10 @@ OnlineTableCheck(const OnlineTableSpec *spec, const char *detail)
 
 	values[0] = CStringGetTextDatum(spec->schema_name);
 	values[1] = CStringGetTextDatum(spec->table_name);
-	rc = SPI_execute_with_args("SELECT project, feature_view FROM feast.online_tables "
-							   "WHERE schema_name OPERATOR(pg_catalog.=) $1 "
-							   "AND table_name OPERATOR(pg_catalog.=) $2",
-							   2, argtypes, values, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(rc));
+	SpiExec("SELECT project, feature_view FROM feast.online_tables "
+			"WHERE schema_name OPERATOR(pg_catalog.=) $1 "
+			"AND table_name OPERATOR(pg_catalog.=) $2",
+			2, argtypes, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 	{
 		rec_project = SPI_getvalue(SPI_tuptable->vals[0],
@@ -346,7 +341,7 @@ OnlineTableSync(const OnlineTableSpec *spec)
 							 ot_type_sql(col->typid, col->typmod));
 			first = false;
 		}
-		ot_exec(sql.data, 0, NULL, NULL, SPI_OK_UTILITY);
+		SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	}
 	return true;
 }
@@ -401,18 +396,6 @@ OnlineTableQualifiedName(const char *project, const char *view)
 	return result;
 }
 
-/* Run one statement through SPI and check its result code. */
-static void
-ot_exec(const char *sql, int nargs, Oid *types, Datum *values, int expected)
-{
-	int			rc;
-
-	rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
-	if (rc != expected)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(rc));
-}
-
 /* The recorded online table of a view; false when there is none. */
 static bool
 ot_lookup_record(const char *project, const char *view,
@@ -423,10 +406,10 @@ ot_lookup_record(const char *project, const char *view,
 
 	values[0] = CStringGetTextDatum(project);
 	values[1] = CStringGetTextDatum(view);
-	ot_exec("SELECT schema_name, table_name FROM feast.online_tables "
+	SpiExec("SELECT schema_name, table_name FROM feast.online_tables "
 			"WHERE project OPERATOR(pg_catalog.=) $1 "
 			"AND feature_view OPERATOR(pg_catalog.=) $2",
-			2, argtypes, values, SPI_OK_SELECT);
+			2, argtypes, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		return false;
 	*schema_name = SPI_getvalue(SPI_tuptable->vals[0],
@@ -467,7 +450,7 @@ ot_create(const OnlineTableSpec *spec)
 	{
 		appendStringInfo(&sql, "CREATE SCHEMA %s",
 						 quote_identifier(spec->schema_name));
-		ot_exec(sql.data, 0, NULL, NULL, SPI_OK_UTILITY);
+		SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 		resetStringInfo(&sql);
 	}
 
@@ -500,7 +483,7 @@ ot_create(const OnlineTableSpec *spec)
 		appendStringInfo(&sql, "%s%s", k > 0 ? ", " : "",
 						 quote_identifier(spec->keys[k].name));
 	appendStringInfoString(&sql, "))");
-	ot_exec(sql.data, 0, NULL, NULL, SPI_OK_UTILITY);
+	SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "COMMENT ON TABLE %s IS %s",
@@ -508,7 +491,7 @@ ot_create(const OnlineTableSpec *spec)
 												spec->table_name),
 					 quote_literal_cstr(psprintf("offline_store online table of feature view \"%s\" of project \"%s\"",
 												 spec->view, spec->project)));
-	ot_exec(sql.data, 0, NULL, NULL, SPI_OK_UTILITY);
+	SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 }
 
 /* DROP TABLE schema_name.table_name, when it exists. */
@@ -521,7 +504,7 @@ ot_drop_relation(const char *schema_name, const char *table_name)
 		return;
 	sql = psprintf("DROP TABLE %s",
 				   quote_qualified_identifier(schema_name, table_name));
-	ot_exec(sql, 0, NULL, NULL, SPI_OK_UTILITY);
+	SpiExec(sql, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 }
 
 /*
@@ -538,10 +521,10 @@ ot_delete_view_rows(const char *registry_table, const char *project,
 
 	values[0] = CStringGetTextDatum(project);
 	values[1] = CStringGetTextDatum(view);
-	ot_exec(psprintf("DELETE FROM %s "
-					 "WHERE project OPERATOR(pg_catalog.=) $1 "
-					 "AND feature_view OPERATOR(pg_catalog.=) $2", registry_table),
-			2, argtypes, values, SPI_OK_DELETE);
+	SpiExec(psprintf("DELETE FROM %s "
+			"WHERE project OPERATOR(pg_catalog.=) $1 "
+			"AND feature_view OPERATOR(pg_catalog.=) $2", registry_table),
+			2, argtypes, values, NULL, SPI_OK_DELETE);
 }
 
 static void
@@ -554,8 +537,8 @@ ot_insert_record(const OnlineTableSpec *spec)
 	values[1] = CStringGetTextDatum(spec->view);
 	values[2] = CStringGetTextDatum(spec->schema_name);
 	values[3] = CStringGetTextDatum(spec->table_name);
-	ot_exec("INSERT INTO feast.online_tables "
+	SpiExec("INSERT INTO feast.online_tables "
 			"(project, feature_view, schema_name, table_name) "
 			"VALUES ($1, $2, $3, $4)",
-			4, argtypes, values, SPI_OK_INSERT);
+			4, argtypes, values, NULL, SPI_OK_INSERT);
 }

@@ -51,6 +51,7 @@
 #include "registry.h"
 #include "sqlbuild.h"
 #include "srf.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(ofs_feast_pull_latest);
 PG_FUNCTION_INFO_V1(ofs_feast_pull_all);
@@ -318,20 +319,17 @@ source_keys(const char *project, const RegSource *src, const char *name)
 	List	   *keys = NIL;
 	char	   *first_view = NULL;
 	ListCell   *lc;
-	int			rc;
 
 	values[0] = CStringGetTextDatum(project);
 	values[1] = CStringGetTextDatum(src->name);
-	rc = SPI_execute_with_args("SELECT fv.name FROM feast.feature_views fv "
-							   "JOIN feast.data_sources ds ON ds.project OPERATOR(pg_catalog.=) fv.project "
-							   "AND ds.name OPERATOR(pg_catalog.=) fv.source "
-							   "WHERE fv.project OPERATOR(pg_catalog.=) $1 "
-							   "AND (ds.name OPERATOR(pg_catalog.=) $2 "
-							   "OR ds.batch_source OPERATOR(pg_catalog.=) $2) "
-							   "ORDER BY fv.name COLLATE \"C\"",
-							   2, argtypes, values, NULL, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	SpiExec("SELECT fv.name FROM feast.feature_views fv "
+			"JOIN feast.data_sources ds ON ds.project OPERATOR(pg_catalog.=) fv.project "
+			"AND ds.name OPERATOR(pg_catalog.=) fv.source "
+			"WHERE fv.project OPERATOR(pg_catalog.=) $1 "
+			"AND (ds.name OPERATOR(pg_catalog.=) $2 "
+			"OR ds.batch_source OPERATOR(pg_catalog.=) $2) "
+			"ORDER BY fv.name COLLATE \"C\"",
+			2, argtypes, values, NULL, SPI_OK_SELECT);
 	MemoryContextSwitchTo(caller);
 	for (uint64 i = 0; i < SPI_processed; i++)
 		view_names = lappend(view_names,

@@ -51,6 +51,7 @@
 #include "online.h"
 #include "registry.h"
 #include "sqlbuild.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(ofs_feast_push);
 PG_FUNCTION_INFO_V1(ofs_feast_write_to_offline_store);
@@ -65,7 +66,6 @@ typedef struct StagedRows
 
 static int	stage_counter = 0;
 
-static void spi_exec(const char *sql, int expected);
 static StagedRows *stage_rows(const char *rows);
 static void unstage_rows(StagedRows *staged);
 static void add_name(List **names, const char *name);
@@ -78,15 +78,6 @@ static char *cast_expr(const char *expr, Oid from, Oid to, int32 typmod);
 static void check_finite(StagedRows *staged, const char *column);
 static void push_online(const RegFeatureView *fv, StagedRows *staged);
 static void append_offline(const RegSource *src, StagedRows *staged);
-
-static void
-spi_exec(const char *sql, int expected)
-{
-	int			rc = SPI_execute(sql, false, 0);
-
-	if (rc != expected)
-		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-}
 
 /*
  * stage_rows copies the rows (relation or query) into a new temporary
@@ -127,12 +118,12 @@ stage_rows(const char *rows)
 											  FORMAT_TYPE_FORCE_QUALIFY));
 	}
 	appendStringInfoString(&sql, ") ON COMMIT DROP");
-	spi_exec(sql.data, SPI_OK_UTILITY);
+	SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "INSERT INTO %s SELECT * FROM %s r", staged->table, from);
 	nestlevel = SqlBeginReadOnly();
-	spi_exec(sql.data, SPI_OK_INSERT);
+	SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_INSERT);
 	staged->nrows = (int64) SPI_processed;
 	SqlEndReadOnly(nestlevel);
 	pfree(sql.data);
@@ -142,7 +133,8 @@ stage_rows(const char *rows)
 static void
 unstage_rows(StagedRows *staged)
 {
-	spi_exec(psprintf("DROP TABLE %s", staged->table), SPI_OK_UTILITY);
+	SpiExec(psprintf("DROP TABLE %s", staged->table),
+			0, NULL, NULL, NULL, SPI_OK_UTILITY);
 }
 
 static void
@@ -337,9 +329,9 @@ push_online(const RegFeatureView *fv, StagedRows *staged)
 		appendStringInfo(&from, " AND r.%s IS NOT NULL",
 						 quote_identifier(fv->join_keys[i]));
 
-	spi_exec(OnlineUpsertNewest(fv, online, key_exprs, feature_exprs, ts, cr,
-								from.data, ts, cr),
-			 SPI_OK_INSERT);
+	SpiExec(OnlineUpsertNewest(fv, online, key_exprs, feature_exprs, ts, cr,
+							   from.data, ts, cr),
+			0, NULL, NULL, NULL, SPI_OK_INSERT);
 }
 
 /*
@@ -384,9 +376,9 @@ append_offline(const RegSource *src, StagedRows *staged)
 		appendStringInfo(&vals, "%s%s", vals.len > 0 ? ", " : "",
 						 staged_value(staged, NameStr(att->attname), tdesc, col));
 	}
-	spi_exec(psprintf("INSERT INTO %s (%s) SELECT %s FROM %s r",
-					  target, cols.data, vals.data, staged->table),
-			 SPI_OK_INSERT);
+	SpiExec(psprintf("INSERT INTO %s (%s) SELECT %s FROM %s r",
+					 target, cols.data, vals.data, staged->table),
+			0, NULL, NULL, NULL, SPI_OK_INSERT);
 }
 
 /*

@@ -56,7 +56,6 @@ reg_query(const char *sql, int nargs, const char *const *args)
 	Datum		values[REG_MAX_ARGS] = {0};
 	char		nulls[REG_MAX_ARGS] = {0};
 	MemoryContext oldcxt = CurrentMemoryContext;
-	int			rc;
 
 	Assert(nargs <= REG_MAX_ARGS);
 	for (int i = 0; i < nargs; i++)
@@ -65,9 +64,7 @@ reg_query(const char *sql, int nargs, const char *const *args)
 		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
 		nulls[i] = args[i] ? ' ' : 'n';
 	}
-	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	SpiExec(sql, nargs, types, values, nulls, SPI_OK_SELECT);
 	/* SPI leaves us in its procedure context: go back to the caller's */
 	MemoryContextSwitchTo(oldcxt);
 }

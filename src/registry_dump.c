@@ -142,13 +142,9 @@ run(const char *sql, const char *project)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
-	int			rc;
 
 	values[0] = CStringGetTextDatum(project);
-	rc = SPI_execute_with_args(sql, 1, argtypes, values, NULL, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(rc));
+	SpiExec(sql, 1, argtypes, values, NULL, SPI_OK_SELECT);
 }
 
 /*

@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * spi_util.c
- *		Reading the columns of the last SPI result.
+ *		Running SPI statements and reading their results.
  *
- * The registry readers (registry.c, config_state.c, registry_dump.c) all
- * walk SPI_tuptable the same way; these are the shared accessors.
+ * Every module runs its internal statements the same way: with $n
+ * parameters, checking the result code; and the registry readers walk
+ * SPI_tuptable the same way. These are the shared helpers.
  *
  * IDENTIFICATION
  *	  src/spi_util.c
@@ -19,6 +20,17 @@
 #include "utils/builtins.h"
 
 #include "spi_util.h"
+
+void
+SpiExec(const char *sql, int nargs, Oid *types, Datum *values,
+		const char *nulls, int expected)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls,
+										   false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+}
 
 char *
 SpiGetText(uint64 row, int col)

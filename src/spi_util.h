@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * spi_util.h
- *		Reading the columns of the last SPI result.
+ *		Running SPI statements and reading their results.
  *
  * IDENTIFICATION
  *	  src/spi_util.h
@@ -12,6 +12,13 @@
 #define OFS_SPI_UTIL_H
 
 #include "postgres.h"
+
+/*
+ * Run sql with $n parameters (nulls as for SPI_execute_with_args, NULL for
+ * none); any result but expected is an internal error.
+ */
+extern void SpiExec(const char *sql, int nargs, Oid *types, Datum *values,
+					const char *nulls, int expected);
 
 /*
  * Column col (1-based) of row of SPI_tuptable: as text (NULL if null), as a
