@@ -18,6 +18,7 @@
  *	materialize.c, online_read.c, push.c, pull.c
  *		the online store: materialization, online reads, push, pulls
  *	sqlbuild.c, srf.c	safe SQL from user text; SETOF record results
+ *	spi_util.c			running SPI statements and reading their results
  *
  * IDENTIFICATION
  *	  src/offline_store.c
