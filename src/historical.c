@@ -13,7 +13,10 @@
  * then reads each source once, only the rows whose timestamp lies in
  * [min(t) - ttl, max(t)] (the bounds are $n parameters, so indexes and
  * partition pruning apply), and finally emits one row per entity row, in
- * entity_df order, into the tuplestore.
+ * entity_df order, into the tuplestore. When the planner would read the
+ * whole source anyway (a plain sequential scan), the source is read without
+ * the window: the engine drops rows outside it for less than an executor
+ * qual costs.
  *
  * Rows reach the engine through our own DestReceivers passed to
  * SPI_execute_plan_extended: no SPI tuptable is built. Every user query
@@ -44,7 +47,9 @@
 #include "miscadmin.h"
 #include "nodes/params.h"
 #include "parser/parse_func.h"
+#include "parser/parser.h"
 #include "tcop/dest.h"
+#include "tcop/tcopprot.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -94,6 +99,7 @@ typedef struct HistView
 	int		   *key_attnos;		/* entity_df columns, 0-based */
 	TupleDesc	feature_desc;	/* the requested features, source types */
 	char	   *read_sql;		/* $1 lower bound (if any), $2 upper bound */
+	char	   *read_sql_all;	/* the same without the window */
 	int		   *attmap;			/* read_sql columns (0-based) of: ts, created
 								 * (-1: none), keys, features */
 	int			natts_needed;	/* 1 + the greatest of attmap */
@@ -158,6 +164,9 @@ static void build_entityless_query(HistPlan *plan);
 static void check_entity_columns(HistPlan *plan);
 static void build_read_sql(HistView *hv, TupleDesc entity_desc);
 static TupleDesc prepared_desc(const char *sql, int nargs, Oid *types);
+static ParamListInfo timestamptz_params(int nparams, Datum *params);
+static bool window_only_filters(const char *sql, int nparams, Datum *params,
+								int nquals);
 static void run_into(const char *sql, int nparams, Datum *params,
 					 DestReceiver *dest);
 static bool is_timestamp_type(Oid typid);
@@ -809,8 +818,10 @@ build_read_sql(HistView *hv, TupleDesc entity_desc)
 	for (int i = 0; i < nmap; i++)
 		hv->natts_needed = Max(hv->natts_needed, hv->attmap[i] + 1);
 
-	appendStringInfo(&sql, " FROM %s AS s WHERE %s OPERATOR(pg_catalog.<=) %s",
-					 hv->from_item, hv->ts_col, bound_expr(hv->ts_type, 2));
+	appendStringInfo(&sql, " FROM %s AS s", hv->from_item);
+	hv->read_sql_all = pstrdup(sql.data);
+	appendStringInfo(&sql, " WHERE %s OPERATOR(pg_catalog.<=) %s",
+					 hv->ts_col, bound_expr(hv->ts_type, 2));
 	hv->has_lower = (req->view->ttl_usec != 0);
 	if (hv->has_lower)
 		appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.>=) %s",
@@ -954,6 +965,60 @@ source_receive(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
+/* Up to two timestamptz values as the parameters of a query. */
+static ParamListInfo
+timestamptz_params(int nparams, Datum *params)
+{
+	ParamListInfo pli;
+
+	Assert(nparams <= 2);
+	if (nparams == 0)
+		return NULL;
+	pli = makeParamList(nparams);
+	for (int i = 0; i < nparams; i++)
+	{
+		pli->params[i].value = params[i];
+		pli->params[i].isnull = false;
+		pli->params[i].pflags = PARAM_FLAG_CONST;
+		pli->params[i].ptype = TIMESTAMPTZOID;
+	}
+	return pli;
+}
+
+/*
+ * Does the time window of a source read only filter rows that are read
+ * anyway? True when sql, planned with the actual bounds as SPI would plan
+ * it, is one sequential scan whose only quals are the window's nquals
+ * comparisons and whose columns are the table's as they are (no
+ * expression that the window would have kept from seeing other rows). An
+ * index, partition pruning, a parallel plan, a query source's own
+ * conditions or a row-level security policy keep the window.
+ */
+static bool
+window_only_filters(const char *sql, int nparams, Datum *params, int nquals)
+{
+	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	List	   *raw = raw_parser(sql, RAW_PARSE_DEFAULT);
+	List	   *queries;
+	PlannedStmt *stmt;
+	ListCell   *lc;
+
+	if (list_length(raw) != 1)
+		return false;
+	queries = pg_analyze_and_rewrite_fixedparams(linitial_node(RawStmt, raw), sql,
+												 types, nparams, NULL);
+	if (list_length(queries) != 1)
+		return false;
+	stmt = pg_plan_query(linitial_node(Query, queries), sql, CURSOR_OPT_PARALLEL_OK,
+						 timestamptz_params(nparams, params));
+	if (!IsA(stmt->planTree, SeqScan) || list_length(stmt->planTree->qual) != nquals)
+		return false;
+	foreach(lc, stmt->planTree->targetlist)
+		if (!IsA(lfirst_node(TargetEntry, lc)->expr, Var))
+			return false;
+	return true;
+}
+
 /* Run a prepared-once query with timestamptz parameters into dest (inside SPI). */
 static void
 run_into(const char *sql, int nparams, Datum *params, DestReceiver *dest)
@@ -962,25 +1027,13 @@ run_into(const char *sql, int nparams, Datum *params, DestReceiver *dest)
 	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
 	SPIPlanPtr	plan = SPI_prepare(sql, nparams, types);
 	SPIExecuteOptions options;
-	ParamListInfo pli = NULL;
 	int			rc;
 	int			save_nestlevel;
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (nparams > 0)
-	{
-		pli = makeParamList(nparams);
-		for (int i = 0; i < nparams; i++)
-		{
-			pli->params[i].value = params[i];
-			pli->params[i].isnull = false;
-			pli->params[i].pflags = PARAM_FLAG_CONST;
-			pli->params[i].ptype = TIMESTAMPTZOID;
-		}
-	}
 	memset(&options, 0, sizeof(options));
-	options.params = pli;
+	options.params = timestamptz_params(nparams, params);
 	options.read_only = false;
 	options.dest = dest;
 
@@ -1082,7 +1135,10 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 		errcb.arg = &rc;
 		errcb.previous = error_context_stack;
 		error_context_stack = &errcb;
-		run_into(hv->read_sql, 2, params, &sr.pub);
+		if (window_only_filters(hv->read_sql, 2, params, hv->has_lower ? 2 : 1))
+			run_into(hv->read_sql_all, 0, NULL, &sr.pub);
+		else
+			run_into(hv->read_sql, 2, params, &sr.pub);
 		error_context_stack = errcb.previous;
 		MemoryContextSwitchTo(cxt);
 

@@ -112,6 +112,16 @@ typedef struct PitBucket
 } PitBucket;
 
 /*
+ * A group's place in the positions array, in the direct table used instead
+ * of the hash table when the keys are dense integers (count 0: no group).
+ */
+typedef struct PitSlot
+{
+	int32		start;
+	int32		count;
+} PitSlot;
+
+/*
  * A position: one entity row of a group, in time order, with the best
  * candidate registered there.
  */
@@ -144,6 +154,9 @@ typedef struct PitTime
 /* Source rows are processed in batches, prefetching what they will touch. */
 #define PIT_BATCH 32
 
+/* Direct tables at most this many slots per group (8 bytes a slot). */
+#define PIT_DENSE_FACTOR 4
+
 struct PitView
 {
 	PitEntities *ents;
@@ -172,6 +185,16 @@ struct PitView
 	int32	   *group_bucket;	/* group -> bucket */
 	Datum	   *group_keys;		/* group * nkeys, pointing into tuples */
 	int32	   *gstart;			/* group -> first position; [ngroups] = npos */
+
+	/*
+	 * One integer key whose values span at most PIT_DENSE_FACTOR times as
+	 * many numbers as there are groups (serial ids, say): the groups by key
+	 * - dense_min, a probe with no hashing and a small table. NULL
+	 * otherwise.
+	 */
+	PitSlot    *dense;
+	int64		dense_min;
+	uint64		dense_n;
 
 	/* positions: entity rows of every group, in (group, t) order */
 	int32		npos;
@@ -489,6 +512,54 @@ find_bucket(PitView *view, uint32 h, const Datum *keys)
 	}
 }
 
+/* The integer value of a key of an int2, int4 or int8 column. */
+static inline int64
+fast_key_value(PitView *view, Datum d)
+{
+	if (view->key_len[0] == sizeof(int64))
+		return DatumGetInt64(d);
+	if (view->key_len[0] == sizeof(int32))
+		return DatumGetInt32(d);
+	return DatumGetInt16(d);
+}
+
+/*
+ * Index the groups directly by key value when there is one integer key and
+ * its values are dense enough (after the groups are laid out).
+ */
+static void
+build_dense(PitView *view)
+{
+	int64		min = PG_INT64_MAX;
+	int64		max = PG_INT64_MIN;
+	uint64		span;
+
+	if (view->nkeys != 1 || !view->key_fast[0] || view->ngroups == 0)
+		return;
+	for (int32 g = 0; g < view->ngroups; g++)
+	{
+		int64		k = fast_key_value(view, view->group_keys[g]);
+
+		min = Min(min, k);
+		max = Max(max, k);
+	}
+	span = (uint64) max - (uint64) min;
+	if (span >= (uint64) view->ngroups * PIT_DENSE_FACTOR)
+		return;
+	view->dense_min = min;
+	view->dense_n = span + 1;
+	view->dense = huge_alloc(view->ents->cxt, sizeof(PitSlot) * view->dense_n);
+	memset(view->dense, 0, sizeof(PitSlot) * view->dense_n);
+	for (int32 g = 0; g < view->ngroups; g++)
+	{
+		PitSlot    *slot = &view->dense[(uint64) fast_key_value(view, view->group_keys[g]) -
+										(uint64) min];
+
+		slot->start = view->gstart[g];
+		slot->count = view->gstart[g + 1] - view->gstart[g];
+	}
+}
+
 static void
 init_buckets(PitView *view, uint32 nbuckets)
 {
@@ -668,6 +739,7 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 		}
 		view->gstart[view->ngroups] = start;
 	}
+	build_dense(view);
 	{
 		PitSortItem *items = huge_alloc(ents->cxt, sizeof(PitSortItem) * Max(view->npos, 1));
 
@@ -760,20 +832,25 @@ find_position(PitView *view, int i, int32 start, int32 count)
 {
 	int64		ts = view->b_ts[i];
 	int64		need = ts;
-	int32		lo = start;
-	int32		hi = start + count;
+	const PitTime *base = &view->times[start];
+	int32		n = count;
+	int32		lo;
 
 	if (view->filter_by_created)
 		need = Max(ts, view->b_created[i]);
-	while (lo < hi)
-	{
-		int32		mid = lo + (hi - lo) / 2;
 
-		if (view->times[mid].t < need)
-			lo = mid + 1;
-		else
-			hi = mid;
+	/*
+	 * Lower bound without branches on the data (a conditional move per
+	 * step): the times are random, so a branch would miss half the time.
+	 */
+	while (n > 1)
+	{
+		int32		half = n / 2;
+
+		base = base[half - 1].t < need ? base + half : base;
+		n -= half;
 	}
+	lo = (int32) (base - view->times) + (base->t < need);
 	if (lo == start + count)
 		return -1;				/* later than every entity row */
 	if (ts < window_start(view->times[lo].t, view->ttl))
@@ -844,6 +921,18 @@ store_values(PitView *view, int i, int32 p, bool had)
 #define pit_prefetch(p) ((void) 0)
 #endif
 
+/* Prefetch a group's times: its first few cache lines and its last. */
+static inline void
+prefetch_times(PitView *view, int32 start, int32 count)
+{
+	const char *first = (const char *) &view->times[start];
+	const char *last = (const char *) &view->times[start + count - 1];
+
+	for (int line = 0; line < 4 && first <= last; line++, first += PIT_CACHE_LINE)
+		pit_prefetch(first);
+	pit_prefetch(last);
+}
+
 /*
  * Process the batched source rows in three passes, so that the cache misses
  * of one row (its bucket, then its group's positions) overlap with the
@@ -859,8 +948,34 @@ process_batch(PitView *view)
 	int32		b_count[PIT_BATCH];
 	int32		b_pos[PIT_BATCH];
 	bool		b_had[PIT_BATCH];
+	uint64		b_slot[PIT_BATCH];
 
-	if (nk > 0)
+	if (view->dense != NULL)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			uint64		k = (uint64) fast_key_value(view, view->b_keys[i]) -
+				(uint64) view->dense_min;
+
+			/* dense_n as the index of "no group": the slot is never read */
+			b_slot[i] = k < view->dense_n ? k : view->dense_n;
+			if (k < view->dense_n)
+				pit_prefetch(&view->dense[k]);
+		}
+		for (int i = 0; i < n; i++)
+		{
+			if (b_slot[i] == view->dense_n)
+			{
+				b_count[i] = 0;
+				continue;
+			}
+			b_start[i] = view->dense[b_slot[i]].start;
+			b_count[i] = view->dense[b_slot[i]].count;
+			if (b_count[i] > 0)
+				prefetch_times(view, b_start[i], b_count[i]);
+		}
+	}
+	else if (nk > 0)
 	{
 		for (int i = 0; i < n; i++)
 		{
@@ -880,15 +995,7 @@ process_batch(PitView *view)
 			}
 			b_start[i] = view->buckets[b].start;
 			b_count[i] = view->buckets[b].count;
-			/* the group's times: a few cache lines */
-			{
-				const char *first = (const char *) &view->times[b_start[i]];
-				const char *last = (const char *) &view->times[b_start[i] + b_count[i] - 1];
-
-				for (int line = 0; line < 4 && first <= last; line++, first += 64)
-					pit_prefetch(first);
-				pit_prefetch(last);
-			}
+			prefetch_times(view, b_start[i], b_count[i]);
 		}
 	}
 	else
@@ -1001,12 +1108,15 @@ PitViewFinish(PitView *view)
 	 * the rest back before the next view is built.
 	 */
 	pfree(view->buckets);
+	if (view->dense != NULL)
+		pfree(view->dense);
 	pfree(view->group_bucket);
 	pfree(view->group_keys);
 	pfree(view->gstart);
 	pfree(view->times);
 	pfree(view->pos_row);
 	view->buckets = NULL;
+	view->dense = NULL;
 	view->group_bucket = NULL;
 	view->group_keys = NULL;
 	view->gstart = NULL;
