@@ -284,6 +284,29 @@ SELECT md5(note) = (SELECT md5(string_agg(md5(i::text), '')) FROM generate_serie
 FROM feast_historical($$SELECT 'bob' AS user_name, '2024-01-01 10:00:01'::timestamptz AS event_timestamp$$,
 	ARRAY['user_fv:note'], project => 'hist') AS t(user_name text, event_timestamp timestamptz, note text);
 
+-- a source is read without its time window only when the scan reads every
+-- row anyway and returns them unchanged: a query source whose expression
+-- fails outside the window (a division by zero in 2020 and in 2030) is
+-- read with the window, with a sequential scan and with an index scan
+CREATE TABLE hist_ratio (driver_id bigint, event_timestamp timestamptz, num float8, den float8);
+INSERT INTO hist_ratio VALUES
+	(1001, '2020-01-01 00:00+00', 1, 0),
+	(1001, '2024-01-01 09:00+00', 3, 4),
+	(1001, '2030-01-01 00:00+00', 1, 0);
+INSERT INTO feast.data_sources (project, name, type, query, timestamp_field) VALUES
+	('hist', 'ratio_src', 'query',
+	 'SELECT driver_id, event_timestamp, num / den AS ratio FROM public.hist_ratio', 'event_timestamp');
+INSERT INTO feast.feature_views (project, name, source, ttl) VALUES ('hist', 'ratio_fv', 'ratio_src', '24 hours');
+INSERT INTO feast.feature_view_entities VALUES ('hist', 'ratio_fv', 1, 'driver');
+INSERT INTO feast.features (project, feature_view, position, name, dtype) VALUES ('hist', 'ratio_fv', 1, 'ratio', 'Float64');
+SELECT * FROM feast_historical($$SELECT 1001::bigint AS driver_id, '2024-01-01 10:00+00'::timestamptz AS event_timestamp$$,
+	ARRAY['ratio_fv:ratio'], project => 'hist') AS t(driver_id bigint, event_timestamp timestamptz, ratio float8);
+CREATE INDEX ON hist_ratio (event_timestamp);
+SET enable_seqscan = off;
+SELECT * FROM feast_historical($$SELECT 1001::bigint AS driver_id, '2024-01-01 10:00+00'::timestamptz AS event_timestamp$$,
+	ARRAY['ratio_fv:ratio'], project => 'hist') AS t(driver_id bigint, event_timestamp timestamptz, ratio float8);
+RESET enable_seqscan;
+
 -- feast_historical_sql: the query with its column list, which runs as it is
 SELECT feast_historical_sql('hist_ent', ARRAY['driver_fv:conv_rate'], project => 'hist');
 SELECT feast_historical_sql(NULL, feature_service => 'loc_svc', full_feature_names => true, project => 'hist',
@@ -320,7 +343,7 @@ SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_e
 -- clean up
 DROP SCHEMA "hist schema" CASCADE;
 DROP FUNCTION hist_sneaky();
-DROP TABLE hist_user, hist_log, hist_driver, hist_ent, hist_order, hist_global, hist_naive, hist_loc, hist_trips, hist_badts;
+DROP TABLE hist_ratio, hist_user, hist_log, hist_driver, hist_ent, hist_order, hist_global, hist_naive, hist_loc, hist_trips, hist_badts;
 DELETE FROM feast.saved_datasets WHERE project = 'hist';
 DELETE FROM feast.feature_services WHERE project = 'hist';
 DELETE FROM feast.feature_views WHERE project = 'hist';
