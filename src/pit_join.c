@@ -32,10 +32,14 @@
  * random. So the layout keeps each of those to one cache line (a bucket
  * holds the group's place and, for one fast key, the key itself; a
  * position's record holds its best candidate and that candidate's values),
- * int2/int4/int8 keys are hashed and compared as bits, source rows are
- * processed in batches of PIT_BATCH whose lookups are issued (prefetched)
- * together, stage by stage, and the large arrays ask for transparent huge
- * pages so that the probes do not also miss the TLB.
+ * int2/int4/int8 keys are hashed and compared as bits, one integer key
+ * whose values are dense (serial ids, say) indexes a direct table of the
+ * groups instead of the hash table (8 bytes a key value, no hashing, small
+ * enough to stay in cache), a group's times are searched without branches
+ * on the data, source rows are processed in batches of PIT_BATCH whose
+ * lookups are issued (prefetched) together, stage by stage, and the large
+ * arrays ask for transparent huge pages so that the probes do not also miss
+ * the TLB.
  *
  * Everything lives in one memory context, created by PitEntitiesCreate and
  * deleted by PitEntitiesDestroy. The engine does no SPI and no catalog
