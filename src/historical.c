@@ -134,12 +134,7 @@ typedef struct SourceReceiver
 	DestReceiver pub;
 	HistView   *hv;
 	int			nkeys;
-	int			nfeatures;
 	int		   *attmap;			/* as in HistView */
-	Datum	   *keys;			/* the row's keys and features, gathered */
-	bool	   *key_nulls;
-	Datum	   *features;
-	bool	   *feature_nulls;
 	uint64		count;
 } SourceReceiver;
 
@@ -950,18 +945,8 @@ source_receive(TupleTableSlot *slot, DestReceiver *self)
 		created_null = false;
 		created = DatumGetInt64(values[map[1]]);
 	}
-	for (int k = 0; k < r->nkeys; k++)
-	{
-		r->keys[k] = values[map[2 + k]];
-		r->key_nulls[k] = isnull[map[2 + k]];
-	}
-	for (int f = 0; f < r->nfeatures; f++)
-	{
-		r->features[f] = values[map[2 + r->nkeys + f]];
-		r->feature_nulls[f] = isnull[map[2 + r->nkeys + f]];
-	}
 	PitViewAddCandidate(r->hv->pv, DatumGetInt64(values[map[0]]), created_null, created,
-						r->keys, r->key_nulls, r->features, r->feature_nulls);
+						values, isnull, &map[2], &map[2 + r->nkeys]);
 	return true;
 }
 
@@ -1120,12 +1105,7 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 		sr.pub.mydest = DestTuplestore;
 		sr.hv = hv;
 		sr.nkeys = hv->req->view->nkeys;
-		sr.nfeatures = hv->req->nfeatures;
 		sr.attmap = hv->attmap;
-		sr.keys = palloc(sizeof(Datum) * (sr.nkeys + 1));
-		sr.key_nulls = palloc(sizeof(bool) * (sr.nkeys + 1));
-		sr.features = palloc(sizeof(Datum) * (sr.nfeatures + 1));
-		sr.feature_nulls = palloc(sizeof(bool) * (sr.nfeatures + 1));
 		params[0] = TimestampTzGetDatum(lo);
 		params[1] = TimestampTzGetDatum(hi);
 

@@ -1041,18 +1041,21 @@ process_batch(PitView *view)
 
 void
 PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
-					const Datum *keys, const bool *key_nulls,
-					const Datum *features, const bool *feature_nulls)
+					const Datum *values, const bool *nulls,
+					const int *key_cols, const int *feature_cols)
 {
 	int			i;
 	int			nk = view->nkeys;
 	int			nf = view->nfeatures;
+	Datum	   *b_keys;
+	Datum	   *b_values;
+	bool	   *b_nulls;
 	MemoryContext old = NULL;
 
 	if (view->npos == 0)
 		return;
 	for (int k = 0; k < nk; k++)
-		if (key_nulls[k])
+		if (nulls[key_cols[k]])
 			return;				/* a NULL key never matches */
 	if (view->filter_by_created && created_null)
 		return;
@@ -1062,21 +1065,36 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 	view->b_ts[i] = ts;
 	view->b_created[i] = created_null ? 0 : created;
 	view->b_created_null[i] = created_null;
-	if (view->any_byref)
-		old = MemoryContextSwitchTo(view->batchcxt);
-	for (int k = 0; k < nk; k++)
-		view->b_keys[(Size) i * nk + k] = view->key_byval[k] ? keys[k] :
-			datumCopy(keys[k], false, view->key_len[k]);
-	for (int f = 0; f < nf; f++)
+	b_keys = &view->b_keys[(Size) i * nk];
+	b_values = &view->b_values[(Size) i * nf];
+	b_nulls = &view->b_nulls[(Size) i * nf];
+	if (!view->any_byref)
 	{
-		bool		isnull = feature_nulls[f];
-
-		view->b_nulls[(Size) i * nf + f] = isnull;
-		view->b_values[(Size) i * nf + f] = (isnull || view->feat_byval[f]) ?
-			features[f] : datumCopy(features[f], false, view->feat_len[f]);
+		for (int k = 0; k < nk; k++)
+			b_keys[k] = values[key_cols[k]];
+		for (int f = 0; f < nf; f++)
+		{
+			b_values[f] = values[feature_cols[f]];
+			b_nulls[f] = nulls[feature_cols[f]];
+		}
 	}
-	if (view->any_byref)
+	else
+	{
+		old = MemoryContextSwitchTo(view->batchcxt);
+		for (int k = 0; k < nk; k++)
+			b_keys[k] = view->key_byval[k] ? values[key_cols[k]] :
+				datumCopy(values[key_cols[k]], false, view->key_len[k]);
+		for (int f = 0; f < nf; f++)
+		{
+			Datum		v = values[feature_cols[f]];
+			bool		isnull = nulls[feature_cols[f]];
+
+			b_nulls[f] = isnull;
+			b_values[f] = (isnull || view->feat_byval[f]) ? v :
+				datumCopy(v, false, view->feat_len[f]);
+		}
 		MemoryContextSwitchTo(old);
+	}
 	if (++view->nbatch == PIT_BATCH)
 		process_batch(view);
 }

@@ -49,13 +49,15 @@ extern PitView *PitViewCreate(PitEntities *ents, int nkeys, const int *key_attno
 extern bool PitViewBuild(PitView *view, int64 *lo, int64 *hi);
 
 /*
- * PitViewAddCandidate offers one source row. keys are of the entity key
- * columns' types; feature values are copied only if the row is kept.
+ * PitViewAddCandidate offers one source row: values/nulls are its columns,
+ * key_cols and feature_cols say which of them are the view's keys (of the
+ * entity key columns' types) and features. Feature values are copied only
+ * if the row is kept.
  */
 extern void PitViewAddCandidate(PitView *view, int64 ts, bool created_null,
-								int64 created, const Datum *keys,
-								const bool *key_nulls, const Datum *features,
-								const bool *feature_nulls);
+								int64 created, const Datum *values,
+								const bool *nulls, const int *key_cols,
+								const int *feature_cols);
 
 /* PitViewFinish decides the winner of every entity row (after all candidates). */
 extern void PitViewFinish(PitView *view);
