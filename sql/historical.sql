@@ -307,6 +307,31 @@ SELECT * FROM feast_historical($$SELECT 1001::bigint AS driver_id, '2024-01-01 1
 	ARRAY['ratio_fv:ratio'], project => 'hist') AS t(driver_id bigint, event_timestamp timestamptz, ratio float8);
 RESET enable_seqscan;
 
+-- a table read directly: dropped columns and the columns' order in the
+-- table do not matter (the columns are found where they are stored)
+CREATE TABLE hist_dropped (junk1 text, event_timestamp timestamptz, junk2 bigint, trips int,
+						   driver_id bigint, conv real);
+INSERT INTO hist_dropped VALUES
+	('a', '2024-01-01 08:00+00', 1, 10, 1001, 0.5),
+	('b', '2024-01-01 09:00+00', 2, 20, 1001, 0.25),
+	('c', '2024-01-01 09:30+00', 3, 30, 1002, 0.125);
+ALTER TABLE hist_dropped DROP COLUMN junk1, DROP COLUMN junk2;
+INSERT INTO hist_dropped VALUES ('2024-01-01 09:45+00', 40, 1001, 0.0625);
+INSERT INTO feast.data_sources (project, name, type, table_name, timestamp_field) VALUES
+	('hist', 'dropped_src', 'table', 'hist_dropped', 'event_timestamp');
+INSERT INTO feast.feature_views (project, name, source, ttl) VALUES ('hist', 'dropped_fv', 'dropped_src', '3600 seconds');
+INSERT INTO feast.feature_view_entities VALUES ('hist', 'dropped_fv', 1, 'driver');
+INSERT INTO feast.features (project, feature_view, position, name, dtype) VALUES
+	('hist', 'dropped_fv', 1, 'conv', 'Float32'), ('hist', 'dropped_fv', 2, 'trips', 'Int32');
+SELECT * FROM feast_historical($$SELECT * FROM (VALUES
+	(1, 1001::bigint, '2024-01-01 09:40+00'::timestamptz),
+	(2, 1001, '2024-01-01 09:50+00'),
+	(3, 1002, '2024-01-01 10:00+00'),
+	(4, 1002, '2024-01-01 10:30:00.000001+00')) AS v(id, driver_id, event_timestamp)$$,
+	ARRAY['dropped_fv:conv', 'dropped_fv:trips'], project => 'hist')
+	AS t(id int, driver_id bigint, event_timestamp timestamptz, conv real, trips int)
+ORDER BY id;
+
 -- feast_historical_sql: the query with its column list, which runs as it is
 SELECT feast_historical_sql('hist_ent', ARRAY['driver_fv:conv_rate'], project => 'hist');
 SELECT feast_historical_sql(NULL, feature_service => 'loc_svc', full_feature_names => true, project => 'hist',
@@ -343,7 +368,7 @@ SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_e
 -- clean up
 DROP SCHEMA "hist schema" CASCADE;
 DROP FUNCTION hist_sneaky();
-DROP TABLE hist_ratio, hist_user, hist_log, hist_driver, hist_ent, hist_order, hist_global, hist_naive, hist_loc, hist_trips, hist_badts;
+DROP TABLE hist_dropped, hist_ratio, hist_user, hist_log, hist_driver, hist_ent, hist_order, hist_global, hist_naive, hist_loc, hist_trips, hist_badts;
 DELETE FROM feast.saved_datasets WHERE project = 'hist';
 DELETE FROM feast.feature_services WHERE project = 'hist';
 DELETE FROM feast.feature_views WHERE project = 'hist';

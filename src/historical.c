@@ -13,10 +13,11 @@
  * then reads each source once, only the rows whose timestamp lies in
  * [min(t) - ttl, max(t)] (the bounds are $n parameters, so indexes and
  * partition pruning apply), and finally emits one row per entity row, in
- * entity_df order, into the tuplestore. When the planner would read the
- * whole source anyway (a plain sequential scan), the source is read without
- * the window: the engine drops rows outside it for less than an executor
- * qual costs.
+ * entity_df order, into the tuplestore. When the planner would only scan
+ * a source table whole (a plain sequential scan, nothing computed), the
+ * table is read directly, as COPY relation TO does, after the executor's
+ * permission checks: the engine drops rows outside the window for less
+ * than the executor's filter and per-row dispatch cost.
  *
  * Rows reach the engine through our own DestReceivers passed to
  * SPI_execute_plan_extended: no SPI tuptable is built. Every user query
@@ -36,10 +37,13 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
@@ -47,6 +51,7 @@
 #include "miscadmin.h"
 #include "nodes/params.h"
 #include "parser/parse_func.h"
+#include "parser/parsetree.h"
 #include "parser/parser.h"
 #include "tcop/dest.h"
 #include "tcop/tcopprot.h"
@@ -58,6 +63,7 @@
 #include "utils/memutils.h"
 #include "utils/plancache.h"
 #include "utils/regproc.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 #include "utils/varlena.h"
@@ -99,7 +105,6 @@ typedef struct HistView
 	int		   *key_attnos;		/* entity_df columns, 0-based */
 	TupleDesc	feature_desc;	/* the requested features, source types */
 	char	   *read_sql;		/* $1 lower bound (if any), $2 upper bound */
-	char	   *read_sql_all;	/* the same without the window */
 	int		   *attmap;			/* read_sql columns (0-based) of: ts, created
 								 * (-1: none), keys, features */
 	int			natts_needed;	/* 1 + the greatest of attmap */
@@ -134,7 +139,8 @@ typedef struct SourceReceiver
 	DestReceiver pub;
 	HistView   *hv;
 	int			nkeys;
-	int		   *attmap;			/* as in HistView */
+	int		   *attmap;			/* as in HistView, or of the table's tuples */
+	int			natts;			/* 1 + the greatest of attmap */
 	uint64		count;
 } SourceReceiver;
 
@@ -160,8 +166,8 @@ static void check_entity_columns(HistPlan *plan);
 static void build_read_sql(HistView *hv, TupleDesc entity_desc);
 static TupleDesc prepared_desc(const char *sql, int nargs, Oid *types);
 static ParamListInfo timestamptz_params(int nparams, Datum *params);
-static bool window_only_filters(const char *sql, int nparams, Datum *params,
-								int nquals);
+static Oid	plain_table_scan(HistView *hv, Datum *params, int *attmap, int *natts);
+static void scan_table(Oid relid, SourceReceiver *sr);
 static void run_into(const char *sql, int nparams, Datum *params,
 					 DestReceiver *dest);
 static bool is_timestamp_type(Oid typid);
@@ -813,10 +819,8 @@ build_read_sql(HistView *hv, TupleDesc entity_desc)
 	for (int i = 0; i < nmap; i++)
 		hv->natts_needed = Max(hv->natts_needed, hv->attmap[i] + 1);
 
-	appendStringInfo(&sql, " FROM %s AS s", hv->from_item);
-	hv->read_sql_all = pstrdup(sql.data);
-	appendStringInfo(&sql, " WHERE %s OPERATOR(pg_catalog.<=) %s",
-					 hv->ts_col, bound_expr(hv->ts_type, 2));
+	appendStringInfo(&sql, " FROM %s AS s WHERE %s OPERATOR(pg_catalog.<=) %s",
+					 hv->from_item, hv->ts_col, bound_expr(hv->ts_type, 2));
 	hv->has_lower = (req->view->ttl_usec != 0);
 	if (hv->has_lower)
 		appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.>=) %s",
@@ -935,7 +939,7 @@ source_receive(TupleTableSlot *slot, DestReceiver *self)
 
 	if ((++r->count & 0xfff) == 0)
 		CHECK_FOR_INTERRUPTS();
-	slot_getsomeattrs(slot, r->hv->natts_needed);
+	slot_getsomeattrs(slot, r->natts);
 	values = slot->tts_values;
 	isnull = slot->tts_isnull;
 	if (isnull[map[0]])
@@ -971,37 +975,87 @@ timestamptz_params(int nparams, Datum *params)
 }
 
 /*
- * Does the time window of a source read only filter rows that are read
- * anyway? True when sql, planned with the actual bounds as SPI would plan
- * it, is one sequential scan whose only quals are the window's nquals
- * comparisons and whose columns are the table's as they are (no
- * expression that the window would have kept from seeing other rows). An
- * index, partition pruning, a parallel plan, a query source's own
- * conditions or a row-level security policy keep the window.
+ * Would the executor only scan the source table whole? True when the read,
+ * planned with the actual bounds as SPI would plan it, is one sequential
+ * scan of an ordinary table whose only quals are the window's comparisons
+ * and whose columns are the table's own, nothing computed (an expression
+ * might fail or have effects on the rows the window keeps it from). Then
+ * the executor's permission checks are done here, the table's OID is
+ * returned, and attmap/natts receive where hv->attmap's columns are in the
+ * table's tuples. An index, partition pruning, a parallel plan, a view or
+ * query source computing columns or filtering rows, or a row-level
+ * security policy give InvalidOid: the read goes through the executor.
  */
-static bool
-window_only_filters(const char *sql, int nparams, Datum *params, int nquals)
+static Oid
+plain_table_scan(HistView *hv, Datum *params, int *attmap, int *natts)
 {
+	const char *sql = hv->read_sql;
+	int			nmap = 2 + hv->req->view->nkeys + hv->req->nfeatures;
 	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
 	List	   *raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 	List	   *queries;
 	PlannedStmt *stmt;
+	Scan	   *scan;
+	RangeTblEntry *rte;
 	ListCell   *lc;
 
 	if (list_length(raw) != 1)
-		return false;
+		return InvalidOid;
 	queries = pg_analyze_and_rewrite_fixedparams(linitial_node(RawStmt, raw), sql,
-												 types, nparams, NULL);
+												 types, 2, NULL);
 	if (list_length(queries) != 1)
-		return false;
+		return InvalidOid;
 	stmt = pg_plan_query(linitial_node(Query, queries), sql, CURSOR_OPT_PARALLEL_OK,
-						 timestamptz_params(nparams, params));
-	if (!IsA(stmt->planTree, SeqScan) || list_length(stmt->planTree->qual) != nquals)
-		return false;
-	foreach(lc, stmt->planTree->targetlist)
-		if (!IsA(lfirst_node(TargetEntry, lc)->expr, Var))
-			return false;
-	return true;
+						 timestamptz_params(2, params));
+	if (!IsA(stmt->planTree, SeqScan) ||
+		list_length(stmt->planTree->qual) != (hv->has_lower ? 2 : 1))
+		return InvalidOid;
+	scan = (Scan *) stmt->planTree;
+	rte = rt_fetch(scan->scanrelid, stmt->rtable);
+	if (rte->relkind != RELKIND_RELATION)
+		return InvalidOid;
+	foreach(lc, scan->plan.targetlist)
+	{
+		Var		   *var = (Var *) lfirst_node(TargetEntry, lc)->expr;
+
+		if (!IsA(var, Var) || var->varno != (int) scan->scanrelid || var->varattno <= 0)
+			return InvalidOid;
+	}
+	*natts = 0;
+	for (int i = 0; i < nmap; i++)
+	{
+		Var		   *var;
+
+		attmap[i] = -1;
+		if (hv->attmap[i] < 0)
+			continue;
+		var = (Var *) list_nth_node(TargetEntry, scan->plan.targetlist, hv->attmap[i])->expr;
+		attmap[i] = var->varattno - 1;
+		*natts = Max(*natts, var->varattno);
+	}
+	ExecCheckRTPerms(stmt->rtable, true);
+	return rte->relid;
+}
+
+/*
+ * Read a table whole into sr, as the executor's sequential scan would (same
+ * snapshot rule as SPI's, same table access method), without its per-row
+ * dispatch. The table is locked since plain_table_scan analyzed the read.
+ */
+static void
+scan_table(Oid relid, SourceReceiver *sr)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	Snapshot	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		(void) source_receive(slot, &sr->pub);
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, NoLock);
 }
 
 /* Run a prepared-once query with timestamptz parameters into dest (inside SPI). */
@@ -1091,6 +1145,7 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 					hi;
 		SourceReceiver sr;
 		Datum		params[2];
+		Oid			relid;
 		ErrorContextCallback errcb;
 		ReadContext rc;
 
@@ -1105,7 +1160,6 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 		sr.pub.mydest = DestTuplestore;
 		sr.hv = hv;
 		sr.nkeys = hv->req->view->nkeys;
-		sr.attmap = hv->attmap;
 		params[0] = TimestampTzGetDatum(lo);
 		params[1] = TimestampTzGetDatum(hi);
 
@@ -1115,10 +1169,16 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 		errcb.arg = &rc;
 		errcb.previous = error_context_stack;
 		error_context_stack = &errcb;
-		if (window_only_filters(hv->read_sql, 2, params, hv->has_lower ? 2 : 1))
-			run_into(hv->read_sql_all, 0, NULL, &sr.pub);
+		sr.attmap = palloc(sizeof(int) * (2 + sr.nkeys + hv->req->nfeatures));
+		relid = plain_table_scan(hv, params, sr.attmap, &sr.natts);
+		if (OidIsValid(relid))
+			scan_table(relid, &sr);
 		else
+		{
+			sr.attmap = hv->attmap;
+			sr.natts = hv->natts_needed;
 			run_into(hv->read_sql, 2, params, &sr.pub);
+		}
 		error_context_stack = errcb.previous;
 		MemoryContextSwitchTo(cxt);
 
