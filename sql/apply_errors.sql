@@ -260,6 +260,17 @@ sources:
   - {name: q, type: query, query: "WITH d AS (DELETE FROM public.ape_stats RETURNING *) SELECT * FROM d", timestamp_field: ts}
 $y$);
 SELECT count(*) AS ape_stats_rows FROM public.ape_stats;
+-- error: a query that locks rows, at the top or in a subquery (invalid_object_definition)
+SELECT ape($y$
+project: apply_err
+sources:
+  - {name: q, type: query, query: "SELECT * FROM public.ape_stats FOR UPDATE", timestamp_field: ts}
+$y$);
+SELECT ape($y$
+project: apply_err
+sources:
+  - {name: q, type: query, query: "SELECT * FROM public.ape_stats WHERE driver_id IN (SELECT driver_id FROM public.ape_stats FOR KEY SHARE)", timestamp_field: ts}
+$y$);
 -- error: timestamp_field is not a column (undefined_column)
 SELECT ape($y$
 project: apply_err

@@ -10,7 +10,8 @@
  * relation or query, with a type compatible with its declared dtype or
  * value type; and the online tables' names must be usable. Table sources
  * are opened with AccessShareLock, held to the end of the transaction;
- * query sources are prepared, never run. The first problem found is
+ * query sources are prepared, never run, and must not lock rows (they are
+ * read in a read-only section). The first problem found is
  * raised, with the object's position in the document or a note that its
  * definition comes from the registry. Entities without a value type get
  * one inferred from their join key columns.
@@ -31,6 +32,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
@@ -93,6 +95,21 @@ source_error_callback(void *arg)
 				   s->name, pos.line, pos.column);
 	else
 		errcontext("data source \"%s\"", s->name);
+}
+
+/* Does a query lock rows anywhere in it (FOR UPDATE, FOR SHARE, ...)? */
+static bool
+query_locks_rows(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		if (((Query *) node)->rowMarks != NIL)
+			return true;
+		return query_tree_walker((Query *) node, query_locks_rows, context, 0);
+	}
+	return expression_tree_walker(node, query_locks_rows, context);
 }
 
 /*
@@ -176,6 +193,12 @@ source_load_columns(ASource *s)
 					 errmsg("query of data source \"%s\" is not a single query returning rows",
 							s->name),
 					 errdetail("%s", where(s->from_doc, s->query_pos, "sources", NULL))));
+		if (query_locks_rows((Node *) ps->query_list, NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("query of data source \"%s\" locks rows", s->name),
+					 errdetail("%s", where(s->from_doc, s->query_pos, "sources", NULL)),
+					 errhint("Remove FOR UPDATE or FOR SHARE: sources are only read, in a read-only section.")));
 		desc = ps->resultDesc;
 		s->cols = palloc0(sizeof(ColInfo) * (desc->natts + 1));
 		for (int i = 0; i < desc->natts; i++)
