@@ -2,7 +2,7 @@
 # Benchmark of feast_historical (the point-in-time join).
 #
 #   SCALE=0.01 test/bench/historical.sh      # quick check (seconds)
-#   test/bench/historical.sh                 # full scale (tens of minutes)
+#   test/bench/historical.sh                 # full scale (about 10 minutes)
 #   SCALE=0.3 ONLY=ours,floor test/bench/historical.sh   # only those measures
 #
 # Run as root or as postgres. PG_CONFIG selects the PostgreSQL installation
