@@ -1029,6 +1029,8 @@ plain_table_scan(HistView *hv, Datum *params, int *attmap, int *natts)
 		attmap[i] = -1;
 		if (hv->attmap[i] < 0)
 			continue;
+		if (hv->attmap[i] >= list_length(scan->plan.targetlist))
+			return InvalidOid;
 		var = (Var *) list_nth_node(TargetEntry, scan->plan.targetlist, hv->attmap[i])->expr;
 		attmap[i] = var->varattno - 1;
 		*natts = Max(*natts, var->varattno);
