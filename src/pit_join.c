@@ -25,7 +25,8 @@
  * Cost: O(N log N) to sort the entity rows, O(log n) per source row (one
  * hash probe and a binary search in a group of n rows), O(N) to sweep.
  * Memory is proportional to the entity rows: one stored candidate (its
- * feature values copied) per position, whatever the source's size.
+ * feature values copied) per position, whatever the source's size; once a
+ * view is finished, only the values of the candidates that won are kept.
  *
  * The source side is bound by memory latency, not by arithmetic: each
  * source row touches its bucket, its group's times and one position, all at
@@ -206,11 +207,19 @@ struct PitView
 								 * best candidate's ts (a compact copy) */
 	int32	   *pos_row;		/* entity row of each position */
 	char	   *best;			/* per position: a PitPos record */
+	char	   *best_alloc;		/* best before alignment, to free it */
 	Size		best_stride;
 	Size		values_off;		/* of the values in a record */
 
-	/* the answer of each entity row: a position whose candidate won, or -1 */
+	/*
+	 * The answer of each entity row: a position whose candidate won, or -1;
+	 * after PitViewFinish, the index of its winner's values in winners.
+	 */
 	int32	   *answer;
+
+	/* after PitViewFinish: per winner, nfeatures Datums then their nulls */
+	char	   *winners;
+	Size		winner_stride;
 
 	/* the current batch of source rows */
 	int			nbatch;
@@ -789,8 +798,8 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	view->best_stride = MAXALIGN(view->values_off + view->nfeatures * sizeof(Datum));
 	if (view->best_stride <= PIT_CACHE_LINE)
 		view->best_stride = PIT_CACHE_LINE;
-	view->best = huge_alloc(ents->cxt, view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE);
-	view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best);
+	view->best_alloc = huge_alloc(ents->cxt, view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE);
+	view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best_alloc);
 	for (int32 p = 0; p < view->npos; p++)
 	{
 		PIT_POS(view, p)->flags = 0;
@@ -1099,6 +1108,56 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 		process_batch(view);
 }
 
+/*
+ * Keep only the values of the records that answer some entity row: packed
+ * in place, in position order and without their headers, and the array
+ * shrunk to them.
+ */
+static void
+pack_winners(PitView *view)
+{
+	int32		n = (int32) view->ents->ntuples;
+	int			nf = view->nfeatures;
+	int32	   *winner = huge_alloc(view->ents->cxt, sizeof(int32) * Max(view->npos, 1));
+	int32		nwinners = 0;
+	Size		offset = view->best - view->best_alloc;
+	char	   *scratch;
+
+	memset(winner, 0, sizeof(int32) * Max(view->npos, 1));
+	for (int32 r = 0; r < n; r++)
+		if (view->answer[r] >= 0)
+			winner[view->answer[r]] = 1;
+	view->winner_stride = MAXALIGN(nf * (sizeof(Datum) + sizeof(bool)));
+	Assert(view->winner_stride <= view->best_stride);
+	scratch = palloc(view->winner_stride);
+	for (int32 p = 0; p < view->npos; p++)
+	{
+		char	   *w;
+
+		if (!winner[p])
+			continue;
+
+		/*
+		 * Winner k goes where records k and up were, never past record p:
+		 * only p itself can be overwritten, so it is staged first.
+		 */
+		memcpy(scratch, PIT_VALUES(view, p), nf * sizeof(Datum));
+		memcpy(scratch + nf * sizeof(Datum), PIT_NULLS(view, p), nf * sizeof(bool));
+		w = view->best + (Size) nwinners * view->winner_stride;
+		memcpy(w, scratch, nf * (sizeof(Datum) + sizeof(bool)));
+		winner[p] = nwinners++;
+	}
+	for (int32 r = 0; r < n; r++)
+		if (view->answer[r] >= 0)
+			view->answer[r] = winner[view->answer[r]];
+	pfree(winner);
+	pfree(scratch);
+	view->best_alloc = repalloc_huge(view->best_alloc,
+									 offset + view->winner_stride * Max(nwinners, 1));
+	view->winners = view->best_alloc + offset;
+	view->best = NULL;
+}
+
 void
 PitViewFinish(PitView *view)
 {
@@ -1126,7 +1185,7 @@ PitViewFinish(PitView *view)
 	}
 
 	/*
-	 * Only the answers and the winners' records are needed from now on: give
+	 * Only the answers and the winners' values are needed from now on: give
 	 * the rest back before the next view is built.
 	 */
 	pfree(view->buckets);
@@ -1144,6 +1203,7 @@ PitViewFinish(PitView *view)
 	view->gstart = NULL;
 	view->times = NULL;
 	view->pos_row = NULL;
+	pack_winners(view);
 }
 
 void
@@ -1164,29 +1224,37 @@ PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg)
 			for (int v = 0; v < ents->nviews; v++)
 			{
 				PitView    *view = ents->views[v];
-				int32		p = view->answer[r + 8];
+				int32		w = view->answer[r + 8];
 
-				if (p >= 0)
-					pit_prefetch(PIT_VALUES(view, p));
+				if (w >= 0)
+					pit_prefetch(view->winners + (Size) w * view->winner_stride);
 			}
 		minimal_as_heap(ents->tuples[r], &htup);
 		heap_deform_tuple(&htup, ents->desc, values, nulls);
 		for (int v = 0; v < ents->nviews; v++)
 		{
 			PitView    *view = ents->views[v];
-			int32		p = view->answer[r];
+			int32		w = view->answer[r];
+			const Datum *wvalues = NULL;
+			const bool *wnulls = NULL;
+
+			if (w >= 0)
+			{
+				wvalues = (const Datum *) (view->winners + (Size) w * view->winner_stride);
+				wnulls = (const bool *) (wvalues + view->nfeatures);
+			}
 
 			for (int f = 0; f < view->nfeatures; f++, i++)
 			{
-				if (p < 0)
+				if (w < 0)
 				{
 					values[i] = (Datum) 0;
 					nulls[i] = true;
 				}
 				else
 				{
-					values[i] = PIT_VALUES(view, p)[f];
-					nulls[i] = PIT_NULLS(view, p)[f];
+					values[i] = wvalues[f];
+					nulls[i] = wnulls[f];
 				}
 			}
 		}
