@@ -332,6 +332,31 @@ SELECT * FROM feast_historical($$SELECT * FROM (VALUES
 	AS t(id int, driver_id bigint, event_timestamp timestamptz, conv real, trips int)
 ORDER BY id;
 
+-- a partitioned source: a window within one partition reads that partition
+-- alone (its columns reordered, one dropped), a wider one reads both
+CREATE TABLE hist_part (driver_id bigint, event_timestamp timestamptz, conv real)
+	PARTITION BY RANGE (event_timestamp);
+CREATE TABLE hist_part_a (junk int, conv real, event_timestamp timestamptz, driver_id bigint);
+ALTER TABLE hist_part_a DROP COLUMN junk;
+ALTER TABLE hist_part ATTACH PARTITION hist_part_a
+	FOR VALUES FROM ('2024-01-01 00:00+00') TO ('2024-02-01 00:00+00');
+CREATE TABLE hist_part_b PARTITION OF hist_part
+	FOR VALUES FROM ('2024-02-01 00:00+00') TO ('2024-03-01 00:00+00');
+INSERT INTO hist_part VALUES
+	(1001, '2024-01-10 10:00+00', 0.5), (1001, '2024-01-20 10:00+00', 0.25),
+	(1001, '2024-02-10 10:00+00', 0.125);
+INSERT INTO feast.data_sources (project, name, type, table_name, timestamp_field) VALUES
+	('hist', 'part_src', 'table', 'hist_part', 'event_timestamp');
+INSERT INTO feast.feature_views (project, name, source, ttl) VALUES ('hist', 'part_fv', 'part_src', '240 hours');
+INSERT INTO feast.feature_view_entities VALUES ('hist', 'part_fv', 1, 'driver');
+INSERT INTO feast.features (project, feature_view, position, name, dtype) VALUES ('hist', 'part_fv', 1, 'conv', 'Float32');
+SELECT * FROM feast_historical($$SELECT 1001::bigint AS driver_id, '2024-01-25 00:00+00'::timestamptz AS event_timestamp$$,
+	ARRAY['part_fv:conv'], project => 'hist') AS t(driver_id bigint, event_timestamp timestamptz, conv real);
+SELECT * FROM feast_historical($$SELECT * FROM (VALUES (1001::bigint, '2024-01-25 00:00+00'::timestamptz),
+	(1001, '2024-02-15 00:00+00'), (1001, '2024-02-25 00:00+00')) AS v(driver_id, event_timestamp)$$,
+	ARRAY['part_fv:conv'], project => 'hist') AS t(driver_id bigint, event_timestamp timestamptz, conv real)
+ORDER BY event_timestamp;
+
 -- feast_historical_sql: the query with its column list, which runs as it is
 SELECT feast_historical_sql('hist_ent', ARRAY['driver_fv:conv_rate'], project => 'hist');
 SELECT feast_historical_sql(NULL, feature_service => 'loc_svc', full_feature_names => true, project => 'hist',
@@ -368,7 +393,7 @@ SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_e
 -- clean up
 DROP SCHEMA "hist schema" CASCADE;
 DROP FUNCTION hist_sneaky();
-DROP TABLE hist_dropped, hist_ratio, hist_user, hist_log, hist_driver, hist_ent, hist_order, hist_global, hist_naive, hist_loc, hist_trips, hist_badts;
+DROP TABLE hist_part, hist_dropped, hist_ratio, hist_user, hist_log, hist_driver, hist_ent, hist_order, hist_global, hist_naive, hist_loc, hist_trips, hist_badts;
 DELETE FROM feast.saved_datasets WHERE project = 'hist';
 DELETE FROM feast.feature_services WHERE project = 'hist';
 DELETE FROM feast.feature_views WHERE project = 'hist';

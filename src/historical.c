@@ -975,52 +975,88 @@ timestamptz_params(int nparams, Datum *params)
 }
 
 /*
+ * Is qual "column ts_attno compared with a constant", one of the window's
+ * comparisons once the bounds are folded in?
+ */
+static bool
+is_window_qual(Node *qual, Index scanrelid, AttrNumber ts_attno)
+{
+	OpExpr	   *op = (OpExpr *) qual;
+	Var		   *var;
+
+	if (!IsA(op, OpExpr) || list_length(op->args) != 2 ||
+		!IsA(linitial(op->args), Var) || !IsA(lsecond(op->args), Const))
+		return false;
+	var = linitial_node(Var, op->args);
+	return var->varno == (int) scanrelid && var->varattno == ts_attno;
+}
+
+/*
  * Would the executor only scan the source table whole? True when the read,
- * planned with the actual bounds as SPI would plan it, is one sequential
- * scan of an ordinary table whose only quals are the window's comparisons
- * and whose columns are the table's own, nothing computed (an expression
- * might fail or have effects on the rows the window keeps it from). Then
- * the executor's permission checks are done here, the table's OID is
+ * planned with the actual bounds as SPI plans it (no parallel plan), is one
+ * sequential scan of an ordinary table (a partition left alone by pruning
+ * included) whose only quals are the window's comparisons and whose
+ * columns are the table's own, nothing computed (an expression might fail
+ * or have effects on the rows the window keeps it from). Then the
+ * executor's permission checks are done here, the table's OID is
  * returned, and attmap/natts receive where hv->attmap's columns are in the
- * table's tuples. An index, partition pruning, a parallel plan, a view or
- * query source computing columns or filtering rows, or a row-level
- * security policy give InvalidOid: the read goes through the executor.
+ * table's tuples. An index, several partitions, a view or query source
+ * computing columns or filtering rows, or a row-level security policy give
+ * InvalidOid: the read goes through the executor. The planning is done in
+ * a context of its own, deleted before returning.
  */
 static Oid
 plain_table_scan(HistView *hv, Datum *params, int *attmap, int *natts)
 {
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "offline_store source plan",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 	const char *sql = hv->read_sql;
 	int			nmap = 2 + hv->req->view->nkeys + hv->req->nfeatures;
 	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
-	List	   *raw = raw_parser(sql, RAW_PARSE_DEFAULT);
+	Oid			relid = InvalidOid;
+	List	   *raw;
 	List	   *queries;
 	PlannedStmt *stmt;
 	Scan	   *scan;
 	RangeTblEntry *rte;
+	List	   *tlist;
+	AttrNumber	ts_attno;
 	ListCell   *lc;
 
+	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 	if (list_length(raw) != 1)
-		return InvalidOid;
+		goto done;
 	queries = pg_analyze_and_rewrite_fixedparams(linitial_node(RawStmt, raw), sql,
 												 types, 2, NULL);
 	if (list_length(queries) != 1)
-		return InvalidOid;
-	stmt = pg_plan_query(linitial_node(Query, queries), sql, CURSOR_OPT_PARALLEL_OK,
+		goto done;
+	stmt = pg_plan_query(linitial_node(Query, queries), sql, 0,
 						 timestamptz_params(2, params));
-	if (!IsA(stmt->planTree, SeqScan) ||
+	if (!IsA(stmt->planTree, SeqScan) || stmt->planTree->initPlan != NIL ||
 		list_length(stmt->planTree->qual) != (hv->has_lower ? 2 : 1))
-		return InvalidOid;
+		goto done;
 	scan = (Scan *) stmt->planTree;
 	rte = rt_fetch(scan->scanrelid, stmt->rtable);
+	tlist = scan->plan.targetlist;
 	if (rte->relkind != RELKIND_RELATION)
-		return InvalidOid;
-	foreach(lc, scan->plan.targetlist)
+		goto done;
+	foreach(lc, tlist)
 	{
 		Var		   *var = (Var *) lfirst_node(TargetEntry, lc)->expr;
 
 		if (!IsA(var, Var) || var->varno != (int) scan->scanrelid || var->varattno <= 0)
-			return InvalidOid;
+			goto done;
 	}
+	for (int i = 0; i < nmap; i++)
+		if (hv->attmap[i] >= list_length(tlist))
+			goto done;
+	ts_attno = ((Var *) list_nth_node(TargetEntry, tlist, hv->attmap[0])->expr)->varattno;
+	foreach(lc, scan->plan.qual)
+		if (!is_window_qual(lfirst(lc), scan->scanrelid, ts_attno))
+			goto done;
+
 	*natts = 0;
 	for (int i = 0; i < nmap; i++)
 	{
@@ -1029,20 +1065,28 @@ plain_table_scan(HistView *hv, Datum *params, int *attmap, int *natts)
 		attmap[i] = -1;
 		if (hv->attmap[i] < 0)
 			continue;
-		if (hv->attmap[i] >= list_length(scan->plan.targetlist))
-			return InvalidOid;
-		var = (Var *) list_nth_node(TargetEntry, scan->plan.targetlist, hv->attmap[i])->expr;
+		var = (Var *) list_nth_node(TargetEntry, tlist, hv->attmap[i])->expr;
 		attmap[i] = var->varattno - 1;
 		*natts = Max(*natts, var->varattno);
 	}
 	ExecCheckRTPerms(stmt->rtable, true);
-	return rte->relid;
+	relid = rte->relid;
+
+done:
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return relid;
 }
 
 /*
  * Read a table whole into sr, as the executor's sequential scan would (same
- * snapshot rule as SPI's, same table access method), without its per-row
- * dispatch. The table is locked since plain_table_scan analyzed the read.
+ * table access method), without its per-row dispatch. The snapshot is the
+ * one SPI would take: SPI also increments the command counter first, which
+ * changes nothing here, since the entity read did it and nothing can have
+ * written since (the call is read-only). The table is locked since
+ * plain_table_scan analyzed the read. Executor hooks (auto_explain,
+ * pg_stat_statements' nested tracking) do not see this read; the
+ * permission hook does, through ExecCheckRTPerms.
  */
 static void
 scan_table(Oid relid, SourceReceiver *sr)
@@ -1177,6 +1221,7 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 			scan_table(relid, &sr);
 		else
 		{
+			pfree(sr.attmap);
 			sr.attmap = hv->attmap;
 			sr.natts = hv->natts_needed;
 			run_into(hv->read_sql, 2, params, &sr.pub);

@@ -35,8 +35,8 @@
  * position's record holds its best candidate and that candidate's values),
  * int2/int4/int8 keys are hashed and compared as bits, one integer key
  * whose values are dense (serial ids, say) indexes a direct table of the
- * groups instead of the hash table (8 bytes a key value, no hashing, small
- * enough to stay in cache), a group's times are searched without branches
+ * groups instead of the hash table (8 bytes a key value, no hashing, a
+ * table often small enough to stay in cache), a group's times are searched without branches
  * on the data, source rows are processed in batches of PIT_BATCH whose
  * lookups are issued (prefetched) together, stage by stage, and the large
  * arrays ask for transparent huge pages so that the probes do not also miss
@@ -402,8 +402,8 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 		view->key_byval[k] = att->attbyval;
 		view->key_len[k] = att->attlen;
 		view->collations[k] = att->attcollation;
-		if (att->atttypid == INT8OID || att->atttypid == INT4OID ||
-			att->atttypid == INT2OID)
+		if ((att->atttypid == INT8OID || att->atttypid == INT4OID ||
+			 att->atttypid == INT2OID) && att->attbyval)
 			view->key_fast[k] = true;
 		else
 		{
@@ -555,6 +555,8 @@ build_dense(PitView *view)
 
 		min = Min(min, k);
 		max = Max(max, k);
+		if ((g & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	span = (uint64) max - (uint64) min;
 	if (span >= (uint64) view->ngroups * PIT_DENSE_FACTOR)
@@ -571,6 +573,9 @@ build_dense(PitView *view)
 		slot->start = view->gstart[g];
 		slot->count = view->gstart[g + 1] - view->gstart[g];
 	}
+	/* probes go to the direct table from now on */
+	pfree(view->buckets);
+	view->buckets = NULL;
 }
 
 static void
@@ -1188,7 +1193,8 @@ PitViewFinish(PitView *view)
 	 * Only the answers and the winners' values are needed from now on: give
 	 * the rest back before the next view is built.
 	 */
-	pfree(view->buckets);
+	if (view->buckets != NULL)
+		pfree(view->buckets);
 	if (view->dense != NULL)
 		pfree(view->dense);
 	pfree(view->group_bucket);
