@@ -52,7 +52,6 @@
 #include "nodes/params.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
-#include "parser/parser.h"
 #include "tcop/dest.h"
 #include "tcop/tcopprot.h"
 #include "utils/array.h"
@@ -166,9 +165,11 @@ static void check_entity_columns(HistPlan *plan);
 static void build_read_sql(HistView *hv, TupleDesc entity_desc);
 static TupleDesc prepared_desc(const char *sql, int nargs, Oid *types);
 static ParamListInfo timestamptz_params(int nparams, Datum *params);
-static Oid	plain_table_scan(HistView *hv, Datum *params, int *attmap, int *natts);
+static Oid	plain_table_scan(HistView *hv, SPIPlanPtr read, Datum *params,
+							 int **attmap, int *natts);
 static void scan_table(Oid relid, SourceReceiver *sr);
-static void run_into(const char *sql, int nparams, Datum *params,
+static SPIPlanPtr prepare_read(const char *sql, int nparams);
+static void run_into(SPIPlanPtr plan, int nparams, Datum *params,
 					 DestReceiver *dest);
 static bool is_timestamp_type(Oid typid);
 static char *bound_expr(Oid coltype, int param);
@@ -992,48 +993,41 @@ is_window_qual(Node *qual, Index scanrelid, AttrNumber ts_attno)
 }
 
 /*
- * Would the executor only scan the source table whole? True when the read,
- * planned with the actual bounds as SPI plans it (no parallel plan), is one
- * sequential scan of an ordinary table (a partition left alone by pruning
- * included) whose only quals are the window's comparisons and whose
- * columns are the table's own, nothing computed (an expression might fail
- * or have effects on the rows the window keeps it from). Then the
- * executor's permission checks are done here, the table's OID is
- * returned, and attmap/natts receive where hv->attmap's columns are in the
- * table's tuples. An index, several partitions, a view or query source
- * computing columns or filtering rows, or a row-level security policy give
- * InvalidOid: the read goes through the executor. The planning is done in
- * a context of its own, deleted before returning.
+ * Would the executor only scan the source table whole? True when the read
+ * (prepared as read, whose analyzed query is planned here with the actual
+ * bounds, as SPI plans it: no parallel plan) is one sequential scan of an
+ * ordinary table (a partition left alone by pruning included) whose only
+ * quals are the window's comparisons and whose columns are the table's own,
+ * nothing computed (an expression might fail or have effects on the rows
+ * the window keeps it from). Then the executor's permission checks are done
+ * here, the table's OID is returned, and *attmap (allocated) and *natts say
+ * where hv->attmap's columns are in the table's tuples. An index, several
+ * partitions, a view or query source computing columns or filtering rows,
+ * or a row-level security policy give InvalidOid: the read goes through
+ * the executor. The planning is done in a context of its own.
  */
 static Oid
-plain_table_scan(HistView *hv, Datum *params, int *attmap, int *natts)
+plain_table_scan(HistView *hv, SPIPlanPtr read, Datum *params, int **attmap, int *natts)
 {
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
-											  "offline_store source plan",
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext cxt = AllocSetContextCreate(caller, "offline_store source plan",
 											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
-	const char *sql = hv->read_sql;
+	CachedPlanSource *ps = linitial(SPI_plan_get_plan_sources(read));
 	int			nmap = 2 + hv->req->view->nkeys + hv->req->nfeatures;
-	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
 	Oid			relid = InvalidOid;
-	List	   *raw;
-	List	   *queries;
+	int		   *map = MemoryContextAlloc(cxt, sizeof(int) * nmap);
 	PlannedStmt *stmt;
 	Scan	   *scan;
 	RangeTblEntry *rte;
 	List	   *tlist;
-	AttrNumber	ts_attno;
 	ListCell   *lc;
 
-	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
-	if (list_length(raw) != 1)
+	MemoryContextSwitchTo(cxt);
+	if (list_length(ps->query_list) != 1)
 		goto done;
-	queries = pg_analyze_and_rewrite_fixedparams(linitial_node(RawStmt, raw), sql,
-												 types, 2, NULL);
-	if (list_length(queries) != 1)
-		goto done;
-	stmt = pg_plan_query(linitial_node(Query, queries), sql, 0,
-						 timestamptz_params(2, params));
+	/* the planner scribbles on its input */
+	stmt = pg_plan_query(copyObject(linitial_node(Query, ps->query_list)), ps->query_string,
+						 0, timestamptz_params(2, params));
 	if (!IsA(stmt->planTree, SeqScan) || stmt->planTree->initPlan != NIL ||
 		list_length(stmt->planTree->qual) != (hv->has_lower ? 2 : 1))
 		goto done;
@@ -1049,31 +1043,27 @@ plain_table_scan(HistView *hv, Datum *params, int *attmap, int *natts)
 		if (!IsA(var, Var) || var->varno != (int) scan->scanrelid || var->varattno <= 0)
 			goto done;
 	}
-	for (int i = 0; i < nmap; i++)
-		if (hv->attmap[i] >= list_length(tlist))
-			goto done;
-	ts_attno = ((Var *) list_nth_node(TargetEntry, tlist, hv->attmap[0])->expr)->varattno;
-	foreach(lc, scan->plan.qual)
-		if (!is_window_qual(lfirst(lc), scan->scanrelid, ts_attno))
-			goto done;
-
 	*natts = 0;
 	for (int i = 0; i < nmap; i++)
 	{
-		Var		   *var;
-
-		attmap[i] = -1;
+		map[i] = -1;
 		if (hv->attmap[i] < 0)
 			continue;
-		var = (Var *) list_nth_node(TargetEntry, tlist, hv->attmap[i])->expr;
-		attmap[i] = var->varattno - 1;
-		*natts = Max(*natts, var->varattno);
+		if (hv->attmap[i] >= list_length(tlist))
+			goto done;
+		map[i] = ((Var *) list_nth_node(TargetEntry, tlist, hv->attmap[i])->expr)->varattno - 1;
+		*natts = Max(*natts, map[i] + 1);
 	}
+	foreach(lc, scan->plan.qual)
+		if (!is_window_qual(lfirst(lc), scan->scanrelid, map[0] + 1))
+			goto done;
 	ExecCheckRTPerms(stmt->rtable, true);
 	relid = rte->relid;
+	*attmap = MemoryContextAlloc(caller, sizeof(int) * nmap);
+	memcpy(*attmap, map, sizeof(int) * nmap);
 
 done:
-	MemoryContextSwitchTo(old);
+	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(cxt);
 	return relid;
 }
@@ -1104,19 +1094,27 @@ scan_table(Oid relid, SourceReceiver *sr)
 	table_close(rel, NoLock);
 }
 
-/* Run a prepared-once query with timestamptz parameters into dest (inside SPI). */
-static void
-run_into(const char *sql, int nparams, Datum *params, DestReceiver *dest)
+/* Prepare a query with up to two timestamptz parameters (inside SPI). */
+static SPIPlanPtr
+prepare_read(const char *sql, int nparams)
 {
-	MemoryContext cxt = CurrentMemoryContext;
 	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
 	SPIPlanPtr	plan = SPI_prepare(sql, nparams, types);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	return plan;
+}
+
+/* Run a prepared query with its parameters into dest, then free it. */
+static void
+run_into(SPIPlanPtr plan, int nparams, Datum *params, DestReceiver *dest)
+{
+	MemoryContext cxt = CurrentMemoryContext;
 	SPIExecuteOptions options;
 	int			rc;
 	int			save_nestlevel;
 
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	memset(&options, 0, sizeof(options));
 	options.params = timestamptz_params(nparams, params);
 	options.read_only = false;
@@ -1181,7 +1179,8 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 	er.pub.rDestroy = receiver_noop;
 	er.pub.mydest = DestTuplestore;
 	er.ents = ents;
-	run_into(plan->entity_sql, plan->entity_nparams, plan->entity_params, &er.pub);
+	run_into(prepare_read(plan->entity_sql, plan->entity_nparams), plan->entity_nparams,
+			 plan->entity_params, &er.pub);
 	MemoryContextSwitchTo(cxt);
 
 	for (int v = 0; v < plan->nviews; v++)
@@ -1191,6 +1190,7 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 					hi;
 		SourceReceiver sr;
 		Datum		params[2];
+		SPIPlanPtr	read;
 		Oid			relid;
 		ErrorContextCallback errcb;
 		ReadContext rc;
@@ -1215,16 +1215,18 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 		errcb.arg = &rc;
 		errcb.previous = error_context_stack;
 		error_context_stack = &errcb;
-		sr.attmap = palloc(sizeof(int) * (2 + sr.nkeys + hv->req->nfeatures));
-		relid = plain_table_scan(hv, params, sr.attmap, &sr.natts);
+		read = prepare_read(hv->read_sql, 2);
+		relid = plain_table_scan(hv, read, params, &sr.attmap, &sr.natts);
 		if (OidIsValid(relid))
+		{
+			SPI_freeplan(read);
 			scan_table(relid, &sr);
+		}
 		else
 		{
-			pfree(sr.attmap);
 			sr.attmap = hv->attmap;
 			sr.natts = hv->natts_needed;
-			run_into(hv->read_sql, 2, params, &sr.pub);
+			run_into(read, 2, params, &sr.pub);
 		}
 		error_context_stack = errcb.previous;
 		MemoryContextSwitchTo(cxt);

@@ -36,11 +36,11 @@
  * int2/int4/int8 keys are hashed and compared as bits, one integer key
  * whose values are dense (serial ids, say) indexes a direct table of the
  * groups instead of the hash table (8 bytes a key value, no hashing, a
- * table often small enough to stay in cache), a group's times are searched without branches
- * on the data, source rows are processed in batches of PIT_BATCH whose
- * lookups are issued (prefetched) together, stage by stage, and the large
- * arrays ask for transparent huge pages so that the probes do not also miss
- * the TLB.
+ * table often small enough to stay in cache), a group's times are searched
+ * without branches on the data, source rows are processed in batches of
+ * PIT_BATCH whose lookups are issued (prefetched) together, stage by stage,
+ * and the large arrays ask for transparent huge pages so that the probes do
+ * not also miss the TLB.
  *
  * Everything lives in one memory context, created by PitEntitiesCreate and
  * deleted by PitEntitiesDestroy. The engine does no SPI and no catalog
@@ -972,17 +972,15 @@ process_batch(PitView *view)
 	{
 		for (int i = 0; i < n; i++)
 		{
-			uint64		k = (uint64) fast_key_value(view, view->b_keys[i]) -
+			/* keys below dense_min wrap around, past dense_n too */
+			b_slot[i] = (uint64) fast_key_value(view, view->b_keys[i]) -
 				(uint64) view->dense_min;
-
-			/* dense_n as the index of "no group": the slot is never read */
-			b_slot[i] = k < view->dense_n ? k : view->dense_n;
-			if (k < view->dense_n)
-				pit_prefetch(&view->dense[k]);
+			if (b_slot[i] < view->dense_n)
+				pit_prefetch(&view->dense[b_slot[i]]);
 		}
 		for (int i = 0; i < n; i++)
 		{
-			if (b_slot[i] == view->dense_n)
+			if (b_slot[i] >= view->dense_n)
 			{
 				b_count[i] = 0;
 				continue;
@@ -1082,33 +1080,22 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 	b_keys = &view->b_keys[(Size) i * nk];
 	b_values = &view->b_values[(Size) i * nf];
 	b_nulls = &view->b_nulls[(Size) i * nf];
-	if (!view->any_byref)
-	{
-		for (int k = 0; k < nk; k++)
-			b_keys[k] = values[key_cols[k]];
-		for (int f = 0; f < nf; f++)
-		{
-			b_values[f] = values[feature_cols[f]];
-			b_nulls[f] = nulls[feature_cols[f]];
-		}
-	}
-	else
-	{
+	if (view->any_byref)
 		old = MemoryContextSwitchTo(view->batchcxt);
-		for (int k = 0; k < nk; k++)
-			b_keys[k] = view->key_byval[k] ? values[key_cols[k]] :
-				datumCopy(values[key_cols[k]], false, view->key_len[k]);
-		for (int f = 0; f < nf; f++)
-		{
-			Datum		v = values[feature_cols[f]];
-			bool		isnull = nulls[feature_cols[f]];
+	for (int k = 0; k < nk; k++)
+		b_keys[k] = view->key_byval[k] ? values[key_cols[k]] :
+			datumCopy(values[key_cols[k]], false, view->key_len[k]);
+	for (int f = 0; f < nf; f++)
+	{
+		Datum		v = values[feature_cols[f]];
+		bool		isnull = nulls[feature_cols[f]];
 
-			b_nulls[f] = isnull;
-			b_values[f] = (isnull || view->feat_byval[f]) ? v :
-				datumCopy(v, false, view->feat_len[f]);
-		}
-		MemoryContextSwitchTo(old);
+		b_nulls[f] = isnull;
+		b_values[f] = (isnull || view->feat_byval[f]) ? v :
+			datumCopy(v, false, view->feat_len[f]);
 	}
+	if (view->any_byref)
+		MemoryContextSwitchTo(old);
 	if (++view->nbatch == PIT_BATCH)
 		process_batch(view);
 }
