@@ -56,9 +56,10 @@ typedef struct ApplyRow
 	const char *object_type;
 	const char *name;
 	const char *action;
+	const char *detail;			/* what changes or is lost; NULL: nothing to say */
 } ApplyRow;
 
-#define OFS_APPLY_COLS 3
+#define OFS_APPLY_COLS 4
 
 /* SQL-callable functions */
 PG_FUNCTION_INFO_V1(ofs_feast_apply);
@@ -100,7 +101,7 @@ sig_add(StringInfo sig, const char *s)
 
 /*
  * ofs_feast_apply parses, validates and applies a document; returns one
- * row per object: (object_type, name, action).
+ * row per object: (object_type, name, action, detail).
  */
 Datum
 ofs_feast_apply(PG_FUNCTION_ARGS)
@@ -186,6 +187,11 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 		values[i++] = CStringGetTextDatum(row->object_type);
 		values[i++] = CStringGetTextDatum(row->name);
 		values[i++] = CStringGetTextDatum(row->action);
+		if (row->detail)
+			values[i] = CStringGetTextDatum(row->detail);
+		else
+			nulls[i] = true;
+		i++;
 		Assert(i == OFS_APPLY_COLS);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
 							 nulls);
@@ -619,6 +625,7 @@ make_row(const char *type, const char *name, const char *action)
 	r->object_type = type;
 	r->name = name;
 	r->action = action;
+	r->detail = NULL;
 	return r;
 }
 

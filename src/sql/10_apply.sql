@@ -50,7 +50,7 @@ CREATE TRIGGER online_tables_drop
 	FOR EACH ROW EXECUTE FUNCTION feast.online_tables_drop();
 
 CREATE FUNCTION @extschema@.feast_apply(definitions text, dry_run boolean DEFAULT false)
-RETURNS TABLE(object_type text, name text, action text)
+RETURNS TABLE(object_type text, name text, action text, detail text)
 AS 'MODULE_PATHNAME', 'ofs_feast_apply'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.feast_apply(text, boolean) IS 'makes a project''s registry equal to a feature_store.yaml plus feature repo document';
