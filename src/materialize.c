@@ -185,7 +185,7 @@ online_key_expr(const RegFeatureView *fv, const char *key,
 							format_type_be(oatt->atttypid)),
 					 errdetail("The online table of feature view \"%s\" keys it as %s.",
 							   fv->name, format_type_be(oatt->atttypid)),
-					 errhint("Run feast_apply again to update the online table.")));
+					 errhint("Give the column a type that matches the entity's value type, or change the value type and run feast_apply.")));
 		expr = psprintf("CAST(%s AS %s)", col,
 						format_type_extended(oatt->atttypid, -1,
 											 FORMAT_TYPE_FORCE_QUALIFY));

@@ -450,10 +450,11 @@ rows_convert(PushRows *pr)
 				values[i] = InputFunctionCall(&col->infunc,
 											  OutputFunctionCall(&col->outfunc, values[i]),
 											  col->ioparam, col->to->atttypmod);
-			if (col->finite && !nulls[i])
-				check_finite(col, values[i]);
 		}
 		pos.col = NULL;
+		for (int i = 0; i < pr->ncols; i++)
+			if (pr->cols[i].finite && !nulls[i])
+				check_finite(&pr->cols[i], values[i]);
 		MemoryContextSwitchTo(oldcxt);
 		if (out)
 			tuplestore_putvalues(out, pr->desc, values, nulls);
