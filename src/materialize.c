@@ -7,17 +7,26 @@
  * Each feature view is materialized by one set-based statement,
  *
  *	 INSERT INTO <online table> AS o (...)
- *	 SELECT DISTINCT ON (keys) ... FROM <source> s
+ *	 SELECT DISTINCT ON (online keys) ... FROM <source> s
  *	 WHERE ts >= start AND ts <= end AND keys IS NOT NULL
- *	 ORDER BY keys, ts DESC, created DESC NULLS LAST
+ *	 ORDER BY online keys, ts DESC, created DESC NULLS LAST
  *	 ON CONFLICT (keys) DO UPDATE SET ... WHERE <incoming is not older>
  *
- * so no row travels between the executor and this file. The WHERE clause
- * of the upsert is the newest-wins rule: a stored row is replaced only when
- * the incoming (event_timestamp, created_timestamp) is not older, a NULL
- * created being older than any non-NULL one. Rows are written in key
- * order, as push writes them, so concurrent upserts of overlapping keys
- * lock rows in the same order.
+ * (OnlineUpsertSql, which push uses too), so no row travels between the
+ * executor and this file. Rows are grouped by the values their keys take
+ * in the online table, with its collation: the online primary key's
+ * equality, so that two source keys that become one online key can never
+ * make the upsert touch a row twice; a timestamp without time zone is read
+ * as UTC. The WHERE clause of the upsert is the newest-wins rule: a stored
+ * row is replaced only when the incoming (event_timestamp,
+ * created_timestamp) is not older, a NULL created being older than any
+ * non-NULL one. Rows are written in key order, as push writes them, so
+ * concurrent upserts of overlapping keys lock rows in the same order.
+ *
+ * feast_materialize_incremental starts at the greatest recorded end, else
+ * at now() minus the ttl (52 weeks without one); a start before the
+ * earliest timestamp means no lower bound, and the earliest timestamp is
+ * what is recorded (never an out-of-range value).
  *
  * Transactions and locks: everything happens in the caller's transaction,
  * so the online rows, the feast.materialization_intervals row and the

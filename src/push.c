@@ -464,6 +464,8 @@ rows_convert(PushRows *pr)
 
 	ExecDropSingleTupleTableSlot(slot);
 	FreeExecutorState(estate);
+	for (int i = 0; i < pr->ncols; i++)
+		pr->cols[i].assign = NULL;	/* freed with estate */
 	if (out)
 	{
 		tuplestore_end(pr->store);
