@@ -191,7 +191,8 @@ SELECT count(*) AS source_rows FROM public.push_stats;
 CREATE TABLE public.push_names (name varchar(3), ts timestamp, score numeric(4,1));
 CREATE TABLE public.push_instants (k timestamp, ts timestamp, created timestamptz, v integer);
 CREATE TABLE public.push_doubles (k numeric, ts timestamptz, v integer);
-CREATE TABLE public.push_zoned (id integer, ts timestamptz, flag boolean);
+CREATE DOMAIN public.push_flag AS boolean NOT NULL;
+CREATE TABLE public.push_zoned (id integer, ts timestamptz, flag public.push_flag);
 SELECT count(*) FROM feast_apply($y$
 project: push_edge
 online_store: {type: postgres, db_schema: push_edge_online}
@@ -241,6 +242,9 @@ SELECT feast_push('zoned_push', $$SELECT 1 AS id, now() AS ts, 1 AS flag$$, 'onl
 -- error: a value that is not a literal of the column's type (the context
 -- says where; no internal SQL)
 SELECT feast_push('zoned_push', $$SELECT 1 AS id, now() AS ts, 'maybe' AS flag$$, 'online', 'push_edge');
+-- error: the column's domain holds, for a string value as for any other
+SELECT feast_push('zoned_push', $$SELECT 1 AS id, now() AS ts, NULL::text AS flag$$, 'offline', 'push_edge');
+SELECT feast_push('zoned_push', $$SELECT 1 AS id, now() AS ts, NULL::boolean AS flag$$, 'offline', 'push_edge');
 DELETE FROM public.push_names;
 
 -- Naive times mean UTC whatever the session's TimeZone: ts given as
@@ -331,6 +335,7 @@ DELETE FROM feast.materialization_runs WHERE project = 'push_edge';
 DELETE FROM feast.projects WHERE name = 'push_edge';
 DROP SCHEMA push_edge_online;
 DROP TABLE public.push_names, public.push_instants, public.push_doubles, public.push_zoned;
+DROP DOMAIN public.push_flag;
 
 -- Writing is for the owner.
 SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_can_execute

@@ -446,10 +446,15 @@ rows_convert(PushRows *pr)
 			nulls[i] = slot->tts_isnull[i];
 			if (col->assign)
 				values[i] = ExecEvalExpr(col->assign, econtext, &nulls[i]);
-			else if (col->via_input && !nulls[i])
-				values[i] = InputFunctionCall(&col->infunc,
-											  OutputFunctionCall(&col->outfunc, values[i]),
-											  col->ioparam, col->to->atttypmod);
+			else if (col->via_input)
+			{
+				/* a NULL too goes through the input function: domains */
+				char	   *str = nulls[i] ? NULL :
+				OutputFunctionCall(&col->outfunc, values[i]);
+
+				values[i] = InputFunctionCall(&col->infunc, str, col->ioparam,
+											  col->to->atttypmod);
+			}
 		}
 		pos.col = NULL;
 		for (int i = 0; i < pr->ncols; i++)
