@@ -213,6 +213,106 @@ FROM feast.materialization_runs
 WHERE project = 'mat_test' AND feature_view NOT IN ('recent', 'old')
 ORDER BY run_id;
 
+---------------------------------------------------------------------------
+-- Keys are grouped as the online table keys them; naive times are UTC;
+-- a huge ttl means no lower bound.
+---------------------------------------------------------------------------
+CREATE COLLATION public.mat_nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE public.mat_doubles (k numeric, ts timestamptz, v integer);
+CREATE TABLE public.mat_instants (k timestamp, ts timestamp, v integer);
+CREATE TABLE public.mat_names (name text COLLATE public.mat_nocase, ts timestamptz, v integer);
+CREATE TABLE public.mat_ancient (driver_id bigint, ts timestamptz, v integer);
+CREATE TABLE public.mat_flags (flag boolean, ts timestamptz, v integer);
+SELECT count(*) FROM feast_apply($y$
+project: mat_edge
+online_store: {type: postgres, db_schema: mat_edge_online}
+entities:
+  - {name: dbl, join_keys: [k], value_type: DOUBLE}
+  - {name: instant, join_keys: [k], value_type: UNIX_TIMESTAMP}
+  - {name: who, join_keys: [name], value_type: STRING}
+  - {name: driver, join_keys: [driver_id], value_type: INT64}
+  - {name: flag, join_keys: [flag], value_type: BOOL}
+sources:
+  - {name: doubles_src, type: table, table: public.mat_doubles, timestamp_field: ts}
+  - {name: instants_src, type: table, table: public.mat_instants, timestamp_field: ts}
+  - {name: names_src, type: table, table: public.mat_names, timestamp_field: ts}
+  - {name: ancient_src, type: table, table: public.mat_ancient, timestamp_field: ts}
+  - {name: flags_src, type: table, table: public.mat_flags, timestamp_field: ts}
+feature_views:
+  - {name: doubles, entities: [dbl], source: doubles_src, schema: [{name: v, dtype: Int32}]}
+  - {name: instants, entities: [instant], source: instants_src, schema: [{name: v, dtype: Int32}]}
+  - {name: names, entities: [who], source: names_src, schema: [{name: v, dtype: Int32}]}
+  - {name: ancient, entities: [driver], source: ancient_src, ttl: 106000000d, schema: [{name: v, dtype: Int32}]}
+  - {name: flags, entities: [flag], source: flags_src, schema: [{name: v, dtype: Int32}]}
+$y$);
+
+-- numeric 0.1 and 0.10000000000000000001 are one float8 online key: the
+-- newest row wins (no raw ON CONFLICT error, nothing rolled back).
+INSERT INTO public.mat_doubles VALUES
+	(0.1, '2024-01-01 10:00', 1),
+	(0.10000000000000000001, '2024-01-01 11:00', 2),
+	(0.2, '2024-01-01 10:00', 3);
+SELECT * FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['doubles'], 'mat_edge');
+SELECT k, v, event_timestamp FROM mat_edge_online.mat_edge_doubles ORDER BY k;
+
+-- A timestamp join key is UTC whatever the session's TimeZone: two keys in
+-- New York's DST gap stay two keys, at their UTC instants.
+INSERT INTO public.mat_instants VALUES
+	('2024-03-10 02:30', '2024-03-10 12:00', 1),
+	('2024-03-10 03:30', '2024-03-10 12:00', 2),
+	('2024-03-10 03:30', '2024-03-10 11:00', 3);
+SET TimeZone = 'America/New_York';
+SELECT feature_view, rows_written
+FROM feast_materialize('2024-03-10 00:00+00', '2024-03-11 00:00+00', ARRAY['instants'], 'mat_edge');
+SET TimeZone = 'UTC';
+SELECT k, v, event_timestamp FROM mat_edge_online.mat_edge_instants ORDER BY k;
+-- again under another TimeZone: the same keys, no new rows
+SET TimeZone = 'Asia/Tokyo';
+SELECT feature_view, rows_written
+FROM feast_materialize('2024-03-10 00:00+00', '2024-03-11 00:00+00', ARRAY['instants'], 'mat_edge');
+SET TimeZone = 'UTC';
+SELECT count(*) AS online_rows FROM mat_edge_online.mat_edge_instants;
+
+-- A case-insensitive source key: 'abc' and 'ABC' are one key in the
+-- source but two in the online table (text, deterministic), so both are
+-- written.
+INSERT INTO public.mat_names VALUES ('abc', '2024-01-01 10:00', 1), ('ABC', '2024-01-01 11:00', 2),
+	('abc', '2024-01-01 09:00', 3);
+SELECT * FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['names'], 'mat_edge');
+SELECT name, v FROM mat_edge_online.mat_edge_names ORDER BY name COLLATE "C";
+
+-- A ttl reaching before the earliest timestamp means no lower bound: the
+-- first incremental run starts at the earliest timestamp (recorded, in
+-- range and finite) and takes rows of any age.
+INSERT INTO public.mat_ancient VALUES (1, '0100-01-01', 1), (2, '4000-01-01 BC', 2), (2, '2024-01-01', 3);
+SELECT count(*) FROM feast_materialize_incremental('2024-06-01', ARRAY['ancient'], 'mat_edge');
+SELECT feature_view, start_date, end_date, isfinite(start_date) AS finite
+FROM feast.materialization_intervals WHERE project = 'mat_edge' AND feature_view = 'ancient';
+-- every registry row can be read back whole (an out-of-range value could not)
+SELECT count(*) AS readable FROM feast.materialization_intervals i WHERE project = 'mat_edge' AND i::text IS NOT NULL;
+SELECT count(*) AS readable FROM feast.materialization_runs r WHERE project = 'mat_edge' AND r::text IS NOT NULL;
+SELECT driver_id, v, event_timestamp FROM mat_edge_online.mat_edge_ancient ORDER BY driver_id;
+
+-- error: a source key changed to a type the online key cannot take by
+-- assignment (integer to boolean): a clear error, nothing written
+INSERT INTO public.mat_flags VALUES (true, '2024-01-01', 1);
+ALTER TABLE public.mat_flags ALTER COLUMN flag TYPE integer USING flag::integer;
+SELECT * FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['flags', 'doubles'], 'mat_edge');
+SELECT count(*) AS online_rows FROM mat_edge_online.mat_edge_flags;
+
+SELECT count(*) AS deleted FROM feast_apply($y$
+project: mat_edge
+online_store: {type: postgres, db_schema: mat_edge_online}
+entities: []
+sources: []
+feature_views: []
+$y$);
+DELETE FROM feast.materialization_runs WHERE project = 'mat_edge';
+DELETE FROM feast.projects WHERE name = 'mat_edge';
+DROP SCHEMA mat_edge_online;
+DROP TABLE public.mat_doubles, public.mat_instants, public.mat_names, public.mat_ancient, public.mat_flags;
+DROP COLLATION public.mat_nocase;
+
 -- Writing is for the owner.
 SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_can_execute
 FROM pg_proc p WHERE p.proname IN ('feast_materialize', 'feast_materialize_incremental')

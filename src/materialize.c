@@ -7,17 +7,26 @@
  * Each feature view is materialized by one set-based statement,
  *
  *	 INSERT INTO <online table> AS o (...)
- *	 SELECT DISTINCT ON (keys) ... FROM <source> s
+ *	 SELECT DISTINCT ON (online keys) ... FROM <source> s
  *	 WHERE ts >= start AND ts <= end AND keys IS NOT NULL
- *	 ORDER BY keys, ts DESC, created DESC NULLS LAST
+ *	 ORDER BY online keys, ts DESC, created DESC NULLS LAST
  *	 ON CONFLICT (keys) DO UPDATE SET ... WHERE <incoming is not older>
  *
- * so no row travels between the executor and this file. The WHERE clause
- * of the upsert is the newest-wins rule: a stored row is replaced only when
- * the incoming (event_timestamp, created_timestamp) is not older, a NULL
- * created being older than any non-NULL one. Rows are written in key
- * order, as push writes them, so concurrent upserts of overlapping keys
- * lock rows in the same order.
+ * (OnlineUpsertSql, which push uses too), so no row travels between the
+ * executor and this file. Rows are grouped by the values their keys take
+ * in the online table, with its collation: the online primary key's
+ * equality, so that two source keys that become one online key can never
+ * make the upsert touch a row twice; a timestamp without time zone is read
+ * as UTC. The WHERE clause of the upsert is the newest-wins rule: a stored
+ * row is replaced only when the incoming (event_timestamp,
+ * created_timestamp) is not older, a NULL created being older than any
+ * non-NULL one. Rows are written in key order, as push writes them, so
+ * concurrent upserts of overlapping keys lock rows in the same order.
+ *
+ * feast_materialize_incremental starts at the greatest recorded end, else
+ * at now() minus the ttl (52 weeks without one); a start before the
+ * earliest timestamp means no lower bound, and the earliest timestamp is
+ * what is recorded (never an out-of-range value).
  *
  * Transactions and locks: everything happens in the caller's transaction,
  * so the online rows, the feast.materialization_intervals row and the
@@ -51,17 +60,22 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "parser/parse_coerce.h"
 #include "tcop/tcopprot.h"
 #include "utils/array.h"
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "online.h"
@@ -100,8 +114,10 @@ typedef struct MaterializeResult
 static void materialize_error_callback(void *arg);
 static void progress_report(bool notice);
 static void progress_restore_activity(void);
-static char *build_materialize_sql(const RegFeatureView *fv, TupleDesc desc,
-								   const char *online_table);
+static char *collation_name(Oid collid);
+static char *online_key_expr(const RegFeatureView *fv, const char *key,
+							 Form_pg_attribute att, Form_pg_attribute oatt);
+static TimestampTz lookback_start(int64 lookback);
 static void materialize_view_body(const RegFeatureView *fv, bool incremental,
 								  TimestampTz start, TimestampTz end,
 								  MaterializeResult *result);
@@ -121,29 +137,134 @@ OnlineTableOf(const RegFeatureView *fv)
 	return OnlineTableQualifiedName(fv->project, fv->name);
 }
 
+/* The schema-qualified, quoted name of a collation. */
+static char *
+collation_name(Oid collid)
+{
+	HeapTuple	tp = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
+	Form_pg_collation coll;
+	char	   *result;
+
+	if (!HeapTupleIsValid(tp))
+		elog(ERROR, "cache lookup failed for collation %u", collid);
+	coll = (Form_pg_collation) GETSTRUCT(tp);
+	result = quote_qualified_identifier(get_namespace_name(coll->collnamespace),
+										NameStr(coll->collname));
+	ReleaseSysCache(tp);
+	return result;
+}
+
 /*
- * OnlineUpsertNewest returns the statement that writes the newest row per
- * key into fv's online table (online_table, aliased o), newest-wins against
- * what is stored: a stored row is replaced only when the incoming
- * (event_timestamp, created_timestamp) is not older, a NULL created being
- * older than any non-NULL one. The caller gives the expressions of the join
- * keys and features in the row source, the event and created timestamps to
- * store (cr_out NULL: none), the FROM ... WHERE clause, and the expressions
- * to order by (order_cr NULL: none).
+ * online_key_expr returns the value a source join key column (att, alias
+ * s) takes in the online key column (oatt): what INSERT would store there,
+ * except that a timestamp without time zone is read as UTC, never through
+ * the session's TimeZone. The expression also has the online column's
+ * collation, so that grouping by it groups as the online table's primary
+ * key does: two source keys that become one online key (numeric 0.1 and
+ * 0.10000000000000000001 as float8, 'abc' and 'ABC' under a
+ * case-insensitive source collation but not online) are one group.
+ */
+static char *
+online_key_expr(const RegFeatureView *fv, const char *key,
+				Form_pg_attribute att, Form_pg_attribute oatt)
+{
+	char	   *col = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
+	Oid			base = getBaseType(att->atttypid);
+	char	   *expr;
+
+	if (oatt == NULL)
+		elog(ERROR, "online table of feature view \"%s\" has no column \"%s\"",
+			 fv->name, key);
+	if (base == oatt->atttypid)
+		expr = col;
+	else if (base == TIMESTAMPOID && oatt->atttypid == TIMESTAMPTZOID)
+		expr = psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, %s)", col);
+	else
+	{
+		/*
+		 * The online key has no typmod, so where an assignment cast exists
+		 * an explicit cast is the same conversion; where none exists INSERT
+		 * would fail, and so do we, with a clear error.
+		 */
+		if (!can_coerce_type(1, &att->atttypid, &oatt->atttypid, COERCION_ASSIGNMENT))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("join key \"%s\" of data source \"%s\" is of type %s, which cannot be stored as %s",
+							key, fv->source->name, format_type_be(att->atttypid),
+							format_type_be(oatt->atttypid)),
+					 errdetail("The online table of feature view \"%s\" keys it as %s.",
+							   fv->name, format_type_be(oatt->atttypid)),
+					 errhint("Give the column a type that matches the entity's value type, or change the value type and run feast_apply.")));
+		expr = psprintf("CAST(%s AS %s)", col,
+						format_type_extended(oatt->atttypid, -1,
+											 FORMAT_TYPE_FORCE_QUALIFY));
+	}
+	if (OidIsValid(att->attcollation) && OidIsValid(oatt->attcollation) &&
+		att->attcollation != oatt->attcollation)
+		expr = psprintf("(%s COLLATE %s)", expr, collation_name(oatt->attcollation));
+	return expr;
+}
+
+/*
+ * OnlineUpsertSql returns the statement that writes the newest row per
+ * online key of from_item into fv's online table, newest-wins against what
+ * is stored.
+ *
+ * The rows of from_item (aliased s) are rows of fv's source: desc gives
+ * their columns, named as the source's. Rows are grouped by the key values
+ * they take online (online_key_expr), newest first: greatest timestamp,
+ * then greatest created, a NULL created losing. A stored row is replaced
+ * only when the incoming (event_timestamp, created_timestamp) is not older,
+ * a NULL created being older than any non-NULL one. Rows are written in
+ * key order, so concurrent upserts of overlapping keys lock rows in the
+ * same order. Rows with a NULL key are skipped.
+ *
+ * window (materialization): only rows with $1 <= timestamp <= $2
+ * (timestamptz parameters), counted by feast.materialize_progress; the
+ * created column must exist. Otherwise (push): every row with a non-NULL
+ * timestamp, and a created column absent from desc means NULL.
+ *
+ * Caller must be connected to SPI (the online table is described).
  */
 char *
-OnlineUpsertNewest(const RegFeatureView *fv, const char *online_table,
-				   char **key_exprs, char **feature_exprs,
-				   const char *ts_out, const char *cr_out, const char *from_where,
-				   const char *order_ts, const char *order_cr)
+OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item,
+				bool window)
 {
+	const RegSource *src = fv->source;
+	char	   *online_table = OnlineTableOf(fv);
+	TupleDesc	odesc = OnlineDescribe(online_table, CurrentMemoryContext);
+	Form_pg_attribute ts_att;
+	Form_pg_attribute cr_att = NULL;
+	char	   *ts_col;
+	char	   *ts_out;
+	char	   *cr_col = NULL;
 	StringInfoData sql;
 	StringInfoData keys;
+
+	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, "timestamp field");
+	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
+	ts_out = OnlineTsExpr("s", ts_att, src, "timestamp field");
+	if (window)
+		ts_out = psprintf("feast.materialize_progress(%s)", ts_out);
+	if (src->created_timestamp_column)
+		cr_att = window ?
+			OnlineSourceColumn(desc, src, src->created_timestamp_column,
+							   "created timestamp column") :
+			OnlineFindColumn(desc, RegSourceColumn(src, src->created_timestamp_column));
+	if (cr_att)
+		cr_col = psprintf("s.%s", quote_identifier(NameStr(cr_att->attname)));
 
 	initStringInfo(&sql);
 	initStringInfo(&keys);
 	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "", key_exprs[i]);
+	{
+		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->join_keys[i],
+												   "join key");
+
+		appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "",
+						 online_key_expr(fv, fv->join_keys[i], att,
+										 OnlineFindColumn(odesc, fv->join_keys[i])));
+	}
 
 	appendStringInfo(&sql, "INSERT INTO %s AS o (", online_table);
 	if (fv->nkeys == 0)
@@ -159,15 +280,37 @@ OnlineUpsertNewest(const RegFeatureView *fv, const char *online_table,
 	else
 		appendStringInfo(&sql, "DISTINCT ON (%s) %s", keys.data, keys.data);
 	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(&sql, ", %s", feature_exprs[i]);
-	appendStringInfo(&sql, ", %s, %s\n%s\n", ts_out,
-					 cr_out ? cr_out : "NULL::pg_catalog.timestamptz", from_where);
+	{
+		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->features[i].name,
+												   "feature");
 
-	/* newest first; a NULL created loses a tie */
-	appendStringInfo(&sql, "ORDER BY %s%s%s DESC", keys.data,
-					 fv->nkeys > 0 ? ", " : "", order_ts);
-	if (order_cr)
-		appendStringInfo(&sql, ", %s DESC NULLS LAST", order_cr);
+		appendStringInfo(&sql, ", s.%s", quote_identifier(NameStr(att->attname)));
+	}
+	appendStringInfo(&sql, ", %s, %s\nFROM %s s\nWHERE ", ts_out,
+					 cr_att ? OnlineTsExpr("s", cr_att, src, "created timestamp column") :
+					 "NULL::pg_catalog.timestamptz", from_item);
+
+	/* the window, both ends inclusive, or any timestamp; no NULL keys */
+	if (window)
+		appendStringInfo(&sql, "%s OPERATOR(pg_catalog.>=) %s AND %s OPERATOR(pg_catalog.<=) %s",
+						 ts_col, OnlineTsBound(ts_att, 1), ts_col, OnlineTsBound(ts_att, 2));
+	else
+		appendStringInfo(&sql, "%s IS NOT NULL", ts_col);
+	for (int i = 0; i < fv->nkeys; i++)
+		appendStringInfo(&sql, " AND s.%s IS NOT NULL",
+						 quote_identifier(RegSourceColumn(src, fv->join_keys[i])));
+	if (window)
+		appendStringInfoString(&sql, " AND feast.materialize_progress()");
+
+	/*
+	 * Newest first; a NULL created loses a tie. Ordered by the raw
+	 * timestamp columns (and raw keys where they need no conversion), so
+	 * that an index can serve the sort.
+	 */
+	appendStringInfo(&sql, "\nORDER BY %s%s%s DESC", keys.data,
+					 fv->nkeys > 0 ? ", " : "", ts_col);
+	if (cr_col)
+		appendStringInfo(&sql, ", %s DESC NULLS LAST", cr_col);
 	if (fv->nkeys == 0)
 		appendStringInfoString(&sql, " LIMIT 1");
 
@@ -287,62 +430,19 @@ ofs_materialize_progress_written(PG_FUNCTION_ARGS)
 }
 
 /*
- * build_materialize_sql returns the upsert that materializes fv from its
- * source (whose columns are desc) into online_table, with parameters
- * $1 start and $2 end (timestamptz).
+ * lookback_start returns now() (the transaction's start) minus lookback
+ * microseconds. A start before the earliest timestamp (a huge ttl) means
+ * no lower bound: the earliest timestamp, never an out-of-range value.
  */
-static char *
-build_materialize_sql(const RegFeatureView *fv, TupleDesc desc,
-					  const char *online_table)
+static TimestampTz
+lookback_start(int64 lookback)
 {
-	const RegSource *src = fv->source;
-	StringInfoData from;
-	char	  **key_exprs;
-	char	  **feature_exprs;
-	Form_pg_attribute ts_att;
-	Form_pg_attribute cr_att = NULL;
-	char	   *ts_col;
+	TimestampTz start;
 
-	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, "timestamp field");
-	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
-	if (src->created_timestamp_column)
-		cr_att = OnlineSourceColumn(desc, src, src->created_timestamp_column,
-									"created timestamp column");
-
-	key_exprs = palloc0(sizeof(char *) * (fv->nkeys + 1));
-	for (int i = 0; i < fv->nkeys; i++)
-	{
-		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->join_keys[i],
-												   "join key");
-
-		key_exprs[i] = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
-	}
-	feature_exprs = palloc0(sizeof(char *) * (fv->nfeatures + 1));
-	for (int i = 0; i < fv->nfeatures; i++)
-	{
-		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->features[i].name,
-												   "feature");
-
-		feature_exprs[i] = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
-	}
-
-	/* the window, both ends inclusive; NULL keys are skipped */
-	initStringInfo(&from);
-	appendStringInfo(&from, "FROM %s s\nWHERE %s OPERATOR(pg_catalog.>=) %s "
-					 "AND %s OPERATOR(pg_catalog.<=) %s",
-					 RegSourceFromItem(src), ts_col, OnlineTsBound(ts_att, 1),
-					 ts_col, OnlineTsBound(ts_att, 2));
-	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&from, " AND %s IS NOT NULL", key_exprs[i]);
-	appendStringInfoString(&from, " AND feast.materialize_progress()");
-
-	/* ordered by the raw columns, so that an index can serve the sort */
-	return OnlineUpsertNewest(fv, online_table, key_exprs, feature_exprs,
-							  psprintf("feast.materialize_progress(%s)",
-									   OnlineTsExpr("s", ts_att, src, "timestamp field")),
-							  cr_att ? OnlineTsExpr("s", cr_att, src, "created timestamp column") : NULL,
-							  from.data, ts_col,
-							  cr_att ? psprintf("s.%s", quote_identifier(NameStr(cr_att->attname))) : NULL);
+	if (pg_sub_s64_overflow(GetCurrentTransactionStartTimestamp(), lookback, &start) ||
+		!IS_VALID_TIMESTAMP(start))
+		start = MIN_TIMESTAMP;
+	return start;
 }
 
 /*
@@ -355,8 +455,8 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 {
 	TimestampTz started_at = GetCurrentTimestamp();
 	TupleDesc	desc;
-	char	   *online_table;
 	char	   *sql;
+	TimestampTz from;
 	Oid			argtypes[8];
 	Datum		values[8];
 	int			rc;
@@ -368,8 +468,6 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 	progress.started = started_at;
 	progress.last_report = started_at;
 	progress_report(false);
-
-	online_table = OnlineTableOf(fv);
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
@@ -392,10 +490,8 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 						  &isnull);
 		if (!isnull)
 			start = DatumGetTimestampTz(d);
-		else if (fv->ttl_usec > 0)
-			start = GetCurrentTransactionStartTimestamp() - fv->ttl_usec;
 		else
-			start = GetCurrentTransactionStartTimestamp() - DEFAULT_LOOKBACK_USEC;
+			start = lookback_start(fv->ttl_usec > 0 ? fv->ttl_usec : DEFAULT_LOOKBACK_USEC);
 		if (start > end)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -406,11 +502,17 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 	}
 
 	desc = OnlineDescribe(RegSourceFromItem(fv->source), CurrentMemoryContext);
-	sql = build_materialize_sql(fv, desc, online_table);
+	sql = OnlineUpsertSql(fv, desc, RegSourceFromItem(fv->source), true);
 
+	/*
+	 * The earliest timestamp as a start means no lower bound: it is what is
+	 * recorded (registry timestamps are finite), but the window takes rows
+	 * at -infinity too.
+	 */
+	from = start == MIN_TIMESTAMP ? DT_NOBEGIN : start;
 	argtypes[0] = TIMESTAMPTZOID;
 	argtypes[1] = TIMESTAMPTZOID;
-	values[0] = TimestampTzGetDatum(start);
+	values[0] = TimestampTzGetDatum(from);
 	values[1] = TimestampTzGetDatum(end);
 	SpiExec(sql, 2, argtypes, values, NULL, SPI_OK_INSERT);
 	result->rows_written = (int64) SPI_processed;

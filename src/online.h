@@ -53,15 +53,14 @@ extern char *OnlineTsExpr(const char *alias, Form_pg_attribute att,
 extern char *OnlineTsBound(Form_pg_attribute att, int paramno);
 
 /*
- * The statement that upserts the newest row per key into fv's online table
- * with the newest-wins rule (materialize.c). The expressions come from the
- * caller's FROM ... WHERE clause.
+ * The statement that upserts the newest row per online key of from_item
+ * (rows of fv's source, whose columns are desc) into fv's online table,
+ * with the newest-wins rule: with window, the rows with $1 <= ts <= $2
+ * (materialize.c); without, every row with a timestamp (push.c). Caller
+ * must be connected to SPI.
  */
-extern char *OnlineUpsertNewest(const RegFeatureView *fv, const char *online_table,
-								char **key_exprs, char **feature_exprs,
-								const char *ts_out, const char *cr_out,
-								const char *from_where,
-								const char *order_ts, const char *order_cr);
+extern char *OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc,
+							 const char *from_item, bool window);
 
 /* The schema-qualified, quoted name of a view's online table. */
 extern char *OnlineTableOf(const RegFeatureView *fv);

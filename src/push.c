@@ -4,26 +4,44 @@
  *		feast_push and feast_write_to_offline_store: rows from the caller
  *		into the online tables and the batch sources.
  *
- * The rows argument is a relation or a query. It is read first, with the
- * transaction read-only, into a temporary table (INSERT into a temporary
- * table is allowed in a read-only transaction; nothing else is): the
- * caller's query cannot write. Only then do we write, set-based, from the
- * temporary table, which is dropped at the end.
+ * The rows argument is a relation or a query. It is run with the
+ * transaction read-only (the caller's query cannot write), and its rows
+ * are kept in a tuplestore through a DestReceiver. No temporary table:
+ * a push changes no catalog, needs no TEMP privilege, and does not keep
+ * PREPARE TRANSACTION from working.
  *
  * Columns are matched by name, using Feast-side names: a source column
  * renamed by field_mapping is given under its Feast name; other columns
- * under their own name. Values are cast to the target column types; a
- * timestamp without time zone means UTC on either side.
+ * under their own name. Each value is then converted to the type of the
+ * batch source column it belongs to, as INSERT assigns a value to a column:
+ * assignment casts and typmod coercion, so that 'alice' into varchar(3) is
+ * an error (22001), never 'ali'. A value of a string type with no
+ * assignment cast to the column's type (text into timestamp, say) is read
+ * by the type's input function with the column's typmod, as INSERT reads a
+ * quoted literal. The conversion runs with TimeZone set to UTC: a
+ * timestamp without time zone, a date, or a timestamp written as text
+ * without an offset means UTC, whatever the session's TimeZone.
+ *
+ * The converted rows are rows of the batch source. They are registered as
+ * an ephemeral named relation (as trigger transition tables are) and
+ * written set-based from it: appended to the batch source table by an
+ * INSERT, and upserted into each online table by the statement
+ * materialization uses (OnlineUpsertSql). A pushed row therefore reaches
+ * the online table exactly as materializing it from the batch source would
+ * bring it there: the same key (grouped by the online key's equality,
+ * naive timestamps as UTC) and the same newest-wins rule.
  *
  * - feast_push: the rows must have the columns the feature views fed by
  *   the push source need (join keys, the timestamp field, their features),
  *   and may have any other column of the batch source (its created column,
- *   say); any other column is an error.
+ *   say); any other column is an error. Infinite timestamps are refused
+ *   (with newest-wins an online value at +infinity could never be
+ *   replaced).
  *   online: every online view's table gets, per key, the newest pushed row
  *   (rows with a NULL key or timestamp are skipped), with the newest-wins
- *   rule against what is stored, written in key order as materialization
- *   writes. offline: the rows are appended once to the batch source table
- *   (all views of a push source share it). online_and_offline: both.
+ *   rule against what is stored. offline: the rows are appended once to
+ *   the batch source table (all views of a push source share it).
+ *   online_and_offline: both.
  * - feast_write_to_offline_store: the rows are appended to the view's
  *   batch source table. They must have the view's join keys, timestamp
  *   field and features; they may have any other column of the table.
@@ -31,6 +49,7 @@
  * Everything happens in the caller's transaction: a failure leaves the
  * online tables and the sources as they were. The project's advisory lock
  * is held shared, so feast_apply cannot change the registry meanwhile.
+ * All state is per call (in the SPI procedure context).
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -42,11 +61,22 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_node.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/queryenvironment.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "online.h"
 #include "registry.h"
@@ -56,96 +86,426 @@
 PG_FUNCTION_INFO_V1(ofs_feast_push);
 PG_FUNCTION_INFO_V1(ofs_feast_write_to_offline_store);
 
-/* The caller's rows, copied into a temporary table. */
-typedef struct StagedRows
+/*
+ * The name under which the converted rows are visible to the statements
+ * that write them. An unqualified name that is not a CTE resolves to an
+ * ephemeral named relation before any table, so no table can stand in.
+ */
+#define PUSH_ROWS_RELATION "offline_store_pushed_rows"
+
+/* How one column of the rows becomes a value of a batch source column. */
+typedef struct PushColumn
 {
-	char	   *table;			/* pg_temp.<name>, quoted */
-	TupleDesc	desc;			/* its columns: the rows' columns */
+	const char *name;			/* in the rows: the Feast-side name */
+	Form_pg_attribute from;		/* the rows' column */
+	Form_pg_attribute to;		/* the batch source's column */
+	Expr	   *assign_expr;	/* assignment conversion, or NULL */
+	ExprState  *assign;			/* assign_expr, prepared by rows_convert */
+	bool		via_input;		/* read by to's input function */
+	FmgrInfo	outfunc;		/* from's output function (via_input) */
+	FmgrInfo	infunc;			/* to's input function (via_input) */
+	Oid			ioparam;
+	bool		finite;			/* must be a finite timestamp or date */
+} PushColumn;
+
+/* The caller's rows: read, then converted to the batch source's types. */
+typedef struct PushRows
+{
+	SPIPlanPtr	plan;			/* SELECT * FROM <rows> */
+	TupleDesc	rows_desc;		/* the rows' columns */
+	int			ncols;
+	PushColumn *cols;			/* one per column of the rows */
+	TupleDesc	desc;			/* converted: source column names and types */
+	Tuplestorestate *store;		/* converted rows */
 	int64		nrows;
-} StagedRows;
+} PushRows;
 
-static int	stage_counter = 0;
+/* DestReceiver keeping the rows of the caller's query in a tuplestore. */
+typedef struct RowsReceiver
+{
+	DestReceiver pub;
+	Tuplestorestate *store;
+	int			natts;
+	int64		count;
+} RowsReceiver;
 
-static StagedRows *stage_rows(const char *rows);
-static void unstage_rows(StagedRows *staged);
+/* What is being converted, for the error context. */
+typedef struct ConvertPosition
+{
+	const PushColumn *col;
+	int64		row;
+} ConvertPosition;
+
+static PushRows *rows_prepare(const char *rows);
+static void rows_map(PushRows *pr, const RegSource *src, TupleDesc src_desc,
+					 List *finite);
+static void rows_read(PushRows *pr);
+static void rows_convert(PushRows *pr);
+static void rows_register(PushRows *pr);
+static void rows_receiver_startup(DestReceiver *self, int operation,
+								  TupleDesc typeinfo);
+static bool rows_receive(TupleTableSlot *slot, DestReceiver *self);
+static void rows_receiver_noop(DestReceiver *self);
+static void convert_error_callback(void *arg);
+static void check_finite(const PushColumn *col, Datum value);
 static void add_name(List **names, const char *name);
 static bool name_in(List *names, const char *name);
-static void add_source_columns(const RegSource *src, List *required,
-							   List **optional);
+static char *name_list(List *names);
+static void add_source_columns(TupleDesc src_desc, const RegSource *src,
+							   List *required, List **optional);
 static void check_columns(TupleDesc desc, List *required, List *optional,
 						  const char *object);
-static char *cast_expr(const char *expr, Oid from, Oid to, int32 typmod);
-static void check_finite(StagedRows *staged, const char *column);
-static void push_online(const RegFeatureView *fv, StagedRows *staged);
-static void append_offline(const RegSource *src, StagedRows *staged);
+static void append_offline(const RegSource *src, PushRows *pr);
 
 /*
- * stage_rows copies the rows (relation or query) into a new temporary
- * table, reading them with the transaction read-only. Caller is connected
- * to SPI.
+ * rows_prepare parses (without running) SELECT * FROM <rows> and returns
+ * the rows' description. Caller is connected to SPI; the result lives in
+ * the current (SPI procedure) context.
  */
-static StagedRows *
-stage_rows(const char *rows)
+static PushRows *
+rows_prepare(const char *rows)
 {
-	StagedRows *staged = palloc0(sizeof(StagedRows));
-	char	   *from = SqlRelationOrQuery(rows, "rows");
-	StringInfoData sql;
-	int			nestlevel;
+	PushRows   *pr = palloc0(sizeof(PushRows));
+	char	   *sql = psprintf("SELECT * FROM %s r", SqlRelationOrQuery(rows, "rows"));
+	List	   *sources;
 
-	staged->desc = OnlineDescribe(from, CurrentMemoryContext);
-	/* temporary tables are per session: a counter keeps nested names apart */
-	staged->table = psprintf("pg_temp.offline_store_rows_%d", ++stage_counter);
+	pr->plan = SPI_prepare(sql, 0, NULL);
+	if (pr->plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	sources = SPI_plan_get_plan_sources(pr->plan);
+	if (list_length(sources) != 1)
+		elog(ERROR, "unexpected number of statements");
+	pr->rows_desc = CreateTupleDescCopy(((CachedPlanSource *) linitial(sources))->resultDesc);
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE TEMPORARY TABLE %s (", staged->table);
-	for (int i = 0; i < staged->desc->natts; i++)
+	for (int i = 0; i < pr->rows_desc->natts; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(staged->desc, i);
+		Form_pg_attribute att = TupleDescAttr(pr->rows_desc, i);
 
-		if (att->attisdropped)
-			continue;
 		for (int j = 0; j < i; j++)
-			if (strcmp(NameStr(TupleDescAttr(staged->desc, j)->attname),
+			if (strcmp(NameStr(TupleDescAttr(pr->rows_desc, j)->attname),
 					   NameStr(att->attname)) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_COLUMN),
 						 errmsg("column \"%s\" appears more than once in rows",
 								NameStr(att->attname))));
-		appendStringInfo(&sql, "%s%s %s", i > 0 ? ", " : "",
-						 quote_identifier(NameStr(att->attname)),
-						 format_type_extended(att->atttypid, att->atttypmod,
-											  FORMAT_TYPE_TYPEMOD_GIVEN |
-											  FORMAT_TYPE_FORCE_QUALIFY));
 	}
-	appendStringInfoString(&sql, ") ON COMMIT DROP");
-	SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	return pr;
+}
 
-	resetStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO %s SELECT * FROM %s r", staged->table, from);
-	nestlevel = SqlBeginReadOnly();
-	SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_INSERT);
-	staged->nrows = (int64) SPI_processed;
-	SqlEndReadOnly(nestlevel);
-	pfree(sql.data);
-	return staged;
+/*
+ * rows_map finds, for each column of the rows (already checked against the
+ * required and optional names), the batch source column it goes to, and
+ * how to convert its values: an assignment conversion, a string read by the
+ * input function, or nothing (same type and typmod). Columns named in
+ * finite must hold finite timestamps. src_desc is the batch source's
+ * columns. Builds the converted rows' description (source column names
+ * and types).
+ */
+static void
+rows_map(PushRows *pr, const RegSource *src, TupleDesc src_desc, List *finite)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	int			natts = pr->rows_desc->natts;
+
+	pr->ncols = natts;
+	pr->cols = palloc0(sizeof(PushColumn) * natts);
+	pr->desc = CreateTemplateTupleDesc(natts);
+	for (int i = 0; i < natts; i++)
+	{
+		PushColumn *col = &pr->cols[i];
+		const char *colname;
+		Node	   *var;
+		Node	   *expr;
+
+		col->from = TupleDescAttr(pr->rows_desc, i);
+		col->name = NameStr(col->from->attname);
+		colname = RegSourceColumn(src, col->name);
+		col->to = OnlineFindColumn(src_desc, colname);
+		if (col->to == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of data source \"%s\" does not exist",
+							colname, src->name),
+					 errdetail("The rows have a column \"%s\".", col->name)));
+		for (int j = 0; j < i; j++)
+			if (pr->cols[j].to == col->to)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("columns \"%s\" and \"%s\" of the rows both go to column \"%s\" of data source \"%s\"",
+								pr->cols[j].name, col->name, colname, src->name)));
+		TupleDescInitEntry(pr->desc, i + 1, NameStr(col->to->attname),
+						   col->to->atttypid, col->to->atttypmod, 0);
+		TupleDescInitEntryCollation(pr->desc, i + 1, col->to->attcollation);
+		col->finite = name_in(finite, col->name);
+
+		/* what INSERT does with a value of this type for this column */
+		var = (Node *) makeVar(1, i + 1, col->from->atttypid, col->from->atttypmod,
+							   col->from->attcollation, 0);
+		expr = coerce_to_target_type(pstate, var, col->from->atttypid,
+									 col->to->atttypid, col->to->atttypmod,
+									 COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+		if (expr != NULL && expr != var)
+		{
+			assign_expr_collations(pstate, expr);
+			col->assign_expr = (Expr *) expr;
+		}
+		else if (expr == NULL)
+		{
+			Oid			outfunc;
+			Oid			infunc;
+			bool		isvarlena;
+
+			if (TypeCategory(col->from->atttypid) != TYPCATEGORY_STRING)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column \"%s\" of the rows is of type %s but column \"%s\" of data source \"%s\" is of type %s",
+								col->name, format_type_be(col->from->atttypid),
+								colname, src->name,
+								format_type_with_typemod(col->to->atttypid,
+														 col->to->atttypmod)),
+						 errhint("Cast the column to type %s in the rows query.",
+								 format_type_with_typemod(col->to->atttypid,
+														  col->to->atttypmod))));
+			/* as INSERT reads a quoted literal */
+			col->via_input = true;
+			getTypeOutputInfo(col->from->atttypid, &outfunc, &isvarlena);
+			fmgr_info(outfunc, &col->outfunc);
+			getTypeInputInfo(col->to->atttypid, &infunc, &col->ioparam);
+			fmgr_info(infunc, &col->infunc);
+		}
+	}
+	free_parsestate(pstate);
 }
 
 static void
-unstage_rows(StagedRows *staged)
+rows_receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
-	SpiExec(psprintf("DROP TABLE %s", staged->table),
-			0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	RowsReceiver *r = (RowsReceiver *) self;
+
+	/* the plan is the one described: a changed shape cannot happen */
+	if (typeinfo->natts != r->natts)
+		elog(ERROR, "rows changed shape: %d columns instead of %d",
+			 typeinfo->natts, r->natts);
+}
+
+static bool
+rows_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	RowsReceiver *r = (RowsReceiver *) self;
+
+	tuplestore_puttupleslot(r->store, slot);
+	if ((++r->count & 0xfff) == 0)
+		CHECK_FOR_INTERRUPTS();
+	return true;
+}
+
+static void
+rows_receiver_noop(DestReceiver *self)
+{
+}
+
+/*
+ * rows_read runs the rows query, read-only, into a tuplestore
+ * (pr->store, rows as given), and converts them (rows_convert).
+ */
+static void
+rows_read(PushRows *pr)
+{
+	RowsReceiver recv;
+	SPIExecuteOptions options;
+	int			nestlevel;
+	int			rc;
+
+	memset(&recv, 0, sizeof(recv));
+	recv.pub.receiveSlot = rows_receive;
+	recv.pub.rStartup = rows_receiver_startup;
+	recv.pub.rShutdown = rows_receiver_noop;
+	recv.pub.rDestroy = rows_receiver_noop;
+	recv.pub.mydest = DestTuplestore;
+	recv.store = tuplestore_begin_heap(false, false, work_mem);
+	recv.natts = pr->rows_desc->natts;
+
+	memset(&options, 0, sizeof(options));
+	options.dest = &recv.pub;
+
+	nestlevel = SqlBeginReadOnly();
+	rc = SPI_execute_plan_extended(pr->plan, &options);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
+	SPI_freeplan(pr->plan);
+	pr->plan = NULL;
+	pr->store = recv.store;
+	pr->nrows = recv.count;
+
+	/* user-defined casts run read-only too */
+	rows_convert(pr);
+	SqlEndReadOnly(nestlevel);
+}
+
+static void
+convert_error_callback(void *arg)
+{
+	ConvertPosition *pos = (ConvertPosition *) arg;
+
+	if (pos->col)
+		errcontext("converting column \"%s\" of row %lld of the rows to type %s",
+				   pos->col->name, (long long) pos->row,
+				   format_type_with_typemod(pos->col->to->atttypid,
+											pos->col->to->atttypmod));
+}
+
+/*
+ * check_finite errors when value (of col's target type) is an infinite
+ * timestamp or date.
+ */
+static void
+check_finite(const PushColumn *col, Datum value)
+{
+	Oid			base = getBaseType(col->to->atttypid);
+	bool		infinite;
+
+	if (base == TIMESTAMPOID || base == TIMESTAMPTZOID)
+		infinite = TIMESTAMP_NOT_FINITE(DatumGetTimestamp(value));
+	else if (base == DATEOID)
+		infinite = DATE_NOT_FINITE(DatumGetDateADT(value));
+	else
+		return;
+	if (infinite)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("column \"%s\" of the pushed rows contains an infinite timestamp",
+						col->name),
+				 errdetail("Pushed rows must have finite timestamps.")));
+}
+
+/*
+ * rows_convert turns the rows in pr->store into rows of the batch source's
+ * types (a new tuplestore, unless no column needs converting), checking
+ * finite timestamps on the converted values. Runs with TimeZone UTC.
+ */
+static void
+rows_convert(PushRows *pr)
+{
+	bool		convert = false;
+	bool		check = false;
+	EState	   *estate;
+	ExprContext *econtext;
+	TupleTableSlot *slot;
+	Tuplestorestate *out = NULL;
+	Datum	   *values;
+	bool	   *nulls;
+	ConvertPosition pos = {0};
+	ErrorContextCallback errcb;
+	int			nestlevel;
+
+	for (int i = 0; i < pr->ncols; i++)
+	{
+		convert |= pr->cols[i].assign_expr != NULL || pr->cols[i].via_input;
+		check |= pr->cols[i].finite;
+	}
+	if (!convert && !check)
+		return;
+
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("TimeZone", "UTC", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+
+	estate = CreateExecutorState();
+	econtext = GetPerTupleExprContext(estate);
+	slot = MakeSingleTupleTableSlot(pr->rows_desc, &TTSOpsMinimalTuple);
+	econtext->ecxt_scantuple = slot;
+	for (int i = 0; i < pr->ncols; i++)
+		if (pr->cols[i].assign_expr)
+			pr->cols[i].assign = ExecPrepareExpr(pr->cols[i].assign_expr, estate);
+	if (convert)
+		out = tuplestore_begin_heap(false, false, work_mem);
+	values = palloc(sizeof(Datum) * pr->ncols);
+	nulls = palloc(sizeof(bool) * pr->ncols);
+
+	errcb.callback = convert_error_callback;
+	errcb.arg = &pos;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	tuplestore_rescan(pr->store);
+	while (tuplestore_gettupleslot(pr->store, true, false, slot))
+	{
+		MemoryContext oldcxt;
+
+		pos.row++;
+		if ((pos.row & 0xfff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		slot_getallattrs(slot);
+		oldcxt = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+		for (int i = 0; i < pr->ncols; i++)
+		{
+			PushColumn *col = &pr->cols[i];
+
+			pos.col = col;
+			values[i] = slot->tts_values[i];
+			nulls[i] = slot->tts_isnull[i];
+			if (col->assign)
+				values[i] = ExecEvalExpr(col->assign, econtext, &nulls[i]);
+			else if (col->via_input)
+			{
+				/* a NULL too goes through the input function: domains */
+				char	   *str = nulls[i] ? NULL :
+				OutputFunctionCall(&col->outfunc, values[i]);
+
+				values[i] = InputFunctionCall(&col->infunc, str, col->ioparam,
+											  col->to->atttypmod);
+			}
+		}
+		pos.col = NULL;
+		for (int i = 0; i < pr->ncols; i++)
+			if (pr->cols[i].finite && !nulls[i])
+				check_finite(&pr->cols[i], values[i]);
+		MemoryContextSwitchTo(oldcxt);
+		if (out)
+			tuplestore_putvalues(out, pr->desc, values, nulls);
+		ResetExprContext(econtext);
+	}
+	error_context_stack = errcb.previous;
+
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	for (int i = 0; i < pr->ncols; i++)
+		pr->cols[i].assign = NULL;	/* freed with estate */
+	if (out)
+	{
+		tuplestore_end(pr->store);
+		pr->store = out;
+	}
+	else
+		tuplestore_rescan(pr->store);
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
+ * rows_register makes the converted rows visible to the statements of this
+ * SPI connection as PUSH_ROWS_RELATION.
+ */
+static void
+rows_register(PushRows *pr)
+{
+	EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
+	int			rc;
+
+	enr->md.name = PUSH_ROWS_RELATION;
+	enr->md.reliddesc = InvalidOid;
+	enr->md.tupdesc = pr->desc;
+	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+	enr->md.enrtuples = (double) pr->nrows;
+	enr->reldata = pr->store;
+	if ((rc = SPI_register_relation(enr)) != SPI_OK_REL_REGISTER)
+		elog(ERROR, "SPI_register_relation failed: %s", SPI_result_code_string(rc));
 }
 
 static void
 add_name(List **names, const char *name)
 {
-	ListCell   *lc;
-
-	foreach(lc, *names)
-		if (strcmp(lfirst(lc), name) == 0)
-			return;
-	*names = lappend(*names, pstrdup(name));
+	if (!name_in(*names, name))
+		*names = lappend(*names, pstrdup(name));
 }
 
 static bool
@@ -175,17 +535,16 @@ name_list(List *names)
 
 /*
  * add_source_columns adds the Feast-side names of the batch source's other
- * columns to *optional: rows may carry them (an offline write stores them,
- * an online write ignores them). Caller is connected to SPI.
+ * columns (src_desc) to *optional: rows may carry them (an offline write
+ * stores them, an online write ignores them).
  */
 static void
-add_source_columns(const RegSource *src, List *required, List **optional)
+add_source_columns(TupleDesc src_desc, const RegSource *src, List *required,
+				   List **optional)
 {
-	TupleDesc	desc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
-
-	for (int i = 0; i < desc->natts; i++)
+	for (int i = 0; i < src_desc->natts; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Form_pg_attribute att = TupleDescAttr(src_desc, i);
 		const char *name = NameStr(att->attname);
 
 		if (att->attisdropped)
@@ -242,142 +601,28 @@ check_columns(TupleDesc desc, List *required, List *optional, const char *object
 }
 
 /*
- * cast_expr converts expr of type from to the type to: a timestamp
- * without time zone means UTC; anything else is an explicit cast.
- */
-static char *
-cast_expr(const char *expr, Oid from, Oid to, int32 typmod)
-{
-	if (from == to && typmod == -1)
-		return pstrdup(expr);
-	if ((from == TIMESTAMPOID && to == TIMESTAMPTZOID) ||
-		(from == TIMESTAMPTZOID && to == TIMESTAMPOID))
-		return psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, %s)", expr);
-	return psprintf("CAST(%s AS %s)", expr,
-					format_type_extended(to, typmod,
-										 FORMAT_TYPE_TYPEMOD_GIVEN |
-										 FORMAT_TYPE_FORCE_QUALIFY));
-}
-
-/* r.<name> cast to the type of column col of target desc */
-static char *
-staged_value(StagedRows *staged, const char *name, TupleDesc target,
-			 const char *col)
-{
-	Form_pg_attribute from = OnlineFindColumn(staged->desc, name);
-	Form_pg_attribute to = OnlineFindColumn(target, col);
-
-	if (to == NULL)
-		elog(ERROR, "column \"%s\" missing in target", col);
-	return cast_expr(psprintf("r.%s", quote_identifier(name)),
-					 from->atttypid, to->atttypid, to->atttypmod);
-}
-
-/*
- * check_finite rejects infinite timestamps: with newest-wins, an online
- * value at +infinity could never be replaced.
+ * append_offline appends every converted row to the batch source table:
+ * the columns already have the table's types, so the INSERT converts
+ * nothing.
  */
 static void
-check_finite(StagedRows *staged, const char *column)
+append_offline(const RegSource *src, PushRows *pr)
 {
-	char	   *sql = psprintf("SELECT 1 FROM %s r WHERE r.%s::pg_catalog.text "
-							   "OPERATOR(pg_catalog.=) ANY (ARRAY['infinity', '-infinity']) LIMIT 1",
-							   staged->table, quote_identifier(column));
-	int			rc = SPI_execute(sql, false, 1);
-
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("column \"%s\" of the pushed rows contains an infinite timestamp", column),
-				 errdetail("Pushed rows must have finite timestamps.")));
-}
-
-/*
- * push_online upserts the newest staged row per key into fv's online
- * table, newest-wins against what is stored.
- */
-static void
-push_online(const RegFeatureView *fv, StagedRows *staged)
-{
-	const RegSource *src = fv->source;
-	char	   *online = OnlineTableOf(fv);
-	TupleDesc	odesc = OnlineDescribe(online, CurrentMemoryContext);
-	StringInfoData from;
-	char	  **key_exprs = palloc0(sizeof(char *) * (fv->nkeys + 1));
-	char	  **feature_exprs = palloc0(sizeof(char *) * (fv->nfeatures + 1));
-	char	   *ts;
-	char	   *cr = NULL;
-
-	ts = staged_value(staged, src->timestamp_field, odesc, "event_timestamp");
-	if (src->created_timestamp_column &&
-		OnlineFindColumn(staged->desc, src->created_timestamp_column))
-		cr = staged_value(staged, src->created_timestamp_column, odesc,
-						  "created_timestamp");
-	for (int i = 0; i < fv->nkeys; i++)
-		key_exprs[i] = staged_value(staged, fv->join_keys[i], odesc,
-									fv->join_keys[i]);
-	for (int i = 0; i < fv->nfeatures; i++)
-		feature_exprs[i] = staged_value(staged, fv->features[i].name, odesc,
-										fv->features[i].name);
-
-	/* rows with a NULL key or timestamp are not stored online */
-	initStringInfo(&from);
-	appendStringInfo(&from, "FROM %s r WHERE %s IS NOT NULL", staged->table, ts);
-	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&from, " AND r.%s IS NOT NULL",
-						 quote_identifier(fv->join_keys[i]));
-
-	SpiExec(OnlineUpsertNewest(fv, online, key_exprs, feature_exprs, ts, cr,
-							   from.data, ts, cr),
-			0, NULL, NULL, NULL, SPI_OK_INSERT);
-}
-
-/*
- * append_offline appends every staged row to the batch source table, each
- * staged column going to the source column that holds its Feast name.
- */
-static void
-append_offline(const RegSource *src, StagedRows *staged)
-{
-	char	   *target;
-	TupleDesc	tdesc;
 	StringInfoData cols;
-	StringInfoData vals;
 
 	if (src->is_query)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("cannot append rows to data source \"%s\"", src->name),
 				 errdetail("It is a query, not a table.")));
-	target = RegSourceFromItem(src);
-	tdesc = OnlineDescribe(target, CurrentMemoryContext);
 
 	initStringInfo(&cols);
-	initStringInfo(&vals);
-	for (int i = 0; i < staged->desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(staged->desc, i);
-		const char *col;
-
-		if (att->attisdropped)
-			continue;
-		col = RegSourceColumn(src, NameStr(att->attname));
-		if (OnlineFindColumn(tdesc, col) == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("column \"%s\" of relation \"%s\" does not exist",
-							col, src->table_name),
-					 errdetail("Data source \"%s\" has no column for \"%s\".",
-							   src->name, NameStr(att->attname))));
-		appendStringInfo(&cols, "%s%s", cols.len > 0 ? ", " : "",
-						 quote_identifier(col));
-		appendStringInfo(&vals, "%s%s", vals.len > 0 ? ", " : "",
-						 staged_value(staged, NameStr(att->attname), tdesc, col));
-	}
-	SpiExec(psprintf("INSERT INTO %s (%s) SELECT %s FROM %s r",
-					 target, cols.data, vals.data, staged->table),
+	for (int i = 0; i < pr->desc->natts; i++)
+		appendStringInfo(&cols, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(pr->desc, i)->attname)));
+	SpiExec(psprintf("INSERT INTO %s (%s) SELECT %s FROM %s",
+					 RegSourceFromItem(src), cols.data, cols.data,
+					 PUSH_ROWS_RELATION),
 			0, NULL, NULL, NULL, SPI_OK_INSERT);
 }
 
@@ -397,9 +642,11 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 	List	   *views = NIL;
 	List	   *required = NIL;
 	List	   *optional = NIL;
+	List	   *finite = NIL;
 	RegSource  *src = NULL;
 	bool		any_online = false;
-	StagedRows *staged;
+	TupleDesc	src_desc;
+	PushRows   *pr;
 	int64		nrows;
 	ListCell   *lc;
 	int			rc;
@@ -451,6 +698,9 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 	}
 	if (src->created_timestamp_column)
 		add_name(&optional, src->created_timestamp_column);
+	add_name(&finite, src->timestamp_field);
+	if (src->created_timestamp_column)
+		add_name(&finite, src->created_timestamp_column);
 	if (online && !any_online)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -459,14 +709,14 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	add_source_columns(src, required, &optional);
-	staged = stage_rows(rows);
-	check_columns(staged->desc, required, optional,
+	src_desc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
+	add_source_columns(src_desc, src, required, &optional);
+	pr = rows_prepare(rows);
+	check_columns(pr->rows_desc, required, optional,
 				  psprintf("push source \"%s\"", push_source));
-	check_finite(staged, src->timestamp_field);
-	if (src->created_timestamp_column &&
-		OnlineFindColumn(staged->desc, src->created_timestamp_column))
-		check_finite(staged, src->created_timestamp_column);
+	rows_map(pr, src, src_desc, finite);
+	rows_read(pr);
+	rows_register(pr);
 	if (online)
 	{
 		foreach(lc, views)
@@ -474,13 +724,14 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 			RegFeatureView *fv = lfirst(lc);
 
 			if (fv->online)
-				push_online(fv, staged);
+				SpiExec(OnlineUpsertSql(fv, pr->desc, PUSH_ROWS_RELATION, false),
+						0, NULL, NULL, NULL, SPI_OK_INSERT);
 		}
 	}
 	if (offline)
-		append_offline(src, staged);
-	nrows = staged->nrows;
-	unstage_rows(staged);
+		append_offline(src, pr);
+	nrows = pr->nrows;
+	tuplestore_end(pr->store);
 	SPI_finish();
 	PG_RETURN_INT64(nrows);
 }
@@ -498,7 +749,8 @@ ofs_feast_write_to_offline_store(PG_FUNCTION_ARGS)
 	RegSource  *src;
 	List	   *required = NIL;
 	List	   *optional = NIL;
-	StagedRows *staged;
+	TupleDesc	src_desc;
+	PushRows   *pr;
 	int64		nrows;
 	int			rc;
 
@@ -526,14 +778,17 @@ ofs_feast_write_to_offline_store(PG_FUNCTION_ARGS)
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	add_source_columns(src, required, &optional);
-
-	staged = stage_rows(rows);
-	check_columns(staged->desc, required, optional,
+	src_desc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
+	add_source_columns(src_desc, src, required, &optional);
+	pr = rows_prepare(rows);
+	check_columns(pr->rows_desc, required, optional,
 				  psprintf("the batch source of feature view \"%s\"", view));
-	append_offline(src, staged);
-	nrows = staged->nrows;
-	unstage_rows(staged);
+	rows_map(pr, src, src_desc, NIL);
+	rows_read(pr);
+	rows_register(pr);
+	append_offline(src, pr);
+	nrows = pr->nrows;
+	tuplestore_end(pr->store);
 	SPI_finish();
 	PG_RETURN_INT64(nrows);
 }
