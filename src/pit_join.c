@@ -84,6 +84,7 @@ struct PitEntities
 	MemoryContext cxt;
 	TupleDesc	desc;
 	int			ts_attno;
+	int			nresult;		/* columns emitted: the first nresult */
 
 	/* the rows: MinimalTuples packed into blocks */
 	char	   *block;
@@ -169,11 +170,18 @@ struct PitView
 	int		   *key_attnos;
 	bool	   *key_fast;		/* int2/int4/int8: hash and compare the bits */
 	bool		all_fast;
-	FmgrInfo   *hash_fn;
-	FmgrInfo   *eq_fn;
+	bool	   *key_hashable;	/* else entity values are grouped by image */
+	bool		linear;			/* a key is not hashable: a source row is
+								 * compared with every group */
+	FmgrInfo   *ehash_fn;		/* entity value hash */
+	FmgrInfo   *eeq_fn;			/* entity value = entity value */
+	FmgrInfo   *shash_fn;		/* source value hash, compatible */
+	FmgrInfo   *meq_fn;			/* entity value = source value */
 	Oid		   *collations;
-	bool	   *key_byval;
+	bool	   *key_byval;		/* entity values */
 	int16	   *key_len;
+	bool	   *src_byval;		/* source values */
+	int16	   *src_len;
 	int64		ttl;
 	bool		filter_by_created;
 	int			nfeatures;
@@ -274,7 +282,7 @@ minimal_as_heap(MinimalTuple mt, HeapTupleData *htup)
  * parent. desc is copied.
  */
 PitEntities *
-PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno)
+PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno, int nresult)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "offline_store point-in-time join",
 											  PIT_ALLOCSET_SIZES);
@@ -286,6 +294,7 @@ PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno)
 	ents->desc = CreateTupleDescCopy(desc);
 	MemoryContextSwitchTo(old);
 	ents->ts_attno = ts_attno;
+	ents->nresult = nresult;
 	ents->maxtuples = 1024;
 	ents->tuples = huge_alloc(cxt, sizeof(MinimalTuple) * ents->maxtuples);
 	ents->ts = huge_alloc(cxt, sizeof(int64) * ents->maxtuples);
@@ -316,15 +325,62 @@ PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple)
 					   tuple->t_len - MINIMAL_TUPLE_OFFSET);
 }
 
-/* Copy a minimal tuple's bytes (data, len) into the engine. */
+/*
+ * A copy of the minimal tuple at data whose values stored out of line are
+ * fetched into it (palloc'd in the current context).
+ */
+static MinimalTuple
+flatten_minimal(TupleDesc desc, const char *data)
+{
+	HeapTupleData htup;
+	Datum	   *values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+	MinimalTuple result;
+	bool	   *fetched = palloc0(sizeof(bool) * Max(desc->natts, 1));
+
+	minimal_as_heap((MinimalTuple) data, &htup);
+	heap_deform_tuple(&htup, desc, values, nulls);
+	for (int i = 0; i < desc->natts; i++)
+		if (!nulls[i] && TupleDescAttr(desc, i)->attlen == -1 &&
+			VARATT_IS_EXTERNAL(DatumGetPointer(values[i])))
+		{
+			values[i] = PointerGetDatum(detoast_external_attr((struct varlena *)
+															  DatumGetPointer(values[i])));
+			fetched[i] = true;
+		}
+	result = heap_form_minimal_tuple(desc, values, nulls);
+	for (int i = 0; i < desc->natts; i++)
+		if (fetched[i])
+			pfree(DatumGetPointer(values[i]));
+	pfree(values);
+	pfree(nulls);
+	pfree(fetched);
+	return result;
+}
+
+/*
+ * Copy a minimal tuple's bytes (data, len) into the engine. A value stored
+ * out of line is fetched first: the result rows must not point into the
+ * entity_df's storage, which may be gone (truncated, say) before a cursor
+ * has read them.
+ */
 static void
 PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen)
 {
-	Size		len = MAXALIGN(tlen);
+	Size		len;
 	MinimalTuple copy;
 	HeapTupleData htup;
+	MinimalTuple flat = NULL;
 	Datum		t;
 	bool		isnull;
+
+	if (((MinimalTuple) data)->t_infomask & HEAP_HASEXTERNAL)
+	{
+		flat = flatten_minimal(ents->desc, data);
+		data = (const char *) flat;
+		tlen = flat->t_len;
+	}
+	len = MAXALIGN(tlen);
 
 	if (ents->ntuples >= ents->maxtuples)
 	{
@@ -354,6 +410,8 @@ PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen)
 	}
 	memcpy(copy, data, tlen);
 	copy->t_len = tlen;
+	if (flat != NULL)
+		pfree(flat);
 
 	minimal_as_heap(copy, &htup);
 	t = heap_getattr(&htup, ents->ts_attno + 1, ents->desc, &isnull);
@@ -370,12 +428,13 @@ PitEntitiesCount(PitEntities *ents)
 }
 
 /*
- * PitViewCreate registers a feature view with the engine. The key columns'
- * types must have hash and equality support (checked here); int2, int4 and
- * int8 keys are hashed and compared as bits, without function calls.
+ * PitViewCreate registers a feature view with the engine, its keys compared
+ * as keyops say (keymatch.c resolved them). Keys with fast_int are hashed
+ * and compared as bits, without function calls.
  */
 PitView *
 PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
+			  const PitKeyOps *keyops,
 			  int64 ttl_usec, bool filter_by_created,
 			  int nfeatures, TupleDesc feature_desc)
 {
@@ -388,40 +447,49 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 	view->nkeys = nkeys;
 	view->key_attnos = palloc(sizeof(int) * nk);
 	view->key_fast = palloc0(sizeof(bool) * nk);
+	view->key_hashable = palloc0(sizeof(bool) * nk);
 	view->key_byval = palloc0(sizeof(bool) * nk);
 	view->key_len = palloc0(sizeof(int16) * nk);
-	view->hash_fn = palloc0(sizeof(FmgrInfo) * nk);
-	view->eq_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->src_byval = palloc0(sizeof(bool) * nk);
+	view->src_len = palloc0(sizeof(int16) * nk);
+	view->ehash_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->eeq_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->shash_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->meq_fn = palloc0(sizeof(FmgrInfo) * nk);
 	view->collations = palloc0(sizeof(Oid) * nk);
 	view->all_fast = true;
 	for (int k = 0; k < nkeys; k++)
 	{
 		Form_pg_attribute att = TupleDescAttr(ents->desc, key_attnos[k]);
+		const PitKeyOps *ops = &keyops[k];
 
 		view->key_attnos[k] = key_attnos[k];
 		view->key_byval[k] = att->attbyval;
 		view->key_len[k] = att->attlen;
-		view->collations[k] = att->attcollation;
-		if ((att->atttypid == INT8OID || att->atttypid == INT4OID ||
-			 att->atttypid == INT2OID) && att->attbyval)
+		view->src_byval[k] = ops->source_byval;
+		view->src_len[k] = ops->source_len;
+		view->collations[k] = ops->collation;
+		if (ops->fast_int)
+		{
+			Assert(att->attbyval && ops->source_byval);
 			view->key_fast[k] = true;
+			view->key_hashable[k] = true;
+		}
 		else
 		{
-			TypeCacheEntry *tce = lookup_type_cache(att->atttypid,
-													TYPECACHE_HASH_PROC_FINFO |
-													TYPECACHE_EQ_OPR_FINFO);
-
-			if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_FUNCTION),
-						 errmsg("join key column \"%s\" has type %s, which cannot be hashed",
-								NameStr(att->attname), format_type_be(att->atttypid)),
-						 errhint("Use a join key of a type with a hash operator class.")));
-			fmgr_info_cxt(tce->hash_proc_finfo.fn_oid, &view->hash_fn[k], ents->cxt);
-			fmgr_info_cxt(tce->eq_opr_finfo.fn_oid, &view->eq_fn[k], ents->cxt);
 			view->all_fast = false;
+			fmgr_info_cxt(ops->match_eq, &view->meq_fn[k], ents->cxt);
+			if (ops->hashable)
+			{
+				view->key_hashable[k] = true;
+				fmgr_info_cxt(ops->entity_hash, &view->ehash_fn[k], ents->cxt);
+				fmgr_info_cxt(ops->entity_eq, &view->eeq_fn[k], ents->cxt);
+				fmgr_info_cxt(ops->source_hash, &view->shash_fn[k], ents->cxt);
+			}
+			else
+				view->linear = true;
 		}
-		if (!att->attbyval)
+		if (!att->attbyval || !ops->source_byval)
 			view->any_byref = true;
 	}
 	view->ttl = ttl_usec;
@@ -469,8 +537,14 @@ mix64(uint64 x)
 	return (uint32) x;
 }
 
+/*
+ * The hash of an entity row's keys (source false) or a source row's (source
+ * true): equal keys hash alike across the two. An entity key without hash
+ * support hashes its image (source rows are then not hashed: the view is
+ * probed linearly).
+ */
 static inline uint32
-hash_keys(PitView *view, const Datum *keys)
+hash_keys(PitView *view, const Datum *keys, bool source)
 {
 	uint32		h = 0;
 
@@ -480,16 +554,24 @@ hash_keys(PitView *view, const Datum *keys)
 
 		if (view->key_fast[k])
 			kh = mix64((uint64) keys[k]);
+		else if (!view->key_hashable[k])
+			kh = datum_image_hash(keys[k], view->key_byval[k], view->key_len[k]);
 		else
-			kh = DatumGetUInt32(FunctionCall1Coll(&view->hash_fn[k],
+			kh = DatumGetUInt32(FunctionCall1Coll(source ? &view->shash_fn[k] :
+												  &view->ehash_fn[k],
 												  view->collations[k], keys[k]));
 		h = hash_combine(h, kh);
 	}
 	return h;
 }
 
+/*
+ * Are entity keys a and b in the same group? With the entity type's own
+ * equality (of the operator's hash family), or, without one, when their
+ * images are equal: either way a source key equal to one equals the other.
+ */
 static inline bool
-keys_equal(PitView *view, const Datum *a, const Datum *b)
+entity_keys_equal(PitView *view, const Datum *a, const Datum *b)
 {
 	for (int k = 0; k < view->nkeys; k++)
 	{
@@ -498,16 +580,42 @@ keys_equal(PitView *view, const Datum *a, const Datum *b)
 			if (a[k] != b[k])
 				return false;
 		}
-		else if (!DatumGetBool(FunctionCall2Coll(&view->eq_fn[k], view->collations[k],
+		else if (!view->key_hashable[k])
+		{
+			if (!datum_image_eq(a[k], b[k], view->key_byval[k], view->key_len[k]))
+				return false;
+		}
+		else if (!DatumGetBool(FunctionCall2Coll(&view->eeq_fn[k], view->collations[k],
 												 a[k], b[k])))
 			return false;
 	}
 	return true;
 }
 
-/* The bucket of the group with these keys, or -1. */
+/* Do a group's entity keys equal a source row's (entity_key = source_key)? */
+static inline bool
+keys_match(PitView *view, const Datum *group, const Datum *source)
+{
+	for (int k = 0; k < view->nkeys; k++)
+	{
+		if (view->key_fast[k])
+		{
+			if (group[k] != source[k])
+				return false;
+		}
+		else if (!DatumGetBool(FunctionCall2Coll(&view->meq_fn[k], view->collations[k],
+												 group[k], source[k])))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The bucket of the group with these keys (those of an entity row, or with
+ * source, of a source row), or -1.
+ */
 static inline int32
-find_bucket(PitView *view, uint32 h, const Datum *keys)
+find_bucket(PitView *view, uint32 h, const Datum *keys, bool source)
 {
 	uint32		b = h & view->mask;
 
@@ -517,23 +625,28 @@ find_bucket(PitView *view, uint32 h, const Datum *keys)
 
 		if (bk->group < 0)
 			return -1;
-		if (bk->hash == h &&
-			((view->nkeys == 1 && view->all_fast) ? bk->key0 == keys[0] :
-			 keys_equal(view, keys, &view->group_keys[(Size) bk->group * view->nkeys])))
-			return (int32) b;
+		if (bk->hash == h)
+		{
+			const Datum *gkeys = &view->group_keys[(Size) bk->group * view->nkeys];
+
+			if ((view->nkeys == 1 && view->all_fast) ? bk->key0 == keys[0] :
+				source ? keys_match(view, gkeys, keys) :
+				entity_keys_equal(view, gkeys, keys))
+				return (int32) b;
+		}
 		b = (b + 1) & view->mask;
 	}
 }
 
-/* The integer value of a key of an int2, int4 or int8 column. */
+/*
+ * The integer value of a key of an int2, int4 or int8 column, entity or
+ * source: the Datums of int2 and int4 values are sign-extended, so that the
+ * three types' Datums of one number are the same bits.
+ */
 static inline int64
 fast_key_value(PitView *view, Datum d)
 {
-	if (view->key_len[0] == sizeof(int64))
-		return DatumGetInt64(d);
-	if (view->key_len[0] == sizeof(int32))
-		return DatumGetInt32(d);
-	return DatumGetInt16(d);
+	return DatumGetInt64(d);
 }
 
 /*
@@ -637,7 +750,8 @@ window_start(int64 t, int64 ttl)
 {
 	int64		lo;
 
-	if (ttl == 0 || pg_sub_s64_overflow(t, ttl, &lo))
+	/* a bound before the first valid timestamp is no bound */
+	if (ttl == 0 || pg_sub_s64_overflow(t, ttl, &lo) || lo < MIN_TIMESTAMP)
 		return DT_NOBEGIN;
 	/* infinity minus a ttl is still infinity, as in SQL */
 	if (t == DT_NOEND)
@@ -702,8 +816,8 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 			}
 			if (anynull)
 				continue;		/* a NULL key never matches */
-			h = hash_keys(view, keybuf);
-			b = find_bucket(view, h, keybuf);
+			h = hash_keys(view, keybuf, false);
+			b = find_bucket(view, h, keybuf, false);
 			if (b >= 0)
 				g = view->buckets[b].group;
 			else
@@ -952,6 +1066,40 @@ prefetch_times(PitView *view, int32 start, int32 count)
 }
 
 /*
+ * Process the batched source rows of a view with a key that has no hash
+ * support: each is compared with every group's keys through the operator,
+ * and registered in every group it matches (the groups are entity keys with
+ * equal images, so two of them may match one source key). O(groups) per
+ * source row: a fallback for the rare pairs of types whose equality has no
+ * hash operator family.
+ */
+static void
+process_batch_linear(PitView *view)
+{
+	for (int i = 0; i < view->nbatch; i++)
+	{
+		const Datum *keys = &view->b_keys[(Size) i * view->nkeys];
+
+		for (int32 g = 0; g < view->ngroups; g++)
+		{
+			int32		start = view->gstart[g];
+			int32		p;
+			bool		had;
+
+			if (!keys_match(view, &view->group_keys[(Size) g * view->nkeys], keys))
+				continue;
+			p = find_position(view, i, start, view->gstart[g + 1] - start);
+			if (p >= 0 && take_position(view, i, p, &had) && view->nfeatures > 0)
+				store_values(view, i, p, had);
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	view->nbatch = 0;
+	if (view->any_byref)
+		MemoryContextReset(view->batchcxt);
+}
+
+/*
  * Process the batched source rows in three passes, so that the cache misses
  * of one row (its bucket, then its group's positions) overlap with the
  * others': hash and prefetch the buckets, find the groups and prefetch
@@ -968,6 +1116,11 @@ process_batch(PitView *view)
 	bool		b_had[PIT_BATCH];
 	uint64		b_slot[PIT_BATCH];
 
+	if (view->linear)
+	{
+		process_batch_linear(view);
+		return;
+	}
 	if (view->dense != NULL)
 	{
 		for (int i = 0; i < n; i++)
@@ -995,14 +1148,14 @@ process_batch(PitView *view)
 	{
 		for (int i = 0; i < n; i++)
 		{
-			uint32		h = hash_keys(view, &view->b_keys[(Size) i * nk]);
+			uint32		h = hash_keys(view, &view->b_keys[(Size) i * nk], true);
 
 			view->b_hash[i] = h;
 			pit_prefetch(&view->buckets[h & view->mask]);
 		}
 		for (int i = 0; i < n; i++)
 		{
-			int32		b = find_bucket(view, view->b_hash[i], &view->b_keys[(Size) i * nk]);
+			int32		b = find_bucket(view, view->b_hash[i], &view->b_keys[(Size) i * nk], true);
 
 			if (b < 0)
 			{
@@ -1083,8 +1236,8 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 	if (view->any_byref)
 		old = MemoryContextSwitchTo(view->batchcxt);
 	for (int k = 0; k < nk; k++)
-		b_keys[k] = view->key_byval[k] ? values[key_cols[k]] :
-			datumCopy(values[key_cols[k]], false, view->key_len[k]);
+		b_keys[k] = view->src_byval[k] ? values[key_cols[k]] :
+			datumCopy(values[key_cols[k]], false, view->src_len[k]);
 	for (int f = 0; f < nf; f++)
 	{
 		Datum		v = values[feature_cols[f]];
@@ -1203,14 +1356,14 @@ void
 PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg)
 {
 	int			natts = ents->desc->natts;
-	int			total = natts + ents->nfeatures_total;
-	Datum	   *values = palloc(sizeof(Datum) * Max(total, 1));
-	bool	   *nulls = palloc(sizeof(bool) * Max(total, 1));
+	int			total = ents->nresult + ents->nfeatures_total;
+	Datum	   *values = palloc(sizeof(Datum) * Max(Max(total, natts), 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(Max(total, natts), 1));
 
 	for (int64 r = 0; r < ents->ntuples; r++)
 	{
 		HeapTupleData htup;
-		int			i = natts;
+		int			i = ents->nresult;	/* features replace the other columns */
 
 		/* the winners' values are scattered: fetch a few rows ahead */
 		if (r + 8 < ents->ntuples)
