@@ -41,6 +41,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "executor/executor.h"
@@ -621,6 +622,7 @@ build_entityless_query(HistPlan *plan)
 	HistArgs   *args = plan->args;
 	List	   *colnames = NIL;
 	List	   *coltypes = NIL;
+	List	   *colcolls = NIL;
 	List	   *colviews = NIL;
 	StringInfoData sql;
 	TimestampTz end;
@@ -647,9 +649,10 @@ build_entityless_query(HistPlan *plan)
 				 errmsg("start_date must not be later than end_date")));
 
 	/*
-	 * The key columns, with the type UNION resolves for each (pairwise, in
-	 * view order, as it does), checked here so that two views whose keys
-	 * cannot be united give an error that names them.
+	 * The key columns, with the type and collation UNION resolves for each
+	 * (pairwise, in view order, as it does; the default collation gives way
+	 * to another), checked here so that two views whose keys cannot be
+	 * united give an error that names them.
 	 */
 	for (int v = 0; v < plan->nviews; v++)
 	{
@@ -668,12 +671,15 @@ build_entityless_query(HistPlan *plan)
 			{
 				colnames = lappend(colnames, req->key_columns[k]);
 				coltypes = lappend_oid(coltypes, hv->key_types[k]);
+				colcolls = lappend_oid(colcolls, hv->key_colls[k]);
 				colviews = lappend(colviews, req->name_to_use);
 			}
 			else
 			{
 				Oid			pair[2];
 				Oid			common;
+				Oid			coll = list_nth_oid(colcolls, found);
+				Oid			other = hv->key_colls[k];
 
 				pair[0] = list_nth_oid(coltypes, found);
 				pair[1] = hv->key_types[k];
@@ -688,6 +694,18 @@ build_entityless_query(HistPlan *plan)
 							 errdetail("An entity-less retrieval unites the keys of its feature views, and these types cannot be united."),
 							 errhint("Request the feature views separately, or convert the key in a query data source.")));
 				list_nth_cell(coltypes, found)->oid_value = common;
+				if (coll != other && OidIsValid(coll) && OidIsValid(other) &&
+					coll != DEFAULT_COLLATION_OID && other != DEFAULT_COLLATION_OID)
+					ereport(ERROR,
+							(errcode(ERRCODE_COLLATION_MISMATCH),
+							 errmsg("join key \"%s\" has collation \"%s\" in feature view \"%s\" and \"%s\" in feature view \"%s\"",
+									req->key_columns[k], get_collation_name(coll),
+									(char *) list_nth(colviews, found),
+									get_collation_name(other), req->name_to_use),
+							 errdetail("An entity-less retrieval unites the keys of its feature views, and these collations conflict."),
+							 errhint("Request the feature views separately, or give the key a collation with COLLATE in a query data source.")));
+				if (!OidIsValid(coll) || coll == DEFAULT_COLLATION_OID)
+					list_nth_cell(colcolls, found)->oid_value = other;
 			}
 		}
 	}
@@ -846,7 +864,8 @@ resolve_keys(HistPlan *plan)
 			right.what = psprintf("join key column \"%s\" of data source \"%s\"",
 								  RegSourceColumn(fv->source, fv->join_keys[k]),
 								  fv->source->name);
-			KeyMatchResolve(km, &left, &right);
+			KeyMatchResolve(km, &left, &right,
+							"Convert one of the two columns in a query: the entity_df, or a query data source.");
 
 			hv->engine_attnos[k] = hv->key_attnos[k];
 			if (km->lconvert)

@@ -172,7 +172,8 @@ find_hash_support(KeyMatch *km)
 }
 
 void
-KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right)
+KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right,
+				const char *hint)
 {
 	ParseState *pstate = make_parsestate(NULL);
 	Var		   *lvar = makeVar(1, 1, left->type, left->typmod, left->collation, 0);
@@ -221,7 +222,7 @@ KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right)
 						left->what, format_type_be(left->type),
 						right->what, format_type_be(right->type)),
 				 errdetail("There is no equality operator between the two types."),
-				 errhint("Convert one of the columns in a query (the entity_df query, or a query data source).")));
+				 errhint("%s", hint)));
 	assign_expr_collations(pstate, (Node *) op);
 	free_parsestate(pstate);
 
@@ -239,7 +240,7 @@ KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right)
 				 errdetail("They have the collations \"%s\" and \"%s\".",
 						   collation_name(left->collation),
 						   collation_name(right->collation)),
-				 errhint("Use a COLLATE clause in a query (the entity_df query, or a query data source).")));
+				 errhint("%s", hint)));
 	km->fast_int = is_int_type(lbase) && is_int_type(rbase) &&
 		!km->lconvert && !km->rconvert;
 	find_hash_support(km);

@@ -60,10 +60,11 @@ typedef struct KeyMatch
  * that OPERATOR(pg_catalog.=) resolves for the two types, else one from the
  * schema of either type; never the caller's search_path. No such operator
  * (or one not returning boolean): ERRCODE_UNDEFINED_FUNCTION naming both
- * sides and types. Two different implicit collations: ERRCODE_
- * INDETERMINATE_COLLATION.
+ * sides and types, with hint (how to convert one). Two different implicit
+ * collations: ERRCODE_INDETERMINATE_COLLATION.
  */
-extern void KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right);
+extern void KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right,
+							const char *hint);
 
 /*
  * KeyMatchConvert returns expr (an SQL expression of the side's column)

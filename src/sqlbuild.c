@@ -180,15 +180,22 @@ SqlCheckNameLength(const char *text, const char *argname)
 char *
 SqlStripQuery(const char *text)
 {
-	List	   *stmts = raw_parser(text, RAW_PARSE_DEFAULT);
-	RawStmt    *raw;
+	int			len = strlen(text);
 
-	if (list_length(stmts) != 1)
-		return pstrdup(text);
-	raw = linitial_node(RawStmt, stmts);
-	if (raw->stmt_len == 0)
-		return pstrdup(text + raw->stmt_location);
-	return pnstrdup(text + raw->stmt_location, raw->stmt_len);
+	/*
+	 * A trailing semicolon ends the statement, or is inside a -- comment
+	 * that the caller's newline ends anyway (in a string or a block comment
+	 * it would not be last), so dropping it never changes the query.
+	 */
+	for (;;)
+	{
+		while (len > 0 && scanner_isspace(text[len - 1]))
+			len--;
+		if (len == 0 || text[len - 1] != ';')
+			break;
+		len--;
+	}
+	return pnstrdup(text, len);
 }
 
 int

@@ -29,9 +29,8 @@ extern char *SqlRelationOrQuery(const char *text, const char *argname);
 extern void SqlCheckNameLength(const char *text, const char *argname);
 
 /*
- * SqlStripQuery returns a single query's text without a trailing
- * semicolon (and what follows it), or the text itself if it is not one
- * statement (the caller's checks then report it).
+ * SqlStripQuery returns a query's text without trailing semicolons and
+ * white space, to be used as a subquery.
  */
 extern char *SqlStripQuery(const char *text);
 
