@@ -165,6 +165,8 @@ SELECT * FROM feast_historical(NULL, ARRAY['v_num:v', 'v_vc:v'], full_feature_na
 -- query source's unrequested expression (num / den with den = 0), do not
 -- matter; in the direct table read and through the executor alike.
 --
+SELECT * FROM feast_historical($$SELECT * FROM (VALUES (1::bigint, '2024-02-01'::timestamptz), (2, '2024-02-01')) e(k, ts)$$,
+	ARRAY['v_q:num'], project => 'he') AS t(k bigint, ts timestamptz, num int) ORDER BY k;
 CREATE ROLE regress_he_reader;
 GRANT SELECT (k, ts, v) ON he_i8 TO regress_he_reader;
 GRANT SELECT (k, ts, num, den) ON he_q TO regress_he_reader;
