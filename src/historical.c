@@ -24,6 +24,15 @@
  * (entity_df and sources) runs under SqlBeginReadOnly, as the caller, so
  * privileges and row-level security hold and nothing can write.
  *
+ * Join keys compare as SQL's entity_key = source_key (keymatch.c): the
+ * engine hashes and compares through the operator PostgreSQL resolves, and
+ * where that operator converts a side (int4 to numeric for numeric =
+ * numeric), the source read converts the source key, and the entity query
+ * adds the converted entity key as a column the engine compares but does
+ * not emit. Every read selects only the columns the request needs, and
+ * runs with the caller's snapshot (SPI's read-only mode): the rows a plain
+ * query in the caller's place would see.
+ *
  * Timestamps are compared as instants: timestamp and timestamptz are both
  * int64 microseconds, and a timestamp without time zone means UTC, so the
  * raw value is read for both; bounds against a timestamp column are passed

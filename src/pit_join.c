@@ -5,10 +5,20 @@
  *
  * Entity rows are read once and kept in memory as MinimalTuples packed into
  * large blocks. For each requested feature view, PitViewBuild groups the
- * entity rows by their join key values (a hash table on the real datums,
- * hashed and compared with the key type's own hash and equality support)
+ * entity rows by their join key values (a hash table on the real datums)
  * and sorts every group by entity time; a group's rows in that order are
- * its "positions".
+ * its "positions". A source key matches a group's as SQL's entity_key =
+ * source_key would (PitKeyOps, resolved by keymatch.c): both sides are
+ * hashed with the hash functions of the operator's hash operator family,
+ * which hash equal values alike across its types, entity keys are grouped
+ * with the family's equality of their own type (so a source key equal to a
+ * group's key equals every key of the group: one group matches at most),
+ * and the probe compares through the operator itself. A key whose operator
+ * has no hash family groups entity keys by their image and compares a
+ * source row with every group (it may then match several).
+ *
+ * Result rows own their values: an entity row's values stored out of line
+ * (TOAST) are fetched when it is added, and so are a winner's features.
  *
  * The source is then streamed once, unsorted. A source row with (ts,
  * created) is a candidate for an entity row with time t iff ts <= t (and,
@@ -33,7 +43,8 @@
  * random. So the layout keeps each of those to one cache line (a bucket
  * holds the group's place and, for one fast key, the key itself; a
  * position's record holds its best candidate and that candidate's values),
- * int2/int4/int8 keys are hashed and compared as bits, one integer key
+ * int2/int4/int8 keys (on either side, of the same or different widths:
+ * their Datums are sign-extended) are hashed and compared as bits, one integer key
  * whose values are dense (serial ids, say) indexes a direct table of the
  * groups instead of the hash table (8 bytes a key value, no hashing, a
  * table often small enough to stay in cache), a group's times are searched

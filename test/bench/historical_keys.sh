@@ -56,7 +56,7 @@ PSQL=("$bindir/psql" -X -q -h "$work" -p "$PORT" -U postgres -d postgres -v ON_E
 psql_run() { as_pg "${PSQL[@]}" "$@"; }
 
 echo "scale $SCALE: entity_df N=$N rows over E=$E entities, source M=$M rows; $RUNS runs per measure"
-psql_run <<SQL
+psql_run >/dev/null <<SQL
 CREATE EXTENSION offline_store;
 SELECT setseed(0.42);
 CREATE TABLE bench_ent AS
