@@ -19,6 +19,7 @@ CREATE TABLE he_i8 (k bigint, ts timestamp, v text, secret text);
 CREATE TABLE he_name (k name, ts timestamptz, v text);
 CREATE TABLE he_ci (k text COLLATE he_ci, ts timestamptz, v text);
 CREATE TABLE he_ts (k timestamptz, ts timestamptz, v text);
+CREATE TABLE he_i4 (k int, ts timestamptz, v text);
 CREATE TABLE he_uuid (id uuid, ts timestamptz, v text);
 CREATE TABLE he_q (k bigint, ts timestamptz, num int, den int);
 CREATE TABLE he_big (k bigint, ts timestamptz, doc text);
@@ -34,6 +35,7 @@ INSERT INTO he_name VALUES (repeat('x', 63), '2024-01-01', 'x63'), ('apple', '20
 INSERT INTO he_ci VALUES ('ABC', '2024-01-01', 'ABC'), ('Straße', '2024-01-01', 'Straße');
 INSERT INTO he_ts VALUES ('2024-01-01 00:00+00', '2024-01-01', 'midnight'), ('2024-01-01 01:00+00', '2024-01-01', 'one o''clock'),
 	('2024-01-02 00:00+00', '2024-01-01', 'next midnight');
+INSERT INTO he_i4 VALUES (1, '2024-01-01', 'one'), (2, '2024-01-01', 'two'), (2, '2024-01-02', 'two, later');
 INSERT INTO he_uuid VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2024-01-01', 'u1');
 INSERT INTO he_q VALUES (1, '2024-01-01', 10, 0), (2, '2024-01-01', 20, 4);
 INSERT INTO he_big SELECT 1, '2024-01-01', string_agg(md5(i::text), '') FROM generate_series(1, 2000) i;
@@ -49,6 +51,7 @@ entities:
   - {name: e_ci, join_keys: [k]}
   - {name: e_ts, join_keys: [k], value_type: UNIX_TIMESTAMP}
   - {name: e_uuid, join_keys: [id]}
+  - {name: e_i4, join_keys: [k]}
 sources:
   - {name: s_num, type: table, table: public.he_num, timestamp_field: ts}
   - {name: s_vc, type: table, table: public.he_vc, timestamp_field: ts}
@@ -57,6 +60,7 @@ sources:
   - {name: s_ci, type: table, table: public.he_ci, timestamp_field: ts}
   - {name: s_ts, type: table, table: public.he_ts, timestamp_field: ts}
   - {name: s_uuid, type: table, table: public.he_uuid, timestamp_field: ts}
+  - {name: s_i4, type: table, table: public.he_i4, timestamp_field: ts}
   - {name: s_q, type: query, query: "SELECT k, ts, num, num / den AS ratio FROM public.he_q;", timestamp_field: ts}
   - {name: s_big, type: table, table: public.he_big, timestamp_field: ts}
 feature_views:
@@ -67,6 +71,7 @@ feature_views:
   - {name: v_ci, entities: [e_ci], source: s_ci, schema: [{name: v, dtype: String}]}
   - {name: v_ts, entities: [e_ts], source: s_ts, schema: [{name: v, dtype: String}]}
   - {name: v_uuid, entities: [e_uuid], source: s_uuid, online: true, schema: [{name: v, dtype: String}]}
+  - {name: v_i4, entities: [e_i4], source: s_i4, schema: [{name: v, dtype: String}]}
   - {name: v_q, entities: [e_i8], source: s_q, schema: [{name: num, dtype: Int32}]}
   - {name: v_ratio, entities: [e_i8], source: s_q, schema: [{name: ratio, dtype: Int32}]}
   - {name: v_big, entities: [e_i8], source: s_big, online: true, schema: [{name: doc, dtype: String}]}
@@ -119,11 +124,16 @@ SELECT length(k) AS len, v FROM feast_historical($$SELECT * FROM (VALUES (repeat
 	(repeat('x', 63), '2024-02-01'), ('apple', '2024-02-01')) e(k, ts)$$,
 	ARRAY['v_name:v'], project => 'he') AS t(k text, ts timestamptz, v text) ORDER BY 1, 2;
 -- date entity_df, timestamptz source: date = timestamptz has no hash
--- support, so each source row is compared with every key through the
--- operator (duplicate and NULL keys included)
+-- support, so the entity keys are sorted by its btree operator family and
+-- searched (duplicate and NULL keys included)
 SELECT * FROM feast_historical($$SELECT * FROM (VALUES ('2024-01-01'::date, '2024-02-01'::timestamptz), ('2024-01-02', '2024-02-01'),
 	('2024-01-01', '2024-02-01'), ('2024-01-03', '2024-02-01'), (NULL, '2024-02-01')) e(k, ts)$$,
 	ARRAY['v_ts:v'], project => 'he') AS t(k date, ts timestamptz, v text) ORDER BY k;
+-- xid entity_df, integer source: xid = integer has neither, so each source
+-- row is compared with every key through the operator
+SELECT * FROM feast_historical($$SELECT * FROM (VALUES ('1'::xid, '2024-02-01'::timestamptz), ('2', '2024-02-01'),
+	('1', '2024-02-01'), ('3', '2024-02-01'), ('2', '2024-01-01 12:00'), (NULL, '2024-02-01')) e(k, ts)$$,
+	ARRAY['v_i4:v'], project => 'he') AS t(k xid, ts timestamptz, v text) ORDER BY k::text, ts;
 -- types with no = between them: an error naming both columns and types
 SELECT * FROM feast_historical($$SELECT 'a'::text AS k, '2024-02-01'::timestamptz AS ts$$,
 	ARRAY['v_i8:v'], project => 'he') AS t(k text, ts timestamptz, v text);
@@ -333,7 +343,7 @@ feature_services: []
 $y$);
 DELETE FROM feast.projects WHERE name = 'he';
 DROP SCHEMA he_online CASCADE;
-DROP TABLE he_num, he_vc, he_i8, he_name, he_ci, he_ts, he_uuid, he_q, he_big, he_ent;
+DROP TABLE he_num, he_vc, he_i8, he_name, he_ci, he_ts, he_i4, he_uuid, he_q, he_big, he_ent;
 DROP ROLE regress_he_reader;
 DROP DOMAIN he_small;
 DROP COLLATION he_ci;

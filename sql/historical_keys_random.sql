@@ -2,8 +2,11 @@
 -- compares them with = (SEMANTICS.md "Clarifications (2026-12-04)"): every
 -- pair of an entity_df key type and a source key type among smallint,
 -- integer, bigint, numeric, a domain over bigint, text, varchar, char(4),
--- name, text with a nondeterministic (case-insensitive ICU) collation and
--- uuid. For each pair, feast_historical (through feast_historical_sql) must
+-- name, text with a nondeterministic (case-insensitive ICU) collation,
+-- uuid and timestamptz, and of the entity_df key types date (date =
+-- timestamptz has no hash support: the engine sorts and searches) and xid
+-- (xid = integer has no hash or btree support: the engine compares with
+-- every key). For each pair, feast_historical (through feast_historical_sql) must
 -- give what LEFT JOIN LATERAL (... WHERE e.k = s.k ...) gives, or fail with
 -- the SQLSTATE the reference fails with (no = between the types, or two
 -- collations). The same for entity-less retrieval over two sources of
@@ -17,21 +20,26 @@ SET datestyle = 'ISO, YMD';
 CREATE COLLATION kr_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 CREATE DOMAIN kr_d8 AS bigint CHECK (VALUE <> 13);
 
--- The key types: a code, the SQL type, and the pool of key values (text)
--- it draws from; a value the type cannot take is skipped.
-CREATE TABLE kr_types (code text PRIMARY KEY, typ text NOT NULL, pool text[] NOT NULL);
+-- The key types: a code, the SQL type, the pool of key values (text) it
+-- draws from (a value the type cannot take is skipped), its family, and
+-- whether a data source may have a key of that type.
+CREATE TABLE kr_types (code text PRIMARY KEY, typ text NOT NULL, pool text[] NOT NULL,
+					   family text NOT NULL, source_ok boolean NOT NULL DEFAULT true);
 INSERT INTO kr_types VALUES
-	('i2', 'smallint', '{-3,0,1,2,3,13,40000,1.5,2.0,5000000000}'),
-	('i4', 'integer', '{-3,0,1,2,3,13,40000,1.5,2.0,5000000000}'),
-	('i8', 'bigint', '{-3,0,1,2,3,13,40000,1.5,2.0,5000000000}'),
-	('nu', 'numeric', '{-3,0,1,2,3,13,40000,1.5,2.0,5000000000}'),
-	('d8', 'kr_d8', '{-3,0,1,2,3,13,40000,1.5,2.0,5000000000}'),
-	('tx', 'text', '{a,A,"a ",ab,AB,b,é,É,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}'),
-	('vc', 'varchar', '{a,A,"a ",ab,AB,b,é,É,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}'),
-	('ch', 'char(4)', '{a,A,"a ",ab,AB,b,é,É,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}'),
-	('na', 'name', '{a,A,"a ",ab,AB,b,é,É,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}'),
-	('ci', 'text COLLATE kr_ci', '{a,A,"a ",ab,AB,b,é,É,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}'),
-	('uu', 'uuid', '{00000000-0000-0000-0000-000000000001,00000000-0000-0000-0000-000000000002,A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}');
+	('i2', 'smallint', '{-3,0,1,2,3,13,40000,1.5,2.0,5000000000}', 'num', true),
+	('i4', 'integer', '{-3,0,1,2,3,13,40000,1.5,2.0,5000000000}', 'num', true),
+	('i8', 'bigint', '{-3,0,1,2,3,13,40000,1.5,2.0,5000000000}', 'num', true),
+	('nu', 'numeric', '{-3,0,1,2,3,13,40000,1.5,2.0,5000000000}', 'num', true),
+	('d8', 'kr_d8', '{-3,0,1,2,3,13,40000,1.5,2.0,5000000000}', 'num', true),
+	('tx', 'text', '{a,A,"a ",ab,AB,b,é,É,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}', 'str', true),
+	('vc', 'varchar', '{a,A,"a ",ab,AB,b,é,É,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}', 'str', true),
+	('ch', 'char(4)', '{a,A,"a ",ab,AB,b,é,É,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}', 'str', true),
+	('na', 'name', '{a,A,"a ",ab,AB,b,é,É,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}', 'str', true),
+	('ci', 'text COLLATE kr_ci', '{a,A,"a ",ab,AB,b,é,É,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}', 'str', true),
+	('uu', 'uuid', '{00000000-0000-0000-0000-000000000001,00000000-0000-0000-0000-000000000002,A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}', 'uuid', true),
+	('tz', 'timestamptz', '{2024-01-01,2024-01-02,2024-01-03,"2024-01-01 12:00+00","2024-01-02 00:00+00"}', 'time', true),
+	('dt', 'date', '{2024-01-01,2024-01-02,2024-01-03,2024-01-04}', 'time', false),
+	('xi', 'xid', '{1,2,3,13}', 'num', false);
 
 -- A value of the pool as type typ, or NULL when the type cannot take it.
 CREATE FUNCTION kr_value(v text, typ text) RETURNS text LANGUAGE plpgsql AS $$
@@ -82,16 +90,16 @@ DECLARE
 	doc text := E'project: kr\nonline_store: {type: postgres, db_schema: kr_online}\nentities:\n';
 	t record;
 BEGIN
-	FOR t IN SELECT * FROM kr_types ORDER BY code LOOP
+	FOR t IN SELECT * FROM kr_types WHERE source_ok ORDER BY code LOOP
 		doc := doc || format(E'  - {name: e_%s, join_keys: [k]}\n', t.code);
 	END LOOP;
 	doc := doc || E'sources:\n';
-	FOR t IN SELECT * FROM kr_types ORDER BY code LOOP
+	FOR t IN SELECT * FROM kr_types WHERE source_ok ORDER BY code LOOP
 		doc := doc || format(E'  - {name: s_%s, type: table, table: public.kr_src_%s, timestamp_field: ts}\n',
 							 t.code, t.code);
 	END LOOP;
 	doc := doc || E'feature_views:\n';
-	FOR t IN SELECT * FROM kr_types ORDER BY code LOOP
+	FOR t IN SELECT * FROM kr_types WHERE source_ok ORDER BY code LOOP
 		doc := doc || format(E'  - {name: v_%s, entities: [e_%s], source: s_%s, ttl: 90m, online: true, schema: [{name: v, dtype: Int32}]}\n',
 							 t.code, t.code, t.code);
 	END LOOP;
@@ -142,7 +150,7 @@ CREATE FUNCTION kr_historical(e text, s text, OUT outcome text, OUT mismatches b
 LANGUAGE plpgsql AS $$
 BEGIN
 	outcome := kr_run(
-		format($q$SELECT feast_historical_sql('SELECT eid, k, ts FROM public.kr_ent_%s', ARRAY['v_%s:v'], project => 'kr')$q$, e, s),
+		format($q$SELECT feast_historical_sql('SELECT eid, k, ts AS event_timestamp FROM public.kr_ent_%s', ARRAY['v_%s:v'], project => 'kr')$q$, e, s),
 		'SELECT eid, NULL, NULL, v, NULL FROM (%s) o',
 		format($q$SELECT e.eid, NULL, NULL, r.v, NULL FROM public.kr_ent_%s e
 				  LEFT JOIN LATERAL (SELECT s.v FROM public.kr_src_%s s
@@ -155,6 +163,7 @@ $$;
 
 SELECT e.code AS entity, s.code AS source, h.*
 FROM kr_types e CROSS JOIN kr_types s CROSS JOIN LATERAL kr_historical(e.code, s.code) h
+WHERE s.source_ok
 ORDER BY 1, 2;
 
 -- entity-less: the views on the sources of types s1 and s2 (same key name):
@@ -186,8 +195,7 @@ $$;
 SELECT s1.code AS source1, s2.code AS source2, h.*
 FROM kr_types s1 JOIN kr_types s2 ON s1.code < s2.code
 	 CROSS JOIN LATERAL kr_entityless(s1.code, s2.code) h
-WHERE (s1.code IN ('i2', 'i4', 'i8', 'nu', 'd8')) = (s2.code IN ('i2', 'i4', 'i8', 'nu', 'd8'))
-  AND s1.code <> 'uu' AND s2.code <> 'uu'
+WHERE s1.family = s2.family AND s1.source_ok AND s2.source_ok
 ORDER BY 1, 2;
 
 -- online: an entity_df key of type e against the online table of the view
@@ -211,6 +219,7 @@ $$;
 
 SELECT e.code AS entity, s.code AS source, h.*
 FROM kr_types e CROSS JOIN kr_types s CROSS JOIN LATERAL kr_online(e.code, s.code) h
+WHERE s.source_ok
 ORDER BY 1, 2;
 
 DROP FUNCTION kr_online(text, text), kr_entityless(text, text), kr_historical(text, text),

@@ -903,6 +903,9 @@ resolve_keys(HistPlan *plan)
 			ops->entity_hash = km->lhash;
 			ops->entity_eq = km->leq;
 			ops->source_hash = km->rhash;
+			ops->sortable = km->sortable;
+			ops->entity_cmp = km->lcmp;
+			ops->match_cmp = km->lrcmp;
 			get_typlenbyval(km->rconvert ? km->rtype : hv->key_types[k],
 							&ops->source_len, &ops->source_byval);
 		}

@@ -24,7 +24,10 @@
  * rows by hashing: a hash operator family that holds the operator gives
  * compatible hash functions for both input types (equal values hash alike,
  * as a hash join relies on) and the left type's own equality for grouping
- * entity rows. Without one, the engine compares through the operator.
+ * entity rows. Without one (date = timestamptz, say), a btree operator
+ * family that holds it gives comparison functions, equal exactly when the
+ * operator says so, to sort entity keys and search them (as a merge join
+ * relies on); without either, the engine compares through the operator.
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -36,6 +39,7 @@
 #include "postgres.h"
 
 #include "access/hash.h"
+#include "access/nbtree.h"
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_amop.h"
@@ -137,13 +141,37 @@ side_converted(Node *arg, Oid *type, int32 *typmod)
 	return !IsA(n, Var);
 }
 
-/* Find a hash operator family holding km->opno and its support. */
+/*
+ * Find a hash operator family holding km->opno and its support, and a btree
+ * operator family holding it and its comparison functions.
+ */
 static void
 find_hash_support(KeyMatch *km)
 {
 	CatCList   *catlist = SearchSysCacheList1(AMOPOPID, ObjectIdGetDatum(km->opno));
 
 	km->hashable = false;
+	km->sortable = false;
+	for (int i = 0; i < catlist->n_members && !km->sortable; i++)
+	{
+		Form_pg_amop aform = (Form_pg_amop) GETSTRUCT(&catlist->members[i]->tuple);
+		Oid			lcmp;
+		Oid			lrcmp;
+
+		if (aform->amopmethod != BTREE_AM_OID ||
+			aform->amopstrategy != BTEqualStrategyNumber)
+			continue;
+		lcmp = get_opfamily_proc(aform->amopfamily, aform->amoplefttype,
+								 aform->amoplefttype, BTORDER_PROC);
+		lrcmp = get_opfamily_proc(aform->amopfamily, aform->amoplefttype,
+								  aform->amoprighttype, BTORDER_PROC);
+		if (OidIsValid(lcmp) && OidIsValid(lrcmp))
+		{
+			km->sortable = true;
+			km->lcmp = lcmp;
+			km->lrcmp = lrcmp;
+		}
+	}
 	for (int i = 0; i < catlist->n_members && !km->hashable; i++)
 	{
 		Form_pg_amop aform = (Form_pg_amop) GETSTRUCT(&catlist->members[i]->tuple);

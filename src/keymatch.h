@@ -52,6 +52,9 @@ typedef struct KeyMatch
 								 * alike) */
 	Oid			leq;			/* its left = left function (groups of
 								 * entity rows) */
+	bool		sortable;		/* a btree opfamily holds the operator: */
+	Oid			lcmp;			/* its left-left comparison function */
+	Oid			lrcmp;			/* and its left-right one (0 iff equal) */
 } KeyMatch;
 
 /*

@@ -183,7 +183,13 @@ struct PitView
 	bool		all_fast;
 	bool	   *key_hashable;	/* else entity values are grouped by image */
 	bool		linear;			/* a key is not hashable: a source row is
-								 * compared with every group */
+								 * compared with every group, or with sorted */
+	bool		sorted;			/* every key sortable: sorted_groups is
+								 * searched */
+	bool	   *key_sortable;
+	FmgrInfo   *ecmp_fn;		/* entity value vs entity value */
+	FmgrInfo   *mcmp_fn;		/* entity value vs source value */
+	int32	   *sorted_groups;	/* the groups in key order */
 	FmgrInfo   *ehash_fn;		/* entity value hash */
 	FmgrInfo   *eeq_fn;			/* entity value = entity value */
 	FmgrInfo   *shash_fn;		/* source value hash, compatible */
@@ -467,6 +473,9 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 	view->eeq_fn = palloc0(sizeof(FmgrInfo) * nk);
 	view->shash_fn = palloc0(sizeof(FmgrInfo) * nk);
 	view->meq_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->key_sortable = palloc0(sizeof(bool) * nk);
+	view->ecmp_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->mcmp_fn = palloc0(sizeof(FmgrInfo) * nk);
 	view->collations = palloc0(sizeof(Oid) * nk);
 	view->all_fast = true;
 	for (int k = 0; k < nkeys; k++)
@@ -499,9 +508,22 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 			}
 			else
 				view->linear = true;
+			if (ops->sortable)
+			{
+				view->key_sortable[k] = true;
+				fmgr_info_cxt(ops->entity_cmp, &view->ecmp_fn[k], ents->cxt);
+				fmgr_info_cxt(ops->match_cmp, &view->mcmp_fn[k], ents->cxt);
+			}
 		}
 		if (!att->attbyval || !ops->source_byval)
 			view->any_byref = true;
+	}
+	if (view->linear)
+	{
+		view->sorted = true;
+		for (int k = 0; k < nkeys; k++)
+			if (!view->key_fast[k] && !view->key_sortable[k])
+				view->sorted = false;
 	}
 	view->ttl = ttl_usec;
 	view->filter_by_created = filter_by_created;
@@ -619,6 +641,47 @@ keys_match(PitView *view, const Datum *group, const Datum *source)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Order of group g's keys against keys: of another group (source false,
+ * the entity type's btree order) or of a source row (source true, the
+ * cross-type order, 0 iff they match). Lexicographic over the keys.
+ */
+static inline int
+compare_keys(PitView *view, const Datum *group, const Datum *keys, bool source)
+{
+	for (int k = 0; k < view->nkeys; k++)
+	{
+		int32		c;
+
+		if (view->key_fast[k])
+		{
+			int64		a = DatumGetInt64(group[k]);
+			int64		b = DatumGetInt64(keys[k]);
+
+			c = (a > b) - (a < b);
+		}
+		else
+			c = DatumGetInt32(FunctionCall2Coll(source ? &view->mcmp_fn[k] : &view->ecmp_fn[k],
+												view->collations[k], group[k], keys[k]));
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+/* qsort_arg comparator of group numbers, by their keys. */
+static int
+cmp_groups(const void *a, const void *b, void *arg)
+{
+	PitView    *view = (PitView *) arg;
+	int32		ga = *(const int32 *) a;
+	int32		gb = *(const int32 *) b;
+	int			c = compare_keys(view, &view->group_keys[(Size) ga * view->nkeys],
+								 &view->group_keys[(Size) gb * view->nkeys], false);
+
+	return c != 0 ? c : (ga > gb) - (ga < gb);
 }
 
 /*
@@ -883,6 +946,13 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 		view->gstart[view->ngroups] = start;
 	}
 	build_dense(view);
+	if (view->sorted)
+	{
+		view->sorted_groups = huge_alloc(ents->cxt, sizeof(int32) * Max(view->ngroups, 1));
+		for (int32 g = 0; g < view->ngroups; g++)
+			view->sorted_groups[g] = g;
+		qsort_arg(view->sorted_groups, view->ngroups, sizeof(int32), cmp_groups, view);
+	}
 	{
 		PitSortItem *items = huge_alloc(ents->cxt, sizeof(PitSortItem) * Max(view->npos, 1));
 
@@ -1076,13 +1146,28 @@ prefetch_times(PitView *view, int32 start, int32 count)
 	pit_prefetch(last);
 }
 
+/* Register batch row i in group g, as process_batch would. */
+static inline void
+register_in_group(PitView *view, int i, int32 g)
+{
+	int32		start = view->gstart[g];
+	int32		p = find_position(view, i, start, view->gstart[g + 1] - start);
+	bool		had;
+
+	if (p >= 0 && take_position(view, i, p, &had) && view->nfeatures > 0)
+		store_values(view, i, p, had);
+}
+
 /*
  * Process the batched source rows of a view with a key that has no hash
- * support: each is compared with every group's keys through the operator,
- * and registered in every group it matches (the groups are entity keys with
- * equal images, so two of them may match one source key). O(groups) per
- * source row: a fallback for the rare pairs of types whose equality has no
- * hash operator family.
+ * support. Each is registered in every group it matches: the groups of
+ * such keys hold entity keys with equal images, so two of them may be equal
+ * to one source key. When every key has a btree order, the groups sorted
+ * by key are searched (O(log groups) per source row, those equal to the
+ * source key being adjacent); otherwise each source row is compared with
+ * every group through the operator (O(groups) per source row), a last
+ * resort for types whose equality has neither a hash nor a btree operator
+ * family.
  */
 static void
 process_batch_linear(PitView *view)
@@ -1091,19 +1176,37 @@ process_batch_linear(PitView *view)
 	{
 		const Datum *keys = &view->b_keys[(Size) i * view->nkeys];
 
-		for (int32 g = 0; g < view->ngroups; g++)
+		if (view->sorted)
 		{
-			int32		start = view->gstart[g];
-			int32		p;
-			bool		had;
+			int32		lo = 0;
+			int32		hi = view->ngroups;
 
-			if (!keys_match(view, &view->group_keys[(Size) g * view->nkeys], keys))
-				continue;
-			p = find_position(view, i, start, view->gstart[g + 1] - start);
-			if (p >= 0 && take_position(view, i, p, &had) && view->nfeatures > 0)
-				store_values(view, i, p, had);
+			while (lo < hi)
+			{
+				int32		mid = lo + (hi - lo) / 2;
+
+				if (compare_keys(view, &view->group_keys[(Size) view->sorted_groups[mid] * view->nkeys],
+								 keys, true) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < view->ngroups; lo++)
+			{
+				int32		g = view->sorted_groups[lo];
+
+				if (compare_keys(view, &view->group_keys[(Size) g * view->nkeys], keys, true) != 0)
+					break;
+				register_in_group(view, i, g);
+			}
 		}
-		CHECK_FOR_INTERRUPTS();
+		else
+		{
+			for (int32 g = 0; g < view->ngroups; g++)
+				if (keys_match(view, &view->group_keys[(Size) g * view->nkeys], keys))
+					register_in_group(view, i, g);
+			CHECK_FOR_INTERRUPTS();
+		}
 	}
 	view->nbatch = 0;
 	if (view->any_byref)
@@ -1348,6 +1451,9 @@ PitViewFinish(PitView *view)
 		pfree(view->buckets);
 	if (view->dense != NULL)
 		pfree(view->dense);
+	if (view->sorted_groups != NULL)
+		pfree(view->sorted_groups);
+	view->sorted_groups = NULL;
 	pfree(view->group_bucket);
 	pfree(view->group_keys);
 	pfree(view->gstart);

@@ -39,19 +39,25 @@ extern int64 PitEntitiesCount(PitEntities *ents);
  * match iff match_eq(e, s), all functions called with collation. With
  * fast_int, both are int2/int4/int8 values, equal iff equal as int64. With
  * hashable, entity_hash and source_hash hash equal values alike and
- * entity_eq groups entity values; otherwise the engine compares a source
- * value with every group's. source_byval/source_len describe the source
+ * entity_eq groups entity values. With sortable, entity_cmp orders entity
+ * values and match_cmp(e, s) is 0 iff they match (a btree family's
+ * order); a view with a key that is not hashable searches its sorted
+ * entity keys when every key is sortable (or fast_int), else compares a
+ * source row with every group. source_byval/source_len describe the source
  * values.
  */
 typedef struct PitKeyOps
 {
 	bool		fast_int;
 	bool		hashable;
+	bool		sortable;
 	Oid			collation;
 	Oid			match_eq;
 	Oid			entity_hash;
 	Oid			entity_eq;
 	Oid			source_hash;
+	Oid			entity_cmp;
+	Oid			match_cmp;
 	bool		source_byval;
 	int16		source_len;
 } PitKeyOps;
