@@ -39,18 +39,20 @@
 #include "postgres.h"
 
 #include "access/hash.h"
-#include "access/nbtree.h"
 #include "access/htup_details.h"
+#include "access/nbtree.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_amop.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_node.h"
 #include "parser/parse_oper.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
 #include "utils/lsyscache.h"
@@ -209,6 +211,7 @@ KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right,
 	Oid			lbase = getBaseType(left->type);
 	Oid			rbase = getBaseType(right->type);
 	OpExpr	   *op = NULL;
+	AclResult	aclresult;
 
 	memset(km, 0, sizeof(KeyMatch));
 	if (lbase == rbase)
@@ -256,6 +259,11 @@ KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right,
 
 	km->opno = op->opno;
 	km->opfunc = get_opcode(op->opno);
+
+	/* the executor checks this for an operator in a query; so do we */
+	aclresult = pg_proc_aclcheck(km->opfunc, GetUserId(), ACL_EXECUTE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(km->opfunc));
 	km->collation = op->inputcollid;
 	km->lconvert = side_converted(linitial(op->args), &km->ltype, &km->ltypmod);
 	km->rconvert = side_converted(lsecond(op->args), &km->rtype, &km->rtypmod);
