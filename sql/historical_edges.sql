@@ -190,6 +190,16 @@ SET enable_seqscan = off;
 SELECT * FROM feast_historical($$SELECT * FROM (VALUES (1::bigint, '2024-02-01'::timestamptz)) e(k, ts)$$,
 	ARRAY['v_i8:v'], project => 'he') AS t(k bigint, ts timestamptz, v text);
 RESET enable_seqscan;
+-- error: the = between integer and bigint may not be executed, as in SQL
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION pg_catalog.int48eq(integer, bigint) FROM PUBLIC;
+SET ROLE regress_he_reader;
+SELECT * FROM feast_historical($$SELECT 1 AS k, '2024-02-01'::timestamptz AS ts$$,
+	ARRAY['v_i8:v'], project => 'he') AS t(k int, ts timestamptz, v text);
+SELECT count(*) FROM (SELECT 1 AS k) e JOIN he_i8 s ON e.k = s.k;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION pg_catalog.int48eq(integer, bigint) TO PUBLIC;
+SET ROLE regress_he_reader;
 SELECT k, ts, v FROM feast_pull_latest('v_i8', '2023-01-01', '2025-01-01', project => 'he')
 	AS t(k bigint, v text, ts timestamptz, created timestamptz) ORDER BY k;
 SELECT count(*) FROM feast_pull_all('v_i8', project => 'he')
