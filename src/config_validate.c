@@ -42,6 +42,7 @@
 #include "config_apply.h"
 #include "config_yaml.h"
 #include "online_tables.h"
+#include "sqlbuild.h"
 
 /* ----------------------------------------------------------------
  * Small helpers
@@ -175,11 +176,19 @@ source_load_columns(ASource *s)
 	}
 	else
 	{
-		char	   *sql = psprintf("SELECT * FROM (%s\n) AS q", s->query);
-		SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+		char	   *sql;
+		SPIPlanPtr	plan;
 		List	   *sources;
 		CachedPlanSource *ps;
 		TupleDesc	desc;
+
+		/*
+		 * A trailing semicolon would end the subquery early: it is dropped,
+		 * as in an entity_df query, and the query is stored without it.
+		 */
+		s->query = SqlStripQuery(s->query);
+		sql = psprintf("SELECT * FROM (%s\n) AS q", s->query);
+		plan = SPI_prepare(sql, 0, NULL);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s",
@@ -280,7 +289,7 @@ dtype_matches(const char *dtype, Oid typid)
 		return base == FLOAT8OID || base == FLOAT4OID || base == NUMERICOID;
 	if (strcmp(dtype, "String") == 0)
 		return base == TEXTOID || base == VARCHAROID || base == BPCHAROID ||
-			base == NAMEOID;
+			base == NAMEOID || base == UUIDOID;
 	if (strcmp(dtype, "Bytes") == 0)
 		return base == BYTEAOID;
 	if (strcmp(dtype, "Bool") == 0)

@@ -24,6 +24,15 @@
  * (entity_df and sources) runs under SqlBeginReadOnly, as the caller, so
  * privileges and row-level security hold and nothing can write.
  *
+ * Join keys compare as SQL's entity_key = source_key (keymatch.c): the
+ * engine hashes and compares through the operator PostgreSQL resolves, and
+ * where that operator converts a side (int4 to numeric for numeric =
+ * numeric), the source read converts the source key, and the entity query
+ * adds the converted entity key as a column the engine compares but does
+ * not emit. Every read selects only the columns the request needs, and
+ * runs with the caller's snapshot (SPI's read-only mode): the rows a plain
+ * query in the caller's place would see.
+ *
  * Timestamps are compared as instants: timestamp and timestamptz are both
  * int64 microseconds, and a timestamp without time zone means UTC, so the
  * raw value is read for both; bounds against a timestamp column are passed
@@ -41,6 +50,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "executor/executor.h"
@@ -49,11 +59,15 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/params.h"
+#include "parser/parse_coerce.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
 #include "tcop/dest.h"
 #include "tcop/tcopprot.h"
+#include "tcop/utility.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -67,6 +81,7 @@
 #include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
+#include "keymatch.h"
 #include "pit_join.h"
 #include "registry.h"
 #include "sqlbuild.h"
@@ -100,8 +115,14 @@ typedef struct HistView
 	Oid			ts_type;
 	Oid			created_type;
 	Oid		   *key_types;		/* source key column types */
+	int32	   *key_typmods;
+	Oid		   *key_colls;
 	char	  **key_cols;		/* quoted source key columns */
 	int		   *key_attnos;		/* entity_df columns, 0-based */
+	KeyMatch   *key_match;		/* how each key compares (entity = source) */
+	int		   *engine_attnos;	/* entity row columns the engine compares:
+								 * key_attnos, or a converted copy */
+	PitKeyOps  *keyops;
 	TupleDesc	feature_desc;	/* the requested features, source types */
 	char	   *read_sql;		/* $1 lower bound (if any), $2 upper bound */
 	int		   *attmap;			/* read_sql columns (0-based) of: ts, created
@@ -117,10 +138,13 @@ typedef struct HistPlan
 	char	   *project;
 	int			nviews;
 	HistView   *views;
+	char	   *entity_from;	/* entity_df as a FROM item */
+	const char *entity_order;	/* "" or an ORDER BY clause */
 	char	   *entity_sql;
 	int			entity_nparams;
 	Datum		entity_params[2];
-	TupleDesc	entity_desc;
+	TupleDesc	entity_desc;	/* entity_df's columns */
+	TupleDesc	stored_desc;	/* entity_sql's: those, then converted keys */
 	int			ts_attno;
 	TupleDesc	result_desc;
 } HistPlan;
@@ -162,7 +186,8 @@ static char *hist_sql(HistPlan *plan, Oid fn_oid);
 static void probe_source(HistView *hv);
 static void build_entityless_query(HistPlan *plan);
 static void check_entity_columns(HistPlan *plan);
-static void build_read_sql(HistView *hv, TupleDesc entity_desc);
+static void resolve_keys(HistPlan *plan);
+static void build_read_sql(HistView *hv);
 static TupleDesc prepared_desc(const char *sql, int nargs, Oid *types);
 static ParamListInfo timestamptz_params(int nparams, Datum *params);
 static Oid	plain_table_scan(HistView *hv, SPIPlanPtr read, Datum *params,
@@ -229,13 +254,16 @@ ofs_feast_historical_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(sql));
 }
 
-/* A qualified name given as text, quoted for SQL. */
+/* A qualified name given as text (argument argname), quoted for SQL. */
 static char *
-quoted_name_arg(const char *text)
+quoted_name_arg(const char *text, const char *argname)
 {
-	List	   *names = stringToQualifiedNameList(text);
+	List	   *names;
 	StringInfoData buf;
 	ListCell   *lc;
+
+	SqlCheckNameLength(text, argname);
+	names = stringToQualifiedNameList(text);
 
 	initStringInfo(&buf);
 	foreach(lc, names)
@@ -299,7 +327,7 @@ ofs_feast_create_training_view(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("view_name must not be NULL")));
-	view_name = quoted_name_arg(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	view_name = quoted_name_arg(text_to_cstring(PG_GETARG_TEXT_PP(0)), "view_name");
 	args = hist_get_args(fcinfo, 1);
 	sql = retrieval_sql(fcinfo, args);
 	exec_own_sql(psprintf("CREATE VIEW %s AS %s", view_name, sql), 0, NULL, NULL, NULL);
@@ -328,7 +356,7 @@ ofs_feast_persist(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("table_name must not be NULL")));
 	table_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	table_name = quoted_name_arg(table_text);
+	table_name = quoted_name_arg(table_text, "table_name");
 	args = hist_get_args(fcinfo, 1);
 	allow_overwrite = PG_ARGISNULL(1 + HIST_NARGS) ? false : PG_GETARG_BOOL(1 + HIST_NARGS);
 
@@ -498,7 +526,12 @@ probe_source(HistView *hv)
 		NULL;
 	hv->key_cols = palloc0(sizeof(char *) * (fv->nkeys + 1));
 	hv->key_types = palloc0(sizeof(Oid) * (fv->nkeys + 1));
+	hv->key_typmods = palloc0(sizeof(int32) * (fv->nkeys + 1));
+	hv->key_colls = palloc0(sizeof(Oid) * (fv->nkeys + 1));
 	hv->key_attnos = palloc0(sizeof(int) * (fv->nkeys + 1));
+	hv->key_match = palloc0(sizeof(KeyMatch) * (fv->nkeys + 1));
+	hv->engine_attnos = palloc0(sizeof(int) * (fv->nkeys + 1));
+	hv->keyops = palloc0(sizeof(PitKeyOps) * (fv->nkeys + 1));
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT %s", hv->ts_col);
@@ -535,7 +568,13 @@ probe_source(HistView *hv)
 					 errhint("Use a column of type timestamp with time zone or timestamp without time zone.")));
 	}
 	for (int k = 0; k < fv->nkeys; k++)
-		hv->key_types[k] = TupleDescAttr(desc, att++)->atttypid;
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, att++);
+
+		hv->key_types[k] = a->atttypid;
+		hv->key_typmods[k] = a->atttypmod;
+		hv->key_colls[k] = a->attcollation;
+	}
 
 	hv->feature_desc = CreateTemplateTupleDesc(Max(hv->req->nfeatures, 1));
 	hv->feature_desc->natts = hv->req->nfeatures;
@@ -551,10 +590,40 @@ probe_source(HistView *hv)
 }
 
 /*
+ * The type UNION gives a column of types a and b, or InvalidOid when it
+ * cannot unite them.
+ */
+static Oid
+union_type(Oid a, Oid b)
+{
+	ParseState *pstate;
+	Oid			common;
+
+	if (a == b)
+		return a;
+	if (TypeCategory(getBaseType(a)) != TypeCategory(getBaseType(b)))
+		return InvalidOid;
+	pstate = make_parsestate(NULL);
+	common = select_common_type(pstate,
+								list_make2(makeNullConst(a, -1, InvalidOid),
+										   makeNullConst(b, -1, InvalidOid)),
+								"UNION", NULL);
+	free_parsestate(pstate);
+	if (!can_coerce_type(1, &a, &common, COERCION_IMPLICIT) ||
+		!can_coerce_type(1, &b, &common, COERCION_IMPLICIT))
+		return InvalidOid;
+	return common;
+}
+
+/*
  * build_entityless_query makes the entity rows of an entity-less retrieval:
  * every distinct (event_timestamp, join keys) of every view's source in
  * [start, end]. Join key columns are the union of the views' (entity_df
- * side) key names; a view lacking one contributes NULL there.
+ * side) key names; a view lacking one contributes NULL there. The key
+ * columns are the views' source columns as they are, so that a key column
+ * has the type SQL's UNION gives it (numeric for a bigint key and a numeric
+ * one, say), never one view's type cast onto another's; each view then
+ * compares its source's keys with those as with an entity_df.
  */
 static void
 build_entityless_query(HistPlan *plan)
@@ -562,6 +631,8 @@ build_entityless_query(HistPlan *plan)
 	HistArgs   *args = plan->args;
 	List	   *colnames = NIL;
 	List	   *coltypes = NIL;
+	List	   *colcolls = NIL;
+	List	   *colviews = NIL;
 	StringInfoData sql;
 	TimestampTz end;
 	TimestampTz start;
@@ -577,7 +648,8 @@ build_entityless_query(HistPlan *plan)
 			max_ttl = Max(max_ttl, plan->views[v].req->view->ttl_usec);
 		if (max_ttl == 0)
 			max_ttl = HIST_DEFAULT_WINDOW_USEC;
-		if (pg_sub_s64_overflow(end, max_ttl, &start))
+		/* before the first valid timestamp: no lower bound */
+		if (pg_sub_s64_overflow(end, max_ttl, &start) || start < MIN_TIMESTAMP)
 			start = DT_NOBEGIN;
 	}
 	if (start > end)
@@ -585,28 +657,70 @@ build_entityless_query(HistPlan *plan)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("start_date must not be later than end_date")));
 
+	/*
+	 * The key columns, with the type and collation UNION resolves for each
+	 * (pairwise, in view order, as it does; the default collation gives way
+	 * to another), checked here so that two views whose keys cannot be
+	 * united give an error that names them.
+	 */
 	for (int v = 0; v < plan->nviews; v++)
 	{
-		RegRequest *req = plan->views[v].req;
+		HistView   *hv = &plan->views[v];
+		RegRequest *req = hv->req;
 
 		for (int k = 0; k < req->view->nkeys; k++)
 		{
 			ListCell   *lc;
-			bool		found = false;
+			int			found = -1;
 
 			foreach(lc, colnames)
 				if (strcmp(lfirst(lc), req->key_columns[k]) == 0)
-					found = true;
-			if (!found)
+					found = foreach_current_index(lc);
+			if (found < 0)
 			{
 				colnames = lappend(colnames, req->key_columns[k]);
-				coltypes = lappend_oid(coltypes, plan->views[v].key_types[k]);
+				coltypes = lappend_oid(coltypes, hv->key_types[k]);
+				colcolls = lappend_oid(colcolls, hv->key_colls[k]);
+				colviews = lappend(colviews, req->name_to_use);
+			}
+			else
+			{
+				Oid			pair[2];
+				Oid			common;
+				Oid			coll = list_nth_oid(colcolls, found);
+				Oid			other = hv->key_colls[k];
+
+				pair[0] = list_nth_oid(coltypes, found);
+				pair[1] = hv->key_types[k];
+				common = union_type(pair[0], pair[1]);
+				if (!OidIsValid(common))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATATYPE_MISMATCH),
+							 errmsg("join key \"%s\" has type %s in feature view \"%s\" and %s in feature view \"%s\"",
+									req->key_columns[k], format_type_be(pair[0]),
+									(char *) list_nth(colviews, found),
+									format_type_be(pair[1]), req->name_to_use),
+							 errdetail("An entity-less retrieval unites the keys of its feature views, and these types cannot be united."),
+							 errhint("Request the feature views separately, or convert the key in a query data source.")));
+				list_nth_cell(coltypes, found)->oid_value = common;
+				if (coll != other && OidIsValid(coll) && OidIsValid(other) &&
+					coll != DEFAULT_COLLATION_OID && other != DEFAULT_COLLATION_OID)
+					ereport(ERROR,
+							(errcode(ERRCODE_COLLATION_MISMATCH),
+							 errmsg("join key \"%s\" has collation \"%s\" in feature view \"%s\" and \"%s\" in feature view \"%s\"",
+									req->key_columns[k], get_collation_name(coll),
+									(char *) list_nth(colviews, found),
+									get_collation_name(other), req->name_to_use),
+							 errdetail("An entity-less retrieval unites the keys of its feature views, and these collations conflict."),
+							 errhint("Request the feature views separately, or give the key a collation with COLLATE in a query data source.")));
+				if (!OidIsValid(coll) || coll == DEFAULT_COLLATION_OID)
+					list_nth_cell(colcolls, found)->oid_value = other;
 			}
 		}
 	}
 
 	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT * FROM (");
+	appendStringInfoString(&sql, "(");
 	for (int v = 0; v < plan->nviews; v++)
 	{
 		HistView   *hv = &plan->views[v];
@@ -619,19 +733,15 @@ build_entityless_query(HistPlan *plan)
 						 hv->ts_col, hv->ts_type == TIMESTAMPOID ? " AT TIME ZONE 'UTC'" : "");
 		foreach(lc, colnames)
 		{
-			int			c = foreach_current_index(lc);
-			Oid			t = list_nth_oid(coltypes, c);
 			const char *expr = NULL;
 
 			for (int k = 0; k < req->view->nkeys; k++)
 				if (strcmp(req->key_columns[k], lfirst(lc)) == 0)
-				{
 					expr = hv->key_cols[k];
-					if (hv->key_types[k] != t)
-						expr = psprintf("CAST(%s AS %s)", expr, format_type_be_qualified(t));
-				}
 			if (expr == NULL)
-				expr = psprintf("CAST(NULL AS %s)", format_type_be_qualified(t));
+				expr = psprintf("CAST(NULL AS %s)",
+								format_type_be_qualified(list_nth_oid(coltypes,
+																	  foreach_current_index(lc))));
 			appendStringInfo(&sql, ", %s AS %s", expr, quote_identifier(lfirst(lc)));
 		}
 		appendStringInfo(&sql, " FROM %s AS s WHERE %s OPERATOR(pg_catalog.>=) %s "
@@ -639,8 +749,9 @@ build_entityless_query(HistPlan *plan)
 						 hv->from_item, hv->ts_col, bound_expr(hv->ts_type, 1),
 						 hv->ts_col, bound_expr(hv->ts_type, 2));
 	}
-	appendStringInfoString(&sql, ") AS e ORDER BY 1");
-	plan->entity_sql = sql.data;
+	appendStringInfoString(&sql, ")");
+	plan->entity_from = sql.data;
+	plan->entity_order = " ORDER BY 1";
 	plan->entity_nparams = 2;
 	plan->entity_params[0] = TimestampTzGetDatum(start);
 	plan->entity_params[1] = TimestampTzGetDatum(end);
@@ -720,105 +831,143 @@ check_entity_columns(HistPlan *plan)
 	}
 }
 
-/* The 0-based column of desc named name, or -1 if none or ambiguous. */
-static int
-find_column(TupleDesc desc, const char *name)
+/*
+ * resolve_keys decides how each view's join keys compare: entity column =
+ * source column with the operator and collation SQL resolves (keymatch.c),
+ * never a cast of one column to the other's type. When a comparison
+ * converts the entity column (int4 to numeric for numeric = numeric, say),
+ * the entity query is extended with the converted values, which the engine
+ * compares instead (the entity columns are renamed c1, c2, ... there, so
+ * that duplicate names do not matter); they are not emitted.
+ */
+static void
+resolve_keys(HistPlan *plan)
 {
-	int			found = -1;
+	TupleDesc	desc = plan->entity_desc;
+	StringInfoData extra;
+	List	   *convs = NIL;
 
-	for (int i = 0; i < desc->natts; i++)
-		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+	initStringInfo(&extra);
+	for (int v = 0; v < plan->nviews; v++)
+	{
+		HistView   *hv = &plan->views[v];
+		RegFeatureView *fv = hv->req->view;
+
+		for (int k = 0; k < fv->nkeys; k++)
 		{
-			if (found >= 0)
-				return -1;
-			found = i;
+			Form_pg_attribute ea = TupleDescAttr(desc, hv->key_attnos[k]);
+			KeyMatch   *km = &hv->key_match[k];
+			PitKeyOps  *ops = &hv->keyops[k];
+			KeySide		left;
+			KeySide		right;
+
+			left.type = ea->atttypid;
+			left.typmod = ea->atttypmod;
+			left.collation = ea->attcollation;
+			left.what = plan->args->entity_df ?
+				psprintf("entity_df column \"%s\"", NameStr(ea->attname)) :
+				psprintf("join key \"%s\" of the entity-less retrieval", NameStr(ea->attname));
+			right.type = hv->key_types[k];
+			right.typmod = hv->key_typmods[k];
+			right.collation = hv->key_colls[k];
+			right.what = psprintf("join key column \"%s\" of data source \"%s\"",
+								  RegSourceColumn(fv->source, fv->join_keys[k]),
+								  fv->source->name);
+			KeyMatchResolve(km, &left, &right,
+							"Convert one of the two columns in a query: the entity_df, or a query data source.");
+
+			hv->engine_attnos[k] = hv->key_attnos[k];
+			if (km->lconvert)
+			{
+				char	   *expr = KeyMatchConvert(km, true,
+												   psprintf("e.c%d", hv->key_attnos[k] + 1));
+				ListCell   *lc;
+				int			found = -1;
+
+				foreach(lc, convs)
+					if (strcmp(lfirst(lc), expr) == 0)
+						found = foreach_current_index(lc);
+				if (found < 0)
+				{
+					convs = lappend(convs, expr);
+					found = list_length(convs) - 1;
+					appendStringInfo(&extra, ", %s", expr);
+				}
+				hv->engine_attnos[k] = desc->natts + found;
+			}
+
+			ops->fast_int = km->fast_int;
+			ops->hashable = km->hashable;
+			ops->collation = km->collation;
+			ops->match_eq = km->opfunc;
+			ops->entity_hash = km->lhash;
+			ops->entity_eq = km->leq;
+			ops->source_hash = km->rhash;
+			ops->sortable = km->sortable;
+			ops->entity_cmp = km->lcmp;
+			ops->match_cmp = km->lrcmp;
+			get_typlenbyval(km->rconvert ? km->rtype : hv->key_types[k],
+							&ops->source_len, &ops->source_byval);
 		}
-	return found;
+	}
+
+	plan->stored_desc = desc;
+	if (convs != NIL)
+	{
+		StringInfoData aliases;
+		Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+
+		initStringInfo(&aliases);
+		for (int i = 0; i < desc->natts; i++)
+			appendStringInfo(&aliases, "%sc%d", i > 0 ? ", " : "", i + 1);
+		plan->entity_sql = psprintf("SELECT e.*%s FROM %s AS e(%s)%s", extra.data,
+									plan->entity_from, aliases.data, plan->entity_order);
+		plan->stored_desc = prepared_desc(plan->entity_sql, plan->entity_nparams, types);
+	}
 }
 
 /*
  * build_read_sql makes the query that streams a view's source, restricted
- * to [$1, $2]. When the join keys need no cast, it selects s.*: the scan's
- * tuples then reach us without a projection, and attmap says where the
- * columns are. Otherwise it selects timestamp, created, join keys (cast to
- * the entity_df columns' types) and features, in that order.
+ * to [$1, $2]: its timestamp, created, join keys (converted as their
+ * comparison converts them, if it does) and requested features, in that
+ * order, and no other column (column privileges on the others, or an
+ * expression computing one in a query source, must not matter).
  */
 static void
-build_read_sql(HistView *hv, TupleDesc entity_desc)
+build_read_sql(HistView *hv)
 {
 	RegRequest *req = hv->req;
 	RegSource  *src = req->view->source;
 	int			nkeys = req->view->nkeys;
 	int			nmap = 2 + nkeys + req->nfeatures;
-	bool		cast = false;
 	StringInfoData sql;
+	int			m = 0;
+	int			col = 0;
 
 	hv->attmap = palloc(sizeof(int) * nmap);
-	for (int k = 0; k < nkeys; k++)
-		if (TupleDescAttr(entity_desc, hv->key_attnos[k])->atttypid != hv->key_types[k])
-			cast = true;
-
 	initStringInfo(&sql);
-	if (!cast)
+	appendStringInfo(&sql, "SELECT %s", hv->ts_col);
+	hv->attmap[m++] = col++;
+	if (hv->created_col)
 	{
-		TupleDesc	desc = prepared_desc(psprintf("SELECT s.* FROM %s AS s", hv->from_item), 0, NULL);
-		int			m = 0;
-		bool		ok = true;
-
-		hv->attmap[m++] = find_column(desc, RegSourceColumn(src, src->timestamp_field));
-		hv->attmap[m++] = src->created_timestamp_column ?
-			find_column(desc, RegSourceColumn(src, src->created_timestamp_column)) : -2;
-		for (int k = 0; k < nkeys; k++)
-			hv->attmap[m++] = find_column(desc, RegSourceColumn(src, req->view->join_keys[k]));
-		for (int f = 0; f < req->nfeatures; f++)
-			hv->attmap[m++] = find_column(desc, RegSourceColumn(src, req->features[f]->name));
-		for (int i = 0; i < nmap; i++)
-			if (hv->attmap[i] == -1)
-				ok = false;
-		if (ok)
-		{
-			if (hv->attmap[1] == -2)
-				hv->attmap[1] = -1;
-			appendStringInfoString(&sql, "SELECT s.*");
-		}
-		else
-			cast = true;		/* a column we cannot find by name: list them */
-	}
-	if (cast)
-	{
-		int			m = 0;
-		int			col = 0;
-
-		appendStringInfo(&sql, "SELECT %s", hv->ts_col);
+		appendStringInfo(&sql, ", %s", hv->created_col);
 		hv->attmap[m++] = col++;
-		if (hv->created_col)
-		{
-			appendStringInfo(&sql, ", %s", hv->created_col);
-			hv->attmap[m++] = col++;
-		}
-		else
-			hv->attmap[m++] = -1;
-		for (int k = 0; k < nkeys; k++)
-		{
-			Oid			et = TupleDescAttr(entity_desc, hv->key_attnos[k])->atttypid;
-
-			if (et == hv->key_types[k])
-				appendStringInfo(&sql, ", %s", hv->key_cols[k]);
-			else
-				appendStringInfo(&sql, ", CAST(%s AS %s)", hv->key_cols[k],
-								 format_type_be_qualified(et));
-			hv->attmap[m++] = col++;
-		}
-		for (int f = 0; f < req->nfeatures; f++)
-		{
-			appendStringInfo(&sql, ", s.%s",
-							 quote_identifier(RegSourceColumn(src, req->features[f]->name)));
-			hv->attmap[m++] = col++;
-		}
 	}
-	hv->natts_needed = 0;
-	for (int i = 0; i < nmap; i++)
-		hv->natts_needed = Max(hv->natts_needed, hv->attmap[i] + 1);
+	else
+		hv->attmap[m++] = -1;
+	for (int k = 0; k < nkeys; k++)
+	{
+		appendStringInfo(&sql, ", %s", KeyMatchConvert(&hv->key_match[k], false,
+													   hv->key_cols[k]));
+		hv->attmap[m++] = col++;
+	}
+	for (int f = 0; f < req->nfeatures; f++)
+	{
+		appendStringInfo(&sql, ", s.%s",
+						 quote_identifier(RegSourceColumn(src, req->features[f]->name)));
+		hv->attmap[m++] = col++;
+	}
+	hv->natts_needed = col;
 
 	appendStringInfo(&sql, " FROM %s AS s WHERE %s OPERATOR(pg_catalog.<=) %s",
 					 hv->from_item, hv->ts_col, bound_expr(hv->ts_type, 2));
@@ -844,13 +993,26 @@ hist_plan(HistArgs *args)
 	int			att;
 
 	plan->args = args;
+	if (args->entity_df != NULL && (args->has_start || args->has_end))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("start_date and end_date cannot be combined with an entity_df"),
+				 errdetail("They define the entity rows of an entity-less retrieval, which has no entity_df."),
+				 errhint("Pass entity_df => NULL for an entity-less retrieval, or filter the entity_df's rows in its query.")));
 	plan->project = RegistryResolveProject(args->project);
 	requests = RegistryResolveRequest(plan->project, args->features,
 									  args->feature_service, args->full_feature_names);
 	plan->nviews = list_length(requests);
 	plan->views = palloc0(sizeof(HistView) * plan->nviews);
 	foreach(lc, requests)
-		plan->views[foreach_current_index(lc)].req = lfirst(lc);
+	{
+		RegRequest *req = lfirst(lc);
+
+		/* output names become identifiers: never cut */
+		for (int f = 0; f < req->nfeatures; f++)
+			SrfCheckColumnName(req->output_names[f]);
+		plan->views[foreach_current_index(lc)].req = req;
+	}
 
 	SPI_connect();
 	MemoryContextSwitchTo(cxt);
@@ -862,19 +1024,22 @@ hist_plan(HistArgs *args)
 		build_entityless_query(plan);
 	else
 	{
-		plan->entity_sql = psprintf("SELECT * FROM %s AS e",
-									SqlRelationOrQuery(args->entity_df, "entity_df"));
+		plan->entity_from = SqlRelationOrQuery(args->entity_df, "entity_df");
+		plan->entity_order = "";
 		plan->entity_nparams = 0;
 	}
+	plan->entity_sql = psprintf("SELECT * FROM %s AS e%s", plan->entity_from,
+								plan->entity_order);
 	{
 		Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
 
 		plan->entity_desc = prepared_desc(plan->entity_sql, plan->entity_nparams, types);
 	}
 	check_entity_columns(plan);
+	resolve_keys(plan);
 	for (int v = 0; v < plan->nviews; v++)
 	{
-		build_read_sql(&plan->views[v], plan->entity_desc);
+		build_read_sql(&plan->views[v]);
 		nfeatures += plan->views[v].req->nfeatures;
 	}
 	SPI_finish();
@@ -1071,9 +1236,7 @@ done:
 /*
  * Read a table whole into sr, as the executor's sequential scan would (same
  * table access method), without its per-row dispatch. The snapshot is the
- * one SPI would take: SPI also increments the command counter first, which
- * changes nothing here, since the entity read did it and nothing can have
- * written since (the call is read-only). The table is locked since
+ * one SPI's read-only mode uses: the caller's. The table is locked since
  * plain_table_scan analyzed the read. Executor hooks (auto_explain,
  * pg_stat_statements' nested tracking) do not see this read; the
  * permission hook does, through ExecCheckRTPerms.
@@ -1082,7 +1245,7 @@ static void
 scan_table(Oid relid, SourceReceiver *sr)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
-	Snapshot	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	Snapshot	snapshot = RegisterSnapshot(GetActiveSnapshot());
 	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 
@@ -1106,7 +1269,35 @@ prepare_read(const char *sql, int nparams)
 	return plan;
 }
 
-/* Run a prepared query with its parameters into dest, then free it. */
+/* Does a query lock rows anywhere in it? *context receives the one. */
+static bool
+query_locks_rows(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		if (((Query *) node)->rowMarks != NIL)
+		{
+			*(Query **) context = (Query *) node;
+			return true;
+		}
+		return query_tree_walker((Query *) node, query_locks_rows, context, 0);
+	}
+	return expression_tree_walker(node, query_locks_rows, context);
+}
+
+/*
+ * Run a prepared query with its parameters into dest, then free it.
+ *
+ * The query runs in SPI's read-only mode: with the caller's snapshot, the
+ * one a plain query in its place would use (a cursor over feast_historical
+ * does not see rows committed or inserted after it was declared), and
+ * without a command counter increment. That mode refuses a query that
+ * locks rows with a message about non-volatile functions; the transaction
+ * is read-only anyway, so such a query is refused first, as the executor
+ * would refuse it.
+ */
 static void
 run_into(SPIPlanPtr plan, int nparams, Datum *params, DestReceiver *dest)
 {
@@ -1114,10 +1305,20 @@ run_into(SPIPlanPtr plan, int nparams, Datum *params, DestReceiver *dest)
 	SPIExecuteOptions options;
 	int			rc;
 	int			save_nestlevel;
+	ListCell   *lc;
+
+	foreach(lc, SPI_plan_get_plan_sources(plan))
+	{
+		CachedPlanSource *ps = lfirst(lc);
+		Query	   *locking = NULL;
+
+		if (query_locks_rows((Node *) ps->query_list, &locking))
+			PreventCommandIfReadOnly(CreateCommandName((Node *) locking));
+	}
 
 	memset(&options, 0, sizeof(options));
 	options.params = timestamptz_params(nparams, params);
-	options.read_only = false;
+	options.read_only = true;
 	options.dest = dest;
 
 	/*
@@ -1160,14 +1361,15 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 	SPI_connect();
 	MemoryContextSwitchTo(cxt);
 
-	ents = PitEntitiesCreate(cxt, plan->entity_desc, plan->ts_attno);
+	ents = PitEntitiesCreate(cxt, plan->stored_desc, plan->ts_attno,
+							 plan->entity_desc->natts);
 	for (int v = 0; v < plan->nviews; v++)
 	{
 		HistView   *hv = &plan->views[v];
 
 		/* filter_by_created_timestamp applies where there is a created column */
-		hv->pv = PitViewCreate(ents, hv->req->view->nkeys, hv->key_attnos,
-							   hv->req->view->ttl_usec,
+		hv->pv = PitViewCreate(ents, hv->req->view->nkeys, hv->engine_attnos,
+							   hv->keyops, hv->req->view->ttl_usec,
 							   plan->args->filter_by_created && hv->created_col != NULL,
 							   hv->req->nfeatures, hv->feature_desc);
 	}

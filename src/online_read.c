@@ -11,7 +11,11 @@
  * features, named and ordered as feast_historical names them (feature
  * views by first reference, features in reference order, "feature" or
  * "view__feature"). Join keys are matched after the feature service's
- * join_key_map. An entity-less view joins its single row (__dummy_id '').
+ * join_key_map, as entity_key = online_key in SQL: the equality operator
+ * and collation PostgreSQL resolves for the two columns' types
+ * (keymatch.c), never a cast of one to the other. An entity-less view joins
+ * its single row (__dummy_id ''). Result rows own their values
+ * (OnlineQueryToSrf).
  *
  * The online tables are plain tables written by committed
  * materializations and pushes; reading them takes no lock beyond
@@ -30,47 +34,55 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
-#include "parser/parse_coerce.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "keymatch.h"
 #include "online.h"
 #include "registry.h"
 #include "sqlbuild.h"
+#include "srf.h"
 
 PG_FUNCTION_INFO_V1(ofs_feast_online_features);
 
 /*
- * entity_key_expr returns the entity_df column for join key i of req, cast
- * to the online key column's type when the types differ (an int4 column
- * for a bigint key, text ids...); types with no cast between them are an
+ * key_condition returns the join condition of join key i of req: the
+ * entity_df column = the online key column, with the equality operator and
+ * collation SQL resolves for their types (keymatch.c), never a cast of one
+ * to the other's type. Types with no equality operator between them are an
  * error that names both.
  */
 static char *
-entity_key_expr(TupleDesc edesc, TupleDesc odesc, RegRequest *req, int i)
+key_condition(TupleDesc edesc, TupleDesc odesc, RegRequest *req, int i,
+			  const char *online, const char *alias)
 {
 	Form_pg_attribute ecol = OnlineFindColumn(edesc, req->key_columns[i]);
 	Form_pg_attribute kcol = OnlineFindColumn(odesc, req->view->join_keys[i]);
-	char	   *expr = psprintf("e.%s", quote_identifier(req->key_columns[i]));
-	Oid			etype;
+	KeySide		left;
+	KeySide		right;
+	KeyMatch	km;
 
 	if (kcol == NULL)
 		elog(ERROR, "online table of feature view \"%s\" has no column \"%s\"",
 			 req->view->name, req->view->join_keys[i]);
-	etype = ecol->atttypid;
-	if (etype == kcol->atttypid)
-		return expr;
-	if (!can_coerce_type(1, &etype, &kcol->atttypid, COERCION_EXPLICIT))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"%s\" of entity_df has type %s, but join key \"%s\" of feature view \"%s\" has type %s",
-						req->key_columns[i], format_type_be(etype),
-						req->view->join_keys[i], req->name_to_use,
-						format_type_be(kcol->atttypid))));
-	return psprintf("CAST(%s AS %s)", expr,
-					format_type_extended(kcol->atttypid, kcol->atttypmod,
-										 FORMAT_TYPE_TYPEMOD_GIVEN |
-										 FORMAT_TYPE_FORCE_QUALIFY));
+	left.type = ecol->atttypid;
+	left.typmod = ecol->atttypmod;
+	left.collation = ecol->attcollation;
+	left.what = psprintf("entity_df column \"%s\"", req->key_columns[i]);
+	right.type = kcol->atttypid;
+	right.typmod = kcol->atttypmod;
+	right.collation = kcol->attcollation;
+	right.what = psprintf("key column \"%s\" of online table %s",
+						  req->view->join_keys[i], online);
+	KeyMatchResolve(&km, &left, &right,
+					"Convert the entity_df column in an entity_df query.");
+	return psprintf("%s %s %s",
+					KeyMatchConvert(&km, true,
+									psprintf("e.%s", quote_identifier(req->key_columns[i]))),
+					KeyMatchOperator(&km),
+					KeyMatchConvert(&km, false,
+									psprintf("%s.%s", alias,
+											 quote_identifier(req->view->join_keys[i]))));
 }
 
 /*
@@ -127,6 +139,7 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 
 		for (int i = 0; i < req->nfeatures; i++)
 		{
+			SrfCheckColumnName(req->output_names[i]);
 			if (OnlineFindColumn(edesc, req->output_names[i]) != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_COLUMN),
@@ -154,10 +167,8 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 								req->key_columns[i]),
 						 errdetail("Feature view \"%s\" needs it for join key \"%s\".",
 								   req->name_to_use, fv->join_keys[i])));
-			appendStringInfo(&joins, "%s%s.%s OPERATOR(pg_catalog.=) %s",
-							 i > 0 ? " AND " : "", alias,
-							 quote_identifier(fv->join_keys[i]),
-							 entity_key_expr(edesc, odesc, req, i));
+			appendStringInfo(&joins, "%s%s", i > 0 ? " AND " : "",
+							 key_condition(edesc, odesc, req, i, online, alias));
 		}
 	}
 	appendStringInfo(&sql, "\nFROM %s e%s", from, joins.data);

@@ -5,10 +5,20 @@
  *
  * Entity rows are read once and kept in memory as MinimalTuples packed into
  * large blocks. For each requested feature view, PitViewBuild groups the
- * entity rows by their join key values (a hash table on the real datums,
- * hashed and compared with the key type's own hash and equality support)
+ * entity rows by their join key values (a hash table on the real datums)
  * and sorts every group by entity time; a group's rows in that order are
- * its "positions".
+ * its "positions". A source key matches a group's as SQL's entity_key =
+ * source_key would (PitKeyOps, resolved by keymatch.c): both sides are
+ * hashed with the hash functions of the operator's hash operator family,
+ * which hash equal values alike across its types, entity keys are grouped
+ * with the family's equality of their own type (so a source key equal to a
+ * group's key equals every key of the group: one group matches at most),
+ * and the probe compares through the operator itself. A key whose operator
+ * has no hash family groups entity keys by their image and compares a
+ * source row with every group (it may then match several).
+ *
+ * Result rows own their values: an entity row's values stored out of line
+ * (TOAST) are fetched when it is added, and so are a winner's features.
  *
  * The source is then streamed once, unsorted. A source row with (ts,
  * created) is a candidate for an entity row with time t iff ts <= t (and,
@@ -33,7 +43,8 @@
  * random. So the layout keeps each of those to one cache line (a bucket
  * holds the group's place and, for one fast key, the key itself; a
  * position's record holds its best candidate and that candidate's values),
- * int2/int4/int8 keys are hashed and compared as bits, one integer key
+ * int2/int4/int8 keys (on either side, of the same or different widths:
+ * their Datums are sign-extended) are hashed and compared as bits, one integer key
  * whose values are dense (serial ids, say) indexes a direct table of the
  * groups instead of the hash table (8 bytes a key value, no hashing, a
  * table often small enough to stay in cache), a group's times are searched
@@ -84,6 +95,7 @@ struct PitEntities
 	MemoryContext cxt;
 	TupleDesc	desc;
 	int			ts_attno;
+	int			nresult;		/* columns emitted: the first nresult */
 
 	/* the rows: MinimalTuples packed into blocks */
 	char	   *block;
@@ -169,11 +181,24 @@ struct PitView
 	int		   *key_attnos;
 	bool	   *key_fast;		/* int2/int4/int8: hash and compare the bits */
 	bool		all_fast;
-	FmgrInfo   *hash_fn;
-	FmgrInfo   *eq_fn;
+	bool	   *key_hashable;	/* else entity values are grouped by image */
+	bool		linear;			/* a key is not hashable: a source row is
+								 * compared with every group, or with sorted */
+	bool		sorted;			/* every key sortable: sorted_groups is
+								 * searched */
+	bool	   *key_sortable;
+	FmgrInfo   *ecmp_fn;		/* entity value vs entity value */
+	FmgrInfo   *mcmp_fn;		/* entity value vs source value */
+	int32	   *sorted_groups;	/* the groups in key order */
+	FmgrInfo   *ehash_fn;		/* entity value hash */
+	FmgrInfo   *eeq_fn;			/* entity value = entity value */
+	FmgrInfo   *shash_fn;		/* source value hash, compatible */
+	FmgrInfo   *meq_fn;			/* entity value = source value */
 	Oid		   *collations;
-	bool	   *key_byval;
+	bool	   *key_byval;		/* entity values */
 	int16	   *key_len;
+	bool	   *src_byval;		/* source values */
+	int16	   *src_len;
 	int64		ttl;
 	bool		filter_by_created;
 	int			nfeatures;
@@ -274,7 +299,7 @@ minimal_as_heap(MinimalTuple mt, HeapTupleData *htup)
  * parent. desc is copied.
  */
 PitEntities *
-PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno)
+PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno, int nresult)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "offline_store point-in-time join",
 											  PIT_ALLOCSET_SIZES);
@@ -286,6 +311,7 @@ PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno)
 	ents->desc = CreateTupleDescCopy(desc);
 	MemoryContextSwitchTo(old);
 	ents->ts_attno = ts_attno;
+	ents->nresult = nresult;
 	ents->maxtuples = 1024;
 	ents->tuples = huge_alloc(cxt, sizeof(MinimalTuple) * ents->maxtuples);
 	ents->ts = huge_alloc(cxt, sizeof(int64) * ents->maxtuples);
@@ -316,15 +342,62 @@ PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple)
 					   tuple->t_len - MINIMAL_TUPLE_OFFSET);
 }
 
-/* Copy a minimal tuple's bytes (data, len) into the engine. */
+/*
+ * A copy of the minimal tuple at data whose values stored out of line are
+ * fetched into it (palloc'd in the current context).
+ */
+static MinimalTuple
+flatten_minimal(TupleDesc desc, const char *data)
+{
+	HeapTupleData htup;
+	Datum	   *values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+	MinimalTuple result;
+	bool	   *fetched = palloc0(sizeof(bool) * Max(desc->natts, 1));
+
+	minimal_as_heap((MinimalTuple) data, &htup);
+	heap_deform_tuple(&htup, desc, values, nulls);
+	for (int i = 0; i < desc->natts; i++)
+		if (!nulls[i] && TupleDescAttr(desc, i)->attlen == -1 &&
+			VARATT_IS_EXTERNAL(DatumGetPointer(values[i])))
+		{
+			values[i] = PointerGetDatum(detoast_external_attr((struct varlena *)
+															  DatumGetPointer(values[i])));
+			fetched[i] = true;
+		}
+	result = heap_form_minimal_tuple(desc, values, nulls);
+	for (int i = 0; i < desc->natts; i++)
+		if (fetched[i])
+			pfree(DatumGetPointer(values[i]));
+	pfree(values);
+	pfree(nulls);
+	pfree(fetched);
+	return result;
+}
+
+/*
+ * Copy a minimal tuple's bytes (data, len) into the engine. A value stored
+ * out of line is fetched first: the result rows must not point into the
+ * entity_df's storage, which may be gone (truncated, say) before a cursor
+ * has read them.
+ */
 static void
 PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen)
 {
-	Size		len = MAXALIGN(tlen);
+	Size		len;
 	MinimalTuple copy;
 	HeapTupleData htup;
+	MinimalTuple flat = NULL;
 	Datum		t;
 	bool		isnull;
+
+	if (((MinimalTuple) data)->t_infomask & HEAP_HASEXTERNAL)
+	{
+		flat = flatten_minimal(ents->desc, data);
+		data = (const char *) flat;
+		tlen = flat->t_len;
+	}
+	len = MAXALIGN(tlen);
 
 	if (ents->ntuples >= ents->maxtuples)
 	{
@@ -354,6 +427,8 @@ PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen)
 	}
 	memcpy(copy, data, tlen);
 	copy->t_len = tlen;
+	if (flat != NULL)
+		pfree(flat);
 
 	minimal_as_heap(copy, &htup);
 	t = heap_getattr(&htup, ents->ts_attno + 1, ents->desc, &isnull);
@@ -370,12 +445,13 @@ PitEntitiesCount(PitEntities *ents)
 }
 
 /*
- * PitViewCreate registers a feature view with the engine. The key columns'
- * types must have hash and equality support (checked here); int2, int4 and
- * int8 keys are hashed and compared as bits, without function calls.
+ * PitViewCreate registers a feature view with the engine, its keys compared
+ * as keyops say (keymatch.c resolved them). Keys with fast_int are hashed
+ * and compared as bits, without function calls.
  */
 PitView *
 PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
+			  const PitKeyOps *keyops,
 			  int64 ttl_usec, bool filter_by_created,
 			  int nfeatures, TupleDesc feature_desc)
 {
@@ -388,41 +464,66 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 	view->nkeys = nkeys;
 	view->key_attnos = palloc(sizeof(int) * nk);
 	view->key_fast = palloc0(sizeof(bool) * nk);
+	view->key_hashable = palloc0(sizeof(bool) * nk);
 	view->key_byval = palloc0(sizeof(bool) * nk);
 	view->key_len = palloc0(sizeof(int16) * nk);
-	view->hash_fn = palloc0(sizeof(FmgrInfo) * nk);
-	view->eq_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->src_byval = palloc0(sizeof(bool) * nk);
+	view->src_len = palloc0(sizeof(int16) * nk);
+	view->ehash_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->eeq_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->shash_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->meq_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->key_sortable = palloc0(sizeof(bool) * nk);
+	view->ecmp_fn = palloc0(sizeof(FmgrInfo) * nk);
+	view->mcmp_fn = palloc0(sizeof(FmgrInfo) * nk);
 	view->collations = palloc0(sizeof(Oid) * nk);
 	view->all_fast = true;
 	for (int k = 0; k < nkeys; k++)
 	{
 		Form_pg_attribute att = TupleDescAttr(ents->desc, key_attnos[k]);
+		const PitKeyOps *ops = &keyops[k];
 
 		view->key_attnos[k] = key_attnos[k];
 		view->key_byval[k] = att->attbyval;
 		view->key_len[k] = att->attlen;
-		view->collations[k] = att->attcollation;
-		if ((att->atttypid == INT8OID || att->atttypid == INT4OID ||
-			 att->atttypid == INT2OID) && att->attbyval)
+		view->src_byval[k] = ops->source_byval;
+		view->src_len[k] = ops->source_len;
+		view->collations[k] = ops->collation;
+		if (ops->fast_int)
+		{
+			Assert(att->attbyval && ops->source_byval);
 			view->key_fast[k] = true;
+			view->key_hashable[k] = true;
+		}
 		else
 		{
-			TypeCacheEntry *tce = lookup_type_cache(att->atttypid,
-													TYPECACHE_HASH_PROC_FINFO |
-													TYPECACHE_EQ_OPR_FINFO);
-
-			if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_FUNCTION),
-						 errmsg("join key column \"%s\" has type %s, which cannot be hashed",
-								NameStr(att->attname), format_type_be(att->atttypid)),
-						 errhint("Use a join key of a type with a hash operator class.")));
-			fmgr_info_cxt(tce->hash_proc_finfo.fn_oid, &view->hash_fn[k], ents->cxt);
-			fmgr_info_cxt(tce->eq_opr_finfo.fn_oid, &view->eq_fn[k], ents->cxt);
 			view->all_fast = false;
+			fmgr_info_cxt(ops->match_eq, &view->meq_fn[k], ents->cxt);
+			if (ops->hashable)
+			{
+				view->key_hashable[k] = true;
+				fmgr_info_cxt(ops->entity_hash, &view->ehash_fn[k], ents->cxt);
+				fmgr_info_cxt(ops->entity_eq, &view->eeq_fn[k], ents->cxt);
+				fmgr_info_cxt(ops->source_hash, &view->shash_fn[k], ents->cxt);
+			}
+			else
+				view->linear = true;
+			if (ops->sortable)
+			{
+				view->key_sortable[k] = true;
+				fmgr_info_cxt(ops->entity_cmp, &view->ecmp_fn[k], ents->cxt);
+				fmgr_info_cxt(ops->match_cmp, &view->mcmp_fn[k], ents->cxt);
+			}
 		}
-		if (!att->attbyval)
+		if (!att->attbyval || !ops->source_byval)
 			view->any_byref = true;
+	}
+	if (view->linear)
+	{
+		view->sorted = true;
+		for (int k = 0; k < nkeys; k++)
+			if (!view->key_fast[k] && !view->key_sortable[k])
+				view->sorted = false;
 	}
 	view->ttl = ttl_usec;
 	view->filter_by_created = filter_by_created;
@@ -469,8 +570,14 @@ mix64(uint64 x)
 	return (uint32) x;
 }
 
+/*
+ * The hash of an entity row's keys (source false) or a source row's (source
+ * true): equal keys hash alike across the two. An entity key without hash
+ * support hashes its image (source rows are then not hashed: the view is
+ * probed linearly).
+ */
 static inline uint32
-hash_keys(PitView *view, const Datum *keys)
+hash_keys(PitView *view, const Datum *keys, bool source)
 {
 	uint32		h = 0;
 
@@ -480,16 +587,24 @@ hash_keys(PitView *view, const Datum *keys)
 
 		if (view->key_fast[k])
 			kh = mix64((uint64) keys[k]);
+		else if (!view->key_hashable[k])
+			kh = datum_image_hash(keys[k], view->key_byval[k], view->key_len[k]);
 		else
-			kh = DatumGetUInt32(FunctionCall1Coll(&view->hash_fn[k],
+			kh = DatumGetUInt32(FunctionCall1Coll(source ? &view->shash_fn[k] :
+												  &view->ehash_fn[k],
 												  view->collations[k], keys[k]));
 		h = hash_combine(h, kh);
 	}
 	return h;
 }
 
+/*
+ * Are entity keys a and b in the same group? With the entity type's own
+ * equality (of the operator's hash family), or, without one, when their
+ * images are equal: either way a source key equal to one equals the other.
+ */
 static inline bool
-keys_equal(PitView *view, const Datum *a, const Datum *b)
+entity_keys_equal(PitView *view, const Datum *a, const Datum *b)
 {
 	for (int k = 0; k < view->nkeys; k++)
 	{
@@ -498,16 +613,83 @@ keys_equal(PitView *view, const Datum *a, const Datum *b)
 			if (a[k] != b[k])
 				return false;
 		}
-		else if (!DatumGetBool(FunctionCall2Coll(&view->eq_fn[k], view->collations[k],
+		else if (!view->key_hashable[k])
+		{
+			if (!datum_image_eq(a[k], b[k], view->key_byval[k], view->key_len[k]))
+				return false;
+		}
+		else if (!DatumGetBool(FunctionCall2Coll(&view->eeq_fn[k], view->collations[k],
 												 a[k], b[k])))
 			return false;
 	}
 	return true;
 }
 
-/* The bucket of the group with these keys, or -1. */
+/* Do a group's entity keys equal a source row's (entity_key = source_key)? */
+static inline bool
+keys_match(PitView *view, const Datum *group, const Datum *source)
+{
+	for (int k = 0; k < view->nkeys; k++)
+	{
+		if (view->key_fast[k])
+		{
+			if (group[k] != source[k])
+				return false;
+		}
+		else if (!DatumGetBool(FunctionCall2Coll(&view->meq_fn[k], view->collations[k],
+												 group[k], source[k])))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Order of group g's keys against keys: of another group (source false,
+ * the entity type's btree order) or of a source row (source true, the
+ * cross-type order, 0 iff they match). Lexicographic over the keys.
+ */
+static inline int
+compare_keys(PitView *view, const Datum *group, const Datum *keys, bool source)
+{
+	for (int k = 0; k < view->nkeys; k++)
+	{
+		int32		c;
+
+		if (view->key_fast[k])
+		{
+			int64		a = DatumGetInt64(group[k]);
+			int64		b = DatumGetInt64(keys[k]);
+
+			c = (a > b) - (a < b);
+		}
+		else
+			c = DatumGetInt32(FunctionCall2Coll(source ? &view->mcmp_fn[k] : &view->ecmp_fn[k],
+												view->collations[k], group[k], keys[k]));
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+/* qsort_arg comparator of group numbers, by their keys. */
+static int
+cmp_groups(const void *a, const void *b, void *arg)
+{
+	PitView    *view = (PitView *) arg;
+	int32		ga = *(const int32 *) a;
+	int32		gb = *(const int32 *) b;
+	int			c = compare_keys(view, &view->group_keys[(Size) ga * view->nkeys],
+								 &view->group_keys[(Size) gb * view->nkeys], false);
+
+	return c != 0 ? c : (ga > gb) - (ga < gb);
+}
+
+/*
+ * The bucket of the group with these keys (those of an entity row, or with
+ * source, of a source row), or -1.
+ */
 static inline int32
-find_bucket(PitView *view, uint32 h, const Datum *keys)
+find_bucket(PitView *view, uint32 h, const Datum *keys, bool source)
 {
 	uint32		b = h & view->mask;
 
@@ -517,23 +699,28 @@ find_bucket(PitView *view, uint32 h, const Datum *keys)
 
 		if (bk->group < 0)
 			return -1;
-		if (bk->hash == h &&
-			((view->nkeys == 1 && view->all_fast) ? bk->key0 == keys[0] :
-			 keys_equal(view, keys, &view->group_keys[(Size) bk->group * view->nkeys])))
-			return (int32) b;
+		if (bk->hash == h)
+		{
+			const Datum *gkeys = &view->group_keys[(Size) bk->group * view->nkeys];
+
+			if ((view->nkeys == 1 && view->all_fast) ? bk->key0 == keys[0] :
+				source ? keys_match(view, gkeys, keys) :
+				entity_keys_equal(view, gkeys, keys))
+				return (int32) b;
+		}
 		b = (b + 1) & view->mask;
 	}
 }
 
-/* The integer value of a key of an int2, int4 or int8 column. */
+/*
+ * The integer value of a key of an int2, int4 or int8 column, entity or
+ * source: the Datums of int2 and int4 values are sign-extended, so that the
+ * three types' Datums of one number are the same bits.
+ */
 static inline int64
 fast_key_value(PitView *view, Datum d)
 {
-	if (view->key_len[0] == sizeof(int64))
-		return DatumGetInt64(d);
-	if (view->key_len[0] == sizeof(int32))
-		return DatumGetInt32(d);
-	return DatumGetInt16(d);
+	return DatumGetInt64(d);
 }
 
 /*
@@ -637,7 +824,8 @@ window_start(int64 t, int64 ttl)
 {
 	int64		lo;
 
-	if (ttl == 0 || pg_sub_s64_overflow(t, ttl, &lo))
+	/* a bound before the first valid timestamp is no bound */
+	if (ttl == 0 || pg_sub_s64_overflow(t, ttl, &lo) || lo < MIN_TIMESTAMP)
 		return DT_NOBEGIN;
 	/* infinity minus a ttl is still infinity, as in SQL */
 	if (t == DT_NOEND)
@@ -702,8 +890,8 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 			}
 			if (anynull)
 				continue;		/* a NULL key never matches */
-			h = hash_keys(view, keybuf);
-			b = find_bucket(view, h, keybuf);
+			h = hash_keys(view, keybuf, false);
+			b = find_bucket(view, h, keybuf, false);
 			if (b >= 0)
 				g = view->buckets[b].group;
 			else
@@ -758,6 +946,13 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 		view->gstart[view->ngroups] = start;
 	}
 	build_dense(view);
+	if (view->sorted)
+	{
+		view->sorted_groups = huge_alloc(ents->cxt, sizeof(int32) * Max(view->ngroups, 1));
+		for (int32 g = 0; g < view->ngroups; g++)
+			view->sorted_groups[g] = g;
+		qsort_arg(view->sorted_groups, view->ngroups, sizeof(int32), cmp_groups, view);
+	}
 	{
 		PitSortItem *items = huge_alloc(ents->cxt, sizeof(PitSortItem) * Max(view->npos, 1));
 
@@ -951,6 +1146,73 @@ prefetch_times(PitView *view, int32 start, int32 count)
 	pit_prefetch(last);
 }
 
+/* Register batch row i in group g, as process_batch would. */
+static inline void
+register_in_group(PitView *view, int i, int32 g)
+{
+	int32		start = view->gstart[g];
+	int32		p = find_position(view, i, start, view->gstart[g + 1] - start);
+	bool		had;
+
+	if (p >= 0 && take_position(view, i, p, &had) && view->nfeatures > 0)
+		store_values(view, i, p, had);
+}
+
+/*
+ * Process the batched source rows of a view with a key that has no hash
+ * support. Each is registered in every group it matches: the groups of
+ * such keys hold entity keys with equal images, so two of them may be equal
+ * to one source key. When every key has a btree order, the groups sorted
+ * by key are searched (O(log groups) per source row, those equal to the
+ * source key being adjacent); otherwise each source row is compared with
+ * every group through the operator (O(groups) per source row), a last
+ * resort for types whose equality has neither a hash nor a btree operator
+ * family.
+ */
+static void
+process_batch_linear(PitView *view)
+{
+	for (int i = 0; i < view->nbatch; i++)
+	{
+		const Datum *keys = &view->b_keys[(Size) i * view->nkeys];
+
+		if (view->sorted)
+		{
+			int32		lo = 0;
+			int32		hi = view->ngroups;
+
+			while (lo < hi)
+			{
+				int32		mid = lo + (hi - lo) / 2;
+
+				if (compare_keys(view, &view->group_keys[(Size) view->sorted_groups[mid] * view->nkeys],
+								 keys, true) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < view->ngroups; lo++)
+			{
+				int32		g = view->sorted_groups[lo];
+
+				if (compare_keys(view, &view->group_keys[(Size) g * view->nkeys], keys, true) != 0)
+					break;
+				register_in_group(view, i, g);
+			}
+		}
+		else
+		{
+			for (int32 g = 0; g < view->ngroups; g++)
+				if (keys_match(view, &view->group_keys[(Size) g * view->nkeys], keys))
+					register_in_group(view, i, g);
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	view->nbatch = 0;
+	if (view->any_byref)
+		MemoryContextReset(view->batchcxt);
+}
+
 /*
  * Process the batched source rows in three passes, so that the cache misses
  * of one row (its bucket, then its group's positions) overlap with the
@@ -968,6 +1230,11 @@ process_batch(PitView *view)
 	bool		b_had[PIT_BATCH];
 	uint64		b_slot[PIT_BATCH];
 
+	if (view->linear)
+	{
+		process_batch_linear(view);
+		return;
+	}
 	if (view->dense != NULL)
 	{
 		for (int i = 0; i < n; i++)
@@ -995,14 +1262,14 @@ process_batch(PitView *view)
 	{
 		for (int i = 0; i < n; i++)
 		{
-			uint32		h = hash_keys(view, &view->b_keys[(Size) i * nk]);
+			uint32		h = hash_keys(view, &view->b_keys[(Size) i * nk], true);
 
 			view->b_hash[i] = h;
 			pit_prefetch(&view->buckets[h & view->mask]);
 		}
 		for (int i = 0; i < n; i++)
 		{
-			int32		b = find_bucket(view, view->b_hash[i], &view->b_keys[(Size) i * nk]);
+			int32		b = find_bucket(view, view->b_hash[i], &view->b_keys[(Size) i * nk], true);
 
 			if (b < 0)
 			{
@@ -1083,8 +1350,8 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 	if (view->any_byref)
 		old = MemoryContextSwitchTo(view->batchcxt);
 	for (int k = 0; k < nk; k++)
-		b_keys[k] = view->key_byval[k] ? values[key_cols[k]] :
-			datumCopy(values[key_cols[k]], false, view->key_len[k]);
+		b_keys[k] = view->src_byval[k] ? values[key_cols[k]] :
+			datumCopy(values[key_cols[k]], false, view->src_len[k]);
 	for (int f = 0; f < nf; f++)
 	{
 		Datum		v = values[feature_cols[f]];
@@ -1184,6 +1451,9 @@ PitViewFinish(PitView *view)
 		pfree(view->buckets);
 	if (view->dense != NULL)
 		pfree(view->dense);
+	if (view->sorted_groups != NULL)
+		pfree(view->sorted_groups);
+	view->sorted_groups = NULL;
 	pfree(view->group_bucket);
 	pfree(view->group_keys);
 	pfree(view->gstart);
@@ -1203,14 +1473,14 @@ void
 PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg)
 {
 	int			natts = ents->desc->natts;
-	int			total = natts + ents->nfeatures_total;
-	Datum	   *values = palloc(sizeof(Datum) * Max(total, 1));
-	bool	   *nulls = palloc(sizeof(bool) * Max(total, 1));
+	int			total = ents->nresult + ents->nfeatures_total;
+	Datum	   *values = palloc(sizeof(Datum) * Max(Max(total, natts), 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(Max(total, natts), 1));
 
 	for (int64 r = 0; r < ents->ntuples; r++)
 	{
 		HeapTupleData htup;
-		int			i = natts;
+		int			i = ents->nresult;	/* features replace the other columns */
 
 		/* the winners' values are scattered: fetch a few rows ahead */
 		if (r + 8 < ents->ntuples)

@@ -23,20 +23,53 @@ typedef struct PitView PitView;
  * The entity rows: stored once as MinimalTuples in the engine's context,
  * with their timestamps (raw int64 microseconds; timestamp without time zone
  * and timestamptz alike). desc describes the tuples; ts_attno is the 0-based
- * timestamp column.
+ * timestamp column; the first nresult columns are emitted (the others are
+ * join key values converted for a view's comparison). Values stored
+ * out of line (TOAST) are fetched when a row is added: the rows own their
+ * values.
  */
 extern PitEntities *PitEntitiesCreate(MemoryContext parent, TupleDesc desc,
-									  int ts_attno);
+									  int ts_attno, int nresult);
 extern void PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple);
 extern void PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple);
 extern int64 PitEntitiesCount(PitEntities *ents);
 
 /*
+ * How a join key matches (keymatch.c): entity value e and source value s
+ * match iff match_eq(e, s), all functions called with collation. With
+ * fast_int, both are int2/int4/int8 values, equal iff equal as int64. With
+ * hashable, entity_hash and source_hash hash equal values alike and
+ * entity_eq groups entity values. With sortable, entity_cmp orders entity
+ * values and match_cmp(e, s) is 0 iff they match (a btree family's
+ * order); a view with a key that is not hashable searches its sorted
+ * entity keys when every key is sortable (or fast_int), else compares a
+ * source row with every group. source_byval/source_len describe the source
+ * values.
+ */
+typedef struct PitKeyOps
+{
+	bool		fast_int;
+	bool		hashable;
+	bool		sortable;
+	Oid			collation;
+	Oid			match_eq;
+	Oid			entity_hash;
+	Oid			entity_eq;
+	Oid			source_hash;
+	Oid			entity_cmp;
+	Oid			match_cmp;
+	bool		source_byval;
+	int16		source_len;
+} PitKeyOps;
+
+/*
  * A feature view as the engine sees it. key_attnos are 0-based entity
- * columns (nkeys 0: entity-less view), ttl_usec 0 means no lower bound,
- * feature_desc describes the nfeatures feature values the source delivers.
+ * columns (nkeys 0: entity-less view) compared through keyops, ttl_usec 0
+ * means no lower bound, feature_desc describes the nfeatures feature values
+ * the source delivers.
  */
 extern PitView *PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
+							  const PitKeyOps *keyops,
 							  int64 ttl_usec, bool filter_by_created,
 							  int nfeatures, TupleDesc feature_desc);
 
@@ -50,9 +83,9 @@ extern bool PitViewBuild(PitView *view, int64 *lo, int64 *hi);
 
 /*
  * PitViewAddCandidate offers one source row: values/nulls are its columns,
- * key_cols and feature_cols say which of them are the view's keys (of the
- * entity key columns' types) and features. Feature values are copied only
- * if the row is kept.
+ * key_cols and feature_cols say which of them are the view's keys (as
+ * PitKeyOps describes them) and features. Feature values are copied only
+ * if the row is kept (and fetched if stored out of line).
  */
 extern void PitViewAddCandidate(PitView *view, int64 ts, bool created_null,
 								int64 created, const Datum *values,

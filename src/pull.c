@@ -27,7 +27,9 @@
  * column's own type so indexes work.
  *
  * Both run as the caller, read-only, and stream through a cursor into the
- * result tuplestore.
+ * result tuplestore. On a feature view they read only the columns they
+ * return, so column privileges on the source's other columns, or an
+ * expression computing one in a query source, do not matter.
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -38,6 +40,8 @@
  */
 #include "postgres.h"
 
+#include "access/heaptoast.h"
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -176,7 +180,9 @@ OnlineTsBound(Form_pg_attribute att, int paramno)
 
 /*
  * OnlineQueryToSrf streams the rows of a query into the result of a SETOF
- * record function.
+ * record function. The rows own their values: a value stored out of line
+ * (TOAST) in a table the query read is fetched into the row, so that the
+ * result stays valid in a cursor whatever happens to that table.
  */
 void
 OnlineQueryToSrf(FunctionCallInfo fcinfo, const char *funcname, const char *sql,
@@ -199,7 +205,19 @@ OnlineQueryToSrf(FunctionCallInfo fcinfo, const char *funcname, const char *sql,
 		if (SPI_processed == 0)
 			break;
 		for (uint64 i = 0; i < SPI_processed; i++)
-			tuplestore_puttuple(tupstore, SPI_tuptable->vals[i]);
+		{
+			HeapTuple	tuple = SPI_tuptable->vals[i];
+
+			if (HeapTupleHasExternal(tuple))
+			{
+				HeapTuple	flat = toast_flatten_tuple(tuple, SPI_tuptable->tupdesc);
+
+				tuplestore_puttuple(tupstore, flat);
+				heap_freetuple(flat);
+			}
+			else
+				tuplestore_puttuple(tupstore, tuple);
+		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
 	}

@@ -20,7 +20,9 @@
 
 #include "catalog/namespace.h"
 #include "nodes/parsenodes.h"
+#include "lib/stringinfo.h"
 #include "parser/parser.h"
+#include "parser/scansup.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -128,6 +130,72 @@ SqlRelationOrQuery(const char *text, const char *argname)
 		return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 										  get_rel_name(relid));
 	}
+}
+
+void
+SqlCheckNameLength(const char *text, const char *argname)
+{
+	const char *p = text;
+
+	for (;;)
+	{
+		StringInfoData name;
+
+		initStringInfo(&name);
+		while (scanner_isspace(*p))
+			p++;
+		if (*p == '"')
+		{
+			for (p++; *p != '\0'; p++)
+			{
+				if (*p == '"')
+				{
+					if (p[1] != '"')
+						break;
+					p++;
+				}
+				appendStringInfoChar(&name, *p);
+			}
+			if (*p == '"')
+				p++;
+		}
+		else
+			while (*p != '\0' && *p != '.' && !scanner_isspace(*p))
+				appendStringInfoChar(&name, *p++);
+		if (name.len >= NAMEDATALEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_NAME_TOO_LONG),
+					 errmsg("%s \"%s\" is too long", argname, text),
+					 errdetail("The name \"%s\" is %d bytes long; a name is at most %d bytes, and names are never truncated.",
+							   name.data, name.len, NAMEDATALEN - 1)));
+		pfree(name.data);
+		while (scanner_isspace(*p))
+			p++;
+		if (*p != '.')
+			return;
+		p++;
+	}
+}
+
+char *
+SqlStripQuery(const char *text)
+{
+	int			len = strlen(text);
+
+	/*
+	 * A trailing semicolon ends the statement, or is inside a -- comment
+	 * that the caller's newline ends anyway (in a string or a block comment
+	 * it would not be last), so dropping it never changes the query.
+	 */
+	for (;;)
+	{
+		while (len > 0 && scanner_isspace(text[len - 1]))
+			len--;
+		if (len == 0 || text[len - 1] != ';')
+			break;
+		len--;
+	}
+	return pnstrdup(text, len);
 }
 
 int

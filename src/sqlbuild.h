@@ -20,6 +20,20 @@
  */
 extern char *SqlRelationOrQuery(const char *text, const char *argname);
 
+/*
+ * SqlCheckNameLength errors (ERRCODE_NAME_TOO_LONG) when a component of the
+ * qualified name text is longer than an identifier can be, where
+ * PostgreSQL's own parsing of names would cut it. argname names the
+ * argument in the error.
+ */
+extern void SqlCheckNameLength(const char *text, const char *argname);
+
+/*
+ * SqlStripQuery returns a query's text without trailing semicolons and
+ * white space, to be used as a subquery.
+ */
+extern char *SqlStripQuery(const char *text);
+
 /* True when text is a query rather than a relation name. */
 extern bool SqlTextIsQuery(const char *text);
 

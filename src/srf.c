@@ -25,6 +25,20 @@
 
 #include "srf.h"
 
+void
+SrfCheckColumnName(const char *name)
+{
+	size_t		len = strlen(name);
+
+	if (len >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("result column name \"%s\" is too long", name),
+				 errdetail("It is %zu bytes long; a column name is at most %d bytes, and names are never truncated.",
+						   len, NAMEDATALEN - 1),
+				 errhint("Use a shorter feature name, feature view name or alias, or pass full_feature_names => false.")));
+}
+
 char *
 SrfColumnDefinitionList(TupleDesc desc)
 {

@@ -26,6 +26,13 @@
 extern Tuplestorestate *SrfBeginRecord(FunctionCallInfo fcinfo, TupleDesc computed,
 									   const char *funcname, TupleDesc *desc);
 
+/*
+ * SrfCheckColumnName errors (ERRCODE_NAME_TOO_LONG) when a result column
+ * name is longer than an identifier can be: names are never cut (a cut
+ * could split a multibyte character, or make two names equal).
+ */
+extern void SrfCheckColumnName(const char *name);
+
 /* "name type, name type, ..." with quoted names, for hints and generated SQL. */
 extern char *SrfColumnDefinitionList(TupleDesc desc);
 
