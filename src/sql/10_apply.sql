@@ -4,17 +4,24 @@
  * registry, and the online tables that apply creates.
  */
 
--- The online tables offline_store created: the only relations apply may
--- alter or drop. A relation of the same name that is not recorded here is
--- never adopted.
+-- The online tables offline_store created: the only relations it ever
+-- alters, truncates or drops. relid is the table's OID (a regclass, so that
+-- pg_dump and restore carry it over by name); every use goes through it, so
+-- a relation that takes an online table's name is never adopted. Rows are
+-- written only by feast_apply: the policies below let an INSERT or UPDATE
+-- through only while feast_apply records a table it has just created or
+-- moved (feast.online_tables_recording()), so no role can point a row at a
+-- relation of its choice.
 CREATE TABLE feast.online_tables (
 	project				text NOT NULL,
 	feature_view		text NOT NULL,
 	schema_name			text NOT NULL,
 	table_name			text NOT NULL,
+	relid				regclass NOT NULL,
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	CONSTRAINT online_tables_pkey PRIMARY KEY (project, feature_view),
 	CONSTRAINT online_tables_name_unique UNIQUE (schema_name, table_name),
+	CONSTRAINT online_tables_relid_unique UNIQUE (relid),
 	CONSTRAINT online_tables_view_fkey FOREIGN KEY (project, feature_view)
 		REFERENCES feast.feature_views (project, name) ON UPDATE CASCADE ON DELETE CASCADE,
 	CONSTRAINT online_tables_schema_name_check CHECK (schema_name OPERATOR(pg_catalog.<>) ''),
@@ -24,20 +31,38 @@ COMMENT ON TABLE feast.online_tables IS 'one row per online table created by fea
 SELECT pg_catalog.pg_extension_config_dump('feast.online_tables', '');
 GRANT SELECT ON feast.online_tables TO PUBLIC;
 
+CREATE FUNCTION feast.online_tables_recording() RETURNS boolean
+AS 'MODULE_PATHNAME', 'ofs_online_tables_recording'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION feast.online_tables_recording() IS 'internal: true only while feast_apply records an online table it created';
+
+ALTER TABLE feast.online_tables ENABLE ROW LEVEL SECURITY;
+CREATE POLICY online_tables_read ON feast.online_tables FOR SELECT USING (true);
+CREATE POLICY online_tables_insert ON feast.online_tables FOR INSERT
+	WITH CHECK (feast.online_tables_recording() AND feast.project_writable(project));
+CREATE POLICY online_tables_update ON feast.online_tables FOR UPDATE
+	USING (feast.project_writable(project))
+	WITH CHECK (feast.online_tables_recording() AND feast.project_writable(project));
+CREATE POLICY online_tables_delete ON feast.online_tables FOR DELETE
+	USING (feast.project_writable(project));
+
 /*
  * A registry row that goes away takes its online table with it, also when
  * it goes by cascade (a project deleted with plain SQL): an online table is
- * never left behind unrecorded, where apply would refuse to adopt it.
+ * never left behind unrecorded, where apply would refuse to adopt it. The
+ * table is found by its OID, never by name, and only a plain table is
+ * dropped. A cascade runs this as the owner of feast.online_tables; the
+ * row, which only feast_apply writes, names a table offline_store created.
  */
 CREATE FUNCTION feast.online_tables_drop() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', OLD.schema_name,
-												OLD.table_name)) IS NOT NULL THEN
-		EXECUTE pg_catalog.format('DROP TABLE %I.%I', OLD.schema_name,
-								  OLD.table_name);
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+			   WHERE c.oid OPERATOR(pg_catalog.=) OLD.relid::pg_catalog.oid
+			   AND c.relkind OPERATOR(pg_catalog.=) 'r') THEN
+		EXECUTE pg_catalog.format('DROP TABLE %s', OLD.relid);
 	END IF;
 	RETURN OLD;
 END
