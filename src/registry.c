@@ -14,7 +14,7 @@
  * row-level security on every registry table). A query source is SQL its
  * owner wrote, so it runs only for a role that gives the owner nothing it
  * lacks: a member of the owner role, or a role whose privileges the owner
- * has (check_query_source). Nobody's query source ever runs with another
+ * has (RegistryCheckQuerySource). Nobody's query source ever runs with another
  * role's privileges, a superuser's included.
  *
  * Memory: every function returns memory allocated in the caller's
@@ -48,7 +48,6 @@
 static void reg_query(const char *sql, int nargs, const char *const *args);
 static Oid	owner_of(const char *project);
 static char *role_name(Oid roleid);
-static void check_query_source(const char *project, const char *source);
 static RegSource *load_source(const char *project, const char *name,
 							  char **push_source);
 static RegRequest *find_request(List *requests, const char *name_to_use);
@@ -181,7 +180,7 @@ load_source(const char *project, const char *name, char **push_source)
 	/* after reading the row: the check runs a query of its own */
 	if (src->is_query)
 	{
-		check_query_source(project, name);
+		RegistryCheckQuerySource(project, name);
 		MemoryContextSwitchTo(target);
 	}
 	return src;
@@ -758,22 +757,24 @@ RegistryCheckProjectOwner(const char *project)
 }
 
 /*
- * check_query_source errors unless the current user may run the query of a
- * query source: SQL that the project's owner wrote runs with the privileges
- * of whoever calls, so it runs only when that gives the owner nothing: the
+ * RegistryCheckQuerySource errors unless the current user may run (or
+ * plan: constant folding runs immutable functions) the query of a query
+ * source: SQL that the project's owner wrote runs with the privileges of
+ * whoever calls, so it runs only when that gives the owner nothing: the
  * caller is a member of the owner role (not merely a superuser), or the
  * owner has every privilege of the caller (the caller itself, a role the
- * owner is a member of, or any role when the owner is a superuser).
- * Inside SPI; replaces SPI_tuptable.
+ * owner is a member of, or any role when the owner is a superuser). A
+ * project that does not exist yet will be the caller's. Inside SPI;
+ * replaces SPI_tuptable.
  */
-static void
-check_query_source(const char *project, const char *source)
+void
+RegistryCheckQuerySource(const char *project, const char *source)
 {
 	Oid			owner = owner_of(project);
 	Oid			me = GetUserId();
 
-	if (OidIsValid(owner) &&
-		(is_member_of_role_nosuper(me, owner) || has_privs_of_role(owner, me)))
+	if (!OidIsValid(owner) ||
+		is_member_of_role_nosuper(me, owner) || has_privs_of_role(owner, me))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

@@ -127,6 +127,15 @@ extern Oid	RegistryProjectOwner(const char *project);
 extern void RegistryCheckProjectOwner(const char *project);
 
 /*
+ * RegistryCheckQuerySource errors (insufficient_privilege) unless the
+ * current user may run the query of a query source of the project: a
+ * member of the owner role, or a role whose privileges the owner has. A
+ * query source never runs with privileges its owner lacks, a superuser's
+ * included. Caller must be connected to SPI.
+ */
+extern void RegistryCheckQuerySource(const char *project, const char *source);
+
+/*
  * Transaction-level advisory locks. The project lock is taken exclusive by
  * feast_apply and shared by calls that must see a stable registry while
  * they write (materialize, push); a view's materialization lock serialises

@@ -74,6 +74,50 @@ CREATE TRIGGER online_tables_drop
 	AFTER DELETE ON feast.online_tables
 	FOR EACH ROW EXECUTE FUNCTION feast.online_tables_drop();
 
+/*
+ * The online tables of a project belong to its owner role, so that every
+ * member of it can alter and drop them: a new owner gets them too. This
+ * runs as whoever changes the owner (a member of both roles, the policies
+ * of feast.projects say), as ALTER TABLE ... OWNER TO requires.
+ */
+CREATE FUNCTION feast.projects_owner_change() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t record;
+BEGIN
+	FOR t IN SELECT o.relid, c.relnamespace
+			 FROM feast.online_tables o
+			 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) o.relid::pg_catalog.oid
+			 WHERE o.project OPERATOR(pg_catalog.=) NEW.name
+			 AND c.relkind OPERATOR(pg_catalog.=) 'r'
+			 AND c.relowner OPERATOR(pg_catalog.<>) NEW.owner::pg_catalog.oid
+			 ORDER BY o.feature_view
+	LOOP
+		IF NOT pg_catalog.has_schema_privilege(NEW.owner::pg_catalog.oid, t.relnamespace, 'CREATE')
+		   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+						   WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND r.rolsuper) THEN
+			RAISE EXCEPTION 'permission denied for schema %', t.relnamespace::pg_catalog.regnamespace
+				USING ERRCODE = 'insufficient_privilege',
+					  DETAIL = pg_catalog.format('The online tables of project "%s" belong to its owner, and role "%s" may not create tables in the schema.',
+												NEW.name, NEW.owner),
+					  HINT = pg_catalog.format('GRANT CREATE ON SCHEMA %s TO %s;',
+											  t.relnamespace::pg_catalog.regnamespace, NEW.owner);
+		END IF;
+		EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %s', t.relid, NEW.owner);
+	END LOOP;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION feast.projects_owner_change() IS 'gives the online tables of a project to its new owner';
+REVOKE ALL ON FUNCTION feast.projects_owner_change() FROM PUBLIC;
+
+CREATE TRIGGER projects_owner_change
+	AFTER UPDATE OF owner ON feast.projects
+	FOR EACH ROW WHEN (OLD.owner::pg_catalog.oid OPERATOR(pg_catalog.<>) NEW.owner::pg_catalog.oid)
+	EXECUTE FUNCTION feast.projects_owner_change();
+
 CREATE FUNCTION @extschema@.feast_apply(definitions text, dry_run boolean DEFAULT false)
 RETURNS TABLE(object_type text, name text, action text, detail text)
 AS 'MODULE_PATHNAME', 'ofs_feast_apply'
