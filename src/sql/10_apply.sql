@@ -51,8 +51,10 @@ CREATE POLICY online_tables_delete ON feast.online_tables FOR DELETE
  * it goes by cascade (a project deleted with plain SQL): an online table is
  * never left behind unrecorded, where apply would refuse to adopt it. The
  * table is found by its OID, never by name, and only a plain table is
- * dropped. A cascade runs this as the owner of feast.online_tables; the
- * row, which only feast_apply writes, names a table offline_store created.
+ * dropped: the row, which only feast_apply writes, names a table that
+ * offline_store created. It runs as whoever deletes the row (or the
+ * project, by cascade), who must own the table (a member of the project's
+ * owner role, which owns its online tables).
  */
 CREATE FUNCTION feast.online_tables_drop() RETURNS trigger
 LANGUAGE plpgsql
