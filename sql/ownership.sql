@@ -242,6 +242,22 @@ feature_views:
 $y$) ORDER BY 1, 2;
 SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', project => 'own_a') ORDER BY 1;
 RESET ROLE;
+-- a member of the team that may create schemas (here a superuser who
+-- joins the team, so that the team's query source runs for it) moves the
+-- online tables to a new schema, which is created for the team, and back
+GRANT regress_own_team TO CURRENT_USER;
+SELECT object_type, name, action, detail FROM feast_apply($y$
+project: own_a
+online_store: {type: postgres, db_schema: own_a_team_online}
+$y$) ORDER BY 1, 2;
+SELECT nspowner::regrole AS schema_owner FROM pg_namespace WHERE nspname = 'own_a_team_online';
+SELECT count(*) AS rows_moved FROM own_a_team_online.own_a_vq;
+SELECT object_type, name, action FROM feast_apply($y$
+project: own_a
+online_store: {type: postgres, db_schema: own_a_online}
+$y$) ORDER BY 1, 2;
+DROP SCHEMA own_a_team_online;
+REVOKE regress_own_team FROM CURRENT_USER;
 -- a superuser changes any project, and gives it back to A
 SELECT own_try($$UPDATE feast.projects SET owner = 'regress_own_a' WHERE name = 'own_a'$$);
 REVOKE regress_own_team FROM regress_own_a, regress_own_b;

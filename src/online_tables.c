@@ -71,6 +71,7 @@ static Oid	ot_relid(const char *schema_name, const char *table_name);
 static bool ot_is_table(Oid relid);
 static char *ot_name_of(Oid relid);
 static int64 ot_count_rows(Oid relid);
+static void ot_create_schema(const OnlineTableSpec *spec);
 static Oid	ot_create(const OnlineTableSpec *spec);
 static void ot_drop(Oid relid);
 static void ot_delete_view_rows(const char *registry_table, const char *project,
@@ -551,10 +552,7 @@ OnlineTableExecute(OnlineTablePlan *plan)
 
 				if (plan->move)
 				{
-					if (!OidIsValid(get_namespace_oid(spec->schema_name, true)))
-						SpiExec(psprintf("CREATE SCHEMA %s",
-										 quote_identifier(spec->schema_name)),
-								0, NULL, NULL, NULL, SPI_OK_UTILITY);
+					ot_create_schema(spec);
 					SpiExec(psprintf("ALTER TABLE %s SET SCHEMA %s", name,
 									 quote_identifier(spec->schema_name)),
 							0, NULL, NULL, NULL, SPI_OK_UTILITY);
@@ -712,6 +710,26 @@ ot_add_detail(OnlineTablePlan *plan, const char *fmt,...)
 }
 
 /*
+ * ot_create_schema creates the schema of spec when it is missing, owned by
+ * the project's owner (so that its members may create and move tables
+ * there).
+ */
+static void
+ot_create_schema(const OnlineTableSpec *spec)
+{
+	StringInfoData sql;
+
+	if (OidIsValid(get_namespace_oid(spec->schema_name, true)))
+		return;
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE SCHEMA %s", quote_identifier(spec->schema_name));
+	if (OidIsValid(spec->owner) && spec->owner != GetUserId())
+		appendStringInfo(&sql, " AUTHORIZATION %s",
+						 quote_identifier(GetUserNameFromId(spec->owner, false)));
+	SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+}
+
+/*
  * ot_create creates the online table of spec (and its schema when missing),
  * gives it to the project's owner, and returns its OID.
  */
@@ -724,15 +742,8 @@ ot_create(const OnlineTableSpec *spec)
 	Oid			nsp;
 	Oid			relid;
 
+	ot_create_schema(spec);
 	initStringInfo(&sql);
-	if (!OidIsValid(get_namespace_oid(spec->schema_name, true)))
-	{
-		appendStringInfo(&sql, "CREATE SCHEMA %s",
-						 quote_identifier(spec->schema_name));
-		SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
-		resetStringInfo(&sql);
-	}
-
 	appendStringInfo(&sql, "CREATE TABLE %s (", name);
 	if (spec->nkeys == 0)
 		appendStringInfo(&sql,
