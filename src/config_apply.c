@@ -22,6 +22,16 @@
  * entities, batch sources, push sources, feature views, feature services,
  * then deletions in reverse dependency order, then online table DDL.
  *
+ * Only members of the project's owner role and superusers apply it
+ * (RegistryCheckProjectOwner, before anything is read; a new project
+ * becomes the caller's), and a dry run is no exception. What happens to
+ * each online table is planned before anything is written
+ * (OnlineTablePlanSync, OnlineTablePlanDrop): the plans' details fill the
+ * result's detail column, in a dry run too, and a view whose online table
+ * changes is reported as updated. Connection secrets the parser left out
+ * are reported as warnings. A document without online_store (or
+ * offline_store) keeps the project's.
+ *
  * Concurrent applies of one project are serialized by the project's
  * transaction-level advisory lock (RegistryLockProject), taken exclusive
  * before the registry is read. Everything runs in the

@@ -13,7 +13,10 @@
  * supplies the arena and the errors; this file walks the tree into an
  * OfsConfig: recognized keys, required keys, types, defaults, dtype and
  * value type spellings, duplicate names.  A null value counts as an
- * absent key.
+ * absent key.  Connection secrets in the nested feature_store.yaml sections
+ * (passwords, tokens, keys, URLs and conninfo strings with a password) are
+ * left out of their JSON and noted in the config, for warnings: they are
+ * never stored.
  *
  * Memory: everything (nodes, strings, the OfsConfig itself) comes from one
  * arena of malloc'd blocks owned by the OfsConfig.  Errors are raised with
