@@ -141,6 +141,21 @@ SELECT bia(E'project: bia\nfeature_services: [{name: "", features: [v]}]');
 SELECT bia(E'project: bia\nfeature_services: [{name: f, features: [""]}]');
 SELECT bia(E'project: bia\nfeature_services: [{name: f, features: [{feature_view: v, name: ""}]}]');
 SELECT bia(E'project: bia\nfeature_services: [{name: f, features: [{feature_view: v, features: []}]}]');
+-- error: an empty feature list in a projection of a view that exists, in a
+-- dry run too: the position, never the registry's raw check constraint
+CREATE FUNCTION bia_empty_features() RETURNS text LANGUAGE sql AS $f$ SELECT $y$
+project: bia
+sources: [{name: s, type: table, table: public.bia_stats, timestamp_field: "event ts"}]
+feature_views: [{name: v, entities: [], source: s, online: false, schema: [{name: "--trips", dtype: Int32}]}]
+feature_services:
+  - name: f
+    features:
+      - feature_view: v
+        features: []
+$y$ $f$;
+SELECT bia(bia_empty_features());
+SELECT bia_err($$SELECT * FROM feast_apply(bia_empty_features(), dry_run => true)$$);
+DROP FUNCTION bia_empty_features();
 
 ---------------------------------------------------------------------------
 -- Text that tries to break out of quoting or to run SQL

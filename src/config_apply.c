@@ -22,6 +22,16 @@
  * entities, batch sources, push sources, feature views, feature services,
  * then deletions in reverse dependency order, then online table DDL.
  *
+ * Only members of the project's owner role and superusers apply it
+ * (RegistryCheckProjectOwner, before anything is read; a new project
+ * becomes the caller's), and a dry run is no exception. What happens to
+ * each online table is planned before anything is written
+ * (OnlineTablePlanSync, OnlineTablePlanDrop): the plans' details fill the
+ * result's detail column, in a dry run too, and a view whose online table
+ * changes is reported as updated. Connection secrets the parser left out
+ * are reported as warnings. A document without online_store (or
+ * offline_store) keeps the project's.
+ *
  * Concurrent applies of one project are serialized by the project's
  * transaction-level advisory lock (RegistryLockProject), taken exclusive
  * before the registry is read. Everything runs in the
@@ -65,8 +75,9 @@ typedef struct ApplyRow
 PG_FUNCTION_INFO_V1(ofs_feast_apply);
 
 static void report_parse_error(const OfsError *err);
+static void warn_secrets(const OfsConfig *cfg);
 static List *plan_and_write(ApplyState *want, ApplyState *cur,
-							AProject *project, bool dry_run);
+							AProject *project, Oid owner, bool dry_run);
 
 /* ----------------------------------------------------------------
  * Small helpers
@@ -114,6 +125,7 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 	ApplyState *volatile want = NULL;
 	AProject   *volatile project = NULL;
 	ApplyState *cur;
+	Oid			owner;
 	List	   *rows;
 	ListCell   *lc;
 	int			rc;
@@ -144,6 +156,7 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 
 		want = ApplyStateFromDoc(cfg, &p);
 		project = p;
+		warn_secrets(cfg);
 	}
 	PG_FINALLY();
 	{
@@ -159,10 +172,31 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 	if (!dry_run)
 		RegistryLockProject(project->name, true);
 
+	/*
+	 * Only members of the owner role change a project (a dry run too: it
+	 * plans the registry's query sources). A new project is the caller's.
+	 */
+	RegistryCheckProjectOwner(project->name);
+	owner = RegistryProjectOwner(project->name);
+	if (!OidIsValid(owner))
+		owner = GetUserId();
+
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 
 	cur = ApplyStateFromRegistry(project->name);
+
+	/*
+	 * A document without online_store (offline_store) keeps the project's:
+	 * a partial document never moves the online tables.
+	 */
+	if (cur->project != NULL && !project->has_online_store)
+	{
+		project->online_store = cur->project->online_store;
+		project->online_schema = cur->project->online_schema;
+	}
+	if (cur->project != NULL && !project->has_offline_store)
+		project->offline_store = cur->project->offline_store;
 
 	/* Sections the document lacks keep the registry's objects. */
 	if (!want->has_entities)
@@ -175,7 +209,7 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 		want->services = cur->services;
 
 	ApplyValidate(want, project);
-	rows = plan_and_write(want, cur, project, dry_run);
+	rows = plan_and_write(want, cur, project, owner, dry_run);
 
 	foreach(lc, rows)
 	{
@@ -199,6 +233,23 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/*
+ * warn_secrets says which connection secrets the document had: they are
+ * left out of the registry (config_yaml.c drops them), never stored.
+ */
+static void
+warn_secrets(const OfsConfig *cfg)
+{
+	for (int i = 0; i < cfg->nsecrets; i++)
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg("connection secret \"%s\" is not stored", cfg->secrets[i].s),
+				 cfg->secrets[i].pos.line > 0 ?
+				 errdetail("At line %d, column %d.", cfg->secrets[i].pos.line,
+						   cfg->secrets[i].pos.column) : 0,
+				 errhint("offline_store keeps no passwords, tokens or keys: functions run inside the database and need none. Leave them out of the document.")));
 }
 
 /*
@@ -631,10 +682,11 @@ make_row(const char *type, const char *name, const char *action)
 
 /* The online table spec of a wanted, validated, online view. */
 static OnlineTableSpec *
-view_online_spec(ApplyState *want, AProject *project, AView *v)
+view_online_spec(ApplyState *want, AProject *project, Oid owner, AView *v)
 {
 	OnlineTableSpec *spec = palloc0(sizeof(OnlineTableSpec));
 
+	spec->owner = owner;
 	spec->project = project->name;
 	spec->view = v->name;
 	spec->schema_name = project->online_schema;
@@ -660,19 +712,44 @@ view_online_spec(ApplyState *want, AProject *project, AView *v)
 	return spec;
 }
 
+/* Whether a plan changes an online table. */
+static bool
+plan_changes(const OnlineTablePlan *plan)
+{
+	return plan != NULL && plan->action != OT_KEEP;
+}
+
 /*
  * plan_and_write compares want with cur, writes the differences unless
  * dry_run, and returns the result rows in output order.
+ *
+ * What happens to the online tables is planned first, for a dry run too
+ * (OnlineTablePlan): a view whose online table changes is reported as
+ * updated even when its definition does not change (a source column's
+ * type did), and the detail column says what changes and what is lost.
  */
 static List *
 plan_and_write(ApplyState *want, ApplyState *cur, AProject *project,
-			   bool dry_run)
+			   Oid owner, bool dry_run)
 {
 	List	   *rows = NIL;
 	List	   *deletions = NIL;
+	List	   *online_plans = NIL;
 	const char *pname = project->name;
 	ListCell   *lc;
 	bool		write = !dry_run;
+
+	/* online tables: one plan per wanted view, in want->views order */
+	foreach(lc, want->views)
+	{
+		AView	   *v = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		online_plans = lappend(online_plans,
+							   v->online ?
+							   OnlineTablePlanSync(view_online_spec(want, project, owner, v)) :
+							   OnlineTablePlanDrop(pname, v->name));
+	}
 
 	/* project */
 	if (cur->project == NULL)
@@ -747,27 +824,39 @@ plan_and_write(ApplyState *want, ApplyState *cur, AProject *project,
 		}
 	}
 
-	/* feature views */
-	if (want->has_views)
+	/*
+	 * feature views: also listed when the document has no feature_views
+	 * section but a view's online table changes (db_schema moved, say)
+	 */
+	foreach(lc, want->views)
 	{
-		foreach(lc, want->views)
-		{
-			AView	   *v = lfirst(lc);
-			AView	   *old = find_view(cur->views, v->name);
-			const char *action;
+		AView	   *v = lfirst(lc);
+		AView	   *old = find_view(cur->views, v->name);
+		OnlineTablePlan *plan = list_nth(online_plans, foreach_current_index(lc));
+		ApplyRow   *row;
+		bool		changed;
 
-			if (old == NULL)
-				action = "created";
-			else if (strcmp(sig_view(v), sig_view(old)) != 0)
-				action = "updated";
-			else
-				action = "unchanged";
-			rows = lappend(rows, make_row("feature_view", v->name, action));
-			if (write && old == NULL)
+		if (old == NULL)
+		{
+			/* a new view: its online table is new too, nothing to say */
+			rows = lappend(rows, make_row("feature_view", v->name, "created"));
+			if (write)
 				write_view(pname, v, false);
-			else if (write && strcmp(action, "updated") == 0)
-				write_view(pname, v, true);
+			continue;
 		}
+		changed = strcmp(sig_view(v), sig_view(old)) != 0;
+		if (!changed && !plan_changes(plan))
+		{
+			if (want->has_views)
+				rows = lappend(rows, make_row("feature_view", v->name, "unchanged"));
+			continue;
+		}
+		row = make_row("feature_view", v->name, "updated");
+		if (plan_changes(plan))
+			row->detail = plan->detail;
+		rows = lappend(rows, row);
+		if (write && changed)
+			write_view(pname, v, true);
 	}
 
 	/* feature services */
@@ -812,13 +901,20 @@ plan_and_write(ApplyState *want, ApplyState *cur, AProject *project,
 		foreach(lc, cur->views)
 		{
 			AView	   *v = lfirst(lc);
+			OnlineTablePlan *plan;
+			ApplyRow   *row;
 
 			if (find_view(want->views, v->name))
 				continue;
-			deletions = lappend(deletions, make_row("feature_view", v->name, "deleted"));
+			plan = OnlineTablePlanDrop(pname, v->name);
+			row = make_row("feature_view", v->name, "deleted");
+			if (plan)
+				row->detail = plan->detail;
+			deletions = lappend(deletions, row);
 			if (write)
 			{
-				OnlineTableDrop(pname, v->name);
+				if (plan)
+					OnlineTableExecute(plan);
 				delete_object("feature_views", pname, v->name);
 			}
 		}
@@ -858,15 +954,13 @@ plan_and_write(ApplyState *want, ApplyState *cur, AProject *project,
 	/* online tables follow the wanted views */
 	if (write)
 	{
-		foreach(lc, want->views)
+		foreach(lc, online_plans)
 		{
-			AView	   *v = lfirst(lc);
+			OnlineTablePlan *plan = lfirst(lc);
 
 			CHECK_FOR_INTERRUPTS();
-			if (v->online)
-				OnlineTableSync(view_online_spec(want, project, v));
-			else
-				OnlineTableDrop(pname, v->name);
+			if (plan)
+				OnlineTableExecute(plan);
 		}
 	}
 

@@ -63,6 +63,8 @@ typedef struct AProject
 	int			eksv;
 	bool		coerce_tz_aware;
 	char	   *online_schema;
+	bool		has_online_store;	/* the document has the key */
+	bool		has_offline_store;
 	OfsPos		pos;
 	OfsPos		online_schema_pos;
 } AProject;

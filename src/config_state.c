@@ -166,6 +166,8 @@ ApplyStateFromDoc(const OfsConfig *cfg, AProject **project_out)
 	p->coerce_tz_aware = cfg->coerce_tz_aware;
 	p->online_schema = pstrdup(cfg->online_schema.s ? cfg->online_schema.s : "feast_online");
 	p->online_schema_pos = cfg->online_schema.pos;
+	p->has_online_store = cfg->has_online_store;
+	p->has_offline_store = cfg->has_offline_store;
 	*project_out = p;
 
 	st->has_entities = cfg->has_entities;

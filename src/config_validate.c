@@ -42,6 +42,7 @@
 #include "config_apply.h"
 #include "config_yaml.h"
 #include "online_tables.h"
+#include "registry.h"
 #include "sqlbuild.h"
 
 /* ----------------------------------------------------------------
@@ -504,6 +505,9 @@ ApplyValidate(ApplyState *want, AProject *project)
 						 errmsg("data source \"%s\" is not a push source and cannot have a batch_source",
 								s->name),
 						 errdetail("%s", where(s->from_doc, s->batch_source_pos, "sources", NULL))));
+			/* planning runs immutable functions: the owner's SQL, its rights */
+			if (strcmp(s->type, "query") == 0)
+				RegistryCheckQuerySource(project->name, s->name);
 			validate_source_columns(s);
 		}
 	}

@@ -13,7 +13,10 @@
  * supplies the arena and the errors; this file walks the tree into an
  * OfsConfig: recognized keys, required keys, types, defaults, dtype and
  * value type spellings, duplicate names.  A null value counts as an
- * absent key.
+ * absent key.  Connection secrets in the nested feature_store.yaml sections
+ * (passwords, tokens, keys, URLs and conninfo strings with a password) are
+ * left out of their JSON and noted in the config, for warnings: they are
+ * never stored.
  *
  * Memory: everything (nodes, strings, the OfsConfig itself) comes from one
  * arena of malloc'd blocks owned by the OfsConfig.  Errors are raised with
@@ -511,15 +514,212 @@ static const char *const projection_keys[] = {
 	"feature_view", "name", "features", "join_key_map", NULL
 };
 
-/* Section kept as JSON; NULL when absent. */
+/* ----------------------------------------------------------------
+ * Connection secrets
+ * ----------------------------------------------------------------
+ */
+
+/* ASCII case-insensitive search for needle (lower case) in s[0..len). */
+static bool
+contains_nocase(const char *s, size_t len, const char *needle)
+{
+	size_t		nlen = strlen(needle);
+
+	for (size_t i = 0; i + nlen <= len; i++)
+	{
+		size_t		j = 0;
+
+		while (j < nlen)
+		{
+			char		c = s[i + j];
+
+			if (c >= 'A' && c <= 'Z')
+				c += 'a' - 'A';
+			if (c != needle[j])
+				break;
+			j++;
+		}
+		if (j == nlen)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * OfsIsSecretKey: the key contains password, passwd, passphrase, secret,
+ * token, or api/access/private followed by key (with "", "-" or "_"
+ * between), or is pwd (the regex of projects_no_secrets_check).
+ */
+bool
+OfsIsSecretKey(const char *key, size_t len)
+{
+	static const char *const words[] = {
+		"password", "passwd", "passphrase", "secret", "token",
+		"apikey", "api-key", "api_key", "accesskey", "access-key", "access_key",
+		"privatekey", "private-key", "private_key", NULL
+	};
+
+	for (int i = 0; words[i]; i++)
+		if (contains_nocase(key, len, words[i]))
+			return true;
+	return len == 3 && contains_nocase(key, len, "pwd");
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+		c == '\v';
+}
+
+/*
+ * OfsHasPassword: a URL whose authority has user:password@ (the regex
+ * ^[a-z][-a-z0-9+.]*://[^/@]*:[^/@]*@), or a conninfo keyword password= or
+ * sslpassword= at the start or after white space.
+ */
+bool
+OfsHasPassword(const char *s, size_t len)
+{
+	size_t		i = 0;
+
+	/* scheme://user:password@ */
+	if (len > 0 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
+	{
+		i = 1;
+		while (i < len && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
+						   (s[i] >= '0' && s[i] <= '9') ||
+						   s[i] == '+' || s[i] == '.' || s[i] == '-'))
+			i++;
+		if (i + 3 <= len && memcmp(s + i, "://", 3) == 0)
+		{
+			bool		colon = false;
+
+			for (i += 3; i < len && s[i] != '/'; i++)
+			{
+				if (s[i] == '@')
+				{
+					if (colon)
+						return true;
+					break;
+				}
+				if (s[i] == ':')
+					colon = true;
+			}
+		}
+	}
+
+	/* password= and sslpassword= */
+	for (i = 0; i < len; i++)
+	{
+		size_t		k = i;
+
+		if (i > 0 && !is_space(s[i - 1]))
+			continue;
+		if (k + 11 <= len && contains_nocase(s + k, 11, "sslpassword"))
+			k += 11;
+		else if (k + 8 <= len && contains_nocase(s + k, 8, "password"))
+			k += 8;
+		else
+			continue;
+		while (k < len && is_space(s[k]))
+			k++;
+		if (k < len && s[k] == '=')
+			return true;
+	}
+	return false;
+}
+
+/* Remember a secret left out, for a warning. */
+static void
+note_secret(Ctx *ctx, OfsConfig *cfg, const char *path, OfsPos pos)
+{
+	OfsStr	   *grown = YamlAllocArray(ctx, sizeof(OfsStr), cfg->nsecrets + 1);
+
+	if (cfg->nsecrets > 0)
+		memcpy(grown, cfg->secrets, sizeof(OfsStr) * cfg->nsecrets);
+	grown[cfg->nsecrets].s = path;
+	grown[cfg->nsecrets].pos = pos;
+	cfg->secrets = grown;
+	cfg->nsecrets++;
+}
+
+/* Whether a node is a string with a password in it. */
+static bool
+scalar_has_password(const YNode *n)
+{
+	return n->kind == Y_SCALAR && n->s != NULL && OfsHasPassword(n->s, n->len);
+}
+
+/*
+ * scrub_secrets removes, at any depth under n, every mapping entry whose key
+ * names a secret or whose value is a string with a password, and every
+ * such string in a sequence, noting each one. The tree is the arena's;
+ * removed entries are only unlinked.
+ */
+static void
+scrub_secrets(Ctx *ctx, OfsConfig *cfg, const YNode *cn, const char *path)
+{
+	YNode	   *n = (YNode *) cn;
+	int			kept = 0;
+
+	if (n->kind == Y_MAP)
+	{
+		for (int i = 0; i < n->n; i++)
+		{
+			YNode	   *k = n->items[(size_t) 2 * i];
+			YNode	   *v = n->items[(size_t) 2 * i + 1];
+			const char *kpath = path;
+
+			if (k->kind == Y_SCALAR)
+			{
+				kpath = YamlFormat(ctx, "%s.%s", path, k->s);
+				if (OfsIsSecretKey(k->s, k->len) || scalar_has_password(v))
+				{
+					note_secret(ctx, cfg, kpath, k->pos);
+					continue;
+				}
+			}
+			scrub_secrets(ctx, cfg, v, kpath);
+			n->items[(size_t) 2 * kept] = k;
+			n->items[(size_t) 2 * kept + 1] = v;
+			kept++;
+		}
+		n->n = kept;
+	}
+	else if (n->kind == Y_SEQ)
+	{
+		for (int i = 0; i < n->n; i++)
+		{
+			YNode	   *v = n->items[i];
+			const char *ipath = YamlFormat(ctx, "%s[%d]", path, i);
+
+			if (scalar_has_password(v))
+			{
+				note_secret(ctx, cfg, ipath, v->pos);
+				continue;
+			}
+			scrub_secrets(ctx, cfg, v, ipath);
+			n->items[kept++] = v;
+		}
+		n->n = kept;
+	}
+}
+
+/* Section kept as JSON, without secrets; NULL when absent. */
 static const char *
-section_json(Ctx *ctx, const YNode *top, const char *key)
+section_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, const char *key)
 {
 	const YNode *v = map_get(top, key);
 	Buf			b = {0};
 
 	if (v == NULL)
 		return NULL;
+	if (scalar_has_password(v))
+	{
+		note_secret(ctx, cfg, key, v->pos);
+		return NULL;
+	}
+	scrub_secrets(ctx, cfg, v, key);
 	YamlEmitJson(ctx, &b, v, YamlFormat(ctx, "key \"%s\"", key));
 	return b.data;
 }
@@ -542,6 +742,10 @@ store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
 	Buf			b = {0};
 	int			i;
 
+	if (online)
+		cfg->has_online_store = v != NULL;
+	else
+		cfg->has_offline_store = v != NULL;
 	if (v == NULL)
 		v = &empty;
 	else if (v->kind != Y_MAP)
@@ -568,6 +772,10 @@ store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
 		schema = get_opt_name(ctx, v, "db_schema", what);
 		if (schema.s == NULL)
 			schema.s = "feast_online";
+		else if (OfsHasPassword(schema.s, strlen(schema.s)))
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, schema.pos, NULL, NULL,
+				 "invalid value for key \"db_schema\" in %s: it looks like a connection string with a password",
+				 what);
 		cfg->online_schema = schema;
 		YamlBufPuts(ctx, &b, ", \"db_schema\": ");
 		YamlBufJsonString(ctx, &b, schema.s, strlen(schema.s));
@@ -579,6 +787,13 @@ store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
 		if (strcmp(k->s, "type") == 0 ||
 			(online && strcmp(k->s, "db_schema") == 0))
 			continue;
+		/* connection secrets are never stored */
+		if (OfsIsSecretKey(k->s, k->len) || scalar_has_password(v->items[2 * i + 1]))
+		{
+			note_secret(ctx, cfg, YamlFormat(ctx, "%s.%s", key, k->s), k->pos);
+			continue;
+		}
+		scrub_secrets(ctx, cfg, v->items[2 * i + 1], YamlFormat(ctx, "%s.%s", key, k->s));
 		YamlBufPuts(ctx, &b, ", ");
 		YamlBufJsonString(ctx, &b, k->s, k->len);
 		YamlBufPuts(ctx, &b, ": ");
@@ -893,6 +1108,11 @@ parse_feature_service(Ctx *ctx, const YNode *n, OfsFeatureService *fs)
 		p->alias = get_opt_name(ctx, it, "name", pwhat);
 		p->features = get_str_list(ctx, it, "features", pwhat,
 								   &p->has_features);
+		if (p->has_features && p->features.n == 0)
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, p->features.pos, NULL,
+				 "Leave out the key to use every feature of the view.",
+				 "key \"features\" in %s must list at least one feature",
+				 pwhat);
 		check_list_unique(ctx, &p->features, "features", pwhat);
 		p->join_key_map = get_str_map(ctx, it, "join_key_map", pwhat, true);
 	}
@@ -926,12 +1146,12 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
 	if (cfg->provider.s == NULL)
 		cfg->provider.s = "local";
 
-	cfg->registry_json = section_json(ctx, top, "registry");
+	cfg->registry_json = section_json(ctx, cfg, top, "registry");
 	cfg->online_store_json = store_json(ctx, cfg, top, true);
 	cfg->offline_store_json = store_json(ctx, cfg, top, false);
-	cfg->batch_engine_json = section_json(ctx, top, "batch_engine");
-	cfg->materialization_json = section_json(ctx, top, "materialization");
-	cfg->auth_json = section_json(ctx, top, "auth");
+	cfg->batch_engine_json = section_json(ctx, cfg, top, "batch_engine");
+	cfg->materialization_json = section_json(ctx, cfg, top, "materialization");
+	cfg->auth_json = section_json(ctx, cfg, top, "auth");
 
 	cfg->entity_key_serialization_version = 3;
 	v = map_get(top, "entity_key_serialization_version");

@@ -169,6 +169,16 @@ typedef struct OfsConfig
 	const char *materialization_json;
 	const char *auth_json;
 	OfsStr		online_schema;	/* online_store.db_schema, default feast_online */
+	bool		has_online_store;	/* the document has the key */
+	bool		has_offline_store;
+
+	/*
+	 * Connection secrets found in the nested sections above and left out
+	 * of their JSON (never stored): each one's path, as
+	 * "online_store.password", with its position.
+	 */
+	int			nsecrets;
+	OfsStr	   *secrets;
 
 	int			entity_key_serialization_version;	/* default 3 */
 	bool		coerce_tz_aware;	/* default true */
@@ -225,6 +235,17 @@ typedef struct OfsError
  */
 extern OfsConfig *OfsConfigParse(const char *text, size_t len, OfsError *err);
 extern void OfsConfigFree(OfsConfig *config);
+
+/*
+ * Whether a key of a nested feature_store.yaml section names a connection
+ * secret (password, passwd, passphrase, secret, token, api/access/private
+ * key, pwd), and whether a string value carries a password (a URL's
+ * user:password@, a conninfo's password= or sslpassword=). ASCII case is
+ * ignored. The CHECK constraint projects_no_secrets_check applies the same
+ * rules to what is stored.
+ */
+extern bool OfsIsSecretKey(const char *key, size_t len);
+extern bool OfsHasPassword(const char *s, size_t len);
 
 /*
  * Parse a ttl spelling (0, 7200, 7200s, 2h, 1d, 90m, 1w, P1D, PT2H, 1.5s,

@@ -359,6 +359,7 @@ ofs_feast_persist(PG_FUNCTION_ARGS)
 	table_name = quoted_name_arg(table_text, "table_name");
 	args = hist_get_args(fcinfo, 1);
 	allow_overwrite = PG_ARGISNULL(1 + HIST_NARGS) ? false : PG_GETARG_BOOL(1 + HIST_NARGS);
+	RegistryCheckProjectOwner(RegistryResolveProject(args->project));
 
 	sql = retrieval_sql(fcinfo, args);
 

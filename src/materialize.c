@@ -654,6 +654,7 @@ materialize_internal(FunctionCallInfo fcinfo, bool incremental)
 				 errmsg("materialization dates must be finite")));
 
 	project = OnlineProjectArg(fcinfo, argoff + 2);
+	RegistryCheckProjectOwner(project);
 	RegistryLockProject(project, false);
 
 	if (PG_ARGISNULL(argoff + 1))

@@ -9,10 +9,23 @@
  * created_timestamp. An entity-less view has a one-row table keyed by
  * __dummy_id = ''.
  *
- * feast.online_tables records the tables offline_store created. Only those
- * are ever altered or dropped: a relation of the same name that is not
- * recorded (for this very view) is an error, never adopted, and a name
- * longer than NAMEDATALEN - 1 bytes is an error, never truncated.
+ * feast.online_tables records the tables offline_store created, by OID
+ * (relid). Only those are ever altered, truncated or dropped, and always
+ * through that OID: a relation that takes an online table's name is never
+ * adopted, and a name longer than NAMEDATALEN - 1 bytes is an error, never
+ * truncated. Rows of feast.online_tables are written only here: its
+ * row-level security policies let an INSERT or UPDATE through only while
+ * ot_recording is set (feast.online_tables_recording()), which this file
+ * does around its own statements and nowhere else, so no role can point a
+ * row at a relation of its choice by plain SQL.
+ *
+ * An apply first plans what it does to each online table (OnlineTablePlan:
+ * also in a dry run, whose result rows report it), then carries the plans
+ * out. Rows and grants are kept wherever PostgreSQL can keep them: a type
+ * change is ALTER COLUMN ... TYPE, a db_schema change SET SCHEMA. When data
+ * must go (the join keys change, a column cannot be converted), the plan's
+ * detail says so and the view's materialization intervals are forgotten,
+ * so that the next incremental materialization starts afresh.
  *
  * All of this runs inside feast_apply's transaction, through SPI, after
  * apply has validated the whole document: an error rolls the DDL back with
@@ -28,11 +41,15 @@
 #include "access/relation.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "parser/parse_coerce.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -42,15 +59,41 @@
 #include "online_tables.h"
 #include "spi_util.h"
 
+/* True only while this file writes a row of feast.online_tables. */
+static bool ot_recording = false;
+
+/* SQL-callable functions */
+PG_FUNCTION_INFO_V1(ofs_online_tables_recording);
+
 static bool ot_lookup_record(const char *project, const char *view,
-							 char **schema_name, char **table_name);
+							 Oid *relid);
 static Oid	ot_relid(const char *schema_name, const char *table_name);
-static void ot_create(const OnlineTableSpec *spec);
-static void ot_drop_relation(const char *schema_name, const char *table_name);
+static bool ot_is_table(Oid relid);
+static char *ot_name_of(Oid relid);
+static int64 ot_count_rows(Oid relid);
+static void ot_create_schema(const OnlineTableSpec *spec);
+static Oid	ot_create(const OnlineTableSpec *spec);
+static void ot_drop(Oid relid);
 static void ot_delete_view_rows(const char *registry_table, const char *project,
 								const char *view);
-static void ot_insert_record(const OnlineTableSpec *spec);
+static void ot_record(const OnlineTableSpec *spec, Oid relid, bool update);
+static List *ot_grants(Oid relid);
+static void ot_regrant(Oid relid, List *grants);
 static const char *ot_type_sql(Oid typid, int32 typmod);
+static void ot_add_detail(OnlineTablePlan *plan, const char *fmt,...) pg_attribute_printf(2, 3);
+static void ot_plan_columns(OnlineTablePlan *plan, Relation rel);
+static void ot_alter_columns(const char *name, List *alters);
+
+/*
+ * feast.online_tables_recording() returns true only while feast_apply
+ * writes a row of feast.online_tables: the row-level security policies of
+ * that table call it.
+ */
+Datum
+ofs_online_tables_recording(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ot_recording);
+}
 
 /*
  * OnlineTableName returns <project>_<view>, or NULL when it does not fit in
@@ -96,7 +139,8 @@ OnlineValueTypeOid(const char *value_type)
 
 /*
  * OnlineTableCheck errors when the online table of spec cannot be created
- * or kept under its name.
+ * or kept under its name: the relation of that name, if any, must be the
+ * one recorded for this very view.
  */
 void
 OnlineTableCheck(const OnlineTableSpec *spec, const char *detail)
@@ -104,8 +148,8 @@ OnlineTableCheck(const OnlineTableSpec *spec, const char *detail)
 	char	   *rec_project = NULL;
 	char	   *rec_view = NULL;
 	Oid			relid;
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1];
 
 	if (strlen(spec->schema_name) > NAMEDATALEN - 1)
 		ereport(ERROR,
@@ -130,18 +174,14 @@ OnlineTableCheck(const OnlineTableSpec *spec, const char *detail)
 	if (!OidIsValid(relid))
 		return;
 
-	values[0] = CStringGetTextDatum(spec->schema_name);
-	values[1] = CStringGetTextDatum(spec->table_name);
+	values[0] = ObjectIdGetDatum(relid);
 	SpiExec("SELECT project, feature_view FROM feast.online_tables "
-			"WHERE schema_name OPERATOR(pg_catalog.=) $1 "
-			"AND table_name OPERATOR(pg_catalog.=) $2",
-			2, argtypes, values, NULL, SPI_OK_SELECT);
+			"WHERE relid::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+			1, argtypes, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 	{
-		rec_project = SPI_getvalue(SPI_tuptable->vals[0],
-								   SPI_tuptable->tupdesc, 1);
-		rec_view = SPI_getvalue(SPI_tuptable->vals[0],
-								SPI_tuptable->tupdesc, 2);
+		rec_project = SpiGetText(0, 1);
+		rec_view = SpiGetText(0, 2);
 	}
 	if (rec_project != NULL && strcmp(rec_project, spec->project) == 0 &&
 		strcmp(rec_view, spec->view) == 0)
@@ -167,200 +207,380 @@ OnlineTableCheck(const OnlineTableSpec *spec, const char *detail)
 }
 
 /*
- * OnlineTableSync creates, alters or recreates the online table of spec.
+ * OnlineTablePlanSync plans what makes the online table of spec right.
  */
-bool
-OnlineTableSync(const OnlineTableSpec *spec)
+OnlineTablePlan *
+OnlineTablePlanSync(const OnlineTableSpec *spec)
 {
-	char	   *rec_schema;
-	char	   *rec_table;
+	OnlineTablePlan *plan = palloc0(sizeof(OnlineTablePlan));
+	char	   *want_name = quote_qualified_identifier(spec->schema_name,
+													   spec->table_name);
 	Oid			relid;
 	Relation	rel;
-	TupleDesc	desc;
-	Oid			pkindex;
-	bool		recreate = false;
-	bool		*feature_seen;
-	List	   *drops = NIL;
-	List	   *adds = NIL;
-	ListCell   *lc;
 
-	if (!ot_lookup_record(spec->project, spec->view, &rec_schema, &rec_table))
+	plan->project = spec->project;
+	plan->view = spec->view;
+	plan->spec = spec;
+	plan->recorded = ot_lookup_record(spec->project, spec->view, &relid);
+
+	if (!plan->recorded)
 	{
-		ot_create(spec);
-		ot_insert_record(spec);
-		ot_delete_view_rows("feast.materialization_intervals", spec->project, spec->view);
-		return true;
+		plan->action = OT_CREATE;
+		plan->forget_intervals = true;
+		ot_add_detail(plan, "online table %s created", want_name);
+		return plan;
 	}
-
-	/* Renamed (db_schema or names changed): start afresh. */
-	if (strcmp(rec_schema, spec->schema_name) != 0 ||
-		strcmp(rec_table, spec->table_name) != 0)
-	{
-		ot_drop_relation(rec_schema, rec_table);
-		ot_delete_view_rows("feast.online_tables", spec->project, spec->view);
-		ot_create(spec);
-		ot_insert_record(spec);
-		ot_delete_view_rows("feast.materialization_intervals", spec->project, spec->view);
-		return true;
-	}
-
-	relid = ot_relid(spec->schema_name, spec->table_name);
-	if (!OidIsValid(relid))
+	if (!ot_is_table(relid))
 	{
 		/* dropped behind our back: the materialized data went with it */
-		ot_create(spec);
-		ot_delete_view_rows("feast.materialization_intervals", spec->project, spec->view);
-		return true;
+		plan->action = OT_CREATE;
+		plan->forget_intervals = true;
+		ot_add_detail(plan, "online table %s was missing and is created again",
+					  want_name);
+		return plan;
 	}
+
+	plan->relid = relid;
+	plan->cur_name = ot_name_of(relid);
+	plan->action = OT_KEEP;
 
 	rel = relation_open(relid, AccessShareLock);
-	desc = RelationGetDescr(rel);
-	feature_seen = palloc0(sizeof(bool) * (spec->nfeatures + 1));
-
-	/* The primary key must be the join keys, in order, with their types. */
-	pkindex = RelationGetPrimaryKeyIndex(rel);
-	if (rel->rd_rel->relkind != RELKIND_RELATION || !OidIsValid(pkindex))
-		recreate = true;
-	else
+	ot_plan_columns(plan, rel);
+	if (plan->action != OT_RECREATE)
 	{
-		HeapTuple	itup = SearchSysCache1(INDEXRELID,
-										   ObjectIdGetDatum(pkindex));
-		Form_pg_index index;
-		int			nkeys = spec->nkeys > 0 ? spec->nkeys : 1;
-
-		if (!HeapTupleIsValid(itup))
-			elog(ERROR, "cache lookup failed for index %u", pkindex);
-		index = (Form_pg_index) GETSTRUCT(itup);
-		if (index->indnkeyatts != nkeys)
-			recreate = true;
-		for (int i = 0; !recreate && i < nkeys; i++)
+		plan->move = strcmp(get_namespace_name(RelationGetNamespace(rel)),
+							spec->schema_name) != 0;
+		plan->rename = strcmp(RelationGetRelationName(rel),
+							  spec->table_name) != 0;
+		if (plan->move || plan->rename)
 		{
-			AttrNumber	attnum = index->indkey.values[i];
-			Form_pg_attribute att;
-			const char *want_name;
-			Oid			want_type;
-			int32		want_typmod;
-
-			if (attnum <= 0)
-			{
-				recreate = true;
-				break;
-			}
-			att = TupleDescAttr(desc, attnum - 1);
-			if (spec->nkeys > 0)
-			{
-				want_name = spec->keys[i].name;
-				want_type = spec->keys[i].typid;
-				want_typmod = spec->keys[i].typmod;
-			}
-			else
-			{
-				want_name = OFS_DUMMY_ID_COLUMN;
-				want_type = TEXTOID;
-				want_typmod = -1;
-			}
-			if (strcmp(NameStr(att->attname), want_name) != 0 ||
-				att->atttypid != want_type || att->atttypmod != want_typmod)
-				recreate = true;
+			plan->action = OT_ALTER;
+			ot_add_detail(plan, "online table %s %s %s", plan->cur_name,
+						  plan->move ? "moved to" : "renamed to", want_name);
 		}
-		ReleaseSysCache(itup);
 	}
-
-	/* The other columns: timestamps, then features. */
-	for (int a = 0; !recreate && a < desc->natts; a++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, a);
-		const char *attname = NameStr(att->attname);
-		bool		is_key = false;
-		bool		found = false;
-
-		if (att->attisdropped)
-			continue;
-		if (spec->nkeys == 0)
-			is_key = strcmp(attname, OFS_DUMMY_ID_COLUMN) == 0;
-		for (int k = 0; k < spec->nkeys; k++)
-			if (strcmp(attname, spec->keys[k].name) == 0)
-				is_key = true;
-		if (is_key)
-			continue;
-		if (strcmp(attname, "event_timestamp") == 0 ||
-			strcmp(attname, "created_timestamp") == 0)
-		{
-			if (att->atttypid != TIMESTAMPTZOID)
-				recreate = true;
-			continue;
-		}
-		for (int f = 0; f < spec->nfeatures; f++)
-		{
-			if (strcmp(attname, spec->features[f].name) != 0)
-				continue;
-			found = true;
-			feature_seen[f] = true;
-			if (att->atttypid != spec->features[f].typid ||
-				att->atttypmod != spec->features[f].typmod)
-				recreate = true;
-		}
-		if (!found)
-			drops = lappend(drops, pstrdup(attname));
-	}
-	for (int f = 0; !recreate && f < spec->nfeatures; f++)
-		if (!feature_seen[f])
-			adds = lappend_int(adds, f);
 	relation_close(rel, AccessShareLock);
 
-	if (recreate)
+	if (plan->action == OT_RECREATE)
 	{
-		ot_drop_relation(spec->schema_name, spec->table_name);
-		ot_create(spec);
-		ot_delete_view_rows("feast.materialization_intervals", spec->project, spec->view);
-		return true;
+		int64		rows = ot_count_rows(relid);
+		char	   *reason = plan->detail;
+
+		plan->detail = NULL;
+		plan->alters = NIL;
+		plan->forget_intervals = true;
+		ot_add_detail(plan, "online table %s recreated, " INT64_FORMAT " %s dropped: %s",
+					  plan->cur_name, rows, rows == 1 ? "row" : "rows", reason);
 	}
-	if (drops == NIL && adds == NIL)
-		return false;
-
-	{
-		StringInfoData sql;
-		bool		first = true;
-
-		initStringInfo(&sql);
-		appendStringInfo(&sql, "ALTER TABLE %s",
-						 quote_qualified_identifier(spec->schema_name,
-													spec->table_name));
-		foreach(lc, drops)
-		{
-			appendStringInfo(&sql, "%s DROP COLUMN %s", first ? "" : ",",
-							 quote_identifier((char *) lfirst(lc)));
-			first = false;
-		}
-		foreach(lc, adds)
-		{
-			const OnlineColumn *col = &spec->features[lfirst_int(lc)];
-
-			appendStringInfo(&sql, "%s ADD COLUMN %s %s", first ? "" : ",",
-							 quote_identifier(col->name),
-							 ot_type_sql(col->typid, col->typmod));
-			first = false;
-		}
-		SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
-	}
-	return true;
+	return plan;
 }
 
 /*
- * OnlineTableDrop drops the recorded online table of a view, if any.
+ * ot_plan_columns compares the columns of the online table with spec and
+ * fills the plan: ALTER subcommands, or OT_RECREATE with the reason in
+ * detail.
  */
-bool
-OnlineTableDrop(const char *project, const char *view)
+static void
+ot_plan_columns(OnlineTablePlan *plan, Relation rel)
 {
-	char	   *rec_schema;
-	char	   *rec_table;
+	const OnlineTableSpec *spec = plan->spec;
+	TupleDesc	desc = RelationGetDescr(rel);
+	Oid			pkindex = RelationGetPrimaryKeyIndex(rel);
+	int			nkeys = spec->nkeys > 0 ? spec->nkeys : 1;
+	bool	   *feature_seen = palloc0(sizeof(bool) * (spec->nfeatures + 1));
+	HeapTuple	itup;
+	Form_pg_index index;
 
-	if (!ot_lookup_record(project, view, &rec_schema, &rec_table))
-		return false;
-	ot_drop_relation(rec_schema, rec_table);
-	ot_delete_view_rows("feast.online_tables", project, view);
-	ot_delete_view_rows("feast.materialization_intervals", project, view);
-	return true;
+	/* The primary key must be the join keys, in order. */
+	if (!OidIsValid(pkindex))
+	{
+		plan->action = OT_RECREATE;
+		plan->detail = "it has no primary key";
+		return;
+	}
+	itup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
+	if (!HeapTupleIsValid(itup))
+		elog(ERROR, "cache lookup failed for index %u", pkindex);
+	index = (Form_pg_index) GETSTRUCT(itup);
+	if (index->indnkeyatts != nkeys)
+	{
+		ReleaseSysCache(itup);
+		plan->action = OT_RECREATE;
+		plan->detail = "its join keys change";
+		return;
+	}
+	for (int i = 0; i < nkeys; i++)
+	{
+		AttrNumber	attnum = index->indkey.values[i];
+		const char *want_name = spec->nkeys > 0 ? spec->keys[i].name : OFS_DUMMY_ID_COLUMN;
+
+		if (attnum <= 0 ||
+			strcmp(NameStr(TupleDescAttr(desc, attnum - 1)->attname), want_name) != 0)
+		{
+			ReleaseSysCache(itup);
+			plan->action = OT_RECREATE;
+			plan->detail = "its join keys change";
+			return;
+		}
+	}
+	ReleaseSysCache(itup);
+
+	/* Every column: keys, timestamps, features; the rest is dropped. */
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+		const char *attname = NameStr(att->attname);
+		const OnlineColumn *want = NULL;
+		OnlineColumn ts = {attname, TIMESTAMPTZOID, -1};
+		OnlineColumn dummy = {OFS_DUMMY_ID_COLUMN, TEXTOID, -1};
+		bool		is_key = false;
+
+		if (att->attisdropped)
+			continue;
+		if (spec->nkeys == 0 && strcmp(attname, OFS_DUMMY_ID_COLUMN) == 0)
+		{
+			want = &dummy;
+			is_key = true;
+		}
+		for (int k = 0; want == NULL && k < spec->nkeys; k++)
+			if (strcmp(attname, spec->keys[k].name) == 0)
+			{
+				want = &spec->keys[k];
+				is_key = true;
+			}
+		if (want == NULL && (strcmp(attname, "event_timestamp") == 0 ||
+							 strcmp(attname, "created_timestamp") == 0))
+			want = &ts;
+		for (int f = 0; want == NULL && f < spec->nfeatures; f++)
+			if (strcmp(attname, spec->features[f].name) == 0)
+			{
+				want = &spec->features[f];
+				feature_seen[f] = true;
+			}
+
+		if (want == NULL)
+		{
+			plan->action = OT_ALTER;
+			plan->alters = lappend(plan->alters,
+								   psprintf("DROP COLUMN %s", quote_identifier(attname)));
+			ot_add_detail(plan, "online table column %s dropped", attname);
+			continue;
+		}
+		if (att->atttypid == want->typid && att->atttypmod == want->typmod)
+			continue;
+		if (can_coerce_type(1, &att->atttypid, &want->typid,
+							COERCION_ASSIGNMENT))
+		{
+			plan->action = OT_ALTER;
+			plan->alters = lappend(plan->alters,
+								   psprintf("ALTER COLUMN %s TYPE %s",
+											quote_identifier(attname),
+											ot_type_sql(want->typid, want->typmod)));
+			ot_add_detail(plan, "online table column %s: %s -> %s", attname,
+						  format_type_with_typemod(att->atttypid, att->atttypmod),
+						  format_type_with_typemod(want->typid, want->typmod));
+		}
+		else if (is_key || want == &ts)
+		{
+			plan->action = OT_RECREATE;
+			plan->detail = psprintf("column %s cannot be converted from %s to %s",
+									attname,
+									format_type_with_typemod(att->atttypid, att->atttypmod),
+									format_type_with_typemod(want->typid, want->typmod));
+			return;
+		}
+		else
+		{
+			/* a feature whose values cannot be converted: they go */
+			plan->action = OT_ALTER;
+			plan->alters = lappend(plan->alters,
+								   psprintf("DROP COLUMN %s", quote_identifier(attname)));
+			plan->alters = lappend(plan->alters,
+								   psprintf("ADD COLUMN %s %s",
+											quote_identifier(attname),
+											ot_type_sql(want->typid, want->typmod)));
+			plan->forget_intervals = true;
+			ot_add_detail(plan, "online table column %s: %s -> %s, its values dropped",
+						  attname,
+						  format_type_with_typemod(att->atttypid, att->atttypmod),
+						  format_type_with_typemod(want->typid, want->typmod));
+		}
+	}
+
+	/* The timestamps must be there. */
+	for (int i = 0; i < 2; i++)
+	{
+		const char *name = i == 0 ? "event_timestamp" : "created_timestamp";
+		bool		found = false;
+
+		for (int a = 0; a < desc->natts; a++)
+			if (!TupleDescAttr(desc, a)->attisdropped &&
+				strcmp(NameStr(TupleDescAttr(desc, a)->attname), name) == 0)
+				found = true;
+		if (!found)
+		{
+			plan->action = OT_RECREATE;
+			plan->detail = psprintf("its column %s is missing", name);
+			return;
+		}
+	}
+
+	for (int f = 0; f < spec->nfeatures; f++)
+	{
+		if (feature_seen[f])
+			continue;
+		plan->action = OT_ALTER;
+		plan->alters = lappend(plan->alters,
+							   psprintf("ADD COLUMN %s %s",
+										quote_identifier(spec->features[f].name),
+										ot_type_sql(spec->features[f].typid,
+													spec->features[f].typmod)));
+		ot_add_detail(plan, "online table column %s added", spec->features[f].name);
+	}
+}
+
+/*
+ * OnlineTablePlanDrop plans dropping the recorded online table of a view.
+ */
+OnlineTablePlan *
+OnlineTablePlanDrop(const char *project, const char *view)
+{
+	OnlineTablePlan *plan;
+	Oid			relid;
+
+	if (!ot_lookup_record(project, view, &relid))
+		return NULL;
+	plan = palloc0(sizeof(OnlineTablePlan));
+	plan->project = project;
+	plan->view = view;
+	plan->action = OT_DROP;
+	plan->recorded = true;
+	plan->forget_intervals = true;
+	if (ot_is_table(relid))
+	{
+		int64		rows = ot_count_rows(relid);
+
+		plan->relid = relid;
+		plan->cur_name = ot_name_of(relid);
+		ot_add_detail(plan, "online table %s dropped (" INT64_FORMAT " %s)",
+					  plan->cur_name, rows, rows == 1 ? "row" : "rows");
+	}
+	return plan;
+}
+
+/* Error context while an ALTER TABLE of an online table runs. */
+static void
+ot_alter_context(void *arg)
+{
+	errcontext("altering online table %s", (const char *) arg);
+}
+
+/*
+ * ot_alter_columns runs the ALTER TABLE subcommands of a plan. A value that
+ * does not fit its column's new type (a string too long, a number out of
+ * range) fails the apply, with a hint: the rows are kept, never dropped
+ * without the plan saying so.
+ */
+static void
+ot_alter_columns(const char *name, List *alters)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	StringInfoData sql;
+	ListCell   *lc;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "ALTER TABLE %s", name);
+	foreach(lc, alters)
+		appendStringInfo(&sql, "%s %s",
+						 foreach_current_index(lc) > 0 ? "," : "",
+						 (char *) lfirst(lc));
+	PG_TRY();
+	{
+		SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION ||
+			edata->hint != NULL)
+			PG_RE_THROW();
+		FlushErrorState();
+		edata->hint = pstrdup("The online table keeps its rows when the type of a column changes. Delete the rows whose values do not fit the new type, and apply again.");
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * OnlineTableExecute carries out a plan.
+ */
+void
+OnlineTableExecute(OnlineTablePlan *plan)
+{
+	const OnlineTableSpec *spec = plan->spec;
+
+	switch (plan->action)
+	{
+		case OT_KEEP:
+			break;
+		case OT_CREATE:
+			ot_record(spec, ot_create(spec), plan->recorded);
+			break;
+		case OT_RECREATE:
+			{
+				List	   *grants = ot_grants(plan->relid);
+				Oid			relid;
+
+				ot_drop(plan->relid);
+				relid = ot_create(spec);
+				ot_regrant(relid, grants);
+				ot_record(spec, relid, true);
+				break;
+			}
+		case OT_ALTER:
+			{
+				ErrorContextCallback callback;
+				char	   *name = plan->cur_name;
+
+				callback.callback = ot_alter_context;
+				callback.arg = name;
+				callback.previous = error_context_stack;
+				error_context_stack = &callback;
+
+				if (plan->move)
+				{
+					ot_create_schema(spec);
+					SpiExec(psprintf("ALTER TABLE %s SET SCHEMA %s", name,
+									 quote_identifier(spec->schema_name)),
+							0, NULL, NULL, NULL, SPI_OK_UTILITY);
+					name = ot_name_of(plan->relid);
+				}
+				if (plan->rename)
+				{
+					SpiExec(psprintf("ALTER TABLE %s RENAME TO %s", name,
+									 quote_identifier(spec->table_name)),
+							0, NULL, NULL, NULL, SPI_OK_UTILITY);
+					name = ot_name_of(plan->relid);
+				}
+				if (plan->alters != NIL)
+					ot_alter_columns(name, plan->alters);
+				error_context_stack = callback.previous;
+				if (plan->move || plan->rename)
+					ot_record(spec, plan->relid, true);
+				break;
+			}
+		case OT_DROP:
+			if (OidIsValid(plan->relid))
+				ot_drop(plan->relid);
+			ot_delete_view_rows("feast.online_tables", plan->project, plan->view);
+			break;
+	}
+	if (plan->forget_intervals)
+		ot_delete_view_rows("feast.materialization_intervals", plan->project,
+							plan->view);
 }
 
 /*
@@ -371,51 +591,51 @@ char *
 OnlineTableQualifiedName(const char *project, const char *view)
 {
 	MemoryContext caller = CurrentMemoryContext;
-	char	   *rec_schema;
-	char	   *rec_table;
+	Oid			relid = InvalidOid;
+	bool		recorded;
 	char	   *result = NULL;
 	int			rc;
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	if (ot_lookup_record(project, view, &rec_schema, &rec_table))
-	{
-		MemoryContext old = MemoryContextSwitchTo(caller);
-
-		result = pstrdup(quote_qualified_identifier(rec_schema, rec_table));
-		MemoryContextSwitchTo(old);
-	}
+	recorded = ot_lookup_record(project, view, &relid);
 	SPI_finish();
+	MemoryContextSwitchTo(caller);
 
-	if (result == NULL)
+	if (!recorded)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("feature view \"%s\" of project \"%s\" has no online table",
 						view, project),
 				 errhint("Set online: true on the feature view and run feast_apply.")));
+	if (!ot_is_table(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("the online table of feature view \"%s\" of project \"%s\" does not exist",
+						view, project),
+				 errdetail("It was dropped after feast_apply created it."),
+				 errhint("Run feast_apply to create it again.")));
+	result = ot_name_of(relid);
 	return result;
 }
 
 /* The recorded online table of a view; false when there is none. */
 static bool
-ot_lookup_record(const char *project, const char *view,
-				 char **schema_name, char **table_name)
+ot_lookup_record(const char *project, const char *view, Oid *relid)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
+	bool		isnull;
 
 	values[0] = CStringGetTextDatum(project);
 	values[1] = CStringGetTextDatum(view);
-	SpiExec("SELECT schema_name, table_name FROM feast.online_tables "
+	SpiExec("SELECT relid::pg_catalog.oid FROM feast.online_tables "
 			"WHERE project OPERATOR(pg_catalog.=) $1 "
 			"AND feature_view OPERATOR(pg_catalog.=) $2",
 			2, argtypes, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		return false;
-	*schema_name = SPI_getvalue(SPI_tuptable->vals[0],
-								SPI_tuptable->tupdesc, 1);
-	*table_name = SPI_getvalue(SPI_tuptable->vals[0],
-							   SPI_tuptable->tupdesc, 2);
+	*relid = DatumGetObjectId(SpiGetDatum(0, 1, &isnull));
 	return true;
 }
 
@@ -430,6 +650,32 @@ ot_relid(const char *schema_name, const char *table_name)
 	return get_relname_relid(table_name, nsp);
 }
 
+/* Whether relid is (still) a plain table. */
+static bool
+ot_is_table(Oid relid)
+{
+	return OidIsValid(relid) && get_rel_relkind(relid) == RELKIND_RELATION;
+}
+
+/* The quoted, qualified name of a relation now. */
+static char *
+ot_name_of(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
+/* The number of rows of a table, for the detail of what a change loses. */
+static int64
+ot_count_rows(Oid relid)
+{
+	bool		isnull;
+
+	SpiExec(psprintf("SELECT pg_catalog.count(*) FROM %s", ot_name_of(relid)),
+			0, NULL, NULL, NULL, SPI_OK_SELECT);
+	return DatumGetInt64(SpiGetDatum(0, 1, &isnull));
+}
+
 /* A type as SQL text, qualified so that the search_path cannot matter. */
 static const char *
 ot_type_sql(Oid typid, int32 typmod)
@@ -439,24 +685,66 @@ ot_type_sql(Oid typid, int32 typmod)
 								FORMAT_TYPE_FORCE_QUALIFY);
 }
 
-/* CREATE SCHEMA when missing, then CREATE TABLE. */
+/* Append "; "-separated text to a plan's detail. */
 static void
-ot_create(const OnlineTableSpec *spec)
+ot_add_detail(OnlineTablePlan *plan, const char *fmt,...)
+{
+	StringInfoData buf;
+	va_list		args;
+
+	initStringInfo(&buf);
+	if (plan->detail)
+		appendStringInfo(&buf, "%s; ", plan->detail);
+	for (;;)
+	{
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&buf, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	plan->detail = buf.data;
+}
+
+/*
+ * ot_create_schema creates the schema of spec when it is missing, owned by
+ * the project's owner (so that its members may create and move tables
+ * there).
+ */
+static void
+ot_create_schema(const OnlineTableSpec *spec)
 {
 	StringInfoData sql;
 
+	if (OidIsValid(get_namespace_oid(spec->schema_name, true)))
+		return;
 	initStringInfo(&sql);
-	if (!OidIsValid(get_namespace_oid(spec->schema_name, true)))
-	{
-		appendStringInfo(&sql, "CREATE SCHEMA %s",
-						 quote_identifier(spec->schema_name));
-		SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
-		resetStringInfo(&sql);
-	}
+	appendStringInfo(&sql, "CREATE SCHEMA %s", quote_identifier(spec->schema_name));
+	if (OidIsValid(spec->owner) && spec->owner != GetUserId())
+		appendStringInfo(&sql, " AUTHORIZATION %s",
+						 quote_identifier(GetUserNameFromId(spec->owner, false)));
+	SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+}
 
-	appendStringInfo(&sql, "CREATE TABLE %s (",
-					 quote_qualified_identifier(spec->schema_name,
-												spec->table_name));
+/*
+ * ot_create creates the online table of spec (and its schema when missing),
+ * gives it to the project's owner, and returns its OID.
+ */
+static Oid
+ot_create(const OnlineTableSpec *spec)
+{
+	StringInfoData sql;
+	char	   *name = quote_qualified_identifier(spec->schema_name,
+												  spec->table_name);
+	Oid			nsp;
+	Oid			relid;
+
+	ot_create_schema(spec);
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE TABLE %s (", name);
 	if (spec->nkeys == 0)
 		appendStringInfo(&sql,
 						 "%s pg_catalog.text NOT NULL DEFAULT '' "
@@ -485,26 +773,51 @@ ot_create(const OnlineTableSpec *spec)
 	appendStringInfoString(&sql, "))");
 	SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 
+	nsp = get_namespace_oid(spec->schema_name, false);
+	relid = get_relname_relid(spec->table_name, nsp);
+	if (!OidIsValid(relid))
+		elog(ERROR, "could not find the online table %s just created", name);
+
 	resetStringInfo(&sql);
-	appendStringInfo(&sql, "COMMENT ON TABLE %s IS %s",
-					 quote_qualified_identifier(spec->schema_name,
-												spec->table_name),
+	appendStringInfo(&sql, "COMMENT ON TABLE %s IS %s", name,
 					 quote_literal_cstr(psprintf("offline_store online table of feature view \"%s\" of project \"%s\"",
 												 spec->view, spec->project)));
 	SpiExec(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+
+	/*
+	 * The table belongs to the project's owner, so that every member of
+	 * that role can alter and drop it later (the caller is a member, or a
+	 * superuser: RegistryCheckProjectOwner).
+	 */
+	if (OidIsValid(spec->owner) && spec->owner != GetUserId())
+	{
+		char	   *owner = GetUserNameFromId(spec->owner, false);
+
+		if (!superuser() &&
+			pg_namespace_aclcheck(nsp, spec->owner, ACL_CREATE) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for schema %s", spec->schema_name),
+					 errdetail("The online tables of project \"%s\" belong to its owner, role \"%s\", which may not create tables in the schema.",
+							   spec->project, owner),
+					 errhint("GRANT CREATE ON SCHEMA %s TO %s;",
+							 quote_identifier(spec->schema_name),
+							 quote_identifier(owner))));
+		SpiExec(psprintf("ALTER TABLE %s OWNER TO %s", name,
+						 quote_identifier(owner)),
+				0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	}
+	return relid;
 }
 
-/* DROP TABLE schema_name.table_name, when it exists. */
+/* Drops a table offline_store created, by its OID. */
 static void
-ot_drop_relation(const char *schema_name, const char *table_name)
+ot_drop(Oid relid)
 {
-	char	   *sql;
-
-	if (!OidIsValid(ot_relid(schema_name, table_name)))
+	if (!ot_is_table(relid))
 		return;
-	sql = psprintf("DROP TABLE %s",
-				   quote_qualified_identifier(schema_name, table_name));
-	SpiExec(sql, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	SpiExec(psprintf("DROP TABLE %s", ot_name_of(relid)),
+			0, NULL, NULL, NULL, SPI_OK_UTILITY);
 }
 
 /*
@@ -522,23 +835,113 @@ ot_delete_view_rows(const char *registry_table, const char *project,
 	values[0] = CStringGetTextDatum(project);
 	values[1] = CStringGetTextDatum(view);
 	SpiExec(psprintf("DELETE FROM %s "
-			"WHERE project OPERATOR(pg_catalog.=) $1 "
-			"AND feature_view OPERATOR(pg_catalog.=) $2", registry_table),
+					 "WHERE project OPERATOR(pg_catalog.=) $1 "
+					 "AND feature_view OPERATOR(pg_catalog.=) $2", registry_table),
 			2, argtypes, values, NULL, SPI_OK_DELETE);
 }
 
+/*
+ * ot_record inserts (or, with update, rewrites) the row of feast.online_tables
+ * for the table relid that offline_store has just created or moved. The
+ * policies of that table let the statement through only while ot_recording
+ * is set; nothing but this fixed statement runs meanwhile.
+ */
 static void
-ot_insert_record(const OnlineTableSpec *spec)
+ot_record(const OnlineTableSpec *spec, Oid relid, bool update)
 {
-	Oid			argtypes[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[4];
+	Oid			argtypes[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, OIDOID};
+	Datum		values[5];
 
 	values[0] = CStringGetTextDatum(spec->project);
 	values[1] = CStringGetTextDatum(spec->view);
 	values[2] = CStringGetTextDatum(spec->schema_name);
 	values[3] = CStringGetTextDatum(spec->table_name);
-	SpiExec("INSERT INTO feast.online_tables "
-			"(project, feature_view, schema_name, table_name) "
-			"VALUES ($1, $2, $3, $4)",
-			4, argtypes, values, NULL, SPI_OK_INSERT);
+	values[4] = ObjectIdGetDatum(relid);
+	PG_TRY();
+	{
+		ot_recording = true;
+		if (update)
+			SpiExec("UPDATE feast.online_tables SET schema_name = $3, "
+					"table_name = $4, relid = $5::pg_catalog.regclass "
+					"WHERE project OPERATOR(pg_catalog.=) $1 "
+					"AND feature_view OPERATOR(pg_catalog.=) $2",
+					5, argtypes, values, NULL, SPI_OK_UPDATE);
+		else
+			SpiExec("INSERT INTO feast.online_tables "
+					"(project, feature_view, schema_name, table_name, relid) "
+					"VALUES ($1, $2, $3, $4, $5::pg_catalog.regclass)",
+					5, argtypes, values, NULL, SPI_OK_INSERT);
+	}
+	PG_FINALLY();
+	{
+		ot_recording = false;
+	}
+	PG_END_TRY();
+	if (SPI_processed != 1)
+		elog(ERROR, "could not record the online table of feature view \"%s\"",
+			 spec->view);
+}
+
+/* A table-level grant, kept across a recreation. */
+typedef struct OtGrant
+{
+	Oid			grantee;		/* InvalidOid: PUBLIC */
+	char	   *privilege;
+	bool		grantable;
+} OtGrant;
+
+/* The table-level grants of a table to roles other than its owner. */
+static List *
+ot_grants(Oid relid)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1];
+	List	   *grants = NIL;
+
+	values[0] = ObjectIdGetDatum(relid);
+	SpiExec("SELECT a.grantee, a.privilege_type, a.is_grantable "
+			"FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a "
+			"WHERE c.oid OPERATOR(pg_catalog.=) $1 "
+			"AND a.grantee OPERATOR(pg_catalog.<>) c.relowner "
+			"ORDER BY 1, 2",
+			1, argtypes, values, NULL, SPI_OK_SELECT);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		OtGrant    *g = palloc0(sizeof(OtGrant));
+		bool		isnull;
+
+		g->grantee = DatumGetObjectId(SpiGetDatum(r, 1, &isnull));
+		g->privilege = SpiGetText(r, 2);
+		g->grantable = DatumGetBool(SpiGetDatum(r, 3, &isnull));
+		grants = lappend(grants, g);
+	}
+	return grants;
+}
+
+/* Grants again what ot_grants read from the table's predecessor. */
+static void
+ot_regrant(Oid relid, List *grants)
+{
+	ListCell   *lc;
+
+	foreach(lc, grants)
+	{
+		OtGrant    *g = lfirst(lc);
+		char	   *grantee;
+
+		if (!OidIsValid(g->grantee))
+			grantee = "PUBLIC";
+		else
+		{
+			char	   *role = GetUserNameFromId(g->grantee, true);
+
+			if (role == NULL)
+				continue;		/* a role dropped meanwhile */
+			grantee = (char *) quote_identifier(role);
+		}
+		SpiExec(psprintf("GRANT %s ON TABLE %s TO %s%s", g->privilege,
+						 ot_name_of(relid), grantee,
+						 g->grantable ? " WITH GRANT OPTION" : ""),
+				0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	}
 }

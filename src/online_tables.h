@@ -14,6 +14,8 @@
 
 #include "postgres.h"
 
+#include "nodes/pg_list.h"
+
 /* One column of an online table: its name and its type. */
 typedef struct OnlineColumn
 {
@@ -36,6 +38,7 @@ typedef struct OnlineTableSpec
 	OnlineColumn *keys;			/* join keys, typed by entity value type */
 	int			nfeatures;
 	OnlineColumn *features;		/* typed as the source columns */
+	Oid			owner;			/* the project's owner: owns a new table */
 } OnlineTableSpec;
 
 /* The key column of the online table of an entity-less view. */
@@ -55,25 +58,65 @@ extern char *OnlineTableName(const char *project, const char *view);
  */
 extern void OnlineTableCheck(const OnlineTableSpec *spec, const char *detail);
 
-/*
- * Makes the online table of spec exist with the right columns: created,
- * altered (feature columns added or dropped), or dropped and recreated
- * when its keys, a column type or its name change (the view's
- * materialization intervals are then forgotten). Returns true when it did
- * anything. Caller must be connected to SPI.
- */
-extern bool OnlineTableSync(const OnlineTableSpec *spec);
+/* What feast_apply does to the online table of one feature view. */
+typedef enum OnlineTableAction
+{
+	OT_KEEP,					/* nothing */
+	OT_CREATE,					/* create it (none recorded, or it is gone) */
+	OT_ALTER,					/* move, rename, add/drop/retype columns */
+	OT_RECREATE,				/* drop and create: its rows are lost */
+	OT_DROP						/* drop it: its rows are lost */
+} OnlineTableAction;
 
 /*
- * Drops the online table of a feature view, if offline_store recorded one,
- * and forgets its materialization intervals. Returns true when there was
- * one. Caller must be connected to SPI.
+ * The plan for one online table, made before anything is written (a dry
+ * run makes it too) and carried out by OnlineTableExecute. Everything is
+ * palloc'd in the caller's context.
  */
-extern bool OnlineTableDrop(const char *project, const char *view);
+typedef struct OnlineTablePlan
+{
+	const char *project;
+	const char *view;
+	const OnlineTableSpec *spec;	/* the wanted table; NULL for OT_DROP */
+	OnlineTableAction action;
+	bool		recorded;		/* feast.online_tables has a row for the view */
+	Oid			relid;			/* the recorded table, if it still exists */
+	char	   *cur_name;		/* its quoted, qualified name now */
+	bool		move;			/* ALTER TABLE ... SET SCHEMA */
+	bool		rename;			/* ALTER TABLE ... RENAME TO */
+	List	   *alters;			/* ALTER TABLE subcommands, as SQL text */
+	bool		forget_intervals;	/* materialized data is lost */
+	char	   *detail;			/* what changes or is lost; NULL: nothing */
+} OnlineTablePlan;
+
+/*
+ * The plan that makes the online table of spec exist with the right
+ * columns, keeping its rows and grants wherever possible: a column whose
+ * type changes is altered in place when PostgreSQL can convert it, a
+ * db_schema change moves the table. Rows go only when the join keys change
+ * (the table is recreated, its grants kept) or a column's values cannot be
+ * converted (that column is dropped and added again); detail says so, and
+ * the view's materialization intervals are forgotten. spec->owner, when
+ * valid, owns a created table. Caller must be connected to SPI.
+ */
+extern OnlineTablePlan *OnlineTablePlanSync(const OnlineTableSpec *spec);
+
+/*
+ * The plan that drops the online table of a feature view, if offline_store
+ * recorded one; NULL when there is none. Caller must be connected to SPI.
+ */
+extern OnlineTablePlan *OnlineTablePlanDrop(const char *project, const char *view);
+
+/*
+ * Carries out a plan. Every relation is reached through the OID recorded
+ * when offline_store created it. Caller must be connected to SPI.
+ */
+extern void OnlineTableExecute(OnlineTablePlan *plan);
 
 /*
  * The schema-qualified, quoted name of the online table of a feature view,
- * palloc'd in the caller's context. Errors when the view has none.
+ * palloc'd in the caller's context, found through the OID recorded when
+ * offline_store created it. Errors when the view has none or it is gone.
  */
 extern char *OnlineTableQualifiedName(const char *project, const char *view);
 

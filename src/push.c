@@ -668,6 +668,8 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 				 errhint("Valid values are: online, offline, online_and_offline.")));
 
 	project = OnlineProjectArg(fcinfo, 3);
+	if (online)
+		RegistryCheckProjectOwner(project);
 	RegistryLockProject(project, false);
 	view_names = RegistryPushSourceViews(project, push_source);
 	if (view_names == NIL)

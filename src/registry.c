@@ -9,6 +9,14 @@
  * the list of views and features to read. Lookups run through SPI with $n
  * parameters, as the caller, so the registry's own privileges hold.
  *
+ * Ownership: every project has an owner role. Only its members and
+ * superusers change the project (RegistryCheckProjectOwner, backed by
+ * row-level security on every registry table). A query source is SQL its
+ * owner wrote, so it runs only for a role that gives the owner nothing it
+ * lacks: a member of the owner role, or a role whose privileges the owner
+ * has (RegistryCheckQuerySource). Nobody's query source ever runs with another
+ * role's privileges, a superuser's included.
+ *
  * Memory: every function returns memory allocated in the caller's
  * CurrentMemoryContext; SPI memory is released before returning.
  *
@@ -24,6 +32,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -37,6 +46,8 @@
 #define REG_MAX_ARGS 4
 
 static void reg_query(const char *sql, int nargs, const char *const *args);
+static Oid	owner_of(const char *project);
+static char *role_name(Oid roleid);
 static RegSource *load_source(const char *project, const char *name,
 							  char **push_source);
 static RegRequest *find_request(List *requests, const char *name_to_use);
@@ -165,6 +176,12 @@ load_source(const char *project, const char *name, char **push_source)
 		src->map_from = SpiGetTextArray(0, 7, &src->nmappings);
 		src->map_to = SpiGetTextArray(0, 8, &nto);
 		Assert(nto == src->nmappings);
+	}
+	/* after reading the row: the check runs a query of its own */
+	if (src->is_query)
+	{
+		RegistryCheckQuerySource(project, name);
+		MemoryContextSwitchTo(target);
 	}
 	return src;
 }
@@ -668,4 +685,102 @@ RegistryGetDataSource(const char *project, const char *name, char **push_source)
 	}
 	SPI_finish();
 	return src;
+}
+
+/* ----------------------------------------------------------------
+ * Ownership
+ * ----------------------------------------------------------------
+ */
+
+/* The owner of a project, InvalidOid if none; inside SPI. */
+static Oid
+owner_of(const char *project)
+{
+	const char *args[1] = {project};
+	bool		isnull;
+	Datum		d;
+
+	reg_query("SELECT owner::pg_catalog.oid FROM feast.projects "
+			  "WHERE name OPERATOR(pg_catalog.=) $1", 1, args);
+	if (SPI_processed == 0)
+		return InvalidOid;
+	d = SpiGetDatum(0, 1, &isnull);
+	return isnull ? InvalidOid : DatumGetObjectId(d);
+}
+
+/* A role's name for messages; a dropped role shows as its OID. */
+static char *
+role_name(Oid roleid)
+{
+	char	   *name = GetUserNameFromId(roleid, true);
+
+	return name ? name : psprintf("%u", roleid);
+}
+
+/*
+ * RegistryProjectOwner returns the owner role of a project, InvalidOid when
+ * there is no such project.
+ */
+Oid
+RegistryProjectOwner(const char *project)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Oid			owner;
+
+	SPI_connect();
+	owner = owner_of(project);
+	SPI_finish();
+	MemoryContextSwitchTo(caller);
+	return owner;
+}
+
+/*
+ * RegistryCheckProjectOwner errors unless the current user is a member of
+ * the project's owner role or a superuser (is_member_of_role says true for
+ * both, as pg_has_role(..., 'MEMBER') in the row-level security policies
+ * does). A project that does not exist passes.
+ */
+void
+RegistryCheckProjectOwner(const char *project)
+{
+	Oid			owner = RegistryProjectOwner(project);
+
+	if (!OidIsValid(owner) || is_member_of_role(GetUserId(), owner))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for project \"%s\"", project),
+			 errdetail("Only members of role \"%s\", the owner of the project, and superusers can change it.",
+					   role_name(owner)),
+			 errhint("A member of role \"%s\" can grant you membership in it, or give the project to another owner with UPDATE feast.projects SET owner.",
+					 role_name(owner))));
+}
+
+/*
+ * RegistryCheckQuerySource errors unless the current user may run (or
+ * plan: constant folding runs immutable functions) the query of a query
+ * source: SQL that the project's owner wrote runs with the privileges of
+ * whoever calls, so it runs only when that gives the owner nothing: the
+ * caller is a member of the owner role (not merely a superuser), or the
+ * owner has every privilege of the caller (the caller itself, a role the
+ * owner is a member of, or any role when the owner is a superuser). A
+ * project that does not exist yet will be the caller's. Inside SPI;
+ * replaces SPI_tuptable.
+ */
+void
+RegistryCheckQuerySource(const char *project, const char *source)
+{
+	Oid			owner = owner_of(project);
+	Oid			me = GetUserId();
+
+	if (!OidIsValid(owner) ||
+		is_member_of_role_nosuper(me, owner) || has_privs_of_role(owner, me))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to run query source \"%s\" of project \"%s\"",
+					source, project),
+			 errdetail("A query source is SQL written by the owner of the project, role \"%s\"; it would run with the privileges of role \"%s\", which the owner does not have.",
+					   role_name(owner), role_name(me)),
+			 errhint("Run it as role \"%s\" or as a member of it.", role_name(owner))));
 }

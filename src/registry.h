@@ -111,6 +111,31 @@ extern const char *RegSourceColumn(const RegSource *source, const char *feast_na
 extern char *RegSourceFromItem(const RegSource *source);
 
 /*
+ * Ownership. Every project has an owner role (feast.projects.owner); only
+ * members of it, and superusers, change the project's objects.
+ *
+ * RegistryProjectOwner returns the owner of a project, InvalidOid when the
+ * project does not exist.
+ *
+ * RegistryCheckProjectOwner errors (insufficient_privilege, naming the
+ * project) unless the current user may change the project: a member of its
+ * owner role or a superuser. A project that does not exist passes (whoever
+ * creates it becomes its owner). Every function that writes a project's
+ * objects calls it first.
+ */
+extern Oid	RegistryProjectOwner(const char *project);
+extern void RegistryCheckProjectOwner(const char *project);
+
+/*
+ * RegistryCheckQuerySource errors (insufficient_privilege) unless the
+ * current user may run the query of a query source of the project: a
+ * member of the owner role, or a role whose privileges the owner has. A
+ * query source never runs with privileges its owner lacks, a superuser's
+ * included. Caller must be connected to SPI.
+ */
+extern void RegistryCheckQuerySource(const char *project, const char *source);
+
+/*
  * Transaction-level advisory locks. The project lock is taken exclusive by
  * feast_apply and shared by calls that must see a stable registry while
  * they write (materialize, push); a view's materialization lock serialises

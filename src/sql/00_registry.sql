@@ -43,6 +43,9 @@ CREATE TABLE feast.projects (
 	entity_key_serialization_version integer NOT NULL DEFAULT 3,
 	coerce_tz_aware		boolean NOT NULL DEFAULT true,
 	online_schema		text NOT NULL DEFAULT 'feast_online',
+	-- the role whose members (and superusers) may change the project: the
+	-- role that created it (quote_ident: regrole input is an identifier)
+	owner				regrole NOT NULL DEFAULT pg_catalog.quote_ident(CURRENT_USER)::pg_catalog.regrole,
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	updated_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	CONSTRAINT projects_pkey PRIMARY KEY (name),
@@ -51,7 +54,17 @@ CREATE TABLE feast.projects (
 	CONSTRAINT projects_eksv_check CHECK (entity_key_serialization_version OPERATOR(pg_catalog.>=) 1
 		AND entity_key_serialization_version OPERATOR(pg_catalog.<=) 3),
 	CONSTRAINT projects_online_store_check CHECK (pg_catalog.jsonb_typeof(online_store) OPERATOR(pg_catalog.=) 'object'),
-	CONSTRAINT projects_offline_store_check CHECK (pg_catalog.jsonb_typeof(offline_store) OPERATOR(pg_catalog.=) 'object')
+	CONSTRAINT projects_offline_store_check CHECK (pg_catalog.jsonb_typeof(offline_store) OPERATOR(pg_catalog.=) 'object'),
+	-- Connection secrets are never stored (feast_apply drops them with a
+	-- warning): no key that names a password, secret, token or key, and
+	-- no string with a password in it (a URL's user:password@, a
+	-- conninfo's password=). config_yaml.c applies the same rules.
+	CONSTRAINT projects_no_secrets_check CHECK (NOT pg_catalog.jsonb_path_exists(
+		pg_catalog.jsonb_build_array(registry, online_store, offline_store, batch_engine, materialization, auth),
+		'$.** ? (@.type() == "object").keyvalue() ? (@.key like_regex "pass(word|wd|phrase)|secret|token|(api|access|private)[-_]?key|^pwd$" flag "i")'::pg_catalog.jsonpath)
+		AND NOT pg_catalog.jsonb_path_exists(
+		pg_catalog.jsonb_build_array(registry, online_store, offline_store, batch_engine, materialization, auth),
+		'$.** ? (@.type() == "string" && (@ like_regex "^[a-z][-a-z0-9+.]*://[^/@]*:[^/@]*@" flag "i" || @ like_regex "(^|[[:space:]])(ssl)?password[[:space:]]*=" flag "i"))'::pg_catalog.jsonpath))
 );
 COMMENT ON TABLE feast.projects IS 'one row per project: the keys of its feature_store.yaml';
 
@@ -224,7 +237,16 @@ CREATE TABLE feast.materialization_intervals (
 	recorded_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	CONSTRAINT materialization_intervals_view_fkey FOREIGN KEY (project, feature_view)
 		REFERENCES feast.feature_views (project, name) ON UPDATE CASCADE ON DELETE CASCADE,
-	CONSTRAINT materialization_intervals_check CHECK (start_date OPERATOR(pg_catalog.<=) end_date)
+	CONSTRAINT materialization_intervals_check CHECK (start_date OPERATOR(pg_catalog.<=) end_date),
+	-- finite and inside the timestamp range, 4714-11-24 00:00 UTC BC up to
+	-- 294277-01-01 00:00 UTC (as exact epochs: the constraint's text does
+	-- not depend on TimeZone or DateStyle): a value computed out of range
+	-- would make every later read of the table (and pg_dump) fail
+	CONSTRAINT materialization_intervals_range_check CHECK (
+		pg_catalog.extract('epoch', start_date) OPERATOR(pg_catalog.>=) '-210866803200'::pg_catalog.numeric
+		AND pg_catalog.extract('epoch', end_date) OPERATOR(pg_catalog.<) '9224318016000'::pg_catalog.numeric
+		AND pg_catalog.extract('epoch', recorded_at) OPERATOR(pg_catalog.>=) '-210866803200'::pg_catalog.numeric
+		AND pg_catalog.extract('epoch', recorded_at) OPERATOR(pg_catalog.<) '9224318016000'::pg_catalog.numeric)
 );
 CREATE INDEX materialization_intervals_view_idx
 	ON feast.materialization_intervals (project, feature_view, end_date);
@@ -247,7 +269,17 @@ CREATE TABLE feast.materialization_runs (
 	CONSTRAINT materialization_runs_pkey PRIMARY KEY (run_id),
 	CONSTRAINT materialization_runs_status_check CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['succeeded', 'failed']::text[])),
 	CONSTRAINT materialization_runs_error_check CHECK ((status OPERATOR(pg_catalog.=) 'failed') OPERATOR(pg_catalog.=) (error IS NOT NULL)),
-	CONSTRAINT materialization_runs_rows_check CHECK (rows_read OPERATOR(pg_catalog.>=) 0 AND rows_written OPERATOR(pg_catalog.>=) 0)
+	CONSTRAINT materialization_runs_rows_check CHECK (rows_read OPERATOR(pg_catalog.>=) 0 AND rows_written OPERATOR(pg_catalog.>=) 0),
+	-- finite and inside the timestamp range (see materialization_intervals)
+	CONSTRAINT materialization_runs_range_check CHECK (
+		pg_catalog.extract('epoch', start_date) OPERATOR(pg_catalog.>=) '-210866803200'::pg_catalog.numeric
+		AND pg_catalog.extract('epoch', start_date) OPERATOR(pg_catalog.<) '9224318016000'::pg_catalog.numeric
+		AND pg_catalog.extract('epoch', end_date) OPERATOR(pg_catalog.>=) '-210866803200'::pg_catalog.numeric
+		AND pg_catalog.extract('epoch', end_date) OPERATOR(pg_catalog.<) '9224318016000'::pg_catalog.numeric
+		AND pg_catalog.extract('epoch', started_at) OPERATOR(pg_catalog.>=) '-210866803200'::pg_catalog.numeric
+		AND pg_catalog.extract('epoch', started_at) OPERATOR(pg_catalog.<) '9224318016000'::pg_catalog.numeric
+		AND pg_catalog.extract('epoch', finished_at) OPERATOR(pg_catalog.>=) '-210866803200'::pg_catalog.numeric
+		AND pg_catalog.extract('epoch', finished_at) OPERATOR(pg_catalog.<) '9224318016000'::pg_catalog.numeric)
 );
 CREATE INDEX materialization_runs_view_idx
 	ON feast.materialization_runs (project, feature_view, run_id);
@@ -288,3 +320,82 @@ SELECT pg_catalog.pg_extension_config_dump('feast.saved_datasets', '');
 -- Reading is for everyone; writing goes through feast_apply and friends.
 GRANT USAGE ON SCHEMA feast TO PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA feast TO PUBLIC;
+
+/*
+ * Ownership. Every project has an owner role (feast.projects.owner), and
+ * only members of that role, and superusers, write the project's rows, in
+ * every registry table: row-level security, so that the same rule holds
+ * for feast_apply, for the other functions and for plain SQL, while every
+ * function keeps running as its caller (SECURITY INVOKER). Revoking direct
+ * writes instead would need functions that write as someone else, which is
+ * what this rule is there to prevent. The C functions check the same rule
+ * first (RegistryCheckProjectOwner), for an error that names the project.
+ * Reading stays public. Changing a project's owner is an UPDATE of
+ * feast.projects.owner by a member of the old owner role to a role it is a
+ * member of, as ALTER ... OWNER TO requires.
+ */
+CREATE FUNCTION feast.project_writable(project text) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT 1 FROM feast.projects p
+				   WHERE p.name OPERATOR(pg_catalog.=) $1
+				   AND pg_catalog.pg_has_role(p.owner::pg_catalog.oid, 'MEMBER'))
+$$;
+COMMENT ON FUNCTION feast.project_writable(text) IS 'whether the current user may write the rows of a project: a member of its owner role, or a superuser';
+
+ALTER TABLE feast.projects ENABLE ROW LEVEL SECURITY;
+CREATE POLICY projects_read ON feast.projects FOR SELECT USING (true);
+CREATE POLICY projects_owner ON feast.projects FOR ALL
+	USING (pg_catalog.pg_has_role(owner::pg_catalog.oid, 'MEMBER'))
+	WITH CHECK (pg_catalog.pg_has_role(owner::pg_catalog.oid, 'MEMBER'));
+
+ALTER TABLE feast.entities ENABLE ROW LEVEL SECURITY;
+CREATE POLICY entities_read ON feast.entities FOR SELECT USING (true);
+CREATE POLICY entities_owner ON feast.entities FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
+
+ALTER TABLE feast.data_sources ENABLE ROW LEVEL SECURITY;
+CREATE POLICY data_sources_read ON feast.data_sources FOR SELECT USING (true);
+CREATE POLICY data_sources_owner ON feast.data_sources FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
+
+ALTER TABLE feast.feature_views ENABLE ROW LEVEL SECURITY;
+CREATE POLICY feature_views_read ON feast.feature_views FOR SELECT USING (true);
+CREATE POLICY feature_views_owner ON feast.feature_views FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
+
+ALTER TABLE feast.feature_view_entities ENABLE ROW LEVEL SECURITY;
+CREATE POLICY feature_view_entities_read ON feast.feature_view_entities FOR SELECT USING (true);
+CREATE POLICY feature_view_entities_owner ON feast.feature_view_entities FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
+
+ALTER TABLE feast.features ENABLE ROW LEVEL SECURITY;
+CREATE POLICY features_read ON feast.features FOR SELECT USING (true);
+CREATE POLICY features_owner ON feast.features FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
+
+ALTER TABLE feast.feature_services ENABLE ROW LEVEL SECURITY;
+CREATE POLICY feature_services_read ON feast.feature_services FOR SELECT USING (true);
+CREATE POLICY feature_services_owner ON feast.feature_services FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
+
+ALTER TABLE feast.feature_service_projections ENABLE ROW LEVEL SECURITY;
+CREATE POLICY feature_service_projections_read ON feast.feature_service_projections FOR SELECT USING (true);
+CREATE POLICY feature_service_projections_owner ON feast.feature_service_projections FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
+
+ALTER TABLE feast.materialization_intervals ENABLE ROW LEVEL SECURITY;
+CREATE POLICY materialization_intervals_read ON feast.materialization_intervals FOR SELECT USING (true);
+CREATE POLICY materialization_intervals_owner ON feast.materialization_intervals FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
+
+ALTER TABLE feast.materialization_runs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY materialization_runs_read ON feast.materialization_runs FOR SELECT USING (true);
+CREATE POLICY materialization_runs_owner ON feast.materialization_runs FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
+
+ALTER TABLE feast.saved_datasets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY saved_datasets_read ON feast.saved_datasets FOR SELECT USING (true);
+CREATE POLICY saved_datasets_owner ON feast.saved_datasets FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));

@@ -132,6 +132,9 @@ is($node->safe_psql('dst',
 	'driver_stats Online ü.dump_restore_driver_stats,totals Online ü.dump_restore_totals',
 	'online tables recorded');
 is($node->safe_psql('dst',
+		q{SELECT bool_and(relid::oid = to_regclass(format('%I.%I', schema_name, table_name))::oid) FROM feast.online_tables}),
+	't', 'recorded online table OIDs are those of the restored tables');
+is($node->safe_psql('dst',
 		q{SELECT driver_id || ' ' || conv || ' ' || label FROM "Online ü".dump_restore_driver_stats}),
 	'1 0.5 a', 'online table exists with its rows');
 is($node->safe_psql('dst',

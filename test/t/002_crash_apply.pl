@@ -157,10 +157,13 @@ like($state_a, qr/crash_online\.crash_apply_v1 \(driver_id bigint, conv real, ev
 	'A: online table v1 with its rows');
 is(inconsistencies($node, $db), '', 'A consistent');
 
-# 1. Apply B blocked on the online tables it alters and drops.
+# 1. Apply B blocked on the online tables it alters and drops. EXCLUSIVE
+# mode lets apply read them (it plans the online table changes first, and
+# counts the rows a drop loses) and blocks the DDL that comes after the
+# registry writes.
 my $locker = $node->background_psql($db);
 $locker->query_safe(q{BEGIN;
-LOCK TABLE crash_online.crash_apply_v1, crash_online.crash_apply_v3 IN ACCESS EXCLUSIVE MODE;});
+LOCK TABLE crash_online.crash_apply_v1, crash_online.crash_apply_v3 IN EXCLUSIVE MODE;});
 my $applier = $node->background_psql($db, on_error_stop => 0);
 $applier->query_until(qr/started/, "\\echo started\n" . apply_sql($doc_b) . ";\n");
 my $written = wait_blocked_apply();

@@ -398,12 +398,19 @@ test_top_level(void)
 		CHECK_STR(c->registry_json, "\"data/registry.db\"", "registry scalar as JSON string");
 		CHECK_STR(c->online_store_json,
 				  "{\"type\": \"postgres\", \"db_schema\": \"my_online\", \"host\": \"localhost\", "
-				  "\"port\": 5432, \"database\": \"feast\", \"user\": \"u\", \"password\": \"secret\", "
+				  "\"port\": 5432, \"database\": \"feast\", \"user\": \"u\", "
 				  "\"sslmode\": \"require\", \"sslkey_path\": \"/k\", \"sslcert_path\": \"/c\", "
 				  "\"sslrootcert_path\": \"/r\", \"keepalives_idle\": 30, \"min_conn\": 1, "
 				  "\"max_conn\": 10, \"conn_type\": \"pool\", \"vector_enabled\": false, "
 				  "\"similarity\": \"cosine\"}",
-				  "online_store JSON keeps every connection key in order");
+				  "online_store JSON keeps every connection key in order, but the password");
+		CHECK_INT(c->nsecrets, 1, "one secret left out");
+		if (c->nsecrets == 1)
+		{
+			CHECK_STR(c->secrets[0].s, "online_store.password", "its path");
+			CHECK_INT(c->secrets[0].pos.line, 12, "its line");
+		}
+		ok(c->has_online_store && c->has_offline_store, "both stores present");
 		CHECK_STR(c->online_schema.s, "my_online", "online schema from db_schema");
 		CHECK_STR(c->offline_store_json,
 				  "{\"type\": \"postgres\", \"host\": \"db\", \"entity_select_mode\": \"embed_query\", "
@@ -528,16 +535,60 @@ test_json(void)
 		OfsConfigFree(c);
 	}
 
-	c = parse_ok("project: p\nonline_store:\n  password: \"p\\\"w\\\\\\n\"\n  port: '5432'\n",
+	c = parse_ok("project: p\nonline_store:\n  user: \"p\\\"w\\\\\\n\"\n  port: '5432'\n",
 				 "online_store escaping");
 	if (c)
 	{
 		CHECK_STR(c->online_store_json,
 				  "{\"type\": \"postgres\", \"db_schema\": \"feast_online\", "
-				  "\"password\": \"p\\\"w\\\\\\n\", \"port\": \"5432\"}",
+				  "\"user\": \"p\\\"w\\\\\\n\", \"port\": \"5432\"}",
 				  "online_store JSON escapes; quoted port stays a string");
+		ok(c->has_online_store && !c->has_offline_store, "only online_store present");
 		OfsConfigFree(c);
 	}
+
+	/* connection secrets: left out at any depth, each noted */
+	c = parse_ok("project: p\n"
+				 "registry: \"postgresql://u:pw@h/db\"\n"
+				 "offline_store: {type: postgres, password: x, host: h}\n"
+				 "auth:\n"
+				 "  Client-Secret: x\n"
+				 "  keep: {a: 1, API_KEY: x, list: [1, \"dbname=d  password = x\", \"https://h/a:b@c\"]}\n"
+				 "  passphrase_file: x\n"
+				 "  pwd: x\n"
+				 "  pwds: y\n",
+				 "secrets");
+	if (c)
+	{
+		static const char *const paths[] = {
+			"registry", "offline_store.password", "auth.Client-Secret",
+			"auth.keep.API_KEY", "auth.keep.list[1]", "auth.passphrase_file", "auth.pwd"
+		};
+
+		ok(c->registry_json == NULL, "a registry URL with a password is left out");
+		CHECK_STR(c->offline_store_json, "{\"type\": \"postgres\", \"host\": \"h\"}",
+				  "offline_store without its password");
+		CHECK_STR(c->auth_json,
+				  "{\"keep\": {\"a\": 1, \"list\": [1, \"https://h/a:b@c\"]}, \"pwds\": \"y\"}",
+				  "auth without its secrets");
+		CHECK_INT(c->nsecrets, 7, "seven secrets noted");
+		for (int i = 0; i < 7 && i < c->nsecrets; i++)
+			CHECK_STR(c->secrets[i].s, paths[i], "secret path");
+		OfsConfigFree(c);
+	}
+	ok(OfsHasPassword("postgres://u:p@h", 16) && OfsHasPassword("A+b.c-d://:@", 12) &&
+	   !OfsHasPassword("postgres://u@h:5432/x", 21) && !OfsHasPassword("postgres://h/u:p@x", 18) &&
+	   !OfsHasPassword("1x://u:p@h", 10) && !OfsHasPassword("x:/u:p@h", 8),
+	   "URL passwords");
+	ok(OfsHasPassword("password=x", 10) && OfsHasPassword("a\tSSLPassword\n=x", 16) &&
+	   !OfsHasPassword("xpassword=x", 11) && !OfsHasPassword("password x", 10) &&
+	   !OfsHasPassword("passwor", 7),
+	   "conninfo passwords");
+	ok(OfsIsSecretKey("Token", 5) && OfsIsSecretKey("access-key", 10) &&
+	   OfsIsSecretKey("privatekey", 10) && OfsIsSecretKey("PWD", 3) &&
+	   !OfsIsSecretKey("pwds", 4) && !OfsIsSecretKey("sslkey_path", 11) &&
+	   !OfsIsSecretKey("api key", 7) && !OfsIsSecretKey("passes", 6),
+	   "secret key names");
 
 	expect_err("project: p\nregistry:\n  a: 1\n  b: {x: 1, x: 2}\n",
 			   OFS_ERR_DUPLICATE, 4, 13, "duplicate key \"x\" in key \"registry\"", NULL,
@@ -1004,7 +1055,7 @@ test_feature_services(void)
 				 "      - v1\n"
 				 "      - feature_view: v2\n"
 				 "      - feature_view: v3\n"
-				 "        features: []\n"
+				 "        features: [f]\n"
 				 "  - name: t\n"
 				 "    features: []\n",
 				 "feature services");
@@ -1020,12 +1071,17 @@ test_feature_services(void)
 		ok(!s[0].projections[1].has_features && s[0].projections[1].alias.s == NULL &&
 		   s[0].projections[1].join_key_map.n == 0,
 		   "mapping projection without features: all features");
-		ok(s[0].projections[2].has_features && s[0].projections[2].features.n == 0,
-		   "features: [] is present and empty");
+		ok(s[0].projections[2].has_features && s[0].projections[2].features.n == 1,
+		   "features: [f] is present");
 		CHECK_INT(s[1].nprojections, 0, "empty service");
 		OfsConfigFree(c);
 	}
 
+	expect_err("project: p\nfeature_services:\n  - name: s\n    features:\n      - feature_view: v\n        features: []\n",
+			   OFS_ERR_INVALID_VALUE, 6, 19,
+			   "key \"features\" in projection of feature view \"v\" in feature service \"s\" must list at least one feature",
+			   "Leave out the key to use every feature of the view.",
+			   "projection with features: []");
 	expect_err("project: p\nfeature_services:\n  - name: s\n",
 			   OFS_ERR_MISSING_KEY, 3, 5,
 			   "missing required key \"features\" in feature service \"s\"", NULL,
