@@ -73,16 +73,8 @@ static bool side_converted(Node *arg, Oid *type, int32 *typmod);
 static bool
 is_int_type(Oid typid)
 {
-	switch (typid)
-	{
-		case INT2OID:
-		case INT4OID:
-			return true;
-		case INT8OID:
-			return FLOAT8PASSBYVAL;
-		default:
-			return false;
-	}
+	return typid == INT2OID || typid == INT4OID ||
+		(typid == INT8OID && FLOAT8PASSBYVAL);
 }
 
 static Oid
