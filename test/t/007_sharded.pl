@@ -190,9 +190,10 @@ CREATE TABLE public.ent AS
 	FROM generate_series(0, $N - 1) i
 	UNION ALL SELECT -1, 5, 'c5', '2024-01-20 12:00', 1
 	UNION ALL SELECT -1, 5, 'c5', '2024-01-20 12:00', 1;
--- a second entity_df: one driver in a hundred, same span
+-- more entity_dfs: one driver in a hundred over the same span; the last week
 CREATE TABLE public.ent_few AS SELECT * FROM public.ent WHERE driver_id % 100 = 1;
-ANALYZE public.stats_l, public.trips_l, public.cust_l, public.ent, public.ent_few;
+CREATE TABLE public.ent_week AS SELECT * FROM public.ent WHERE event_timestamp >= '2024-02-22';
+ANALYZE public.stats_l, public.trips_l, public.cust_l, public.ent, public.ent_few, public.ent_week;
 });
 $_->safe_psql($db, 'ANALYZE') foreach values %shard;
 
@@ -549,6 +550,12 @@ sub measure_historical
 		AS t(row_id int, driver_id bigint, customer_id text, event_timestamp timestamptz, label int, conv real, acc double precision, trips bigint)});
 	my ($r1, $s1) = tcp_bytes();
 	my $rows = fetched_rows();
+	my $explains = 0;
+	foreach my $name (keys %shard)
+	{
+		$explains += $_->[1]
+		  foreach grep { $_->[0] =~ /^EXPLAIN SELECT .* FROM public\.stats_/ } @{ shard_statements($name, 'EXPLAIN %') };
+	}
 	# the rows in the window, with the needed columns, as the shards send them
 	my ($expect, $bytes) = split /\|/, $coord->safe_psql($db, qq{
 SET TimeZone = 'GMT'; SET extra_float_digits = 3;
@@ -589,12 +596,15 @@ SELECT (SELECT count(*) FROM shipped), (SELECT sum(copyrow_bytes(rid::text, driv
 	  : 'TCP bytes not measured (no ss)';
 	note(sprintf("VOLUMES %s (%d entity rows, %d source rows in total): today %d rows, %d bytes "
 		  . "(DataRow estimate); %s; keys pushed too: %d rows, %d bytes; "
-		  . "shard-side join: %d entity rows out (%d bytes), %d rows back (%d bytes)",
+		  . "shard-side join: %d entity rows out (%d bytes), %d rows back (%d bytes); "
+		  . "%d remote EXPLAINs (use_remote_estimate) for %d remote reads",
 		  $ent, $entity_rows, $total, $rows, $bytes, $tcp, $keyed, $keyed_bytes,
-		  $out_rows, $out_bytes, $back_rows, $back_bytes));
+		  $out_rows, $out_bytes, $back_rows, $back_bytes, $explains,
+		  scalar(grep { /FROM public\.stats_/ } map { @{ remote_selects($_) } } keys %shard)));
 }
 measure_historical('ent');
 measure_historical('ent_few');
+measure_historical('ent_week');
 
 # materialization: every row in the window today; newest per key per shard
 reset_shards();
