@@ -46,6 +46,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes qw(time);
 
 my $scale = $ENV{OFS_SHARDED_SCALE} || 1;
 my $M = int(20000 * $scale);    # stats rows (plus ties)
@@ -88,14 +89,14 @@ RETURNS TABLE(driver_id bigint, event_timestamp timestamptz, created timestamptz
 LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT (i % d)::bigint, ts,
 		   CASE WHEN i % 17 = 0 THEN NULL ELSE ts + (i % 5) * interval '1 minute' END,
-		   ((i * 7919) % 1000 / 1000.0)::real, (i % 997) / 997.0, i::bigint,
+		   ((i::bigint * 7919) % 1000 / 1000.0)::real, (i % 997) / 997.0, i::bigint,
 		   repeat(md5(i::text), 4)
 	FROM pg_catalog.generate_series(0, m - 1) i,
 		 LATERAL (SELECT '2024-01-01'::timestamptz + (i::bigint * 5097600 / m) * interval '1 second') t(ts)
 	UNION ALL
 	SELECT (i % d)::bigint, ts,
 		   CASE WHEN i % 2 = 0 AND i % 17 <> 0 THEN NULL ELSE ts + interval '150 seconds' END,
-		   ((i * 7919) % 1000 / 1000.0 + 1)::real, 1 - (i % 997) / 997.0, -i::bigint,
+		   ((i::bigint * 7919) % 1000 / 1000.0 + 1)::real, 1 - (i % 997) / 997.0, -i::bigint,
 		   repeat(md5((-i)::text), 4)
 	FROM pg_catalog.generate_series(0, m - 1, 11) i,
 		 LATERAL (SELECT '2024-01-01'::timestamptz + (i::bigint * 5097600 / m) * interval '1 second') t(ts)
@@ -545,10 +546,16 @@ sub measure_historical
 {
 	my ($ent) = @_;
 	reset_shards();
+	my $call = qq{SELECT count(*) FROM feast_historical('public.$ent', ARRAY['v_stats:conv', 'v_stats:acc', 'v_stats:trips'], project => 'PROJ')
+		AS t(row_id int, driver_id bigint, customer_id text, event_timestamp timestamptz, label int, conv real, acc double precision, trips bigint)};
 	my ($r0, $s0) = tcp_bytes();
-	$session->query_safe(qq{SELECT count(*) FROM feast_historical('public.$ent', ARRAY['v_stats:conv', 'v_stats:acc', 'v_stats:trips'], project => 'sh')
-		AS t(row_id int, driver_id bigint, customer_id text, event_timestamp timestamptz, label int, conv real, acc double precision, trips bigint)});
+	my $t0 = time();
+	$session->query_safe($call =~ s/PROJ/sh/r);
+	my $t_sh = time() - $t0;
 	my ($r1, $s1) = tcp_bytes();
+	$t0 = time();
+	$session->query_safe($call =~ s/PROJ/loc/r);
+	my $t_loc = time() - $t0;
 	my $rows = fetched_rows();
 	my $explains = 0;
 	foreach my $name (keys %shard)
@@ -594,11 +601,11 @@ SELECT (SELECT count(*) FROM shipped), (SELECT sum(copyrow_bytes(rid::text, driv
 	my $tcp = defined $r0
 	  ? sprintf('%d bytes received, %d sent (TCP, ss)', $r1 - $r0, $s1 - $s0)
 	  : 'TCP bytes not measured (no ss)';
-	note(sprintf("VOLUMES %s (%d entity rows, %d source rows in total): today %d rows, %d bytes "
+	note(sprintf("VOLUMES %s (%d entity rows, %d source rows in total): %.3f s sharded, %.3f s local; today %d rows, %d bytes "
 		  . "(DataRow estimate); %s; keys pushed too: %d rows, %d bytes; "
 		  . "shard-side join: %d entity rows out (%d bytes), %d rows back (%d bytes); "
 		  . "%d remote EXPLAINs (use_remote_estimate) for %d remote reads",
-		  $ent, $entity_rows, $total, $rows, $bytes, $tcp, $keyed, $keyed_bytes,
+		  $ent, $entity_rows, $total, $t_sh, $t_loc, $rows, $bytes, $tcp, $keyed, $keyed_bytes,
 		  $out_rows, $out_bytes, $back_rows, $back_bytes, $explains,
 		  scalar(grep { /FROM public\.stats_/ } map { @{ remote_selects($_) } } keys %shard)));
 }
@@ -608,15 +615,21 @@ measure_historical('ent_week');
 
 # materialization: every row in the window today; newest per key per shard
 reset_shards();
+my $t0 = time();
 $session->query_safe("SELECT * FROM feast_materialize('2024-01-01', '2024-03-01', ARRAY['v_stats'], project => 'sh')");
+my $t_mat = time() - $t0;
 my $mat_rows = fetched_rows();
+$t0 = time();
+$session->query_safe("SELECT * FROM feast_materialize('2024-01-01', '2024-03-01', ARRAY['v_stats'], project => 'loc')");
+my $t_mat_loc = time() - $t0;
 my ($mat_expect, $mat_design) = split /\|/, $coord->safe_psql($db, q{
 SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT p.part, s.driver_id FROM public.stats_l s
 	JOIN public.parts p ON s.event_timestamp >= p.lo AND s.event_timestamp < p.hi
 	WHERE s.event_timestamp BETWEEN '2024-01-01' AND '2024-03-01') k)
 FROM public.stats_l WHERE event_timestamp BETWEEN '2024-01-01' AND '2024-03-01'});
 is($mat_rows, $mat_expect, "materialize: the shards send the rows in the window ($mat_rows)");
-note("VOLUMES materialize v_stats: today $mat_rows rows; newest per key on each shard: about $mat_design rows");
+note(sprintf('VOLUMES materialize v_stats: %.3f s sharded, %.3f s local; today %d rows; newest per key on each shard: %d rows',
+	$t_mat, $t_mat_loc, $mat_rows, $mat_design));
 $session->quit;
 
 done_testing();
