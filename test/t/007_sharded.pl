@@ -19,8 +19,9 @@
 # feast_pull_latest and feast_pull_all, and the offline writes
 # (feast_push ... 'offline' and 'online_and_offline' into the partitioned
 # foreign source, routed to the shards; feast_write_to_offline_store into
-# the plain foreign table). The sharded training set is also checked
-# against a plain SQL point-in-time join of the local copy.
+# the plain foreign table; a row that fits no partition fails the push and
+# no shard keeps the rows sent with it). The sharded training set is also
+# checked against a plain SQL point-in-time join of the local copy.
 #
 # Pushdown, seen on the shards (pg_stat_statements, which keeps
 # postgres_fdw's DECLARE CURSOR statements with their literal bounds): each
@@ -155,7 +156,7 @@ CREATE TABLE public.stats (driver_id bigint, event_timestamp timestamptz, create
 CREATE FOREIGN TABLE public.stats_jan PARTITION OF public.stats
 	FOR VALUES FROM (MINVALUE) TO ('2024-02-01') SERVER shard_a OPTIONS (table_name 'stats_jan');
 CREATE FOREIGN TABLE public.stats_feb PARTITION OF public.stats
-	FOR VALUES FROM ('2024-02-01') TO (MAXVALUE) SERVER shard_b OPTIONS (table_name 'stats_feb');
+	FOR VALUES FROM ('2024-02-01') TO ('2024-03-15') SERVER shard_b OPTIONS (table_name 'stats_feb');
 
 CREATE TABLE public.trips (driver_id bigint, ts timestamptz, n_trips int, rating numeric(4,2), payload text)
 	PARTITION BY HASH (driver_id);
@@ -447,6 +448,8 @@ same_on_both("SELECT * FROM feast_pull_all('cust', '2024-01-15', '2024-01-25', p
 	  . "AS t(customer_id text, ts timestamptz, spend double precision, segment text, visits int, blob text)",
 			 'feast_pull_all, data source');
 
+my ($rc, $stdout, $stderr);
+
 # --- offline writes: tuple routing into the foreign partitions, and the
 # plain foreign table; then the same reads again
 sub pushed_rows
@@ -472,6 +475,22 @@ is($shard{shard_b}->safe_psql($db, "SELECT string_agg(trips::text, ',' ORDER BY 
    'February rows were routed to shard B');
 is($shard{shard_b}->safe_psql($db, "SELECT count(*) FROM public.cust WHERE segment = 'pushed'"), '1',
    'the offline write reached the plain foreign table');
+# a row that fits no partition: an error, and no shard keeps the rows
+# pushed with it, even those it already received (batch_size 1 sends each
+# row at once)
+my $outside = pushed_rows(3000000, '0 hours') =~ s/'2024-02-26 00:00'/'2024-03-20 00:00'/r;
+reset_shards();
+($rc, $stdout, $stderr) = $coord->psql($db, qq{
+ALTER FOREIGN TABLE public.stats_jan OPTIONS (ADD batch_size '1');
+SELECT feast_push('stats_push', \$p\$$outside\$p\$, 'offline', project => 'sh');
+});
+$coord->safe_psql($db, "ALTER FOREIGN TABLE public.stats_jan OPTIONS (DROP batch_size)");
+like($stderr, qr/no partition of relation "stats" found for row/, 'a pushed row outside every partition is an error');
+ok(scalar(grep { $_->[0] =~ /^INSERT INTO public\.stats_jan/ } @{ shard_statements('shard_a', 'INSERT%') }),
+   'shard A had received a row');
+is($shard{shard_a}->safe_psql($db, 'SELECT count(*) FROM public.stats_jan WHERE trips >= 3000000')
+	  . ',' . $shard{shard_b}->safe_psql($db, 'SELECT count(*) FROM public.stats_feb WHERE trips >= 3000000'),
+   '0,0', 'and no shard keeps the rows pushed with it');
 same_on_both("SELECT * FROM feast_pull_all('stats', '2024-01-01', '2024-03-01', project => 'PROJ') "
 	  . "AS t(driver_id bigint, event_timestamp timestamptz, created timestamptz, conv real, acc double precision, trips bigint, note text)",
 			 'feast_pull_all, data source, after the pushes');
@@ -492,7 +511,7 @@ GRANT SELECT ON public.stats, public.ent TO analyst;
 my $as_analyst = "SET ROLE analyst; SELECT count(*) || ' ' || md5(string_agg(t::text, ',' ORDER BY t::text)) "
   . "FROM feast_historical('public.ent', ARRAY['v_stats:conv'], project => 'sh') "
   . "AS t(row_id int, driver_id bigint, customer_id text, event_timestamp timestamptz, label int, conv real)";
-my ($rc, $stdout, $stderr) = $coord->psql($db, $as_analyst);
+($rc, $stdout, $stderr) = $coord->psql($db, $as_analyst);
 like($stderr, qr/user mapping not found for "analyst"|user mapping not found for user "analyst"/,
 	 'without a user mapping the read fails with postgres_fdw\'s error');
 $coord->safe_psql($db, q{
