@@ -3,9 +3,11 @@
 # Skips apt when everything is already there. Needs root (or sudo).
 set -euo pipefail
 
-# perl: prove; libipc-run-perl (+ libio-pty-perl): PostgreSQL::Test::Utils
+# perl: prove; libipc-run-perl (+ libio-pty-perl): PostgreSQL::Test::Utils;
+# iproute2: ss, with which test/t/007_sharded.pl measures the bytes the shards
+# send (postgres_fdw and pg_stat_statements come with postgresql-15)
 PACKAGES=(gcc make pkg-config perl postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-          libyaml-dev libipc-run-perl libio-pty-perl)
+          libyaml-dev libipc-run-perl libio-pty-perl iproute2)
 # QA tools for .ci/run: clang + libclang-rt (unit tests under ASan, libFuzzer),
 # valgrind (make test-valgrind), cppcheck, clang-tidy, clang-tools
 # (scan-build) and bear (compile_commands.json) for scripts/analyze.sh
