@@ -15,7 +15,8 @@
  *	registry.c			reading the registry back for the calls below
  *	historical.c, pit_join.c
  *		feast_historical and friends: the point-in-time join engine
- *	materialize.c, online_read.c, push.c, pull.c
+ *	online_materialize.c, online_read.c, online_push.c, pull.c,
+ *	online_common.c
  *		the online store: materialization, online reads, push, pulls
  *	sqlbuild.c, srf.c	safe SQL from user text; SETOF record results
  *	spi_util.c			running SPI statements and reading their results

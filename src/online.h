@@ -56,7 +56,8 @@ extern char *OnlineTsBound(Form_pg_attribute att, int paramno);
  * The statement that upserts the newest row per online key of from_item
  * (rows of fv's source, whose columns are desc) into fv's online table,
  * with the newest-wins rule: with window, the rows with $1 <= ts <= $2
- * (materialize.c); without, every row with a timestamp (push.c). Caller
+ * (online_materialize.c); without, every row with a timestamp
+ * (online_push.c). Caller
  * must be connected to SPI.
  */
 extern char *OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc,

@@ -40,7 +40,6 @@
  */
 #include "postgres.h"
 
-#include "access/heaptoast.h"
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -48,7 +47,6 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/plancache.h"
 #include "utils/timestamp.h"
 
 #include "online.h"
@@ -60,8 +58,6 @@
 PG_FUNCTION_INFO_V1(ofs_feast_pull_latest);
 PG_FUNCTION_INFO_V1(ofs_feast_pull_all);
 
-#define FETCH_BATCH 1000
-
 static char *pull_view_sql(const RegFeatureView *fv, TupleDesc desc,
 						   bool latest, bool has_start, bool has_end);
 static char *pull_source_sql(const char *project, const RegSource *src,
@@ -71,161 +67,6 @@ static void append_window(StringInfo sql, const char *ts_col,
 						  Form_pg_attribute ts_att, bool latest,
 						  bool has_start, bool has_end);
 static Datum pull_internal(FunctionCallInfo fcinfo, bool latest);
-
-char *
-OnlineTextArg(FunctionCallInfo fcinfo, int argno)
-{
-	return PG_ARGISNULL(argno) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(argno));
-}
-
-char *
-OnlineProjectArg(FunctionCallInfo fcinfo, int argno)
-{
-	return RegistryResolveProject(OnlineTextArg(fcinfo, argno));
-}
-
-/*
- * OnlineDescribe parses (never runs) SELECT * FROM from_item and returns
- * its result columns.
- */
-TupleDesc
-OnlineDescribe(const char *from_item, MemoryContext mcxt)
-{
-	char	   *sql = psprintf("SELECT * FROM %s ofs_d", from_item);
-	SPIPlanPtr	plan;
-	List	   *sources;
-	CachedPlanSource *ps;
-	TupleDesc	result;
-
-	plan = SPI_prepare(sql, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	sources = SPI_plan_get_plan_sources(plan);
-	if (list_length(sources) != 1)
-		elog(ERROR, "unexpected number of statements");
-	ps = linitial(sources);
-	result = CreateTupleDescCopy(ps->resultDesc);
-	if (mcxt != CurrentMemoryContext)
-	{
-		MemoryContext old = MemoryContextSwitchTo(mcxt);
-		TupleDesc	copy = CreateTupleDescCopy(result);
-
-		MemoryContextSwitchTo(old);
-		result = copy;
-	}
-	SPI_freeplan(plan);
-	pfree(sql);
-	return result;
-}
-
-Form_pg_attribute
-OnlineFindColumn(TupleDesc desc, const char *name)
-{
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-			return att;
-	}
-	return NULL;
-}
-
-Form_pg_attribute
-OnlineSourceColumn(TupleDesc desc, const RegSource *src, const char *feast_name,
-				   const char *what)
-{
-	const char *col = RegSourceColumn(src, feast_name);
-	Form_pg_attribute att = OnlineFindColumn(desc, col);
-
-	if (att == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of data source \"%s\" does not exist",
-						col, src->name),
-				 strcmp(col, feast_name) == 0 ?
-				 errdetail("It is the %s \"%s\".", what, feast_name) :
-				 errdetail("It holds the %s \"%s\" through field_mapping.",
-						   what, feast_name)));
-	return att;
-}
-
-char *
-OnlineTsExpr(const char *alias, Form_pg_attribute att, const RegSource *src,
-			 const char *what)
-{
-	const char *col = quote_identifier(NameStr(att->attname));
-
-	if (att->atttypid == TIMESTAMPTZOID)
-		return psprintf("%s.%s", alias, col);
-	if (att->atttypid == TIMESTAMPOID)
-		return psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, %s.%s)",
-						alias, col);
-	ereport(ERROR,
-			(errcode(ERRCODE_DATATYPE_MISMATCH),
-			 errmsg("%s \"%s\" of data source \"%s\" is of type %s",
-					what, NameStr(att->attname), src->name,
-					format_type_be(att->atttypid)),
-			 errhint("Use a column of type timestamp with time zone or timestamp without time zone.")));
-	return NULL;				/* keep compiler quiet */
-}
-
-char *
-OnlineTsBound(Form_pg_attribute att, int paramno)
-{
-	if (att->atttypid == TIMESTAMPOID)
-		return psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, $%d)", paramno);
-	return psprintf("$%d", paramno);
-}
-
-/*
- * OnlineQueryToSrf streams the rows of a query into the result of a SETOF
- * record function. The rows own their values: a value stored out of line
- * (TOAST) in a table the query read is fetched into the row, so that the
- * result stays valid in a cursor whatever happens to that table.
- */
-void
-OnlineQueryToSrf(FunctionCallInfo fcinfo, const char *funcname, const char *sql,
-				 int nargs, Oid *argtypes, Datum *values, const char *nulls,
-				 bool read_only)
-{
-	int			nestlevel = 0;
-	Portal		portal;
-	Tuplestorestate *tupstore;
-	TupleDesc	desc;
-
-	if (read_only)
-		nestlevel = SqlBeginReadOnly();
-	portal = SPI_cursor_open_with_args(NULL, sql, nargs, argtypes, values, nulls,
-									   true, CURSOR_OPT_NO_SCROLL);
-	tupstore = SrfBeginRecord(fcinfo, portal->tupDesc, funcname, &desc);
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, FETCH_BATCH);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tuple = SPI_tuptable->vals[i];
-
-			if (HeapTupleHasExternal(tuple))
-			{
-				HeapTuple	flat = toast_flatten_tuple(tuple, SPI_tuptable->tupdesc);
-
-				tuplestore_puttuple(tupstore, flat);
-				heap_freetuple(flat);
-			}
-			else
-				tuplestore_puttuple(tupstore, tuple);
-		}
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
-	}
-	SPI_freetuptable(SPI_tuptable);
-	SPI_cursor_close(portal);
-	if (read_only)
-		SqlEndReadOnly(nestlevel);
-}
 
 /*
  * append_window appends the WHERE clause of a pull: the bounds that are

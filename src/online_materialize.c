@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * materialize.c
+ * online_materialize.c
  *		feast_materialize and feast_materialize_incremental: the newest
  *		source row per entity key into the online tables.
  *
@@ -54,7 +54,7 @@
  * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
- *	  src/materialize.c
+ *	  src/online_materialize.c
  *
  *-------------------------------------------------------------------------
  */
@@ -62,20 +62,17 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
-#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "parser/parse_coerce.h"
 #include "tcop/tcopprot.h"
 #include "utils/array.h"
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "online.h"
@@ -114,9 +111,6 @@ typedef struct MaterializeResult
 static void materialize_error_callback(void *arg);
 static void progress_report(bool notice);
 static void progress_restore_activity(void);
-static char *collation_name(Oid collid);
-static char *online_key_expr(const RegFeatureView *fv, const char *key,
-							 Form_pg_attribute att, Form_pg_attribute oatt);
 static TimestampTz lookback_start(int64 lookback);
 static void materialize_view_body(const RegFeatureView *fv, bool incremental,
 								  TimestampTz start, TimestampTz end,
@@ -126,215 +120,6 @@ static MaterializeResult materialize_view(const RegFeatureView *fv,
 										  TimestampTz end);
 static Datum materialize_internal(FunctionCallInfo fcinfo, bool incremental);
 static int	name_cmp(const ListCell *a, const ListCell *b);
-
-/*
- * OnlineTableOf returns the quoted, schema-qualified name of the online
- * table apply recorded for a view.
- */
-char *
-OnlineTableOf(const RegFeatureView *fv)
-{
-	return OnlineTableQualifiedName(fv->project, fv->name);
-}
-
-/* The schema-qualified, quoted name of a collation. */
-static char *
-collation_name(Oid collid)
-{
-	HeapTuple	tp = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
-	Form_pg_collation coll;
-	char	   *result;
-
-	if (!HeapTupleIsValid(tp))
-		elog(ERROR, "cache lookup failed for collation %u", collid);
-	coll = (Form_pg_collation) GETSTRUCT(tp);
-	result = quote_qualified_identifier(get_namespace_name(coll->collnamespace),
-										NameStr(coll->collname));
-	ReleaseSysCache(tp);
-	return result;
-}
-
-/*
- * online_key_expr returns the value a source join key column (att, alias
- * s) takes in the online key column (oatt): what INSERT would store there,
- * except that a timestamp without time zone is read as UTC, never through
- * the session's TimeZone. The expression also has the online column's
- * collation, so that grouping by it groups as the online table's primary
- * key does: two source keys that become one online key (numeric 0.1 and
- * 0.10000000000000000001 as float8, 'abc' and 'ABC' under a
- * case-insensitive source collation but not online) are one group.
- */
-static char *
-online_key_expr(const RegFeatureView *fv, const char *key,
-				Form_pg_attribute att, Form_pg_attribute oatt)
-{
-	char	   *col = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
-	Oid			base = getBaseType(att->atttypid);
-	char	   *expr;
-
-	if (oatt == NULL)
-		elog(ERROR, "online table of feature view \"%s\" has no column \"%s\"",
-			 fv->name, key);
-	if (base == oatt->atttypid)
-		expr = col;
-	else if (base == TIMESTAMPOID && oatt->atttypid == TIMESTAMPTZOID)
-		expr = psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, %s)", col);
-	else
-	{
-		/*
-		 * The online key has no typmod, so where an assignment cast exists
-		 * an explicit cast is the same conversion; where none exists INSERT
-		 * would fail, and so do we, with a clear error.
-		 */
-		if (!can_coerce_type(1, &att->atttypid, &oatt->atttypid, COERCION_ASSIGNMENT))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("join key \"%s\" of data source \"%s\" is of type %s, which cannot be stored as %s",
-							key, fv->source->name, format_type_be(att->atttypid),
-							format_type_be(oatt->atttypid)),
-					 errdetail("The online table of feature view \"%s\" keys it as %s.",
-							   fv->name, format_type_be(oatt->atttypid)),
-					 errhint("Give the column a type that matches the entity's value type, or change the value type and run feast_apply.")));
-		expr = psprintf("CAST(%s AS %s)", col,
-						format_type_extended(oatt->atttypid, -1,
-											 FORMAT_TYPE_FORCE_QUALIFY));
-	}
-	if (OidIsValid(att->attcollation) && OidIsValid(oatt->attcollation) &&
-		att->attcollation != oatt->attcollation)
-		expr = psprintf("(%s COLLATE %s)", expr, collation_name(oatt->attcollation));
-	return expr;
-}
-
-/*
- * OnlineUpsertSql returns the statement that writes the newest row per
- * online key of from_item into fv's online table, newest-wins against what
- * is stored.
- *
- * The rows of from_item (aliased s) are rows of fv's source: desc gives
- * their columns, named as the source's. Rows are grouped by the key values
- * they take online (online_key_expr), newest first: greatest timestamp,
- * then greatest created, a NULL created losing. A stored row is replaced
- * only when the incoming (event_timestamp, created_timestamp) is not older,
- * a NULL created being older than any non-NULL one. Rows are written in
- * key order, so concurrent upserts of overlapping keys lock rows in the
- * same order. Rows with a NULL key are skipped.
- *
- * window (materialization): only rows with $1 <= timestamp <= $2
- * (timestamptz parameters), counted by feast.materialize_progress; the
- * created column must exist. Otherwise (push): every row with a non-NULL
- * timestamp, and a created column absent from desc means NULL.
- *
- * Caller must be connected to SPI (the online table is described).
- */
-char *
-OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item,
-				bool window)
-{
-	const RegSource *src = fv->source;
-	char	   *online_table = OnlineTableOf(fv);
-	TupleDesc	odesc = OnlineDescribe(online_table, CurrentMemoryContext);
-	Form_pg_attribute ts_att;
-	Form_pg_attribute cr_att = NULL;
-	char	   *ts_col;
-	char	   *ts_out;
-	char	   *cr_col = NULL;
-	StringInfoData sql;
-	StringInfoData keys;
-
-	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, "timestamp field");
-	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
-	ts_out = OnlineTsExpr("s", ts_att, src, "timestamp field");
-	if (window)
-		ts_out = psprintf("feast.materialize_progress(%s)", ts_out);
-	if (src->created_timestamp_column)
-		cr_att = window ?
-			OnlineSourceColumn(desc, src, src->created_timestamp_column,
-							   "created timestamp column") :
-			OnlineFindColumn(desc, RegSourceColumn(src, src->created_timestamp_column));
-	if (cr_att)
-		cr_col = psprintf("s.%s", quote_identifier(NameStr(cr_att->attname)));
-
-	initStringInfo(&sql);
-	initStringInfo(&keys);
-	for (int i = 0; i < fv->nkeys; i++)
-	{
-		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->join_keys[i],
-												   "join key");
-
-		appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "",
-						 online_key_expr(fv, fv->join_keys[i], att,
-										 OnlineFindColumn(odesc, fv->join_keys[i])));
-	}
-
-	appendStringInfo(&sql, "INSERT INTO %s AS o (", online_table);
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
-	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(fv->join_keys[i]));
-	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(&sql, ", %s", quote_identifier(fv->features[i].name));
-	appendStringInfoString(&sql, ", event_timestamp, created_timestamp)\nSELECT ");
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, "''::pg_catalog.text");
-	else
-		appendStringInfo(&sql, "DISTINCT ON (%s) %s", keys.data, keys.data);
-	for (int i = 0; i < fv->nfeatures; i++)
-	{
-		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->features[i].name,
-												   "feature");
-
-		appendStringInfo(&sql, ", s.%s", quote_identifier(NameStr(att->attname)));
-	}
-	appendStringInfo(&sql, ", %s, %s\nFROM %s s\nWHERE ", ts_out,
-					 cr_att ? OnlineTsExpr("s", cr_att, src, "created timestamp column") :
-					 "NULL::pg_catalog.timestamptz", from_item);
-
-	/* the window, both ends inclusive, or any timestamp; no NULL keys */
-	if (window)
-		appendStringInfo(&sql, "%s OPERATOR(pg_catalog.>=) %s AND %s OPERATOR(pg_catalog.<=) %s",
-						 ts_col, OnlineTsBound(ts_att, 1), ts_col, OnlineTsBound(ts_att, 2));
-	else
-		appendStringInfo(&sql, "%s IS NOT NULL", ts_col);
-	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&sql, " AND s.%s IS NOT NULL",
-						 quote_identifier(RegSourceColumn(src, fv->join_keys[i])));
-	if (window)
-		appendStringInfoString(&sql, " AND feast.materialize_progress()");
-
-	/*
-	 * Newest first; a NULL created loses a tie. Ordered by the raw
-	 * timestamp columns (and raw keys where they need no conversion), so
-	 * that an index can serve the sort.
-	 */
-	appendStringInfo(&sql, "\nORDER BY %s%s%s DESC", keys.data,
-					 fv->nkeys > 0 ? ", " : "", ts_col);
-	if (cr_col)
-		appendStringInfo(&sql, ", %s DESC NULLS LAST", cr_col);
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, " LIMIT 1");
-
-	/* newest wins against what is stored */
-	appendStringInfoString(&sql, "\nON CONFLICT (");
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
-	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(fv->join_keys[i]));
-	appendStringInfoString(&sql, ") DO UPDATE SET ");
-	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(&sql, "%s = EXCLUDED.%s, ",
-						 quote_identifier(fv->features[i].name),
-						 quote_identifier(fv->features[i].name));
-	appendStringInfoString(&sql, "event_timestamp = EXCLUDED.event_timestamp, "
-						   "created_timestamp = EXCLUDED.created_timestamp\nWHERE "
-						   "EXCLUDED.event_timestamp OPERATOR(pg_catalog.>) o.event_timestamp "
-						   "OR (EXCLUDED.event_timestamp OPERATOR(pg_catalog.=) o.event_timestamp "
-						   "AND (o.created_timestamp IS NULL "
-						   "OR EXCLUDED.created_timestamp OPERATOR(pg_catalog.>=) o.created_timestamp))");
-	pfree(keys.data);
-	return sql.data;
-}
 
 static void
 materialize_error_callback(void *arg)

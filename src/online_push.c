@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * push.c
+ * online_push.c
  *		feast_push and feast_write_to_offline_store: rows from the caller
  *		into the online tables and the batch sources.
  *
@@ -54,7 +54,7 @@
  * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
- *	  src/push.c
+ *	  src/online_push.c
  *
  *-------------------------------------------------------------------------
  */
