@@ -31,7 +31,9 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "historical_scan.h"
 #include "offline_store.h"
+#include "progress.h"
 
 PG_MODULE_MAGIC;
 
@@ -53,6 +55,8 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+	HistScanInit();
+	ProgressInit();
 
 	MarkGUCPrefixReserved("offline_store");
 }

@@ -10,7 +10,7 @@
  * Everything here runs inside the caller's SPI connection and allocates in
  * the caller's memory context; nothing is cached between calls.
  *
- * Portions Copyright (c) 2026, offline_store developers
+ * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
  *	  src/online_common.c
@@ -41,6 +41,8 @@
 
 #define FETCH_BATCH 1000
 
+static int	missing_column_detail(OnlineColumnRole role, const char *feast_name,
+								  bool mapped);
 static char *collation_name(Oid collid);
 static char *online_key_expr(const RegFeatureView *fv, const char *key,
 							 Form_pg_attribute att, Form_pg_attribute oatt);
@@ -104,9 +106,35 @@ OnlineFindColumn(TupleDesc desc, const char *name)
 	return NULL;
 }
 
+/* The detail of a missing source column: what it holds, by role. */
+static int
+missing_column_detail(OnlineColumnRole role, const char *feast_name, bool mapped)
+{
+	switch (role)
+	{
+		case ONLINE_TIMESTAMP:
+			return mapped ?
+				errdetail("It holds the timestamp field \"%s\" through field_mapping.", feast_name) :
+				errdetail("It is the timestamp field \"%s\".", feast_name);
+		case ONLINE_CREATED:
+			return mapped ?
+				errdetail("It holds the created timestamp column \"%s\" through field_mapping.", feast_name) :
+				errdetail("It is the created timestamp column \"%s\".", feast_name);
+		case ONLINE_JOIN_KEY:
+			return mapped ?
+				errdetail("It holds the join key \"%s\" through field_mapping.", feast_name) :
+				errdetail("It is the join key \"%s\".", feast_name);
+		case ONLINE_FEATURE:
+			return mapped ?
+				errdetail("It holds the feature \"%s\" through field_mapping.", feast_name) :
+				errdetail("It is the feature \"%s\".", feast_name);
+	}
+	return 0;
+}
+
 Form_pg_attribute
 OnlineSourceColumn(TupleDesc desc, const RegSource *src, const char *feast_name,
-				   const char *what)
+				   OnlineColumnRole role)
 {
 	const char *col = RegSourceColumn(src, feast_name);
 	Form_pg_attribute att = OnlineFindColumn(desc, col);
@@ -116,28 +144,33 @@ OnlineSourceColumn(TupleDesc desc, const RegSource *src, const char *feast_name,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" of data source \"%s\" does not exist",
 						col, src->name),
-				 strcmp(col, feast_name) == 0 ?
-				 errdetail("It is the %s \"%s\".", what, feast_name) :
-				 errdetail("It holds the %s \"%s\" through field_mapping.",
-						   what, feast_name)));
+				 missing_column_detail(role, feast_name, strcmp(col, feast_name) != 0)));
 	return att;
 }
 
 char *
 OnlineTsExpr(const char *alias, Form_pg_attribute att, const RegSource *src,
-			 const char *what)
+			 OnlineColumnRole role)
 {
 	const char *col = quote_identifier(NameStr(att->attname));
 
+	Assert(role == ONLINE_TIMESTAMP || role == ONLINE_CREATED);
 	if (att->atttypid == TIMESTAMPTZOID)
 		return psprintf("%s.%s", alias, col);
 	if (att->atttypid == TIMESTAMPOID)
 		return psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, %s.%s)",
 						alias, col);
+	if (role == ONLINE_CREATED)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("created timestamp column \"%s\" of data source \"%s\" is of type %s",
+						NameStr(att->attname), src->name,
+						format_type_be(att->atttypid)),
+				 errhint("Use a column of type timestamp with time zone or timestamp without time zone.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_DATATYPE_MISMATCH),
-			 errmsg("%s \"%s\" of data source \"%s\" is of type %s",
-					what, NameStr(att->attname), src->name,
+			 errmsg("timestamp field \"%s\" of data source \"%s\" is of type %s",
+					NameStr(att->attname), src->name,
 					format_type_be(att->atttypid)),
 			 errhint("Use a column of type timestamp with time zone or timestamp without time zone.")));
 	return NULL;				/* keep compiler quiet */
@@ -294,14 +327,17 @@ online_key_expr(const RegFeatureView *fv, const char *key,
  *
  * window (materialization): only rows with $1 <= timestamp <= $2
  * (timestamptz parameters), counted by feast.materialize_progress; the
- * created column must exist. Otherwise (push): every row with a non-NULL
- * timestamp, and a created column absent from desc means NULL.
+ * created column must exist; *window_query, if not NULL, receives a query
+ * selecting the rows the statement reads (SELECT FROM from_item s WHERE
+ * <the same conditions>), to estimate their number. Otherwise (push):
+ * every row with a non-NULL timestamp, and a created column absent from
+ * desc means NULL.
  *
  * Caller must be connected to SPI (the online table is described).
  */
 char *
 OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item,
-				bool window)
+				bool window, char **window_query)
 {
 	const RegSource *src = fv->source;
 	char	   *online_table = OnlineTableOf(fv);
@@ -313,16 +349,17 @@ OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item,
 	char	   *cr_col = NULL;
 	StringInfoData sql;
 	StringInfoData keys;
+	StringInfoData cond;
 
-	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, "timestamp field");
+	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, ONLINE_TIMESTAMP);
 	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
-	ts_out = OnlineTsExpr("s", ts_att, src, "timestamp field");
+	ts_out = OnlineTsExpr("s", ts_att, src, ONLINE_TIMESTAMP);
 	if (window)
 		ts_out = psprintf("feast.materialize_progress(%s)", ts_out);
 	if (src->created_timestamp_column)
 		cr_att = window ?
 			OnlineSourceColumn(desc, src, src->created_timestamp_column,
-							   "created timestamp column") :
+							   ONLINE_CREATED) :
 			OnlineFindColumn(desc, RegSourceColumn(src, src->created_timestamp_column));
 	if (cr_att)
 		cr_col = psprintf("s.%s", quote_identifier(NameStr(cr_att->attname)));
@@ -332,7 +369,7 @@ OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item,
 	for (int i = 0; i < fv->nkeys; i++)
 	{
 		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->join_keys[i],
-												   "join key");
+												   ONLINE_JOIN_KEY);
 
 		appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "",
 						 online_key_expr(fv, fv->join_keys[i], att,
@@ -355,25 +392,30 @@ OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item,
 	for (int i = 0; i < fv->nfeatures; i++)
 	{
 		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->features[i].name,
-												   "feature");
+												   ONLINE_FEATURE);
 
 		appendStringInfo(&sql, ", s.%s", quote_identifier(NameStr(att->attname)));
 	}
 	appendStringInfo(&sql, ", %s, %s\nFROM %s s\nWHERE ", ts_out,
-					 cr_att ? OnlineTsExpr("s", cr_att, src, "created timestamp column") :
+					 cr_att ? OnlineTsExpr("s", cr_att, src, ONLINE_CREATED) :
 					 "NULL::pg_catalog.timestamptz", from_item);
 
 	/* the window, both ends inclusive, or any timestamp; no NULL keys */
+	initStringInfo(&cond);
 	if (window)
-		appendStringInfo(&sql, "%s OPERATOR(pg_catalog.>=) %s AND %s OPERATOR(pg_catalog.<=) %s",
+		appendStringInfo(&cond, "%s OPERATOR(pg_catalog.>=) %s AND %s OPERATOR(pg_catalog.<=) %s",
 						 ts_col, OnlineTsBound(ts_att, 1), ts_col, OnlineTsBound(ts_att, 2));
 	else
-		appendStringInfo(&sql, "%s IS NOT NULL", ts_col);
+		appendStringInfo(&cond, "%s IS NOT NULL", ts_col);
 	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&sql, " AND s.%s IS NOT NULL",
+		appendStringInfo(&cond, " AND s.%s IS NOT NULL",
 						 quote_identifier(RegSourceColumn(src, fv->join_keys[i])));
+	appendStringInfoString(&sql, cond.data);
 	if (window)
 		appendStringInfoString(&sql, " AND feast.materialize_progress()");
+	if (window && window_query != NULL)
+		*window_query = psprintf("SELECT FROM %s s WHERE %s", from_item, cond.data);
+	pfree(cond.data);
 
 	/*
 	 * Newest first; a NULL created loses a tie. Ordered by the raw

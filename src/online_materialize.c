@@ -38,18 +38,23 @@
  * calls naming views in different orders cannot deadlock. Readers of the
  * online table are never blocked: they see the table as of their snapshot.
  *
- * Progress: the statement calls feast.materialize_progress() once per
- * source row in the window (a filter of the scan), and
+ * Progress (progress.c): the statement calls feast.materialize_progress()
+ * once per source row in the window (a filter of the scan), and
  * feast.materialize_progress(event_timestamp) once per key it writes (a
  * volatile output column, which the planner evaluates after the sort).
- * The calls count rows read (rows_read) and keys written and, every 64k
- * rows, look at the clock: from 5 s on, progress is reported at NOTICE and
- * in pg_stat_activity every 5 s. Their cost is two function calls per row
- * (measured: within noise of a 5M-row scan).
+ * The calls count rows read (recorded as rows_read) and keys written in the
+ * per-call state of the view being materialized, which materialize_view
+ * makes current and takes down again, also on error; outside a
+ * materialization they do nothing. The phases, reading (of an estimated
+ * number of rows: the plan of the window's rows, made when first reported)
+ * and writing, are reported every offline_store.progress_interval.
  *
- * Errors: the primary message names the view ("could not materialize
- * feature view ...: <cause>"), because pg_cron's job_run_details keeps
- * nothing else; the context line says which view was being materialized.
+ * Errors keep their fields (SQLSTATE, detail, hint, position, internal
+ * query, schema/table/column names); only the primary message is prefixed
+ * with the view ("could not materialize feature view ...: <cause>"),
+ * because pg_cron's job_run_details keeps nothing else, the context says
+ * which view was being materialized, and the context line of our upsert
+ * statement is left out (it is ours, not the user's).
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -77,6 +82,7 @@
 
 #include "online.h"
 #include "online_tables.h"
+#include "progress.h"
 #include "registry.h"
 #include "spi_util.h"
 
@@ -86,21 +92,25 @@ PG_FUNCTION_INFO_V1(ofs_materialize_progress);
 PG_FUNCTION_INFO_V1(ofs_materialize_progress_written);
 
 #define MATERIALIZE_COLS 4
-#define PROGRESS_CHECK_MASK 0xFFFF	/* look at the clock every 64k rows */
-#define PROGRESS_INTERVAL_MS 5000
 #define DEFAULT_LOOKBACK_USEC (INT64CONST(52) * 7 * USECS_PER_DAY)
 
-/* State of the materialization running in this backend, if any. */
-static struct
+/* The per-call state of the view being materialized. */
+typedef struct MaterializeView
 {
-	bool		active;
-	const char *view;
+	const RegFeatureView *fv;
+	int			index;			/* 1-based, of nviews in the call */
+	int			nviews;
+	ProgressState *progress;
 	int64		rows;			/* source rows read */
 	int64		written;		/* keys handed to the upsert */
-	TimestampTz started;
-	TimestampTz write_started;	/* when the first key was handed over */
-	TimestampTz last_report;
-} progress;
+} MaterializeView;
+
+/*
+ * The view being materialized in this backend, or NULL: set and reset by
+ * materialize_view (in PG_CATCH too), read by the statement's calls of
+ * feast.materialize_progress.
+ */
+static MaterializeView *materializing = NULL;
 
 typedef struct MaterializeResult
 {
@@ -109,15 +119,19 @@ typedef struct MaterializeResult
 } MaterializeResult;
 
 static void materialize_error_callback(void *arg);
-static void progress_report(bool notice);
-static void progress_restore_activity(void);
 static TimestampTz lookback_start(int64 lookback);
-static void materialize_view_body(const RegFeatureView *fv, bool incremental,
+static void materialize_view_body(MaterializeView *mv, bool incremental,
 								  TimestampTz start, TimestampTz end,
-								  MaterializeResult *result);
-static MaterializeResult materialize_view(const RegFeatureView *fv,
+								  MaterializeResult *result, char **upsert_sql);
+static MaterializeResult materialize_view(MaterializeView *mv,
 										  bool incremental, TimestampTz start,
 										  TimestampTz end);
+static void materialize_views(List *views, bool incremental, TimestampTz start,
+							  TimestampTz end, ReturnSetInfo *rsinfo,
+							  ProgressState *progress);
+static void materialize_each(List *views, bool incremental, TimestampTz start,
+							 TimestampTz end, ReturnSetInfo *rsinfo,
+							 ProgressState *progress);
 static Datum materialize_internal(FunctionCallInfo fcinfo, bool incremental);
 static int	name_cmp(const ListCell *a, const ListCell *b);
 
@@ -128,51 +142,6 @@ materialize_error_callback(void *arg)
 }
 
 /*
- * progress_report shows the progress of the running materialization in
- * pg_stat_activity, and at NOTICE if asked.
- */
-static void
-progress_report(bool notice)
-{
-	TimestampTz now = GetCurrentTimestamp();
-	bool		writing = progress.written > 0;
-	long		secs;
-	int			usecs;
-	double		elapsed;
-	int64		rate;
-	char	   *text;
-
-	/* the rate of the current phase: reading, then writing */
-	TimestampDifference(writing ? progress.write_started : progress.started,
-						now, &secs, &usecs);
-	elapsed = secs + usecs / 1000000.0;
-	rate = elapsed > 0 ?
-		(int64) ((writing ? progress.written : progress.rows) / elapsed) : 0;
-	if (writing)
-		text = psprintf("offline_store: materializing feature view \"%s\": "
-						INT64_FORMAT " rows read, " INT64_FORMAT " keys written, "
-						INT64_FORMAT " keys/s",
-						progress.view, progress.rows, progress.written, rate);
-	else
-		text = psprintf("offline_store: materializing feature view \"%s\": "
-						INT64_FORMAT " rows read, " INT64_FORMAT " rows/s",
-						progress.view, progress.rows, rate);
-	pgstat_report_activity(STATE_RUNNING, text);
-	if (notice)
-		ereport(NOTICE,
-				(errmsg("%s", text + strlen("offline_store: "))));
-	pfree(text);
-	progress.last_report = now;
-}
-
-static void
-progress_restore_activity(void)
-{
-	pgstat_report_activity(STATE_RUNNING,
-						   debug_query_string ? debug_query_string : "");
-}
-
-/*
  * ofs_materialize_progress is called by the materialization statement once
  * per source row in the window; outside a materialization it does nothing.
  * Always true, so it can sit in a WHERE clause.
@@ -180,15 +149,10 @@ progress_restore_activity(void)
 Datum
 ofs_materialize_progress(PG_FUNCTION_ARGS)
 {
-	if (progress.active)
-	{
-		progress.rows++;
-		if ((progress.rows & PROGRESS_CHECK_MASK) == 0 &&
-			TimestampDifferenceExceeds(progress.last_report,
-									   GetCurrentTimestamp(),
-									   PROGRESS_INTERVAL_MS))
-			progress_report(true);
-	}
+	MaterializeView *mv = materializing;
+
+	if (mv != NULL && (++mv->rows & PROGRESS_CHECK_MASK) == 0)
+		ProgressUpdate(mv->progress, mv->rows);
 	PG_RETURN_BOOL(true);
 }
 
@@ -199,15 +163,19 @@ ofs_materialize_progress(PG_FUNCTION_ARGS)
 Datum
 ofs_materialize_progress_written(PG_FUNCTION_ARGS)
 {
-	if (progress.active)
+	MaterializeView *mv = materializing;
+
+	if (mv != NULL)
 	{
-		if (progress.written++ == 0)
-			progress.write_started = GetCurrentTimestamp();
-		if ((progress.written & PROGRESS_CHECK_MASK) == 0 &&
-			TimestampDifferenceExceeds(progress.last_report,
-									   GetCurrentTimestamp(),
-									   PROGRESS_INTERVAL_MS))
-			progress_report(true);
+		if (mv->written++ == 0)
+		{
+			ProgressPhase(mv->progress, "keys",
+						  "writing the online table of feature view \"%s\" (%d of %d)",
+						  mv->fv->name, mv->index, mv->nviews);
+			ProgressUpdate(mv->progress, 0);
+		}
+		else if ((mv->written & PROGRESS_CHECK_MASK) == 0)
+			ProgressUpdate(mv->progress, mv->written);
 	}
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -230,32 +198,47 @@ lookback_start(int64 lookback)
 	return start;
 }
 
+/* Two timestamptz values as the parameters of a query. */
+static ParamListInfo
+window_params(Datum from, Datum to)
+{
+	ParamListInfo pli = makeParamList(2);
+
+	for (int i = 0; i < 2; i++)
+	{
+		pli->params[i].value = i == 0 ? from : to;
+		pli->params[i].isnull = false;
+		pli->params[i].pflags = PARAM_FLAG_CONST;
+		pli->params[i].ptype = TIMESTAMPTZOID;
+	}
+	return pli;
+}
+
 /*
  * materialize_view_body does the work of materialize_view: it fills *result.
+ * *upsert_sql receives the statement it runs (in the caller's context)
+ * before running it.
  */
 static void
-materialize_view_body(const RegFeatureView *fv, bool incremental,
+materialize_view_body(MaterializeView *mv, bool incremental,
 					  TimestampTz start, TimestampTz end,
-					  MaterializeResult *result)
+					  MaterializeResult *result, char **upsert_sql)
 {
+	const RegFeatureView *fv = mv->fv;
+	MemoryContext caller = CurrentMemoryContext;
 	TimestampTz started_at = GetCurrentTimestamp();
 	TupleDesc	desc;
 	char	   *sql;
+	char	   *window_sql;
+	SPIPlanPtr	window_plan;
 	TimestampTz from;
 	Oid			argtypes[8];
 	Datum		values[8];
-	int			rc;
 
-	progress.active = true;
-	progress.view = fv->name;
-	progress.rows = 0;
-	progress.written = 0;
-	progress.started = started_at;
-	progress.last_report = started_at;
-	progress_report(false);
-
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	ProgressPhase(mv->progress, NULL, "preparing feature view \"%s\" (%d of %d)",
+				  fv->name, mv->index, mv->nviews);
+	ProgressUpdate(mv->progress, 0);
+	SpiConnect();
 
 	if (incremental)
 	{
@@ -287,7 +270,8 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 	}
 
 	desc = OnlineDescribe(RegSourceFromItem(fv->source), CurrentMemoryContext);
-	sql = OnlineUpsertSql(fv, desc, RegSourceFromItem(fv->source), true);
+	sql = OnlineUpsertSql(fv, desc, RegSourceFromItem(fv->source), true, &window_sql);
+	*upsert_sql = MemoryContextStrdup(caller, sql);
 
 	/*
 	 * The earliest timestamp as a start means no lower bound: it is what is
@@ -299,9 +283,23 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 	argtypes[1] = TIMESTAMPTZOID;
 	values[0] = TimestampTzGetDatum(from);
 	values[1] = TimestampTzGetDatum(end);
+
+	/* the rows in the window, estimated if a report needs it */
+	window_plan = SPI_prepare(window_sql, 2, argtypes);
+	if (window_plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	ProgressPhase(mv->progress, "rows",
+				  "reading data source \"%s\" of feature view \"%s\" (%d of %d)",
+				  fv->source->name, fv->name, mv->index, mv->nviews);
+	ProgressEstimatePlan(mv->progress, window_plan, window_params(values[0], values[1]));
+	ProgressUpdate(mv->progress, 0);
+
 	SpiExec(sql, 2, argtypes, values, NULL, SPI_OK_INSERT);
 	result->rows_written = (int64) SPI_processed;
 	result->start = start;
+	ProgressPhase(mv->progress, NULL, "recording the run of feature view \"%s\" (%d of %d)",
+				  fv->name, mv->index, mv->nviews);
+	ProgressUpdate(mv->progress, 0);
 
 	/* the interval and the run commit with the rows */
 	argtypes[0] = TEXTOID;
@@ -317,7 +315,7 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 	values[2] = TimestampTzGetDatum(start);
 	values[3] = TimestampTzGetDatum(end);
 	values[4] = BoolGetDatum(incremental);
-	values[5] = Int64GetDatum(progress.rows);
+	values[5] = Int64GetDatum(mv->rows);
 	values[6] = Int64GetDatum(result->rows_written);
 	values[7] = TimestampTzGetDatum(started_at);
 	SpiExec("INSERT INTO feast.materialization_intervals "
@@ -331,45 +329,44 @@ materialize_view_body(const RegFeatureView *fv, bool incremental,
 			"pg_catalog.clock_timestamp())",
 			8, argtypes, values, NULL, SPI_OK_INSERT);
 	SPI_finish();
-
-	if (TimestampDifferenceExceeds(started_at, GetCurrentTimestamp(),
-								   PROGRESS_INTERVAL_MS))
-		progress_report(true);
-	progress.active = false;
-	progress_restore_activity();
 }
 
 /*
  * materialize_view materializes one view over [start, end] (start computed
  * here when incremental) and records the interval and the run. The caller
- * holds the project lock and the view's materialization lock. Errors are
+ * holds the project lock and the view's materialization lock. mv is made
+ * the view being materialized for the time of the call. Errors are
  * re-raised with the view's name in the primary message, so that the
- * message stands on its own (pg_cron keeps only that).
+ * message stands on its own (pg_cron keeps only that), and every other
+ * field as it was.
  */
 static MaterializeResult
-materialize_view(const RegFeatureView *fv, bool incremental, TimestampTz start,
+materialize_view(MaterializeView *mv, bool incremental, TimestampTz start,
 				 TimestampTz end)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
+	MaterializeView *outer = materializing;
 	MaterializeResult result = {0};
+	char	   *volatile upsert_sql = NULL;
 
+	materializing = mv;
 	PG_TRY();
 	{
 		ErrorContextCallback errcallback;
 
 		errcallback.callback = materialize_error_callback;
-		errcallback.arg = (void *) fv->name;
+		errcallback.arg = (void *) mv->fv->name;
 		errcallback.previous = error_context_stack;
 		error_context_stack = &errcallback;
-		materialize_view_body(fv, incremental, start, end, &result);
+		materialize_view_body(mv, incremental, start, end, &result,
+							  (char **) &upsert_sql);
 		error_context_stack = errcallback.previous;
 	}
 	PG_CATCH();
 	{
 		ErrorData  *edata;
 
-		progress.active = false;
-		progress_restore_activity();
+		materializing = outer;
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
 		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
@@ -377,15 +374,14 @@ materialize_view(const RegFeatureView *fv, bool incremental, TimestampTz start,
 			edata->elevel > ERROR)
 			PG_RE_THROW();
 		FlushErrorState();
-		ereport(ERROR,
-				(errcode(edata->sqlerrcode),
-				 errmsg("could not materialize feature view \"%s\": %s",
-						fv->name, edata->message),
-				 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
-				 edata->hint ? errhint("%s", edata->hint) : 0,
-				 edata->context ? (errcontext("%s", edata->context)) : 0));
+		edata->message = psprintf("could not materialize feature view \"%s\": %s",
+								  mv->fv->name, edata->message);
+		if (upsert_sql != NULL)
+			SpiStripStatement(edata, upsert_sql);
+		ReThrowError(edata);
 	}
 	PG_END_TRY();
+	materializing = outer;
 
 	return result;
 }
@@ -394,6 +390,59 @@ static int
 name_cmp(const ListCell *a, const ListCell *b)
 {
 	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
+}
+
+/*
+ * materialize_views materializes views in turn, one result row each into
+ * rsinfo's tuplestore, reporting progress. It ends progress, which the
+ * caller began (also on error).
+ */
+static void
+materialize_views(List *views, bool incremental, TimestampTz start,
+				  TimestampTz end, ReturnSetInfo *rsinfo, ProgressState *progress)
+{
+	PG_TRY();
+	{
+		materialize_each(views, incremental, start, end, rsinfo, progress);
+	}
+	PG_CATCH();
+	{
+		ProgressEnd(progress);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	ProgressEnd(progress);
+}
+
+/* materialize_views' loop. */
+static void
+materialize_each(List *views, bool incremental, TimestampTz start,
+				 TimestampTz end, ReturnSetInfo *rsinfo, ProgressState *progress)
+{
+	ListCell   *lc;
+
+	foreach(lc, views)
+	{
+		MaterializeView mv;
+		MaterializeResult res;
+		Datum		values[MATERIALIZE_COLS];
+		bool		nulls[MATERIALIZE_COLS] = {0};
+		int			i = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		memset(&mv, 0, sizeof(mv));
+		mv.fv = lfirst(lc);
+		mv.index = foreach_current_index(lc) + 1;
+		mv.nviews = list_length(views);
+		mv.progress = progress;
+		res = materialize_view(&mv, incremental, start, end);
+		values[i++] = CStringGetTextDatum(mv.fv->name);
+		values[i++] = TimestampTzGetDatum(res.start);
+		values[i++] = TimestampTzGetDatum(end);
+		values[i++] = Int64GetDatum(res.rows_written);
+		Assert(i == MATERIALIZE_COLS);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
 }
 
 /*
@@ -413,6 +462,7 @@ materialize_internal(FunctionCallInfo fcinfo, bool incremental)
 	List	   *views = NIL;
 	List	   *lock_order;
 	ListCell   *lc;
+	ProgressState progress;
 
 	if (!incremental)
 	{
@@ -493,23 +543,9 @@ materialize_internal(FunctionCallInfo fcinfo, bool incremental)
 		RegistryLockMaterialization(project, lfirst(lc), true);
 
 	InitMaterializedSRF(fcinfo, 0);
-	foreach(lc, views)
-	{
-		RegFeatureView *fv = lfirst(lc);
-		MaterializeResult res;
-		Datum		values[MATERIALIZE_COLS];
-		bool		nulls[MATERIALIZE_COLS] = {0};
-		int			i = 0;
-
-		CHECK_FOR_INTERRUPTS();
-		res = materialize_view(fv, incremental, start, end);
-		values[i++] = CStringGetTextDatum(fv->name);
-		values[i++] = TimestampTzGetDatum(res.start);
-		values[i++] = TimestampTzGetDatum(end);
-		values[i++] = Int64GetDatum(res.rows_written);
-		Assert(i == MATERIALIZE_COLS);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+	ProgressBegin(&progress, incremental ? "feast_materialize_incremental" :
+				  "feast_materialize");
+	materialize_views(views, incremental, start, end, rsinfo, &progress);
 	return (Datum) 0;
 }
 

@@ -594,10 +594,8 @@ OnlineTableQualifiedName(const char *project, const char *view)
 	Oid			relid = InvalidOid;
 	bool		recorded;
 	char	   *result = NULL;
-	int			rc;
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	SpiConnect();
 	recorded = ot_lookup_record(project, view, &relid);
 	SPI_finish();
 	MemoryContextSwitchTo(caller);

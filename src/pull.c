@@ -66,7 +66,17 @@ static char *pull_source_sql(const char *project, const RegSource *src,
 static void append_window(StringInfo sql, const char *ts_col,
 						  Form_pg_attribute ts_att, bool latest,
 						  bool has_start, bool has_end);
+static void pull_run(FunctionCallInfo fcinfo, bool latest, const char *sql,
+					 const RegSource *src, const RegFeatureView *fv,
+					 Oid *argtypes, Datum *values, const char *nulls);
 static Datum pull_internal(FunctionCallInfo fcinfo, bool latest);
+
+/* What a pull reads, for its error context. */
+typedef struct PullContext
+{
+	const char *source;
+	const char *view;			/* NULL: a pull on the data source */
+} PullContext;
 
 /*
  * append_window appends the WHERE clause of a pull: the bounds that are
@@ -124,16 +134,16 @@ pull_view_sql(const RegFeatureView *fv, TupleDesc desc, bool latest,
 	initStringInfo(&sql);
 	initStringInfo(&keys);
 	initStringInfo(&cols);
-	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, "timestamp field");
+	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, ONLINE_TIMESTAMP);
 	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
 	if (src->created_timestamp_column)
 		cr_att = OnlineSourceColumn(desc, src, src->created_timestamp_column,
-									"created timestamp column");
+									ONLINE_CREATED);
 
 	for (int i = 0; i < fv->nkeys; i++)
 	{
 		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->join_keys[i],
-												   "join key");
+												   ONLINE_JOIN_KEY);
 		const char *col = quote_identifier(NameStr(att->attname));
 
 		appendStringInfo(&keys, "%ss.%s", i > 0 ? ", " : "", col);
@@ -143,15 +153,15 @@ pull_view_sql(const RegFeatureView *fv, TupleDesc desc, bool latest,
 	for (int i = 0; i < fv->nfeatures; i++)
 	{
 		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->features[i].name,
-												   "feature");
+												   ONLINE_FEATURE);
 
 		appendStringInfo(&cols, "s.%s AS %s, ",
 						 quote_identifier(NameStr(att->attname)),
 						 quote_identifier(fv->features[i].name));
 	}
 	appendStringInfo(&cols, "%s AS event_timestamp, %s AS created_timestamp",
-					 OnlineTsExpr("s", ts_att, src, "timestamp field"),
-					 cr_att ? OnlineTsExpr("s", cr_att, src, "created timestamp column") :
+					 OnlineTsExpr("s", ts_att, src, ONLINE_TIMESTAMP),
+					 cr_att ? OnlineTsExpr("s", cr_att, src, ONLINE_CREATED) :
 					 "NULL::pg_catalog.timestamptz");
 
 	appendStringInfoString(&sql, "SELECT ");
@@ -237,11 +247,11 @@ pull_source_sql(const char *project, const RegSource *src, const char *name,
 
 	initStringInfo(&sql);
 	initStringInfo(&keys);
-	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, "timestamp field");
+	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, ONLINE_TIMESTAMP);
 	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
 	if (src->created_timestamp_column)
 		cr_att = OnlineSourceColumn(desc, src, src->created_timestamp_column,
-									"created timestamp column");
+									ONLINE_CREATED);
 	if (latest)
 	{
 		List	   *key_names = source_keys(project, src, name);
@@ -250,7 +260,7 @@ pull_source_sql(const char *project, const RegSource *src, const char *name,
 		foreach(lc, key_names)
 		{
 			Form_pg_attribute att = OnlineSourceColumn(desc, src, strVal(lfirst(lc)),
-													   "join key");
+													   ONLINE_JOIN_KEY);
 
 			appendStringInfo(&keys, "%ss.%s", keys.len > 0 ? ", " : "",
 							 quote_identifier(NameStr(att->attname)));
@@ -272,9 +282,9 @@ pull_source_sql(const char *project, const RegSource *src, const char *name,
 			if (strcmp(src->map_from[m], NameStr(att->attname)) == 0)
 				feast_name = src->map_to[m];
 		if (att == ts_att)
-			expr = OnlineTsExpr("s", att, src, "timestamp field");
+			expr = OnlineTsExpr("s", att, src, ONLINE_TIMESTAMP);
 		else if (att == cr_att)
-			expr = OnlineTsExpr("s", att, src, "created timestamp column");
+			expr = OnlineTsExpr("s", att, src, ONLINE_CREATED);
 		else
 			expr = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
 		appendStringInfo(&sql, "%s%s AS %s", first ? "" : ", ", expr,
@@ -286,6 +296,52 @@ pull_source_sql(const char *project, const RegSource *src, const char *name,
 	if (latest)
 		append_latest_order(&sql, keys.data, ts_col, cr_att);
 	return sql.data;
+}
+
+/* Error context of a pull: the source being read. */
+static void
+pull_context_callback(void *arg)
+{
+	PullContext *pc = (PullContext *) arg;
+
+	if (pc->view != NULL)
+		errcontext("reading data source \"%s\" of feature view \"%s\"",
+				   pc->source, pc->view);
+	else
+		errcontext("reading data source \"%s\"", pc->source);
+}
+
+/*
+ * pull_run streams the rows of the pull query sql into the result. An
+ * error names the source (and view) being read in its context, not the
+ * query we generated to read it.
+ */
+static void
+pull_run(FunctionCallInfo fcinfo, bool latest, const char *sql,
+		 const RegSource *src, const RegFeatureView *fv, Oid *argtypes,
+		 Datum *values, const char *nulls)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ErrorContextCallback errcb;
+	PullContext pc;
+
+	pc.source = src->name;
+	pc.view = fv ? fv->name : NULL;
+	errcb.callback = pull_context_callback;
+	errcb.arg = &pc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	PG_TRY();
+	{
+		OnlineQueryToSrf(fcinfo, latest ? "feast_pull_latest" : "feast_pull_all",
+						 sql, 2, argtypes, values, nulls, true);
+	}
+	PG_CATCH();
+	{
+		SpiRethrowWithoutStatement(cxt, sql);
+	}
+	PG_END_TRY();
+	error_context_stack = errcb.previous;
 }
 
 static Datum
@@ -303,7 +359,6 @@ pull_internal(FunctionCallInfo fcinfo, bool latest)
 	char		nulls[2] = {' ', ' '};
 	TupleDesc	desc;
 	char	   *sql;
-	int			rc;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -342,15 +397,13 @@ pull_internal(FunctionCallInfo fcinfo, bool latest)
 	if (!has_end)
 		nulls[1] = 'n';
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	SpiConnect();
 	desc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
 	if (fv)
 		sql = pull_view_sql(fv, desc, latest, has_start, has_end);
 	else
 		sql = pull_source_sql(project, src, name, desc, latest, has_start, has_end);
-	OnlineQueryToSrf(fcinfo, latest ? "feast_pull_latest" : "feast_pull_all",
-					 sql, 2, argtypes, values, nulls, true);
+	pull_run(fcinfo, latest, sql, src, fv, argtypes, values, nulls);
 	SPI_finish();
 	return (Datum) 0;
 }
