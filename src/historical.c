@@ -14,13 +14,16 @@
  * [min(t) - ttl, max(t)] (the bounds are $n parameters, so indexes and
  * partition pruning apply), and finally emits one row per entity row, in
  * entity_df order, into the tuplestore. When the planner would only scan
- * a source table whole (a plain sequential scan, nothing computed), the
- * table is read directly, as COPY relation TO does, after the executor's
- * permission checks: the engine drops rows outside the window for less
- * than the executor's filter and per-row dispatch cost.
+ * a source table whole (a plain sequential scan, nothing computed, no
+ * row-level security), the table is read directly, as COPY relation TO
+ * does, after the executor's permission checks (historical_scan.c, unless
+ * offline_store.direct_scan is off): the engine drops rows outside the
+ * window for less than the executor's filter and per-row dispatch cost.
+ * The call reports its progress (progress.c): each phase, and the rows
+ * read of the estimated total.
  *
  * Rows reach the engine through our own DestReceivers passed to
- * SPI_execute_plan_extended: no SPI tuptable is built. Every user query
+ * SPI_execute_plan_extended (or HistScanRun): no SPI tuptable is built. Every user query
  * (entity_df and sources) runs under SqlBeginReadOnly, as the caller, so
  * privileges and row-level security hold and nothing can write.
  *
@@ -37,6 +40,8 @@
  * int64 microseconds, and a timestamp without time zone means UTC, so the
  * raw value is read for both; bounds against a timestamp column are passed
  * as ($n AT TIME ZONE 'UTC').
+ *
+ * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
  *	  src/historical.c

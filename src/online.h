@@ -1,9 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * online.h
- *		Helpers shared by materialization, online reads, push and pull:
- *		describing sources and user queries, timestamp expressions, the
- *		newest-wins upsert, and SETOF record results from a query.
+ *		Helpers shared by materialization, online reads, push and pull
+ *		(online_common.c): describing sources and user queries, timestamp
+ *		expressions, the newest-wins upsert, and SETOF record results from
+ *		a query.
+ *
+ * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
  *	  src/online.h

@@ -121,20 +121,20 @@ typedef struct PushRows
 } PushRows;
 
 /* DestReceiver keeping the rows of the caller's query in a tuplestore. */
-typedef struct RowsReceiver
+typedef struct PushRowsReceiver
 {
 	DestReceiver pub;
 	Tuplestorestate *store;
 	int			natts;
 	int64		count;
-} RowsReceiver;
+} PushRowsReceiver;
 
 /* What is being converted, for the error context. */
-typedef struct ConvertPosition
+typedef struct PushConvertPosition
 {
 	const PushColumn *col;
 	int64		row;
-} ConvertPosition;
+} PushConvertPosition;
 
 static PushRows *rows_prepare(const char *rows);
 static void rows_map(PushRows *pr, const RegSource *src, TupleDesc src_desc,
@@ -280,7 +280,7 @@ rows_map(PushRows *pr, const RegSource *src, TupleDesc src_desc, List *finite)
 static void
 rows_receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
-	RowsReceiver *r = (RowsReceiver *) self;
+	PushRowsReceiver *r = (PushRowsReceiver *) self;
 
 	/* the plan is the one described: a changed shape cannot happen */
 	if (typeinfo->natts != r->natts)
@@ -291,7 +291,7 @@ rows_receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 static bool
 rows_receive(TupleTableSlot *slot, DestReceiver *self)
 {
-	RowsReceiver *r = (RowsReceiver *) self;
+	PushRowsReceiver *r = (PushRowsReceiver *) self;
 
 	tuplestore_puttupleslot(r->store, slot);
 	if ((++r->count & 0xfff) == 0)
@@ -311,7 +311,7 @@ rows_receiver_noop(DestReceiver *self)
 static void
 rows_read(PushRows *pr)
 {
-	RowsReceiver recv;
+	PushRowsReceiver recv;
 	SPIExecuteOptions options;
 	int			nestlevel;
 	int			rc;
@@ -345,7 +345,7 @@ rows_read(PushRows *pr)
 static void
 convert_error_callback(void *arg)
 {
-	ConvertPosition *pos = (ConvertPosition *) arg;
+	PushConvertPosition *pos = (PushConvertPosition *) arg;
 
 	if (pos->col)
 		errcontext("converting column \"%s\" of row %lld of the rows to type %s",
@@ -394,7 +394,7 @@ rows_convert(PushRows *pr)
 	Tuplestorestate *out = NULL;
 	Datum	   *values;
 	bool	   *nulls;
-	ConvertPosition pos = {0};
+	PushConvertPosition pos = {0};
 	ErrorContextCallback errcb;
 	int			nestlevel;
 

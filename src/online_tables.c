@@ -31,6 +31,8 @@
  * apply has validated the whole document: an error rolls the DDL back with
  * everything else. Identifiers are quoted, values are $n parameters.
  *
+ * Copyright (c) 2026, offline_store developers
+ *
  * IDENTIFICATION
  *	  src/online_tables.c
  *

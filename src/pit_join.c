@@ -50,12 +50,14 @@
  * table often small enough to stay in cache), a group's times are searched
  * without branches on the data, source rows are processed in batches of
  * PIT_BATCH whose lookups are issued (prefetched) together, stage by stage,
- * and the large arrays ask for transparent huge pages so that the probes do
- * not also miss the TLB.
+ * and the large arrays are mapped by the engine and ask for transparent
+ * huge pages so that the probes do not also miss the TLB (pit_array_alloc).
  *
  * Everything lives in one memory context, created by PitEntitiesCreate and
  * deleted by PitEntitiesDestroy. The engine does no SPI and no catalog
  * access beyond the type cache; callers feed it rows.
+ *
+ * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
  *	  src/pit_join.c
@@ -305,6 +307,22 @@ pit_unmap_all(void *arg)
 	ents->nmaps = 0;
 }
 
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+/*
+ * Ask for huge pages on the whole huge pages of [addr, addr + size): a
+ * partial one at the end would make the kernel back it whole.
+ */
+static void
+pit_advise(char *addr, Size size)
+{
+	uintptr_t	start = TYPEALIGN(PIT_HUGE_PAGE, (uintptr_t) addr);
+	uintptr_t	end = TYPEALIGN_DOWN(PIT_HUGE_PAGE, (uintptr_t) addr + size);
+
+	if (end > start)
+		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+}
+#endif
+
 static void *
 pit_array_alloc(PitEntities *ents, Size size)
 {
@@ -330,7 +348,7 @@ pit_array_alloc(PitEntities *ents, Size size)
 			m->base = base;
 			m->len = len;
 			m->addr = (char *) TYPEALIGN(PIT_HUGE_PAGE, base);
-			(void) madvise(m->addr, TYPEALIGN(PIT_HUGE_PAGE, size), MADV_HUGEPAGE);
+			pit_advise(m->addr, size);
 			return m->addr;
 		}
 	}
@@ -362,14 +380,38 @@ pit_array_free(PitEntities *ents, void *p)
 	ents->maps[i] = ents->maps[--ents->nmaps];
 }
 
-/* Resize array p from oldsize to newsize bytes, keeping its contents. */
+/*
+ * Resize array p from oldsize to newsize bytes, keeping its contents. A
+ * mapped array is remapped where the system can (no copy, and never both
+ * sizes resident at once, as realloc does for the allocator's large
+ * chunks).
+ */
 static void *
 pit_array_realloc(PitEntities *ents, void *p, Size oldsize, Size newsize)
 {
+	int			i = pit_array_mapping(ents, p);
 	void	   *result;
 
-	if (newsize < PIT_MAP_MIN && pit_array_mapping(ents, p) < 0)
+	if (i < 0 && newsize < PIT_MAP_MIN)
 		return repalloc_huge(p, Max(newsize, 1));
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS) && defined(MREMAP_MAYMOVE)
+	if (i >= 0)
+	{
+		PitMapping *m = &ents->maps[i];
+		Size		offset = m->addr - m->base;
+		Size		len = TYPEALIGN(PIT_HUGE_PAGE, offset + Max(newsize, 1));
+		char	   *base = mremap(m->base, m->len, len, MREMAP_MAYMOVE);
+
+		if (base != MAP_FAILED)
+		{
+			m->base = base;
+			m->len = len;
+			m->addr = base + offset;
+			pit_advise(m->addr, newsize);
+			return m->addr;
+		}
+	}
+#endif
 	result = pit_array_alloc(ents, newsize);
 	memcpy(result, p, Min(oldsize, newsize));
 	pit_array_free(ents, p);
