@@ -54,6 +54,20 @@ SET offline_store.direct_scan = off;
 SELECT count(*) FROM feast_historical('public.prg_ent', ARRAY['v:v'], project => 'prg')
 	AS t(driver_id bigint, event_timestamp timestamptz, v integer);
 RESET offline_store.direct_scan;
+-- Row-level security: the executor, whatever the policy (even one that
+-- lets every row through).
+CREATE ROLE regress_prg_reader;
+GRANT SELECT ON public.prg_src, public.prg_ent TO regress_prg_reader;
+ALTER TABLE public.prg_src ENABLE ROW LEVEL SECURITY;
+CREATE POLICY prg_all ON public.prg_src USING (true);
+SET ROLE regress_prg_reader;
+SELECT count(*) FROM feast_historical('public.prg_ent', ARRAY['v:v'], project => 'prg')
+	AS t(driver_id bigint, event_timestamp timestamptz, v integer);
+RESET ROLE;
+DROP POLICY prg_all ON public.prg_src;
+ALTER TABLE public.prg_src DISABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.prg_src, public.prg_ent FROM regress_prg_reader;
+DROP ROLE regress_prg_reader;
 
 -- Materialization: rows read of the rows estimated in the window, then keys
 -- written.
