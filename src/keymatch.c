@@ -79,16 +79,9 @@ static void collation_error(const KeyMatchSide *left,
 static bool
 is_int_type(Oid typid)
 {
-	switch (typid)
-	{
-		case INT2OID:
-		case INT4OID:
-			return true;
-		case INT8OID:
-			return FLOAT8PASSBYVAL;
-		default:
-			return false;
-	}
+	if (typid == INT2OID || typid == INT4OID)
+		return true;
+	return typid == INT8OID && FLOAT8PASSBYVAL;
 }
 
 static Oid
