@@ -23,9 +23,10 @@
  * read of the estimated total.
  *
  * Rows reach the engine through our own DestReceivers passed to
- * SPI_execute_plan_extended (or HistScanRun): no SPI tuptable is built. Every user query
- * (entity_df and sources) runs under SqlBeginReadOnly, as the caller, so
- * privileges and row-level security hold and nothing can write.
+ * SPI_execute_plan_extended (or HistScanRun): no SPI tuptable is built.
+ * Every user query (entity_df and sources) runs under SqlBeginReadOnly, as
+ * the caller, so privileges and row-level security hold and nothing can
+ * write.
  *
  * Join keys compare as SQL's entity_key = source_key (keymatch.c): the
  * engine hashes and compares through the operator PostgreSQL resolves, and

@@ -369,13 +369,14 @@ materialize_view(MaterializeView *mv, bool incremental, TimestampTz start,
 		materializing = outer;
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
-			edata->elevel > ERROR)
+		if (edata->elevel > ERROR)
 			PG_RE_THROW();
 		FlushErrorState();
-		edata->message = psprintf("could not materialize feature view \"%s\": %s",
-								  mv->fv->name, edata->message);
+		/* a cancel keeps its own message */
+		if (edata->sqlerrcode != ERRCODE_QUERY_CANCELED &&
+			edata->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN)
+			edata->message = psprintf("could not materialize feature view \"%s\": %s",
+									  mv->fv->name, edata->message);
 		if (upsert_sql != NULL)
 			SpiStripStatement(edata, upsert_sql);
 		ReThrowError(edata);
