@@ -313,6 +313,63 @@ DROP SCHEMA mat_edge_online;
 DROP TABLE public.mat_doubles, public.mat_instants, public.mat_names, public.mat_ancient, public.mat_flags;
 DROP COLLATION public.mat_nocase;
 
+-- Errors keep their fields: only the primary message is prefixed with the
+-- view (pg_cron keeps nothing else); SQLSTATE, detail, hint, the schema,
+-- table, column, data type and constraint names stay, and the context says
+-- which view was materialized, without the statement we generated.
+CREATE TABLE public.mat_unlucky (driver_id bigint, ts timestamptz, v integer);
+INSERT INTO public.mat_unlucky VALUES (1, '2024-01-01 10:00+00', 12), (2, '2024-01-01 10:00+00', 13);
+CREATE FUNCTION public.mat_check(v integer) RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN
+	IF v = 13 THEN
+		RAISE EXCEPTION 'unlucky value %', v USING ERRCODE = '22023',
+			DETAIL = 'The value is 13.', HINT = 'Avoid 13.', SCHEMA = 'public',
+			TABLE = 'mat_unlucky', COLUMN = 'v', DATATYPE = 'integer', CONSTRAINT = 'mat_no_13';
+	END IF;
+	RETURN v;
+END$$;
+CREATE FUNCTION public.mat_error_fields(sql text) RETURNS TABLE (field text, value text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	f1 text; f2 text; f3 text; f4 text; f5 text; f6 text; f7 text; f8 text; f9 text; f10 text;
+BEGIN
+	EXECUTE sql;
+	RETURN QUERY SELECT 'error'::text, 'none'::text;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS f1 = RETURNED_SQLSTATE, f2 = MESSAGE_TEXT,
+		f3 = PG_EXCEPTION_DETAIL, f4 = PG_EXCEPTION_HINT, f5 = SCHEMA_NAME,
+		f6 = TABLE_NAME, f7 = COLUMN_NAME, f8 = PG_DATATYPE_NAME,
+		f9 = CONSTRAINT_NAME, f10 = PG_EXCEPTION_CONTEXT;
+	RETURN QUERY SELECT n, v FROM unnest(ARRAY['sqlstate', 'message', 'detail', 'hint',
+		'schema', 'table', 'column', 'datatype', 'constraint', 'context'],
+		ARRAY[f1, f2, f3, f4, f5, f6, f7, f8, f9, f10]) AS u(n, v);
+END$$;
+SELECT count(*) AS objects FROM feast_apply($y$
+project: mat_fields
+online_store: {type: postgres, db_schema: mat_fields_online}
+entities:
+  - {name: driver, join_keys: [driver_id], value_type: INT64}
+sources:
+  - {name: unlucky_src, type: query, query: "SELECT driver_id, ts, public.mat_check(v) AS v FROM public.mat_unlucky", timestamp_field: ts}
+feature_views:
+  - {name: unlucky, entities: [driver], source: unlucky_src, schema: [{name: v, dtype: Int32}]}
+$y$);
+SELECT field, value FROM public.mat_error_fields(
+	$$SELECT * FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['unlucky'], 'mat_fields')$$);
+SELECT count(*) AS online_rows FROM mat_fields_online.mat_fields_unlucky;
+SELECT count(*) AS deleted FROM feast_apply($y$
+project: mat_fields
+online_store: {type: postgres, db_schema: mat_fields_online}
+entities: []
+sources: []
+feature_views: []
+$y$);
+DELETE FROM feast.projects WHERE name = 'mat_fields';
+DROP SCHEMA mat_fields_online;
+DROP FUNCTION public.mat_error_fields(text);
+DROP FUNCTION public.mat_check(integer);
+DROP TABLE public.mat_unlucky;
+
 -- Writing is for the owner.
 SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_can_execute
 FROM pg_proc p WHERE p.proname IN ('feast_materialize', 'feast_materialize_incremental')

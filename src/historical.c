@@ -14,15 +14,19 @@
  * [min(t) - ttl, max(t)] (the bounds are $n parameters, so indexes and
  * partition pruning apply), and finally emits one row per entity row, in
  * entity_df order, into the tuplestore. When the planner would only scan
- * a source table whole (a plain sequential scan, nothing computed), the
- * table is read directly, as COPY relation TO does, after the executor's
- * permission checks: the engine drops rows outside the window for less
- * than the executor's filter and per-row dispatch cost.
+ * a source table whole (a plain sequential scan, nothing computed, no
+ * row-level security), the table is read directly, as COPY relation TO
+ * does, after the executor's permission checks (historical_scan.c, unless
+ * offline_store.direct_scan is off): the engine drops rows outside the
+ * window for less than the executor's filter and per-row dispatch cost.
+ * The call reports its progress (progress.c): each phase, and the rows
+ * read of the estimated total.
  *
  * Rows reach the engine through our own DestReceivers passed to
- * SPI_execute_plan_extended: no SPI tuptable is built. Every user query
- * (entity_df and sources) runs under SqlBeginReadOnly, as the caller, so
- * privileges and row-level security hold and nothing can write.
+ * SPI_execute_plan_extended (or HistScanRun): no SPI tuptable is built.
+ * Every user query (entity_df and sources) runs under SqlBeginReadOnly, as
+ * the caller, so privileges and row-level security hold and nothing can
+ * write.
  *
  * Join keys compare as SQL's entity_key = source_key (keymatch.c): the
  * engine hashes and compares through the operator PostgreSQL resolves, and
@@ -37,6 +41,8 @@
  * int64 microseconds, and a timestamp without time zone means UTC, so the
  * raw value is read for both; bounds against a timestamp column are passed
  * as ($n AT TIME ZONE 'UTC').
+ *
+ * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
  *	  src/historical.c
@@ -81,9 +87,13 @@
 #include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
+#include "compat.h"
+#include "historical_scan.h"
 #include "keymatch.h"
 #include "pit_join.h"
+#include "progress.h"
 #include "registry.h"
+#include "spi_util.h"
 #include "sqlbuild.h"
 #include "srf.h"
 
@@ -150,38 +160,43 @@ typedef struct HistPlan
 } HistPlan;
 
 /* DestReceivers feeding the engine. */
-typedef struct EntityReceiver
+typedef struct HistEntityReceiver
 {
 	DestReceiver pub;
 	PitEntities *ents;
-	uint64		count;
-} EntityReceiver;
+	ProgressState *progress;
+	int64		count;
+} HistEntityReceiver;
 
-typedef struct SourceReceiver
+typedef struct HistSourceReceiver
 {
 	DestReceiver pub;
 	HistView   *hv;
+	ProgressState *progress;
 	int			nkeys;
 	int		   *attmap;			/* as in HistView, or of the table's tuples */
 	int			natts;			/* 1 + the greatest of attmap */
-	uint64		count;
-} SourceReceiver;
+	int64		count;
+} HistSourceReceiver;
 
-typedef struct EmitState
+typedef struct HistEmitState
 {
 	Tuplestorestate *tupstore;
 	TupleDesc	desc;
-} EmitState;
+	ProgressState *progress;
+	int64		count;
+} HistEmitState;
 
-typedef struct ReadContext
+typedef struct HistReadContext
 {
 	const char *view;
 	const char *source;
-} ReadContext;
+} HistReadContext;
 
 static HistArgs *hist_get_args(FunctionCallInfo fcinfo, int first);
 static HistPlan *hist_plan(HistArgs *args);
-static void hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc);
+static void hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
+					 ProgressState *progress);
 static char *hist_sql(HistPlan *plan, Oid fn_oid);
 static void probe_source(HistView *hv);
 static void build_entityless_query(HistPlan *plan);
@@ -190,12 +205,10 @@ static void resolve_keys(HistPlan *plan);
 static void build_read_sql(HistView *hv);
 static TupleDesc prepared_desc(const char *sql, int nargs, Oid *types);
 static ParamListInfo timestamptz_params(int nparams, Datum *params);
-static Oid	plain_table_scan(HistView *hv, SPIPlanPtr read, Datum *params,
-							 int **attmap, int *natts);
-static void scan_table(Oid relid, SourceReceiver *sr);
 static SPIPlanPtr prepare_read(const char *sql, int nparams);
-static void run_into(SPIPlanPtr plan, int nparams, Datum *params,
-					 DestReceiver *dest);
+static void run_into(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest);
+static void read_source(HistView *hv, HistSourceReceiver *sr, Datum *bounds,
+						ProgressState *progress, int v, int nviews);
 static bool is_timestamp_type(Oid typid);
 static char *bound_expr(Oid coltype, int param);
 static char *timestamptz_literal(TimestampTz ts);
@@ -226,11 +239,21 @@ ofs_feast_historical(PG_FUNCTION_ARGS)
 	Tuplestorestate *tupstore;
 	TupleDesc	desc;
 	int			nestlevel;
+	ProgressState progress;
 
 	nestlevel = SqlBeginReadOnly();
 	plan = hist_plan(args);
 	tupstore = SrfBeginRecord(fcinfo, plan->result_desc, "feast_historical", &desc);
-	hist_run(plan, tupstore, desc);
+	ProgressBegin(&progress, "feast_historical");
+	PG_TRY();
+	{
+		hist_run(plan, tupstore, desc, &progress);
+	}
+	PG_FINALLY();
+	{
+		ProgressEnd(&progress);
+	}
+	PG_END_TRY();
 	SqlEndReadOnly(nestlevel);
 	return (Datum) 0;
 }
@@ -263,7 +286,7 @@ quoted_name_arg(const char *text, const char *argname)
 	ListCell   *lc;
 
 	SqlCheckNameLength(text, argname);
-	names = stringToQualifiedNameList(text);
+	names = compat_qualified_name_list(text);
 
 	initStringInfo(&buf);
 	foreach(lc, names)
@@ -279,7 +302,7 @@ exec_own_sql(const char *sql, int nargs, Oid *types, Datum *values, const char *
 	int			rc;
 	uint64		processed;
 
-	SPI_connect();
+	SpiConnect();
 	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
@@ -363,7 +386,7 @@ ofs_feast_persist(PG_FUNCTION_ARGS)
 
 	sql = retrieval_sql(fcinfo, args);
 
-	rv = makeRangeVarFromNameList(stringToQualifiedNameList(table_text));
+	rv = makeRangeVarFromNameList(compat_qualified_name_list(table_text));
 	if (OidIsValid(RangeVarGetRelid(rv, NoLock, true)))
 	{
 		if (!allow_overwrite)
@@ -468,7 +491,7 @@ bound_expr(Oid coltype, int param)
 static void
 read_context_callback(void *arg)
 {
-	ReadContext *rc = (ReadContext *) arg;
+	HistReadContext *rc = (HistReadContext *) arg;
 
 	errcontext("reading data source \"%s\" of feature view \"%s\"", rc->source, rc->view);
 }
@@ -507,7 +530,7 @@ probe_source(HistView *hv)
 	TupleDesc	desc;
 	int			att = 0;
 	ErrorContextCallback errcb;
-	ReadContext rc;
+	HistReadContext rc;
 
 	rc.view = fv->name;
 	rc.source = src->name;
@@ -859,23 +882,22 @@ resolve_keys(HistPlan *plan)
 			Form_pg_attribute ea = TupleDescAttr(desc, hv->key_attnos[k]);
 			KeyMatch   *km = &hv->key_match[k];
 			PitKeyOps  *ops = &hv->keyops[k];
-			KeySide		left;
-			KeySide		right;
+			KeyMatchSide left;
+			KeyMatchSide right;
 
 			left.type = ea->atttypid;
 			left.typmod = ea->atttypmod;
 			left.collation = ea->attcollation;
-			left.what = plan->args->entity_df ?
-				psprintf("entity_df column \"%s\"", NameStr(ea->attname)) :
-				psprintf("join key \"%s\" of the entity-less retrieval", NameStr(ea->attname));
+			left.kind = plan->args->entity_df ? KEYMATCH_ENTITY_DF : KEYMATCH_ENTITYLESS;
+			left.column = NameStr(ea->attname);
+			left.object = NULL;
 			right.type = hv->key_types[k];
 			right.typmod = hv->key_typmods[k];
 			right.collation = hv->key_colls[k];
-			right.what = psprintf("join key column \"%s\" of data source \"%s\"",
-								  RegSourceColumn(fv->source, fv->join_keys[k]),
-								  fv->source->name);
-			KeyMatchResolve(km, &left, &right,
-							"Convert one of the two columns in a query: the entity_df, or a query data source.");
+			right.kind = KEYMATCH_SOURCE;
+			right.column = RegSourceColumn(fv->source, fv->join_keys[k]);
+			right.object = fv->source->name;
+			KeyMatchResolve(km, &left, &right);
 
 			hv->engine_attnos[k] = hv->key_attnos[k];
 			if (km->lconvert)
@@ -1015,7 +1037,7 @@ hist_plan(HistArgs *args)
 		plan->views[foreach_current_index(lc)].req = req;
 	}
 
-	SPI_connect();
+	SpiConnect();
 	MemoryContextSwitchTo(cxt);
 
 	for (int v = 0; v < plan->nviews; v++)
@@ -1069,7 +1091,7 @@ receiver_noop(DestReceiver *self)
 static bool
 entity_receive(TupleTableSlot *slot, DestReceiver *self)
 {
-	EntityReceiver *r = (EntityReceiver *) self;
+	HistEntityReceiver *r = (HistEntityReceiver *) self;
 	bool		should_free;
 
 	if (TTS_IS_BUFFERTUPLE(slot) || TTS_IS_HEAPTUPLE(slot))
@@ -1089,23 +1111,29 @@ entity_receive(TupleTableSlot *slot, DestReceiver *self)
 		if (should_free)
 			pfree(mt);
 	}
-	if ((++r->count & 0xfff) == 0)
+	if ((++r->count & PROGRESS_CHECK_MASK) == 0)
+	{
 		CHECK_FOR_INTERRUPTS();
+		ProgressUpdate(r->progress, r->count);
+	}
 	return true;
 }
 
 static bool
 source_receive(TupleTableSlot *slot, DestReceiver *self)
 {
-	SourceReceiver *r = (SourceReceiver *) self;
+	HistSourceReceiver *r = (HistSourceReceiver *) self;
 	const int  *map = r->attmap;
 	Datum	   *values;
 	bool	   *isnull;
 	bool		created_null = true;
 	int64		created = 0;
 
-	if ((++r->count & 0xfff) == 0)
+	if ((++r->count & PROGRESS_CHECK_MASK) == 0)
+	{
 		CHECK_FOR_INTERRUPTS();
+		ProgressUpdate(r->progress, r->count);
+	}
 	slot_getsomeattrs(slot, r->natts);
 	values = slot->tts_values;
 	isnull = slot->tts_isnull;
@@ -1139,123 +1167,6 @@ timestamptz_params(int nparams, Datum *params)
 		pli->params[i].ptype = TIMESTAMPTZOID;
 	}
 	return pli;
-}
-
-/*
- * Is qual "column ts_attno compared with a constant", one of the window's
- * comparisons once the bounds are folded in?
- */
-static bool
-is_window_qual(Node *qual, Index scanrelid, AttrNumber ts_attno)
-{
-	OpExpr	   *op = (OpExpr *) qual;
-	Var		   *var;
-
-	if (!IsA(op, OpExpr) || list_length(op->args) != 2 ||
-		!IsA(linitial(op->args), Var) || !IsA(lsecond(op->args), Const))
-		return false;
-	var = linitial_node(Var, op->args);
-	return var->varno == (int) scanrelid && var->varattno == ts_attno;
-}
-
-/*
- * Would the executor only scan the source table whole? True when the read
- * (prepared as read, whose analyzed query is planned here with the actual
- * bounds, as SPI plans it: no parallel plan) is one sequential scan of an
- * ordinary table (a partition left alone by pruning included) whose only
- * quals are the window's comparisons and whose columns are the table's own,
- * nothing computed (an expression might fail or have effects on the rows
- * the window keeps it from). Then the executor's permission checks are done
- * here, the table's OID is returned, and *attmap (allocated) and *natts say
- * where hv->attmap's columns are in the table's tuples. An index, several
- * partitions, a view or query source computing columns or filtering rows,
- * or a row-level security policy give InvalidOid: the read goes through
- * the executor. The planning is done in a context of its own.
- */
-static Oid
-plain_table_scan(HistView *hv, SPIPlanPtr read, Datum *params, int **attmap, int *natts)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	MemoryContext cxt = AllocSetContextCreate(caller, "offline_store source plan",
-											  ALLOCSET_DEFAULT_SIZES);
-	CachedPlanSource *ps = linitial(SPI_plan_get_plan_sources(read));
-	int			nmap = 2 + hv->req->view->nkeys + hv->req->nfeatures;
-	Oid			relid = InvalidOid;
-	int		   *map = MemoryContextAlloc(cxt, sizeof(int) * nmap);
-	PlannedStmt *stmt;
-	Scan	   *scan;
-	RangeTblEntry *rte;
-	List	   *tlist;
-	ListCell   *lc;
-
-	MemoryContextSwitchTo(cxt);
-	if (list_length(ps->query_list) != 1)
-		goto done;
-	/* the planner scribbles on its input */
-	stmt = pg_plan_query(copyObject(linitial_node(Query, ps->query_list)), ps->query_string,
-						 0, timestamptz_params(2, params));
-	if (!IsA(stmt->planTree, SeqScan) || stmt->planTree->initPlan != NIL ||
-		list_length(stmt->planTree->qual) != (hv->has_lower ? 2 : 1))
-		goto done;
-	scan = (Scan *) stmt->planTree;
-	rte = rt_fetch(scan->scanrelid, stmt->rtable);
-	tlist = scan->plan.targetlist;
-	if (rte->relkind != RELKIND_RELATION)
-		goto done;
-	foreach(lc, tlist)
-	{
-		Var		   *var = (Var *) lfirst_node(TargetEntry, lc)->expr;
-
-		if (!IsA(var, Var) || var->varno != (int) scan->scanrelid || var->varattno <= 0)
-			goto done;
-	}
-	*natts = 0;
-	for (int i = 0; i < nmap; i++)
-	{
-		map[i] = -1;
-		if (hv->attmap[i] < 0)
-			continue;
-		if (hv->attmap[i] >= list_length(tlist))
-			goto done;
-		map[i] = ((Var *) list_nth_node(TargetEntry, tlist, hv->attmap[i])->expr)->varattno - 1;
-		*natts = Max(*natts, map[i] + 1);
-	}
-	foreach(lc, scan->plan.qual)
-		if (!is_window_qual(lfirst(lc), scan->scanrelid, map[0] + 1))
-			goto done;
-	ExecCheckRTPerms(stmt->rtable, true);
-	relid = rte->relid;
-	*attmap = MemoryContextAlloc(caller, sizeof(int) * nmap);
-	memcpy(*attmap, map, sizeof(int) * nmap);
-
-done:
-	MemoryContextSwitchTo(caller);
-	MemoryContextDelete(cxt);
-	return relid;
-}
-
-/*
- * Read a table whole into sr, as the executor's sequential scan would (same
- * table access method), without its per-row dispatch. The snapshot is the
- * one SPI's read-only mode uses: the caller's. The table is locked since
- * plain_table_scan analyzed the read. Executor hooks (auto_explain,
- * pg_stat_statements' nested tracking) do not see this read; the
- * permission hook does, through ExecCheckRTPerms.
- */
-static void
-scan_table(Oid relid, SourceReceiver *sr)
-{
-	Relation	rel = table_open(relid, AccessShareLock);
-	Snapshot	snapshot = RegisterSnapshot(GetActiveSnapshot());
-	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
-		(void) source_receive(slot, &sr->pub);
-	ExecDropSingleTupleTableSlot(slot);
-	table_endscan(scan);
-	UnregisterSnapshot(snapshot);
-	table_close(rel, NoLock);
 }
 
 /* Prepare a query with up to two timestamptz parameters (inside SPI). */
@@ -1300,7 +1211,7 @@ query_locks_rows(Node *node, void *context)
  * would refuse it.
  */
 static void
-run_into(SPIPlanPtr plan, int nparams, Datum *params, DestReceiver *dest)
+run_into(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	SPIExecuteOptions options;
@@ -1318,15 +1229,15 @@ run_into(SPIPlanPtr plan, int nparams, Datum *params, DestReceiver *dest)
 	}
 
 	memset(&options, 0, sizeof(options));
-	options.params = timestamptz_params(nparams, params);
+	options.params = params;
 	options.read_only = true;
 	options.dest = dest;
 
 	/*
 	 * Plan without JIT: the rows go straight to a C receiver, so compiling
-	 * the scan is a fixed cost (and the LLVM libraries some 50 MB of
-	 * resident memory) that the large reads this is meant for do not win
-	 * back. Planning happens at execution here (the plan has parameters).
+	 * the scan is a fixed cost (and loading the LLVM libraries a memory
+	 * cost) that the large reads this is meant for do not win back.
+	 * Planning happens at execution here (the plan has parameters).
 	 */
 	save_nestlevel = NewGUCNestLevel();
 	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
@@ -1342,24 +1253,94 @@ run_into(SPIPlanPtr plan, int nparams, Datum *params, DestReceiver *dest)
 static void
 emit_row(void *arg, Datum *values, bool *nulls)
 {
-	EmitState  *es = (EmitState *) arg;
+	HistEmitState *es = (HistEmitState *) arg;
 
 	tuplestore_putvalues(es->tupstore, es->desc, values, nulls);
+	if ((++es->count & PROGRESS_CHECK_MASK) == 0)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ProgressUpdate(es->progress, es->count);
+	}
+}
+
+/*
+ * read_source streams the rows of view v (of nviews) in [bounds[0],
+ * bounds[1]] into sr: directly from the table where historical_scan.c
+ * allows it, else through the executor. An error names the view and its
+ * source in its context, not the query we generated to read it.
+ */
+static void
+read_source(HistView *hv, HistSourceReceiver *sr, Datum *bounds,
+			ProgressState *progress, int v, int nviews)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ParamListInfo params = timestamptz_params(2, bounds);
+	SPIPlanPtr	read;
+	HistScan	scan;
+	ErrorContextCallback errcb;
+	HistReadContext rc;
+
+	rc.view = hv->req->view->name;
+	rc.source = hv->req->view->source->name;
+	errcb.callback = read_context_callback;
+	errcb.arg = &rc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	PG_TRY();
+	{
+		read = prepare_read(hv->read_sql, 2);
+		memset(&scan, 0, sizeof(scan));
+		if (ofs_direct_scan)
+			HistScanPlan(read, params, hv->attmap, 2 + sr->nkeys + hv->req->nfeatures,
+						 hv->has_lower ? 2 : 1, &scan);
+		ProgressPhase(progress, "rows",
+					  "reading data source \"%s\" of feature view \"%s\" (%d of %d%s)",
+					  rc.source, hv->req->name_to_use, v + 1, nviews,
+					  OidIsValid(scan.relid) ? ", direct scan" : "");
+		if (ofs_direct_scan)
+			ProgressSetTotal(progress, scan.est_rows, false);
+		else
+			ProgressEstimatePlan(progress, read, params);
+		ProgressUpdate(progress, 0);
+		if (OidIsValid(scan.relid))
+		{
+			SPI_freeplan(read);
+			sr->attmap = scan.attmap;
+			sr->natts = scan.natts;
+			HistScanRun(&scan, &sr->pub);
+		}
+		else
+		{
+			sr->attmap = hv->attmap;
+			sr->natts = hv->natts_needed;
+			run_into(read, params, &sr->pub);
+		}
+	}
+	PG_CATCH();
+	{
+		SpiRethrowWithoutStatement(cxt, hv->read_sql);
+	}
+	PG_END_TRY();
+	error_context_stack = errcb.previous;
+	MemoryContextSwitchTo(cxt);
 }
 
 /*
  * hist_run reads the entity rows and every source once and puts the result
- * rows into tupstore, formed with desc.
+ * rows into tupstore, formed with desc, reporting its progress.
  */
 static void
-hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
+hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
+		 ProgressState *progress)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	PitEntities *ents;
-	EntityReceiver er;
-	EmitState	es;
+	HistEntityReceiver er;
+	HistEmitState es;
+	SPIPlanPtr	entity_read;
+	ParamListInfo entity_params;
 
-	SPI_connect();
+	SpiConnect();
 	MemoryContextSwitchTo(cxt);
 
 	ents = PitEntitiesCreate(cxt, plan->stored_desc, plan->ts_attno,
@@ -1382,8 +1363,14 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 	er.pub.rDestroy = receiver_noop;
 	er.pub.mydest = DestTuplestore;
 	er.ents = ents;
-	run_into(prepare_read(plan->entity_sql, plan->entity_nparams), plan->entity_nparams,
-			 plan->entity_params, &er.pub);
+	er.progress = progress;
+	entity_read = prepare_read(plan->entity_sql, plan->entity_nparams);
+	entity_params = timestamptz_params(plan->entity_nparams, plan->entity_params);
+	ProgressPhase(progress, "rows", plan->args->entity_df ? "reading entity_df" :
+				  "reading the entity rows of the sources");
+	ProgressEstimatePlan(progress, entity_read, entity_params);
+	ProgressUpdate(progress, 0);
+	run_into(entity_read, entity_params, &er.pub);
 	MemoryContextSwitchTo(cxt);
 
 	for (int v = 0; v < plan->nviews; v++)
@@ -1391,13 +1378,12 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 		HistView   *hv = &plan->views[v];
 		int64		lo,
 					hi;
-		SourceReceiver sr;
-		Datum		params[2];
-		SPIPlanPtr	read;
-		Oid			relid;
-		ErrorContextCallback errcb;
-		ReadContext rc;
+		HistSourceReceiver sr;
+		Datum		bounds[2];
 
+		ProgressPhase(progress, NULL, "indexing the entity rows for feature view \"%s\" (%d of %d)",
+					  hv->req->name_to_use, v + 1, plan->nviews);
+		ProgressUpdate(progress, 0);
 		if (!PitViewBuild(hv->pv, &lo, &hi))
 			continue;			/* no entity row can match */
 
@@ -1408,32 +1394,15 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 		sr.pub.rDestroy = receiver_noop;
 		sr.pub.mydest = DestTuplestore;
 		sr.hv = hv;
+		sr.progress = progress;
 		sr.nkeys = hv->req->view->nkeys;
-		params[0] = TimestampTzGetDatum(lo);
-		params[1] = TimestampTzGetDatum(hi);
+		bounds[0] = TimestampTzGetDatum(lo);
+		bounds[1] = TimestampTzGetDatum(hi);
+		read_source(hv, &sr, bounds, progress, v, plan->nviews);
 
-		rc.view = hv->req->view->name;
-		rc.source = hv->req->view->source->name;
-		errcb.callback = read_context_callback;
-		errcb.arg = &rc;
-		errcb.previous = error_context_stack;
-		error_context_stack = &errcb;
-		read = prepare_read(hv->read_sql, 2);
-		relid = plain_table_scan(hv, read, params, &sr.attmap, &sr.natts);
-		if (OidIsValid(relid))
-		{
-			SPI_freeplan(read);
-			scan_table(relid, &sr);
-		}
-		else
-		{
-			sr.attmap = hv->attmap;
-			sr.natts = hv->natts_needed;
-			run_into(read, 2, params, &sr.pub);
-		}
-		error_context_stack = errcb.previous;
-		MemoryContextSwitchTo(cxt);
-
+		ProgressPhase(progress, NULL, "joining feature view \"%s\" (%d of %d)",
+					  hv->req->name_to_use, v + 1, plan->nviews);
+		ProgressUpdate(progress, 0);
 		PitViewFinish(hv->pv);
 	}
 	SPI_finish();
@@ -1441,6 +1410,11 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc)
 
 	es.tupstore = tupstore;
 	es.desc = desc;
+	es.progress = progress;
+	es.count = 0;
+	ProgressPhase(progress, "rows", "emitting the result");
+	ProgressSetTotal(progress, (double) PitEntitiesCount(ents), true);
+	ProgressUpdate(progress, 0);
 	PitEntitiesEmit(ents, emit_row, &es);
 	PitEntitiesDestroy(ents);
 }

@@ -59,6 +59,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "compat.h"
 #include "keymatch.h"
 
 static bool is_int_type(Oid typid);
@@ -68,6 +69,11 @@ static const char *collation_name(Oid collid);
 static List *operator_name(Oid nspid);
 static void find_hash_support(KeyMatch *km);
 static bool side_converted(Node *arg, Oid *type, int32 *typmod);
+static const char *convert_hint(const KeyMatchSide *right);
+static void no_operator_error(const KeyMatchSide *left,
+							  const KeyMatchSide *right) pg_attribute_noreturn();
+static void collation_error(const KeyMatchSide *left,
+							const KeyMatchSide *right) pg_attribute_noreturn();
 
 /* int2, int4 and int8, passed by value: compared as int64. */
 static bool
@@ -193,9 +199,82 @@ find_hash_support(KeyMatch *km)
 	ReleaseSysCacheList(catlist);
 }
 
+/* How to make two keys comparable, by where the right side is. */
+static const char *
+convert_hint(const KeyMatchSide *right)
+{
+	if (right->kind == KEYMATCH_ONLINE)
+		return _("Convert the entity_df column in an entity_df query.");
+	return _("Convert one of the two columns in a query: the entity_df, or a query data source.");
+}
+
+/* No equality operator between left and right (one message per pair). */
+static void
+no_operator_error(const KeyMatchSide *left, const KeyMatchSide *right)
+{
+	const char *ltype = format_type_be(left->type);
+	const char *rtype = format_type_be(right->type);
+
+	if (left->kind == KEYMATCH_ENTITY_DF && right->kind == KEYMATCH_SOURCE)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("entity_df column \"%s\" of type %s cannot be compared with join key column \"%s\" of data source \"%s\" of type %s",
+						left->column, ltype, right->column, right->object, rtype),
+				 errdetail("There is no equality operator between the two types."),
+				 errhint("%s", convert_hint(right))));
+	else if (left->kind == KEYMATCH_ENTITYLESS && right->kind == KEYMATCH_SOURCE)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("join key \"%s\" of the entity-less retrieval of type %s cannot be compared with join key column \"%s\" of data source \"%s\" of type %s",
+						left->column, ltype, right->column, right->object, rtype),
+				 errdetail("There is no equality operator between the two types."),
+				 errhint("%s", convert_hint(right))));
+	else if (left->kind == KEYMATCH_ENTITY_DF && right->kind == KEYMATCH_ONLINE)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("entity_df column \"%s\" of type %s cannot be compared with key column \"%s\" of online table %s of type %s",
+						left->column, ltype, right->column, right->object, rtype),
+				 errdetail("There is no equality operator between the two types."),
+				 errhint("%s", convert_hint(right))));
+	elog(ERROR, "no equality operator between key sides of kinds %d and %d",
+		 (int) left->kind, (int) right->kind);
+}
+
+/* Two different implicit collations (one message per pair). */
+static void
+collation_error(const KeyMatchSide *left, const KeyMatchSide *right)
+{
+	const char *lcoll = collation_name(left->collation);
+	const char *rcoll = collation_name(right->collation);
+
+	if (left->kind == KEYMATCH_ENTITY_DF && right->kind == KEYMATCH_SOURCE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDETERMINATE_COLLATION),
+				 errmsg("could not determine which collation to compare entity_df column \"%s\" with join key column \"%s\" of data source \"%s\"",
+						left->column, right->column, right->object),
+				 errdetail("They have the collations \"%s\" and \"%s\".", lcoll, rcoll),
+				 errhint("%s", convert_hint(right))));
+	else if (left->kind == KEYMATCH_ENTITYLESS && right->kind == KEYMATCH_SOURCE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDETERMINATE_COLLATION),
+				 errmsg("could not determine which collation to compare join key \"%s\" of the entity-less retrieval with join key column \"%s\" of data source \"%s\"",
+						left->column, right->column, right->object),
+				 errdetail("They have the collations \"%s\" and \"%s\".", lcoll, rcoll),
+				 errhint("%s", convert_hint(right))));
+	else if (left->kind == KEYMATCH_ENTITY_DF && right->kind == KEYMATCH_ONLINE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDETERMINATE_COLLATION),
+				 errmsg("could not determine which collation to compare entity_df column \"%s\" with key column \"%s\" of online table %s",
+						left->column, right->column, right->object),
+				 errdetail("They have the collations \"%s\" and \"%s\".", lcoll, rcoll),
+				 errhint("%s", convert_hint(right))));
+	elog(ERROR, "indeterminate collation between key sides of kinds %d and %d",
+		 (int) left->kind, (int) right->kind);
+}
+
 void
-KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right,
-				const char *hint)
+KeyMatchResolve(KeyMatch *km, const KeyMatchSide *left,
+				const KeyMatchSide *right)
 {
 	ParseState *pstate = make_parsestate(NULL);
 	Var		   *lvar = makeVar(1, 1, left->type, left->typmod, left->collation, 0);
@@ -239,13 +318,7 @@ KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right,
 		}
 	}
 	if (op == NULL || !IsA(op, OpExpr) || op->opresulttype != BOOLOID || op->opretset)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FUNCTION),
-				 errmsg("%s of type %s cannot be compared with %s of type %s",
-						left->what, format_type_be(left->type),
-						right->what, format_type_be(right->type)),
-				 errdetail("There is no equality operator between the two types."),
-				 errhint("%s", hint)));
+		no_operator_error(left, right);
 	assign_expr_collations(pstate, (Node *) op);
 	free_parsestate(pstate);
 
@@ -253,7 +326,7 @@ KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right,
 	km->opfunc = get_opcode(op->opno);
 
 	/* the executor checks this for an operator in a query; so do we */
-	aclresult = pg_proc_aclcheck(km->opfunc, GetUserId(), ACL_EXECUTE);
+	aclresult = compat_proc_aclcheck(km->opfunc, GetUserId(), ACL_EXECUTE);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(km->opfunc));
 	km->collation = op->inputcollid;
@@ -261,14 +334,7 @@ KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right,
 	km->rconvert = side_converted(lsecond(op->args), &km->rtype, &km->rtypmod);
 	if (!OidIsValid(km->collation) &&
 		(type_is_collatable(km->ltype) || type_is_collatable(km->rtype)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INDETERMINATE_COLLATION),
-				 errmsg("could not determine which collation to compare %s with %s",
-						left->what, right->what),
-				 errdetail("They have the collations \"%s\" and \"%s\".",
-						   collation_name(left->collation),
-						   collation_name(right->collation)),
-				 errhint("%s", hint)));
+		collation_error(left, right);
 	km->fast_int = is_int_type(lbase) && is_int_type(rbase) &&
 		!km->lconvert && !km->rconvert;
 	find_hash_support(km);

@@ -4,6 +4,8 @@
  *		Join key equality as SQL resolves it: the operator and collation of
  *		entity_key = source_key, and how to hash and compare through it.
  *
+ * Copyright (c) 2026, offline_store developers
+ *
  * IDENTIFICATION
  *	  src/keymatch.h
  *
@@ -14,17 +16,29 @@
 
 #include "access/attnum.h"
 
+/* What a side of a key comparison is, for error messages. */
+typedef enum KeyMatchSideKind
+{
+	KEYMATCH_ENTITY_DF,			/* an entity_df column */
+	KEYMATCH_ENTITYLESS,		/* a key of an entity-less retrieval */
+	KEYMATCH_SOURCE,			/* a join key column of a data source */
+	KEYMATCH_ONLINE				/* a key column of an online table */
+} KeyMatchSideKind;
+
 /*
  * One side of a key comparison: a column's type, typmod and collation, and
- * how to name it in errors (a full phrase: entity_df column "driver_id").
+ * what it is: kind, the column's name and the name of the data source or
+ * online table it belongs to (object; NULL for the entity side).
  */
-typedef struct KeySide
+typedef struct KeyMatchSide
 {
 	Oid			type;
 	int32		typmod;
 	Oid			collation;
-	const char *what;
-} KeySide;
+	KeyMatchSideKind kind;
+	const char *column;
+	const char *object;
+} KeyMatchSide;
 
 /*
  * The comparison left = right, left being the entity side. The operator
@@ -58,16 +72,18 @@ typedef struct KeyMatch
 } KeyMatch;
 
 /*
- * KeyMatchResolve fills *km for left = right. The operator is the type's
- * default equality when both sides have the same base type, else the "="
- * that OPERATOR(pg_catalog.=) resolves for the two types, else one from the
- * schema of either type; never the caller's search_path. No such operator
- * (or one not returning boolean): ERRCODE_UNDEFINED_FUNCTION naming both
- * sides and types, with hint (how to convert one). Two different implicit
- * collations: ERRCODE_INDETERMINATE_COLLATION.
+ * KeyMatchResolve fills *km for left = right (left an entity side: entity_df
+ * or entity-less; right a data source or online table side). The operator
+ * is the type's default equality when both sides have the same base type,
+ * else the "=" that OPERATOR(pg_catalog.=) resolves for the two types, else
+ * one from the schema of either type; never the caller's search_path. No
+ * such operator (or one not returning boolean): ERRCODE_UNDEFINED_FUNCTION
+ * naming both sides and types, with a hint on how to convert one. Two
+ * different implicit collations: ERRCODE_INDETERMINATE_COLLATION. The
+ * caller must be allowed to execute the operator's function.
  */
-extern void KeyMatchResolve(KeyMatch *km, const KeySide *left, const KeySide *right,
-							const char *hint);
+extern void KeyMatchResolve(KeyMatch *km, const KeyMatchSide *left,
+							const KeyMatchSide *right);
 
 /*
  * KeyMatchConvert returns expr (an SQL expression of the side's column)

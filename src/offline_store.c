@@ -3,22 +3,13 @@
  * offline_store.c
  *		Module magic and settings of the offline_store extension.
  *
- * Each concern lives in its own file:
+ * Each concern lives in its own file; README.md, section "Code map", says
+ * what each holds.
  *
- *	yaml_tree.c, config_yaml.c, config_ttl.c
- *		pure C: a feature repo document (libyaml) into an OfsConfig
- *	config_state.c, config_validate.c, config_apply.c
- *		feast_apply: diff the document against the registry, check it
- *		against the database, write it in one transaction
- *	online_tables.c		online tables created, altered and dropped by apply
- *	registry_dump.c		feast_registry_dump
- *	registry.c			reading the registry back for the calls below
- *	historical.c, pit_join.c
- *		feast_historical and friends: the point-in-time join engine
- *	materialize.c, online_read.c, push.c, pull.c
- *		the online store: materialization, online reads, push, pulls
- *	sqlbuild.c, srf.c	safe SQL from user text; SETOF record results
- *	spi_util.c			running SPI statements and reading their results
+ * The settings are registered here and by the modules that own them
+ * (HistScanInit, ProgressInit).
+ *
+ * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
  *	  src/offline_store.c
@@ -30,7 +21,9 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "historical_scan.h"
 #include "offline_store.h"
+#include "progress.h"
 
 PG_MODULE_MAGIC;
 
@@ -52,6 +45,8 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+	HistScanInit();
+	ProgressInit();
 
 	MarkGUCPrefixReserved("offline_store");
 }

@@ -3,6 +3,8 @@
  * offline_store.h
  *		Shared declarations of the offline_store extension.
  *
+ * Copyright (c) 2026, offline_store developers
+ *
  * IDENTIFICATION
  *	  src/offline_store.h
  *

@@ -1,9 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * online.h
- *		Helpers shared by materialization, online reads, push and pull:
- *		describing sources and user queries, timestamp expressions, the
- *		newest-wins upsert, and SETOF record results from a query.
+ *		Helpers shared by materialization, online reads, push and pull
+ *		(online_common.c): describing sources and user queries, timestamp
+ *		expressions, the newest-wins upsert, and SETOF record results from
+ *		a query.
+ *
+ * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
  *	  src/online.h
@@ -33,34 +36,46 @@ extern TupleDesc OnlineDescribe(const char *from_item, MemoryContext mcxt);
 /* The attribute named name (exact), or NULL. */
 extern Form_pg_attribute OnlineFindColumn(TupleDesc desc, const char *name);
 
+/* The role of a source column, for error messages. */
+typedef enum OnlineColumnRole
+{
+	ONLINE_TIMESTAMP,			/* the timestamp field */
+	ONLINE_CREATED,				/* the created timestamp column */
+	ONLINE_JOIN_KEY,
+	ONLINE_FEATURE
+} OnlineColumnRole;
+
 /*
  * The source column holding a Feast-side name of a data source; errors
- * (undefined_column) when the source has no such column. what names the
- * role in the error ("join key", "feature", ...).
+ * (undefined_column) when the source has no such column, saying which
+ * role (join key, feature, ...) it has.
  */
 extern Form_pg_attribute OnlineSourceColumn(TupleDesc desc, const RegSource *src,
 											const char *feast_name,
-											const char *what);
+											OnlineColumnRole role);
 
 /*
- * SQL for a source timestamp column as timestamptz ("alias.col", or
- * its UTC reading for timestamp without time zone); errors for other
- * types. OnlineTsBound is the expression to compare the column with a
- * timestamptz parameter $n so that an index on the column can be used.
+ * SQL for a source timestamp column (role ONLINE_TIMESTAMP or
+ * ONLINE_CREATED) as timestamptz ("alias.col", or its UTC reading for
+ * timestamp without time zone); errors for other types. OnlineTsBound is
+ * the expression to compare the column with a timestamptz parameter $n so
+ * that an index on the column can be used.
  */
 extern char *OnlineTsExpr(const char *alias, Form_pg_attribute att,
-						  const RegSource *src, const char *what);
+						  const RegSource *src, OnlineColumnRole role);
 extern char *OnlineTsBound(Form_pg_attribute att, int paramno);
 
 /*
  * The statement that upserts the newest row per online key of from_item
  * (rows of fv's source, whose columns are desc) into fv's online table,
  * with the newest-wins rule: with window, the rows with $1 <= ts <= $2
- * (materialize.c); without, every row with a timestamp (push.c). Caller
- * must be connected to SPI.
+ * (online_materialize.c; *window_query, if not NULL, receives a query
+ * selecting those rows, for estimates); without, every row with a
+ * timestamp (online_push.c). Caller must be connected to SPI.
  */
 extern char *OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc,
-							 const char *from_item, bool window);
+							 const char *from_item, bool window,
+							 char **window_query);
 
 /* The schema-qualified, quoted name of a view's online table. */
 extern char *OnlineTableOf(const RegFeatureView *fv);

@@ -41,6 +41,7 @@
 #include "online.h"
 #include "registry.h"
 #include "sqlbuild.h"
+#include "spi_util.h"
 #include "srf.h"
 
 PG_FUNCTION_INFO_V1(ofs_feast_online_features);
@@ -58,8 +59,8 @@ key_condition(TupleDesc edesc, TupleDesc odesc, RegRequest *req, int i,
 {
 	Form_pg_attribute ecol = OnlineFindColumn(edesc, req->key_columns[i]);
 	Form_pg_attribute kcol = OnlineFindColumn(odesc, req->view->join_keys[i]);
-	KeySide		left;
-	KeySide		right;
+	KeyMatchSide left;
+	KeyMatchSide right;
 	KeyMatch	km;
 
 	if (kcol == NULL)
@@ -68,14 +69,16 @@ key_condition(TupleDesc edesc, TupleDesc odesc, RegRequest *req, int i,
 	left.type = ecol->atttypid;
 	left.typmod = ecol->atttypmod;
 	left.collation = ecol->attcollation;
-	left.what = psprintf("entity_df column \"%s\"", req->key_columns[i]);
+	left.kind = KEYMATCH_ENTITY_DF;
+	left.column = req->key_columns[i];
+	left.object = NULL;
 	right.type = kcol->atttypid;
 	right.typmod = kcol->atttypmod;
 	right.collation = kcol->attcollation;
-	right.what = psprintf("key column \"%s\" of online table %s",
-						  req->view->join_keys[i], online);
-	KeyMatchResolve(&km, &left, &right,
-					"Convert the entity_df column in an entity_df query.");
+	right.kind = KEYMATCH_ONLINE;
+	right.column = req->view->join_keys[i];
+	right.object = online;
+	KeyMatchResolve(&km, &left, &right);
 	return psprintf("%s %s %s",
 					KeyMatchConvert(&km, true,
 									psprintf("e.%s", quote_identifier(req->key_columns[i]))),
@@ -104,7 +107,6 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 	StringInfoData joins;
 	ListCell   *lc;
 	int			n = 0;
-	int			rc;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -116,8 +118,7 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 									  full_feature_names);
 	from = SqlRelationOrQuery(entity_df, "entity_df");
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	SpiConnect();
 	edesc = OnlineDescribe(from, CurrentMemoryContext);
 
 	initStringInfo(&sql);

@@ -31,6 +31,8 @@
  * apply has validated the whole document: an error rolls the DDL back with
  * everything else. Identifiers are quoted, values are $n parameters.
  *
+ * Copyright (c) 2026, offline_store developers
+ *
  * IDENTIFICATION
  *	  src/online_tables.c
  *
@@ -594,10 +596,8 @@ OnlineTableQualifiedName(const char *project, const char *view)
 	Oid			relid = InvalidOid;
 	bool		recorded;
 	char	   *result = NULL;
-	int			rc;
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	SpiConnect();
 	recorded = ot_lookup_record(project, view, &relid);
 	SPI_finish();
 	MemoryContextSwitchTo(caller);

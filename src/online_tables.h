@@ -4,6 +4,8 @@
  *		The online tables of online feature views: their names, and their
  *		creation, alteration and removal at feast_apply time.
  *
+ * Copyright (c) 2026, offline_store developers
+ *
  * IDENTIFICATION
  *	  src/online_tables.h
  *
@@ -11,8 +13,6 @@
  */
 #ifndef OFS_ONLINE_TABLES_H
 #define OFS_ONLINE_TABLES_H
-
-#include "postgres.h"
 
 #include "nodes/pg_list.h"
 

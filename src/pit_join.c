@@ -50,12 +50,14 @@
  * table often small enough to stay in cache), a group's times are searched
  * without branches on the data, source rows are processed in batches of
  * PIT_BATCH whose lookups are issued (prefetched) together, stage by stage,
- * and the large arrays ask for transparent huge pages so that the probes do
- * not also miss the TLB.
+ * and the large arrays are mapped by the engine and ask for transparent
+ * huge pages so that the probes do not also miss the TLB (pit_array_alloc).
  *
  * Everything lives in one memory context, created by PitEntitiesCreate and
  * deleted by PitEntitiesDestroy. The engine does no SPI and no catalog
  * access beyond the type cache; callers feed it rows.
+ *
+ * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
  *	  src/pit_join.c
@@ -112,7 +114,24 @@ struct PitEntities
 	int			nviews;
 	int			maxviews;
 	int			nfeatures_total;
+
+	/* the arrays the engine mapped itself (pit_array_alloc) */
+	struct PitMapping *maps;
+	int			nmaps;
+	int			maxmaps;
+	MemoryContextCallback unmap_callback;
 };
+
+/*
+ * An array mapped by the engine: addr (aligned to a huge page) lies in the
+ * anonymous mapping [base, base + len).
+ */
+typedef struct PitMapping
+{
+	char	   *addr;
+	char	   *base;
+	Size		len;
+} PitMapping;
 
 /*
  * A bucket of the hash table on join key values: one per group of entity
@@ -233,6 +252,7 @@ struct PitView
 	int32	   *pos_row;		/* entity row of each position */
 	char	   *best;			/* per position: a PitPos record */
 	char	   *best_alloc;		/* best before alignment, to free it */
+	Size		best_alloc_size;
 	Size		best_stride;
 	Size		values_off;		/* of the values in a record */
 
@@ -259,29 +279,143 @@ struct PitView
 	bool	   *b_nulls;
 };
 
-/*
- * Allocate an array. The large ones are probed at random once per source
- * row, so ask for transparent huge pages where the kernel leaves that to us:
- * with 4kB pages nearly every probe would also miss the TLB.
- */
 static void PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen);
 
-static void *
-huge_alloc(MemoryContext cxt, Size size)
+/*
+ * The engine's arrays. The large ones are probed at random once per source
+ * row, so they should sit on transparent huge pages: with 4kB pages nearly
+ * every probe would also miss the TLB. Where the kernel gives huge pages
+ * only on request (transparent_hugepage=madvise), an array of at least
+ * PIT_MAP_MIN bytes is therefore mapped by the engine itself (anonymous
+ * mmap, aligned to a huge page) and advised MADV_HUGEPAGE: advice is given
+ * only on memory the engine owns, never on the memory allocator's. A
+ * mapping is recorded in ents->maps and unmapped by pit_array_free, or when
+ * the engine's context goes away (PitEntitiesDestroy, or an error ending
+ * the call: a reset callback of the context). Smaller arrays, and every
+ * array where mmap fails, are allocated in the engine's context.
+ */
+#define PIT_MAP_MIN (PIT_HUGE_PAGE * 2)
+
+/* Unmap every array still mapped (the context's reset callback). */
+static void
+pit_unmap_all(void *arg)
 {
-	void	   *p = MemoryContextAllocExtended(cxt, Max(size, 1), MCXT_ALLOC_HUGE);
+	PitEntities *ents = (PitEntities *) arg;
 
-#ifdef MADV_HUGEPAGE
-	if (size >= PIT_HUGE_PAGE * 2)
+	for (int i = 0; i < ents->nmaps; i++)
+		(void) munmap(ents->maps[i].base, ents->maps[i].len);
+	ents->nmaps = 0;
+}
+
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+/*
+ * Ask for huge pages on the whole huge pages of [addr, addr + size): a
+ * partial one at the end would make the kernel back it whole.
+ */
+static void
+pit_advise(char *addr, Size size)
+{
+	uintptr_t	start = TYPEALIGN(PIT_HUGE_PAGE, (uintptr_t) addr);
+	uintptr_t	end = TYPEALIGN_DOWN(PIT_HUGE_PAGE, (uintptr_t) addr + size);
+
+	if (end > start)
+		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+}
+#endif
+
+static void *
+pit_array_alloc(PitEntities *ents, Size size)
+{
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+	if (size >= PIT_MAP_MIN)
 	{
-		uintptr_t	start = TYPEALIGN(PIT_HUGE_PAGE, (uintptr_t) p);
-		uintptr_t	end = TYPEALIGN_DOWN(PIT_HUGE_PAGE, (uintptr_t) p + size);
+		Size		len = TYPEALIGN(PIT_HUGE_PAGE, size) + PIT_HUGE_PAGE;
+		char	   *base;
 
-		if (end > start)
-			(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+		/* room to record it first, so that a mapping is never lost */
+		if (ents->nmaps == ents->maxmaps)
+		{
+			ents->maxmaps = Max(8, ents->maxmaps * 2);
+			ents->maps = ents->maps == NULL ?
+				MemoryContextAlloc(ents->cxt, sizeof(PitMapping) * ents->maxmaps) :
+				repalloc(ents->maps, sizeof(PitMapping) * ents->maxmaps);
+		}
+		base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (base != MAP_FAILED)
+		{
+			PitMapping *m = &ents->maps[ents->nmaps++];
+
+			m->base = base;
+			m->len = len;
+			m->addr = (char *) TYPEALIGN(PIT_HUGE_PAGE, base);
+			pit_advise(m->addr, size);
+			return m->addr;
+		}
 	}
 #endif
-	return p;
+	return MemoryContextAllocExtended(ents->cxt, Max(size, 1), MCXT_ALLOC_HUGE);
+}
+
+/* The mapping of array p, or -1 if p is in the engine's context. */
+static int
+pit_array_mapping(PitEntities *ents, void *p)
+{
+	for (int i = ents->nmaps - 1; i >= 0; i--)
+		if (ents->maps[i].addr == p)
+			return i;
+	return -1;
+}
+
+static void
+pit_array_free(PitEntities *ents, void *p)
+{
+	int			i = pit_array_mapping(ents, p);
+
+	if (i < 0)
+	{
+		pfree(p);
+		return;
+	}
+	(void) munmap(ents->maps[i].base, ents->maps[i].len);
+	ents->maps[i] = ents->maps[--ents->nmaps];
+}
+
+/*
+ * Resize array p from oldsize to newsize bytes, keeping its contents. A
+ * mapped array is remapped where the system can (no copy, and never both
+ * sizes resident at once, as realloc does for the allocator's large
+ * chunks).
+ */
+static void *
+pit_array_realloc(PitEntities *ents, void *p, Size oldsize, Size newsize)
+{
+	int			i = pit_array_mapping(ents, p);
+	void	   *result;
+
+	if (i < 0 && newsize < PIT_MAP_MIN)
+		return repalloc_huge(p, Max(newsize, 1));
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS) && defined(MREMAP_MAYMOVE)
+	if (i >= 0)
+	{
+		PitMapping *m = &ents->maps[i];
+		Size		offset = m->addr - m->base;
+		Size		len = TYPEALIGN(PIT_HUGE_PAGE, offset + Max(newsize, 1));
+		char	   *base = mremap(m->base, m->len, len, MREMAP_MAYMOVE);
+
+		if (base != MAP_FAILED)
+		{
+			m->base = base;
+			m->len = len;
+			m->addr = base + offset;
+			pit_advise(m->addr, newsize);
+			return m->addr;
+		}
+	}
+#endif
+	result = pit_array_alloc(ents, newsize);
+	memcpy(result, p, Min(oldsize, newsize));
+	pit_array_free(ents, p);
+	return result;
 }
 
 /* Wrap a stored MinimalTuple as a HeapTuple to read attributes from it. */
@@ -307,15 +441,18 @@ PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno, int nresul
 	MemoryContext old;
 
 	ents->cxt = cxt;
+	ents->unmap_callback.func = pit_unmap_all;
+	ents->unmap_callback.arg = ents;
+	MemoryContextRegisterResetCallback(cxt, &ents->unmap_callback);
 	old = MemoryContextSwitchTo(cxt);
 	ents->desc = CreateTupleDescCopy(desc);
 	MemoryContextSwitchTo(old);
 	ents->ts_attno = ts_attno;
 	ents->nresult = nresult;
 	ents->maxtuples = 1024;
-	ents->tuples = huge_alloc(cxt, sizeof(MinimalTuple) * ents->maxtuples);
-	ents->ts = huge_alloc(cxt, sizeof(int64) * ents->maxtuples);
-	ents->ts_null = huge_alloc(cxt, sizeof(bool) * ents->maxtuples);
+	ents->tuples = pit_array_alloc(ents, sizeof(MinimalTuple) * ents->maxtuples);
+	ents->ts = pit_array_alloc(ents, sizeof(int64) * ents->maxtuples);
+	ents->ts_null = pit_array_alloc(ents, sizeof(bool) * ents->maxtuples);
 	ents->maxviews = 4;
 	ents->views = MemoryContextAllocZero(cxt, sizeof(PitView *) * ents->maxviews);
 	return ents;
@@ -406,10 +543,14 @@ PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen)
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("entity_df has too many rows"),
 					 errdetail("At most %d rows can be joined at once.", PG_INT32_MAX / 2)));
+		ents->tuples = pit_array_realloc(ents, ents->tuples,
+										 sizeof(MinimalTuple) * ents->maxtuples,
+										 sizeof(MinimalTuple) * ents->maxtuples * 2);
+		ents->ts = pit_array_realloc(ents, ents->ts, sizeof(int64) * ents->maxtuples,
+									 sizeof(int64) * ents->maxtuples * 2);
+		ents->ts_null = pit_array_realloc(ents, ents->ts_null, sizeof(bool) * ents->maxtuples,
+										  sizeof(bool) * ents->maxtuples * 2);
 		ents->maxtuples *= 2;
-		ents->tuples = repalloc_huge(ents->tuples, sizeof(MinimalTuple) * ents->maxtuples);
-		ents->ts = repalloc_huge(ents->ts, sizeof(int64) * ents->maxtuples);
-		ents->ts_null = repalloc_huge(ents->ts_null, sizeof(bool) * ents->maxtuples);
 	}
 
 	if (len > PIT_BLOCK_SIZE / 4)
@@ -750,7 +891,7 @@ build_dense(PitView *view)
 		return;
 	view->dense_min = min;
 	view->dense_n = span + 1;
-	view->dense = huge_alloc(view->ents->cxt, sizeof(PitSlot) * view->dense_n);
+	view->dense = pit_array_alloc(view->ents, sizeof(PitSlot) * view->dense_n);
 	memset(view->dense, 0, sizeof(PitSlot) * view->dense_n);
 	for (int32 g = 0; g < view->ngroups; g++)
 	{
@@ -761,14 +902,14 @@ build_dense(PitView *view)
 		slot->count = view->gstart[g + 1] - view->gstart[g];
 	}
 	/* probes go to the direct table from now on */
-	pfree(view->buckets);
+	pit_array_free(view->ents, view->buckets);
 	view->buckets = NULL;
 }
 
 static void
 init_buckets(PitView *view, uint32 nbuckets)
 {
-	view->buckets = huge_alloc(view->ents->cxt, sizeof(PitBucket) * nbuckets);
+	view->buckets = pit_array_alloc(view->ents, sizeof(PitBucket) * nbuckets);
 	for (uint32 i = 0; i < nbuckets; i++)
 		view->buckets[i].group = -1;
 	view->mask = nbuckets - 1;
@@ -782,7 +923,11 @@ grow_buckets(PitView *view)
 	uint32		oldn = view->mask + 1;
 
 	if (oldn >= (1U << 30))
-		elog(ERROR, "too many join key values");
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct join key values"),
+				 errdetail("At most %u distinct join key values can be joined at once.",
+						   1U << 29)));
 	init_buckets(view, oldn * 2);
 	for (uint32 i = 0; i < oldn; i++)
 	{
@@ -796,7 +941,7 @@ grow_buckets(PitView *view)
 		view->buckets[b] = old[i];
 		view->group_bucket[old[i].group] = (int32) b;
 	}
-	pfree(old);
+	pit_array_free(view->ents, old);
 }
 
 /* An entity row to sort into its group's positions. */
@@ -840,7 +985,7 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	MemoryContext old = MemoryContextSwitchTo(ents->cxt);
 	int32		n = (int32) ents->ntuples;
 	int			nk = Max(view->nkeys, 1);
-	int32	   *row_group = huge_alloc(ents->cxt, sizeof(int32) * Max(n, 1));
+	int32	   *row_group = pit_array_alloc(ents, sizeof(int32) * Max(n, 1));
 	int32	   *gcount;
 	int32	   *fill;
 	Datum	   *keybuf = palloc(sizeof(Datum) * nk);
@@ -849,9 +994,9 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 
 	init_buckets(view, 1024);
 	view->maxgroups = 512;
-	view->group_bucket = huge_alloc(ents->cxt, sizeof(int32) * view->maxgroups);
-	view->group_keys = huge_alloc(ents->cxt, sizeof(Datum) * (Size) view->maxgroups * nk);
-	gcount = huge_alloc(ents->cxt, sizeof(int32) * view->maxgroups);
+	view->group_bucket = pit_array_alloc(ents, sizeof(int32) * view->maxgroups);
+	view->group_keys = pit_array_alloc(ents, sizeof(Datum) * (Size) view->maxgroups * nk);
+	gcount = pit_array_alloc(ents, sizeof(int32) * view->maxgroups);
 	view->ngroups = 0;
 	view->npos = 0;
 
@@ -900,12 +1045,17 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 					grow_buckets(view);
 				if (view->ngroups >= view->maxgroups)
 				{
+					Size		maxgroups = view->maxgroups;
+
+					view->group_bucket = pit_array_realloc(ents, view->group_bucket,
+														   sizeof(int32) * maxgroups,
+														   sizeof(int32) * maxgroups * 2);
+					view->group_keys = pit_array_realloc(ents, view->group_keys,
+														 sizeof(Datum) * maxgroups * nk,
+														 sizeof(Datum) * maxgroups * 2 * nk);
+					gcount = pit_array_realloc(ents, gcount, sizeof(int32) * maxgroups,
+											   sizeof(int32) * maxgroups * 2);
 					view->maxgroups *= 2;
-					view->group_bucket = repalloc_huge(view->group_bucket,
-													   sizeof(int32) * view->maxgroups);
-					view->group_keys = repalloc_huge(view->group_keys,
-													 sizeof(Datum) * (Size) view->maxgroups * nk);
-					gcount = repalloc_huge(gcount, sizeof(int32) * view->maxgroups);
 				}
 				g = view->ngroups++;
 				memcpy(&view->group_keys[(Size) g * nk], keybuf, sizeof(Datum) * view->nkeys);
@@ -927,8 +1077,8 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	}
 
 	/* lay the groups out one after the other, each sorted by time */
-	view->gstart = huge_alloc(ents->cxt, sizeof(int32) * (view->ngroups + 1));
-	fill = huge_alloc(ents->cxt, sizeof(int32) * Max(view->ngroups, 1));
+	view->gstart = pit_array_alloc(ents, sizeof(int32) * (view->ngroups + 1));
+	fill = pit_array_alloc(ents, sizeof(int32) * Max(view->ngroups, 1));
 	{
 		int32		start = 0;
 
@@ -948,13 +1098,13 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	build_dense(view);
 	if (view->sorted)
 	{
-		view->sorted_groups = huge_alloc(ents->cxt, sizeof(int32) * Max(view->ngroups, 1));
+		view->sorted_groups = pit_array_alloc(ents, sizeof(int32) * Max(view->ngroups, 1));
 		for (int32 g = 0; g < view->ngroups; g++)
 			view->sorted_groups[g] = g;
 		qsort_arg(view->sorted_groups, view->ngroups, sizeof(int32), cmp_groups, view);
 	}
 	{
-		PitSortItem *items = huge_alloc(ents->cxt, sizeof(PitSortItem) * Max(view->npos, 1));
+		PitSortItem *items = pit_array_alloc(ents, sizeof(PitSortItem) * Max(view->npos, 1));
 
 		for (int32 r = 0; r < n; r++)
 		{
@@ -977,18 +1127,18 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 			if ((g & 0xffff) == 0)
 				CHECK_FOR_INTERRUPTS();
 		}
-		view->times = huge_alloc(ents->cxt, sizeof(PitTime) * Max(view->npos, 1));
-		view->pos_row = huge_alloc(ents->cxt, sizeof(int32) * Max(view->npos, 1));
+		view->times = pit_array_alloc(ents, sizeof(PitTime) * Max(view->npos, 1));
+		view->pos_row = pit_array_alloc(ents, sizeof(int32) * Max(view->npos, 1));
 		for (int32 p = 0; p < view->npos; p++)
 		{
 			view->times[p].t = items[p].t;
 			view->pos_row[p] = items[p].row;
 		}
-		pfree(items);
+		pit_array_free(ents, items);
 	}
-	pfree(fill);
-	pfree(gcount);
-	pfree(row_group);
+	pit_array_free(ents, fill);
+	pit_array_free(ents, gcount);
+	pit_array_free(ents, row_group);
 
 	/*
 	 * One record per position, a cache line when the features fit: a source
@@ -998,14 +1148,15 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	view->best_stride = MAXALIGN(view->values_off + view->nfeatures * sizeof(Datum));
 	if (view->best_stride <= PIT_CACHE_LINE)
 		view->best_stride = PIT_CACHE_LINE;
-	view->best_alloc = huge_alloc(ents->cxt, view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE);
+	view->best_alloc_size = view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE;
+	view->best_alloc = pit_array_alloc(ents, view->best_alloc_size);
 	view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best_alloc);
 	for (int32 p = 0; p < view->npos; p++)
 	{
 		PIT_POS(view, p)->flags = 0;
 		view->times[p].best_ts = PG_INT64_MIN;
 	}
-	view->answer = huge_alloc(ents->cxt, sizeof(int32) * Max(n, 1));
+	view->answer = pit_array_alloc(ents, sizeof(int32) * Max(n, 1));
 	memset(view->answer, 0xff, sizeof(int32) * Max(n, 1));
 
 	MemoryContextSwitchTo(old);
@@ -1377,7 +1528,7 @@ pack_winners(PitView *view)
 {
 	int32		n = (int32) view->ents->ntuples;
 	int			nf = view->nfeatures;
-	int32	   *winner = huge_alloc(view->ents->cxt, sizeof(int32) * Max(view->npos, 1));
+	int32	   *winner = pit_array_alloc(view->ents, sizeof(int32) * Max(view->npos, 1));
 	int32		nwinners = 0;
 	Size		offset = view->best - view->best_alloc;
 	char	   *scratch;
@@ -1409,10 +1560,11 @@ pack_winners(PitView *view)
 	for (int32 r = 0; r < n; r++)
 		if (view->answer[r] >= 0)
 			view->answer[r] = winner[view->answer[r]];
-	pfree(winner);
+	pit_array_free(view->ents, winner);
 	pfree(scratch);
-	view->best_alloc = repalloc_huge(view->best_alloc,
-									 offset + view->winner_stride * Max(nwinners, 1));
+	view->best_alloc = pit_array_realloc(view->ents, view->best_alloc, view->best_alloc_size,
+										 offset + view->winner_stride * Max(nwinners, 1));
+	view->best_alloc_size = offset + view->winner_stride * Max(nwinners, 1);
 	view->winners = view->best_alloc + offset;
 	view->best = NULL;
 }
@@ -1448,17 +1600,17 @@ PitViewFinish(PitView *view)
 	 * the rest back before the next view is built.
 	 */
 	if (view->buckets != NULL)
-		pfree(view->buckets);
+		pit_array_free(view->ents, view->buckets);
 	if (view->dense != NULL)
-		pfree(view->dense);
+		pit_array_free(view->ents, view->dense);
 	if (view->sorted_groups != NULL)
-		pfree(view->sorted_groups);
+		pit_array_free(view->ents, view->sorted_groups);
 	view->sorted_groups = NULL;
-	pfree(view->group_bucket);
-	pfree(view->group_keys);
-	pfree(view->gstart);
-	pfree(view->times);
-	pfree(view->pos_row);
+	pit_array_free(view->ents, view->group_bucket);
+	pit_array_free(view->ents, view->group_keys);
+	pit_array_free(view->ents, view->gstart);
+	pit_array_free(view->ents, view->times);
+	pit_array_free(view->ents, view->pos_row);
 	view->buckets = NULL;
 	view->dense = NULL;
 	view->group_bucket = NULL;

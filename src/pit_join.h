@@ -4,6 +4,8 @@
  *		The point-in-time join engine: entity rows in memory, source rows
  *		streamed once, one answer per entity row and feature view.
  *
+ * Copyright (c) 2026, offline_store developers
+ *
  * IDENTIFICATION
  *	  src/pit_join.h
  *

@@ -40,7 +40,6 @@
  */
 #include "postgres.h"
 
-#include "access/heaptoast.h"
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -48,7 +47,6 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/plancache.h"
 #include "utils/timestamp.h"
 
 #include "online.h"
@@ -60,8 +58,6 @@
 PG_FUNCTION_INFO_V1(ofs_feast_pull_latest);
 PG_FUNCTION_INFO_V1(ofs_feast_pull_all);
 
-#define FETCH_BATCH 1000
-
 static char *pull_view_sql(const RegFeatureView *fv, TupleDesc desc,
 						   bool latest, bool has_start, bool has_end);
 static char *pull_source_sql(const char *project, const RegSource *src,
@@ -70,162 +66,17 @@ static char *pull_source_sql(const char *project, const RegSource *src,
 static void append_window(StringInfo sql, const char *ts_col,
 						  Form_pg_attribute ts_att, bool latest,
 						  bool has_start, bool has_end);
+static void pull_run(FunctionCallInfo fcinfo, bool latest, const char *sql,
+					 const RegSource *src, const RegFeatureView *fv,
+					 Oid *argtypes, Datum *values, const char *nulls);
 static Datum pull_internal(FunctionCallInfo fcinfo, bool latest);
 
-char *
-OnlineTextArg(FunctionCallInfo fcinfo, int argno)
+/* What a pull reads, for its error context. */
+typedef struct PullContext
 {
-	return PG_ARGISNULL(argno) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(argno));
-}
-
-char *
-OnlineProjectArg(FunctionCallInfo fcinfo, int argno)
-{
-	return RegistryResolveProject(OnlineTextArg(fcinfo, argno));
-}
-
-/*
- * OnlineDescribe parses (never runs) SELECT * FROM from_item and returns
- * its result columns.
- */
-TupleDesc
-OnlineDescribe(const char *from_item, MemoryContext mcxt)
-{
-	char	   *sql = psprintf("SELECT * FROM %s ofs_d", from_item);
-	SPIPlanPtr	plan;
-	List	   *sources;
-	CachedPlanSource *ps;
-	TupleDesc	result;
-
-	plan = SPI_prepare(sql, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	sources = SPI_plan_get_plan_sources(plan);
-	if (list_length(sources) != 1)
-		elog(ERROR, "unexpected number of statements");
-	ps = linitial(sources);
-	result = CreateTupleDescCopy(ps->resultDesc);
-	if (mcxt != CurrentMemoryContext)
-	{
-		MemoryContext old = MemoryContextSwitchTo(mcxt);
-		TupleDesc	copy = CreateTupleDescCopy(result);
-
-		MemoryContextSwitchTo(old);
-		result = copy;
-	}
-	SPI_freeplan(plan);
-	pfree(sql);
-	return result;
-}
-
-Form_pg_attribute
-OnlineFindColumn(TupleDesc desc, const char *name)
-{
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-			return att;
-	}
-	return NULL;
-}
-
-Form_pg_attribute
-OnlineSourceColumn(TupleDesc desc, const RegSource *src, const char *feast_name,
-				   const char *what)
-{
-	const char *col = RegSourceColumn(src, feast_name);
-	Form_pg_attribute att = OnlineFindColumn(desc, col);
-
-	if (att == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of data source \"%s\" does not exist",
-						col, src->name),
-				 strcmp(col, feast_name) == 0 ?
-				 errdetail("It is the %s \"%s\".", what, feast_name) :
-				 errdetail("It holds the %s \"%s\" through field_mapping.",
-						   what, feast_name)));
-	return att;
-}
-
-char *
-OnlineTsExpr(const char *alias, Form_pg_attribute att, const RegSource *src,
-			 const char *what)
-{
-	const char *col = quote_identifier(NameStr(att->attname));
-
-	if (att->atttypid == TIMESTAMPTZOID)
-		return psprintf("%s.%s", alias, col);
-	if (att->atttypid == TIMESTAMPOID)
-		return psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, %s.%s)",
-						alias, col);
-	ereport(ERROR,
-			(errcode(ERRCODE_DATATYPE_MISMATCH),
-			 errmsg("%s \"%s\" of data source \"%s\" is of type %s",
-					what, NameStr(att->attname), src->name,
-					format_type_be(att->atttypid)),
-			 errhint("Use a column of type timestamp with time zone or timestamp without time zone.")));
-	return NULL;				/* keep compiler quiet */
-}
-
-char *
-OnlineTsBound(Form_pg_attribute att, int paramno)
-{
-	if (att->atttypid == TIMESTAMPOID)
-		return psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, $%d)", paramno);
-	return psprintf("$%d", paramno);
-}
-
-/*
- * OnlineQueryToSrf streams the rows of a query into the result of a SETOF
- * record function. The rows own their values: a value stored out of line
- * (TOAST) in a table the query read is fetched into the row, so that the
- * result stays valid in a cursor whatever happens to that table.
- */
-void
-OnlineQueryToSrf(FunctionCallInfo fcinfo, const char *funcname, const char *sql,
-				 int nargs, Oid *argtypes, Datum *values, const char *nulls,
-				 bool read_only)
-{
-	int			nestlevel = 0;
-	Portal		portal;
-	Tuplestorestate *tupstore;
-	TupleDesc	desc;
-
-	if (read_only)
-		nestlevel = SqlBeginReadOnly();
-	portal = SPI_cursor_open_with_args(NULL, sql, nargs, argtypes, values, nulls,
-									   true, CURSOR_OPT_NO_SCROLL);
-	tupstore = SrfBeginRecord(fcinfo, portal->tupDesc, funcname, &desc);
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, FETCH_BATCH);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tuple = SPI_tuptable->vals[i];
-
-			if (HeapTupleHasExternal(tuple))
-			{
-				HeapTuple	flat = toast_flatten_tuple(tuple, SPI_tuptable->tupdesc);
-
-				tuplestore_puttuple(tupstore, flat);
-				heap_freetuple(flat);
-			}
-			else
-				tuplestore_puttuple(tupstore, tuple);
-		}
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
-	}
-	SPI_freetuptable(SPI_tuptable);
-	SPI_cursor_close(portal);
-	if (read_only)
-		SqlEndReadOnly(nestlevel);
-}
+	const char *source;
+	const char *view;			/* NULL: a pull on the data source */
+} PullContext;
 
 /*
  * append_window appends the WHERE clause of a pull: the bounds that are
@@ -283,16 +134,16 @@ pull_view_sql(const RegFeatureView *fv, TupleDesc desc, bool latest,
 	initStringInfo(&sql);
 	initStringInfo(&keys);
 	initStringInfo(&cols);
-	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, "timestamp field");
+	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, ONLINE_TIMESTAMP);
 	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
 	if (src->created_timestamp_column)
 		cr_att = OnlineSourceColumn(desc, src, src->created_timestamp_column,
-									"created timestamp column");
+									ONLINE_CREATED);
 
 	for (int i = 0; i < fv->nkeys; i++)
 	{
 		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->join_keys[i],
-												   "join key");
+												   ONLINE_JOIN_KEY);
 		const char *col = quote_identifier(NameStr(att->attname));
 
 		appendStringInfo(&keys, "%ss.%s", i > 0 ? ", " : "", col);
@@ -302,15 +153,15 @@ pull_view_sql(const RegFeatureView *fv, TupleDesc desc, bool latest,
 	for (int i = 0; i < fv->nfeatures; i++)
 	{
 		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->features[i].name,
-												   "feature");
+												   ONLINE_FEATURE);
 
 		appendStringInfo(&cols, "s.%s AS %s, ",
 						 quote_identifier(NameStr(att->attname)),
 						 quote_identifier(fv->features[i].name));
 	}
 	appendStringInfo(&cols, "%s AS event_timestamp, %s AS created_timestamp",
-					 OnlineTsExpr("s", ts_att, src, "timestamp field"),
-					 cr_att ? OnlineTsExpr("s", cr_att, src, "created timestamp column") :
+					 OnlineTsExpr("s", ts_att, src, ONLINE_TIMESTAMP),
+					 cr_att ? OnlineTsExpr("s", cr_att, src, ONLINE_CREATED) :
 					 "NULL::pg_catalog.timestamptz");
 
 	appendStringInfoString(&sql, "SELECT ");
@@ -396,11 +247,11 @@ pull_source_sql(const char *project, const RegSource *src, const char *name,
 
 	initStringInfo(&sql);
 	initStringInfo(&keys);
-	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, "timestamp field");
+	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, ONLINE_TIMESTAMP);
 	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
 	if (src->created_timestamp_column)
 		cr_att = OnlineSourceColumn(desc, src, src->created_timestamp_column,
-									"created timestamp column");
+									ONLINE_CREATED);
 	if (latest)
 	{
 		List	   *key_names = source_keys(project, src, name);
@@ -409,7 +260,7 @@ pull_source_sql(const char *project, const RegSource *src, const char *name,
 		foreach(lc, key_names)
 		{
 			Form_pg_attribute att = OnlineSourceColumn(desc, src, strVal(lfirst(lc)),
-													   "join key");
+													   ONLINE_JOIN_KEY);
 
 			appendStringInfo(&keys, "%ss.%s", keys.len > 0 ? ", " : "",
 							 quote_identifier(NameStr(att->attname)));
@@ -431,9 +282,9 @@ pull_source_sql(const char *project, const RegSource *src, const char *name,
 			if (strcmp(src->map_from[m], NameStr(att->attname)) == 0)
 				feast_name = src->map_to[m];
 		if (att == ts_att)
-			expr = OnlineTsExpr("s", att, src, "timestamp field");
+			expr = OnlineTsExpr("s", att, src, ONLINE_TIMESTAMP);
 		else if (att == cr_att)
-			expr = OnlineTsExpr("s", att, src, "created timestamp column");
+			expr = OnlineTsExpr("s", att, src, ONLINE_CREATED);
 		else
 			expr = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
 		appendStringInfo(&sql, "%s%s AS %s", first ? "" : ", ", expr,
@@ -445,6 +296,52 @@ pull_source_sql(const char *project, const RegSource *src, const char *name,
 	if (latest)
 		append_latest_order(&sql, keys.data, ts_col, cr_att);
 	return sql.data;
+}
+
+/* Error context of a pull: the source being read. */
+static void
+pull_context_callback(void *arg)
+{
+	PullContext *pc = (PullContext *) arg;
+
+	if (pc->view != NULL)
+		errcontext("reading data source \"%s\" of feature view \"%s\"",
+				   pc->source, pc->view);
+	else
+		errcontext("reading data source \"%s\"", pc->source);
+}
+
+/*
+ * pull_run streams the rows of the pull query sql into the result. An
+ * error names the source (and view) being read in its context, not the
+ * query we generated to read it.
+ */
+static void
+pull_run(FunctionCallInfo fcinfo, bool latest, const char *sql,
+		 const RegSource *src, const RegFeatureView *fv, Oid *argtypes,
+		 Datum *values, const char *nulls)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ErrorContextCallback errcb;
+	PullContext pc;
+
+	pc.source = src->name;
+	pc.view = fv ? fv->name : NULL;
+	errcb.callback = pull_context_callback;
+	errcb.arg = &pc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	PG_TRY();
+	{
+		OnlineQueryToSrf(fcinfo, latest ? "feast_pull_latest" : "feast_pull_all",
+						 sql, 2, argtypes, values, nulls, true);
+	}
+	PG_CATCH();
+	{
+		SpiRethrowWithoutStatement(cxt, sql);
+	}
+	PG_END_TRY();
+	error_context_stack = errcb.previous;
 }
 
 static Datum
@@ -462,7 +359,6 @@ pull_internal(FunctionCallInfo fcinfo, bool latest)
 	char		nulls[2] = {' ', ' '};
 	TupleDesc	desc;
 	char	   *sql;
-	int			rc;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -501,15 +397,13 @@ pull_internal(FunctionCallInfo fcinfo, bool latest)
 	if (!has_end)
 		nulls[1] = 'n';
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	SpiConnect();
 	desc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
 	if (fv)
 		sql = pull_view_sql(fv, desc, latest, has_start, has_end);
 	else
 		sql = pull_source_sql(project, src, name, desc, latest, has_start, has_end);
-	OnlineQueryToSrf(fcinfo, latest ? "feast_pull_latest" : "feast_pull_all",
-					 sql, 2, argtypes, values, nulls, true);
+	pull_run(fcinfo, latest, sql, src, fv, argtypes, values, nulls);
 	SPI_finish();
 	return (Datum) 0;
 }

@@ -9,6 +9,8 @@
  * run inside SqlBeginReadOnly/SqlEndReadOnly, so that it cannot write even
  * through a volatile function or a data-modifying CTE.
  *
+ * Copyright (c) 2026, offline_store developers
+ *
  * IDENTIFICATION
  *	  src/sqlbuild.c
  *

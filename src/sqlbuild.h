@@ -4,6 +4,8 @@
  *		Turning user text into safe SQL: relation names, queries run
  *		read-only.
  *
+ * Copyright (c) 2026, offline_store developers
+ *
  * IDENTIFICATION
  *	  src/sqlbuild.h
  *

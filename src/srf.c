@@ -10,6 +10,8 @@
  * use). Used in a select list, they return anonymous records of the
  * computed shape.
  *
+ * Copyright (c) 2026, offline_store developers
+ *
  * IDENTIFICATION
  *	  src/srf.c
  *

@@ -4,6 +4,8 @@
  *		Set-returning functions whose columns are computed at call time
  *		(SETOF record with a caller's column definition list).
  *
+ * Copyright (c) 2026, offline_store developers
+ *
  * IDENTIFICATION
  *	  src/srf.h
  *

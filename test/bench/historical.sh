@@ -23,6 +23,9 @@
 # connection; every query sends its N result rows through COPY ... TO
 # '/dev/null'. Measured:
 #   ours     COPY (SELECT * FROM feast_historical(...)) TO '/dev/null'
+#   ours_off the same with offline_store.direct_scan off: every source read
+#            through the executor (ours reads a plain table directly,
+#            src/historical_scan.c); ours3_off likewise for ours3
 #   floor    the work any implementation must do: COPY the entity rows plus
 #            five constant float8 columns per view TO '/dev/null' (reading
 #            the entity table and emitting N rows of the result's shape),
@@ -266,10 +269,14 @@ SELECT count(f5) FROM bench_src_l;"
 echo "measuring..."
 results=$(
 	measure ours "$ours_sql"
+	measure ours_off "SET offline_store.direct_scan = off;
+$ours_sql"
 	measure floor "$floor_sql"
 	measure lateral "$lateral_sql"
 	measure feast "$feast_sql"
 	measure ours3 "$ours3_sql"
+	measure ours3_off "SET offline_store.direct_scan = off;
+$ours3_sql"
 	measure floor3 "$floor3_sql"
 )
 
@@ -287,10 +294,12 @@ echo "$results" | awk -v scale="$SCALE" -v n="$N" -v m="$M" -v load="$(cut -d' '
 		printf "machine: %d CPUs, load average at the end %s\n\n", ncpu, load
 		printf "%-34s %12s %12s %10s  %s\n", "measure (median of runs)", "wall", "backend CPU", "peak RSS", "ratio (wall; CPU)"
 		row("feast_historical, 1 view", "ours", "")
+		row("  with direct_scan off", "ours_off", sprintf("ours_off/ours = %.2fx; %.2fx", div(num(t["ours_off"]), num(t["ours"])), div(c["ours_off"], c["ours"])))
 		row("floor, 1 view", "floor", sprintf("ours/floor = %.2fx; %.2fx", div(num(t["ours"]), num(t["floor"])), div(c["ours"], c["floor"])))
 		row("LEFT JOIN LATERAL + btree index", "lateral", sprintf("lateral/ours = %.1fx; %.1fx", div(num(t["lateral"]), num(t["ours"])), div(c["lateral"], c["ours"])))
 		row("Feast Postgres SQL", "feast", sprintf("feast/ours = %s%.1fx; %.1fx", (t["feast"] ~ />=/ ? ">= " : ""), div(num(t["feast"]), num(t["ours"])), div(c["feast"], c["ours"])))
 		row("feast_historical, 3 views", "ours3", "")
+		row("  with direct_scan off", "ours3_off", sprintf("ours3_off/ours3 = %.2fx; %.2fx", div(num(t["ours3_off"]), num(t["ours3"])), div(c["ours3_off"], c["ours3"])))
 		row("floor, 3 views", "floor3", sprintf("ours3/floor3 = %.2fx; %.2fx", div(num(t["ours3"]), num(t["floor3"])), div(c["ours3"], c["floor3"])))
 		printf "\ntargets: ours/floor <= 2.0, lateral/ours >= 3, feast/ours >= 20, peak RSS < 512 MB\n"
 		printf "(a capped Feast run counts as its timeout, so its ratio is a lower bound; its CPU is then that of the capped run)\n"

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * push.c
+ * online_push.c
  *		feast_push and feast_write_to_offline_store: rows from the caller
  *		into the online tables and the batch sources.
  *
@@ -54,7 +54,7 @@
  * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
- *	  src/push.c
+ *	  src/online_push.c
  *
  *-------------------------------------------------------------------------
  */
@@ -121,20 +121,20 @@ typedef struct PushRows
 } PushRows;
 
 /* DestReceiver keeping the rows of the caller's query in a tuplestore. */
-typedef struct RowsReceiver
+typedef struct PushRowsReceiver
 {
 	DestReceiver pub;
 	Tuplestorestate *store;
 	int			natts;
 	int64		count;
-} RowsReceiver;
+} PushRowsReceiver;
 
 /* What is being converted, for the error context. */
-typedef struct ConvertPosition
+typedef struct PushConvertPosition
 {
 	const PushColumn *col;
 	int64		row;
-} ConvertPosition;
+} PushConvertPosition;
 
 static PushRows *rows_prepare(const char *rows);
 static void rows_map(PushRows *pr, const RegSource *src, TupleDesc src_desc,
@@ -154,7 +154,7 @@ static char *name_list(List *names);
 static void add_source_columns(TupleDesc src_desc, const RegSource *src,
 							   List *required, List **optional);
 static void check_columns(TupleDesc desc, List *required, List *optional,
-						  const char *object);
+						  const char *push_source, const char *view);
 static void append_offline(const RegSource *src, PushRows *pr);
 
 /*
@@ -280,7 +280,7 @@ rows_map(PushRows *pr, const RegSource *src, TupleDesc src_desc, List *finite)
 static void
 rows_receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
-	RowsReceiver *r = (RowsReceiver *) self;
+	PushRowsReceiver *r = (PushRowsReceiver *) self;
 
 	/* the plan is the one described: a changed shape cannot happen */
 	if (typeinfo->natts != r->natts)
@@ -291,7 +291,7 @@ rows_receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 static bool
 rows_receive(TupleTableSlot *slot, DestReceiver *self)
 {
-	RowsReceiver *r = (RowsReceiver *) self;
+	PushRowsReceiver *r = (PushRowsReceiver *) self;
 
 	tuplestore_puttupleslot(r->store, slot);
 	if ((++r->count & 0xfff) == 0)
@@ -311,7 +311,7 @@ rows_receiver_noop(DestReceiver *self)
 static void
 rows_read(PushRows *pr)
 {
-	RowsReceiver recv;
+	PushRowsReceiver recv;
 	SPIExecuteOptions options;
 	int			nestlevel;
 	int			rc;
@@ -345,7 +345,7 @@ rows_read(PushRows *pr)
 static void
 convert_error_callback(void *arg)
 {
-	ConvertPosition *pos = (ConvertPosition *) arg;
+	PushConvertPosition *pos = (PushConvertPosition *) arg;
 
 	if (pos->col)
 		errcontext("converting column \"%s\" of row %lld of the rows to type %s",
@@ -394,7 +394,7 @@ rows_convert(PushRows *pr)
 	Tuplestorestate *out = NULL;
 	Datum	   *values;
 	bool	   *nulls;
-	ConvertPosition pos = {0};
+	PushConvertPosition pos = {0};
 	ErrorContextCallback errcb;
 	int			nestlevel;
 
@@ -560,10 +560,12 @@ add_source_columns(TupleDesc src_desc, const RegSource *src, List *required,
 /*
  * check_columns errors, listing both, when a required column is missing
  * from the rows or the rows have a column that is neither required nor
- * optional.
+ * optional. The rows are for push source push_source, or else for the
+ * batch source of feature view view.
  */
 static void
-check_columns(TupleDesc desc, List *required, List *optional, const char *object)
+check_columns(TupleDesc desc, List *required, List *optional,
+			  const char *push_source, const char *view)
 {
 	List	   *missing = NIL;
 	List	   *unexpected = NIL;
@@ -586,14 +588,20 @@ check_columns(TupleDesc desc, List *required, List *optional, const char *object
 
 	initStringInfo(&detail);
 	if (missing != NIL)
-		appendStringInfo(&detail, "Missing columns: %s.", name_list(missing));
+		appendStringInfo(&detail, _("Missing columns: %s."), name_list(missing));
 	if (unexpected != NIL)
-		appendStringInfo(&detail, "%sUnexpected columns: %s.",
-						 missing != NIL ? " " : "", name_list(unexpected));
+	{
+		if (missing != NIL)
+			appendStringInfoChar(&detail, ' ');
+		appendStringInfo(&detail, _("Unexpected columns: %s."), name_list(unexpected));
+	}
 	ereport(ERROR,
 			(errcode(missing != NIL ? ERRCODE_UNDEFINED_COLUMN : ERRCODE_DATATYPE_MISMATCH),
-			 errmsg("rows do not match the columns of %s", object),
-			 errdetail("%s", detail.data),
+			 push_source ?
+			 errmsg("rows do not match the columns of push source \"%s\"", push_source) :
+			 errmsg("rows do not match the columns of the batch source of feature view \"%s\"",
+					view),
+			 errdetail_internal("%s", detail.data),
 			 optional != NIL ?
 			 errhint("The rows must have the columns %s, and may have %s.",
 					 name_list(required), name_list(optional)) :
@@ -649,7 +657,6 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 	PushRows   *pr;
 	int64		nrows;
 	ListCell   *lc;
-	int			rc;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -709,13 +716,11 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 				 errmsg("push source \"%s\" feeds no online feature view", push_source),
 				 errhint("Push with \"to\" => 'offline'.")));
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	SpiConnect();
 	src_desc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
 	add_source_columns(src_desc, src, required, &optional);
 	pr = rows_prepare(rows);
-	check_columns(pr->rows_desc, required, optional,
-				  psprintf("push source \"%s\"", push_source));
+	check_columns(pr->rows_desc, required, optional, push_source, NULL);
 	rows_map(pr, src, src_desc, finite);
 	rows_read(pr);
 	rows_register(pr);
@@ -726,7 +731,7 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 			RegFeatureView *fv = lfirst(lc);
 
 			if (fv->online)
-				SpiExec(OnlineUpsertSql(fv, pr->desc, PUSH_ROWS_RELATION, false),
+				SpiExec(OnlineUpsertSql(fv, pr->desc, PUSH_ROWS_RELATION, false, NULL),
 						0, NULL, NULL, NULL, SPI_OK_INSERT);
 		}
 	}
@@ -754,7 +759,6 @@ ofs_feast_write_to_offline_store(PG_FUNCTION_ARGS)
 	TupleDesc	src_desc;
 	PushRows   *pr;
 	int64		nrows;
-	int			rc;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -778,13 +782,11 @@ ofs_feast_write_to_offline_store(PG_FUNCTION_ARGS)
 	for (int i = 0; i < fv->nfeatures; i++)
 		add_name(&required, fv->features[i].name);
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	SpiConnect();
 	src_desc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
 	add_source_columns(src_desc, src, required, &optional);
 	pr = rows_prepare(rows);
-	check_columns(pr->rows_desc, required, optional,
-				  psprintf("the batch source of feature view \"%s\"", view));
+	check_columns(pr->rows_desc, required, optional, NULL, view);
 	rows_map(pr, src, src_desc, NIL);
 	rows_read(pr);
 	rows_register(pr);
