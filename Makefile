@@ -35,7 +35,7 @@ ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 endif
 
 EXTRA_CLEAN = results output_iso tmp_check tmp_check_iso log regression.diffs regression.out \
-              test/fuzz/fuzz_yaml test/unit/test_config_yaml
+              test/fuzz/fuzz_yaml test/unit/test_yaml_config
 
 # Pin PostgreSQL 15: Debian's /usr/bin/pg_config picks the newest server-dev.
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
@@ -59,16 +59,16 @@ test:
 
 # Pure-C tests of the YAML layer (no server), built with ASan and UBSan.
 # The parser's files are compiled with their malloc and calloc routed
-# through test_config_yaml.c's counters (test/unit/alloc_hook.h) and tiny
+# through test_yaml_config.c's counters (test/unit/alloc_hook.h) and tiny
 # arena blocks, so that the tests can fail each allocation in turn.
-YAML_SRCS = src/yaml_tree.c src/config_yaml.c src/config_ttl.c
-YAML_HDRS = src/yaml_tree.h src/config_yaml.h
+YAML_SRCS = src/yaml_tree.c src/yaml_config.c src/yaml_ttl.c
+YAML_HDRS = src/yaml_tree.h src/yaml_config.h
 CORE_CC ?= clang
 CORE_FLAGS = -g -O1 -Isrc -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-unit: test/unit/test_config_yaml
-	./test/unit/test_config_yaml
-test/unit/test_config_yaml: test/unit/test_config_yaml.c test/unit/alloc_hook.h $(YAML_SRCS) $(YAML_HDRS)
-	$(CORE_CC) $(CORE_FLAGS) -o $@ test/unit/test_config_yaml.c \
+unit: test/unit/test_yaml_config
+	./test/unit/test_yaml_config
+test/unit/test_yaml_config: test/unit/test_yaml_config.c test/unit/alloc_hook.h $(YAML_SRCS) $(YAML_HDRS)
+	$(CORE_CC) $(CORE_FLAGS) -o $@ test/unit/test_yaml_config.c \
 		-include test/unit/alloc_hook.h -DARENA_BLOCK=256 $(YAML_SRCS) -lyaml
 
 # The committed corpus is copied to a scratch directory, so a run never

@@ -5,9 +5,9 @@
  *
  * Each concern lives in its own file:
  *
- *	yaml_tree.c, config_yaml.c, config_ttl.c
+ *	yaml_tree.c, yaml_config.c, yaml_ttl.c
  *		pure C: a feature repo document (libyaml) into an OfsConfig
- *	config_state.c, config_validate.c, config_apply.c
+ *	registry_load.c, apply_validate.c, apply.c
  *		feast_apply: diff the document against the registry, check it
  *		against the database, write it in one transaction
  *	online_tables.c		online tables created, altered and dropped by apply

@@ -32,7 +32,7 @@
 #include "utils/json.h"
 #include "utils/timestamp.h"
 
-#include "config_yaml.h"
+#include "yaml_config.h"
 #include "registry.h"
 #include "spi_util.h"
 

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * fuzz_yaml.c
- *		libFuzzer target for the feature repo parser (src/config_yaml.c).
+ *		libFuzzer target for the feature repo parser (src/yaml_config.c).
  *
  * Each input is parsed as a document; ASan/UBSan/LSan catch memory errors,
  * undefined behaviour and leaks.  On top of that the target checks the
@@ -17,7 +17,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "config_yaml.h"
+#include "yaml_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * config_state.c
+ * registry_load.c
  *		feast_apply's two inputs as ApplyStates: the parsed document and
  *		the registry's rows for the project.
  *
@@ -11,12 +11,12 @@
  * rows with SPI (the caller is connected and holds the project's lock
  * when it will write), copying every value out of the SPI tuple table
  * into the current memory context. Neither validates anything: that is
- * config_validate.c's job, on the merged wanted state.
+ * apply_validate.c's job, on the merged wanted state.
  *
  * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
- *	  src/config_state.c
+ *	  src/registry_load.c
  *
  *-------------------------------------------------------------------------
  */
@@ -31,8 +31,8 @@
 #include "utils/json.h"
 #include "utils/timestamp.h"
 
-#include "config_apply.h"
-#include "config_yaml.h"
+#include "apply.h"
+#include "yaml_config.h"
 #include "spi_util.h"
 
 /* ----------------------------------------------------------------

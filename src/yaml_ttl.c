@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * config_ttl.c
+ * yaml_ttl.c
  *		Parse and format the ttl of a feature view.
  *
  * OfsParseTtl accepts the spellings a feature repo uses (seconds, numbers
@@ -15,11 +15,11 @@
  * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
- *	  src/config_ttl.c
+ *	  src/yaml_ttl.c
  *
  *-------------------------------------------------------------------------
  */
-#include "config_yaml.h"
+#include "yaml_config.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
- * config_apply.h
- *		The model feast_apply works on, private to config_state.c,
- *		config_validate.c and config_apply.c.
+ * apply.h
+ *		The model feast_apply works on, private to registry_load.c,
+ *		apply_validate.c and apply.c.
  *
  * An ApplyState is one project's objects, either as a document wants them
  * (ApplyStateFromDoc) or as the registry has them (ApplyStateFromRegistry).
@@ -17,19 +17,19 @@
  * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
- *	  src/config_apply.h
+ *	  src/apply.h
  *
  *-------------------------------------------------------------------------
  */
-#ifndef OFS_CONFIG_APPLY_H
-#define OFS_CONFIG_APPLY_H
+#ifndef OFS_APPLY_H
+#define OFS_APPLY_H
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "nodes/pg_list.h"
 #include "utils/builtins.h"
 
-#include "config_yaml.h"
+#include "yaml_config.h"
 #include "spi_util.h"
 
 /* A column of a source relation or query. */
@@ -194,11 +194,11 @@ typedef struct Params
 	char		nulls[MAX_PARAMS];
 } Params;
 
-/* config_state.c */
+/* registry_load.c */
 extern ApplyState *ApplyStateFromDoc(const OfsConfig *cfg, AProject **project);
 extern ApplyState *ApplyStateFromRegistry(const char *project);
 
-/* config_validate.c */
+/* apply_validate.c */
 extern void ApplyValidate(ApplyState *want, AProject *project);
 
 /* ----------------------------------------------------------------
@@ -283,4 +283,4 @@ find_service(List *l, const char *name)
 	return NULL;
 }
 
-#endif							/* OFS_CONFIG_APPLY_H */
+#endif							/* OFS_APPLY_H */

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * config_validate.c
+ * apply_validate.c
  *		Check a wanted ApplyState as a whole, against itself and the
  *		database, before feast_apply writes anything.
  *
@@ -19,7 +19,7 @@
  * Copyright (c) 2026, offline_store developers
  *
  * IDENTIFICATION
- *	  src/config_validate.c
+ *	  src/apply_validate.c
  *
  *-------------------------------------------------------------------------
  */
@@ -39,8 +39,8 @@
 #include "utils/rel.h"
 #include "utils/regproc.h"
 
-#include "config_apply.h"
-#include "config_yaml.h"
+#include "apply.h"
+#include "yaml_config.h"
 #include "online_tables.h"
 #include "registry.h"
 #include "sqlbuild.h"

@@ -1,12 +1,12 @@
 /*-------------------------------------------------------------------------
  *
- * config_apply.c
+ * apply.c
  *		feast_apply: make a project's registry equal to a feature repo
  *		document.
  *
  * This file holds the SQL entry point, the plan and the writes. The
- * document is parsed by config_yaml.c into malloc'd memory, which is
- * copied at once into a palloc'd model (ApplyState, config_state.c) and
+ * document is parsed by yaml_config.c into malloc'd memory, which is
+ * copied at once into a palloc'd model (ApplyState, registry_load.c) and
  * freed in a PG_FINALLY block, so that no error can leak it. The
  * registry's current state for the project is loaded into the same model.
  * The wanted state is the document's sections, and the registry's objects
@@ -14,7 +14,7 @@
  * that kind of object alone; a present one is the complete list).
  *
  * The wanted state is then validated as a whole, against itself and the
- * database (sources, columns, types, online table names; config_validate.c),
+ * database (sources, columns, types, online table names; apply_validate.c),
  * before anything is written: an invalid document changes nothing, and so
  * does a dry run. Each object is compared with its registry row through a canonical
  * signature (jsonb text for the maps), which gives created, updated,
@@ -39,7 +39,7 @@
  * back the registry and the online tables together.
  *
  * IDENTIFICATION
- *	  src/config_apply.c
+ *	  src/apply.c
  *
  *-------------------------------------------------------------------------
  */
@@ -54,8 +54,8 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
-#include "config_apply.h"
-#include "config_yaml.h"
+#include "apply.h"
+#include "yaml_config.h"
 #include "offline_store.h"
 #include "online_tables.h"
 #include "registry.h"
@@ -237,7 +237,7 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 
 /*
  * warn_secrets says which connection secrets the document had: they are
- * left out of the registry (config_yaml.c drops them), never stored.
+ * left out of the registry (yaml_config.c drops them), never stored.
  */
 static void
 warn_secrets(const OfsConfig *cfg)
