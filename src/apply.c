@@ -4,39 +4,38 @@
  *		feast_apply: make a project's registry equal to a feature repo
  *		document.
  *
- * This file holds the SQL entry point, the plan and the writes. The
- * document is parsed by yaml_config.c into malloc'd memory, which is
- * copied at once into a palloc'd model (ApplyState, registry_load.c) and
- * freed in a PG_FINALLY block, so that no error can leak it. The
- * registry's current state for the project is loaded into the same model.
- * The wanted state is the document's sections, and the registry's objects
- * for each section the document does not have (an absent section leaves
- * that kind of object alone; a present one is the complete list).
+ * This file holds the SQL entry point, which runs the phases (apply.h),
+ * and Phase 3, the writes. The document is parsed by yaml_config.c into
+ * malloc'd memory, which is converted at once into the registry model
+ * (RegistryRepoFromDocument) and freed in a PG_FINALLY block, so that no
+ * error can leak it. The registry's current state for the project is
+ * loaded into the same model (RegistryLoadRepo). The wanted state is the
+ * document's sections, and the registry's objects for each section the
+ * document does not have (an absent section leaves that kind of object
+ * alone; a present one is the complete list). A document without
+ * online_store (or offline_store) keeps the project's.
  *
- * The wanted state is then validated as a whole, against itself and the
- * database (sources, columns, types, online table names; apply_validate.c),
- * before anything is written: an invalid document changes nothing, and so
- * does a dry run. Each object is compared with its registry row through a canonical
- * signature (jsonb text for the maps), which gives created, updated,
- * unchanged and deleted. Writes are ordered by the foreign keys: project,
- * entities, batch sources, push sources, feature views, feature services,
- * then deletions in reverse dependency order, then online table DDL.
+ * Phase 1 validates the wanted state as a whole, against itself and the
+ * database, before anything is written: an invalid document changes
+ * nothing, and so does a dry run. Phase 2 makes the plan: one step per
+ * object (created, updated, unchanged, deleted, with what changes or is
+ * lost), including what happens to each online table. Phase 3 writes the
+ * plan in foreign key order: project, entities, batch sources, push
+ * sources, feature views, feature services, then deletions in reverse
+ * dependency order, then the online tables of the wanted views. The
+ * result's rows are the plan's, in a dry run too. Connection secrets the
+ * parser left out are reported as warnings.
  *
  * Only members of the project's owner role and superusers apply it
  * (RegistryCheckProjectOwner, before anything is read; a new project
- * becomes the caller's), and a dry run is no exception. What happens to
- * each online table is planned before anything is written
- * (OnlineTablePlanSync, OnlineTablePlanDrop): the plans' details fill the
- * result's detail column, in a dry run too, and a view whose online table
- * changes is reported as updated. Connection secrets the parser left out
- * are reported as warnings. A document without online_store (or
- * offline_store) keeps the project's.
+ * becomes the caller's), and a dry run is no exception. Concurrent applies
+ * of one project are serialized by the project's transaction-level
+ * advisory lock (RegistryLockProject), taken exclusive before the registry
+ * is read. Everything runs in the caller's transaction and as the caller
+ * (SECURITY INVOKER): an error rolls back the registry and the online
+ * tables together.
  *
- * Concurrent applies of one project are serialized by the project's
- * transaction-level advisory lock (RegistryLockProject), taken exclusive
- * before the registry is read. Everything runs in the
- * caller's transaction and as the caller (SECURITY INVOKER): an error rolls
- * back the registry and the online tables together.
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/apply.c
@@ -55,55 +54,32 @@
 #include "utils/timestamp.h"
 
 #include "apply.h"
-#include "yaml_config.h"
-#include "offline_store.h"
 #include "online_tables.h"
 #include "registry.h"
-
-/* One row of feast_apply's result. */
-typedef struct ApplyRow
-{
-	const char *object_type;
-	const char *name;
-	const char *action;
-	const char *detail;			/* what changes or is lost; NULL: nothing to say */
-} ApplyRow;
+#include "spi_util.h"
+#include "yaml_config.h"
 
 #define OFS_APPLY_COLS 4
+
+/* Parameters of one registry write. */
+#define APPLY_MAX_PARAMS 16
+typedef struct ApplyParams
+{
+	int			n;
+	Oid			types[APPLY_MAX_PARAMS];
+	Datum		values[APPLY_MAX_PARAMS];
+	char		nulls[APPLY_MAX_PARAMS];
+} ApplyParams;
 
 /* SQL-callable functions */
 PG_FUNCTION_INFO_V1(ofs_feast_apply);
 
+static RegRepo *read_document(text *deftext);
 static void report_parse_error(const OfsError *err);
 static void warn_secrets(const OfsConfig *cfg);
-static List *plan_and_write(ApplyState *want, ApplyState *cur,
-							AProject *project, Oid owner, bool dry_run);
-
-/* ----------------------------------------------------------------
- * Small helpers
- * ----------------------------------------------------------------
- */
-
-static Datum
-make_text_array(char **items, int n)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
-
-	for (int i = 0; i < n; i++)
-		elems[i] = CStringGetTextDatum(items[i]);
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
-										   TYPALIGN_INT));
-}
-
-/* Append a field to a signature, unambiguously. */
-static void
-sig_add(StringInfo sig, const char *s)
-{
-	if (s == NULL)
-		appendStringInfoString(sig, "-|");
-	else
-		appendStringInfo(sig, "%zu:%s|", strlen(s), s);
-}
+static void merge_sections(RegRepo *want, RegRepo *cur);
+static void execute_plan(List *plan, const char *project);
+static void put_rows(ReturnSetInfo *rsinfo, List *plan);
 
 /* ----------------------------------------------------------------
  * feast_apply
@@ -118,16 +94,12 @@ Datum
 ofs_feast_apply(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	text	   *deftext;
 	bool		dry_run;
-	OfsConfig  *cfg;
-	OfsError	err;
-	ApplyState *volatile want = NULL;
-	AProject   *volatile project = NULL;
-	ApplyState *cur;
+	RegRepo    *want;
+	RegRepo    *cur;
+	const char *project;
 	Oid			owner;
-	List	   *rows;
-	ListCell   *lc;
+	List	   *plan;
 	int			rc;
 
 	if (PG_ARGISNULL(0))
@@ -138,31 +110,12 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("dry_run must not be null")));
-	deftext = PG_GETARG_TEXT_PP(0);
 	dry_run = PG_GETARG_BOOL(1);
 
 	InitMaterializedSRF(fcinfo, 0);
 
-	memset(&err, 0, sizeof(err));
-	cfg = OfsConfigParse(VARDATA_ANY(deftext), VARSIZE_ANY_EXHDR(deftext),
-						 &err);
-	if (cfg == NULL)
-		report_parse_error(&err);
-
-	/* Copy the parse into palloc'd memory; the parser's is malloc'd. */
-	PG_TRY();
-	{
-		AProject   *p;
-
-		want = ApplyStateFromDoc(cfg, &p);
-		project = p;
-		warn_secrets(cfg);
-	}
-	PG_FINALLY();
-	{
-		OfsConfigFree(cfg);
-	}
-	PG_END_TRY();
+	want = read_document(PG_GETARG_TEXT_PP(0));
+	project = want->project->name;
 
 	/*
 	 * One apply per project at a time, and none while a materialization or
@@ -170,35 +123,87 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 	 * the registry is read. A dry run writes nothing and does not wait.
 	 */
 	if (!dry_run)
-		RegistryLockProject(project->name, true);
+		RegistryLockProject(project, true);
 
 	/*
 	 * Only members of the owner role change a project (a dry run too: it
 	 * plans the registry's query sources). A new project is the caller's.
 	 */
-	RegistryCheckProjectOwner(project->name);
-	owner = RegistryProjectOwner(project->name);
+	RegistryCheckProjectOwner(project);
+	owner = RegistryProjectOwner(project);
 	if (!OidIsValid(owner))
 		owner = GetUserId();
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 
-	cur = ApplyStateFromRegistry(project->name);
+	cur = RegistryLoadRepo(project);
+	merge_sections(want, cur);
 
-	/*
-	 * A document without online_store (offline_store) keeps the project's:
-	 * a partial document never moves the online tables.
-	 */
-	if (cur->project != NULL && !project->has_online_store)
+	/* Phase 1: validate */
+	ApplyValidate(want);
+
+	/* Phase 2: plan */
+	plan = ApplyPlan(want, cur, owner);
+
+	/* Phase 3: write */
+	if (!dry_run)
+		execute_plan(plan, project);
+
+	put_rows(rsinfo, plan);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * read_document parses the document into a palloc'd repo; the parser's
+ * malloc'd result is freed whatever happens.
+ */
+static RegRepo *
+read_document(text *deftext)
+{
+	OfsConfig  *cfg;
+	OfsError	err;
+	RegRepo    *volatile want = NULL;
+
+	memset(&err, 0, sizeof(err));
+	cfg = OfsConfigParse(VARDATA_ANY(deftext), VARSIZE_ANY_EXHDR(deftext),
+						 &err);
+	if (cfg == NULL)
+		report_parse_error(&err);
+
+	PG_TRY();
 	{
-		project->online_store = cur->project->online_store;
-		project->online_schema = cur->project->online_schema;
+		want = RegistryRepoFromDocument(cfg);
+		warn_secrets(cfg);
 	}
-	if (cur->project != NULL && !project->has_offline_store)
-		project->offline_store = cur->project->offline_store;
+	PG_FINALLY();
+	{
+		OfsConfigFree(cfg);
+	}
+	PG_END_TRY();
+	return want;
+}
 
-	/* Sections the document lacks keep the registry's objects. */
+/*
+ * merge_sections completes the wanted repo with the registry's: sections
+ * the document lacks keep the registry's objects, and a document without
+ * online_store (offline_store) keeps the project's, so that a partial
+ * document never moves the online tables.
+ */
+static void
+merge_sections(RegRepo *want, RegRepo *cur)
+{
+	RegProject *p = want->project;
+
+	if (cur->project != NULL && !p->has_online_store)
+	{
+		p->online_store = cur->project->online_store;
+		p->online_schema = cur->project->online_schema;
+	}
+	if (cur->project != NULL && !p->has_offline_store)
+		p->offline_store = cur->project->offline_store;
+
 	if (!want->has_entities)
 		want->entities = cur->entities;
 	if (!want->has_sources)
@@ -207,22 +212,28 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 		want->views = cur->views;
 	if (!want->has_services)
 		want->services = cur->services;
+}
 
-	ApplyValidate(want, project);
-	rows = plan_and_write(want, cur, project, owner, dry_run);
+/* put_rows returns the plan's reported steps as the result's rows. */
+static void
+put_rows(ReturnSetInfo *rsinfo, List *plan)
+{
+	ListCell   *lc;
 
-	foreach(lc, rows)
+	foreach(lc, plan)
 	{
-		ApplyRow   *row = lfirst(lc);
+		ApplyStep  *step = lfirst(lc);
 		Datum		values[OFS_APPLY_COLS] = {0};
 		bool		nulls[OFS_APPLY_COLS] = {0};
 		int			i = 0;
 
-		values[i++] = CStringGetTextDatum(row->object_type);
-		values[i++] = CStringGetTextDatum(row->name);
-		values[i++] = CStringGetTextDatum(row->action);
-		if (row->detail)
-			values[i] = CStringGetTextDatum(row->detail);
+		if (!step->report)
+			continue;
+		values[i++] = CStringGetTextDatum(ApplyObjectTypeName(step->type));
+		values[i++] = CStringGetTextDatum(step->name);
+		values[i++] = CStringGetTextDatum(ApplyActionName(step->action));
+		if (step->detail)
+			values[i] = CStringGetTextDatum(step->detail);
 		else
 			nulls[i] = true;
 		i++;
@@ -230,9 +241,6 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
 							 nulls);
 	}
-
-	SPI_finish();
-	return (Datum) 0;
 }
 
 /*
@@ -326,122 +334,52 @@ report_parse_error(const OfsError *err)
 }
 
 /* ----------------------------------------------------------------
- * Signatures: equal when nothing apply writes differs
- * ----------------------------------------------------------------
- */
-
-static char *
-sig_project(const AProject *p)
-{
-	StringInfoData s;
-
-	initStringInfo(&s);
-	sig_add(&s, p->description);
-	sig_add(&s, p->provider);
-	sig_add(&s, p->registry);
-	sig_add(&s, p->online_store);
-	sig_add(&s, p->offline_store);
-	sig_add(&s, p->batch_engine);
-	sig_add(&s, p->materialization);
-	sig_add(&s, p->auth);
-	appendStringInfo(&s, "%d|%d|", p->eksv, (int) p->coerce_tz_aware);
-	sig_add(&s, p->online_schema);
-	return s.data;
-}
-
-static char *
-sig_entity(const AEntity *e)
-{
-	StringInfoData s;
-
-	initStringInfo(&s);
-	sig_add(&s, e->join_key);
-	sig_add(&s, e->value_type);
-	sig_add(&s, e->description);
-	sig_add(&s, e->owner);
-	sig_add(&s, e->tags);
-	return s.data;
-}
-
-static char *
-sig_source(const ASource *x)
-{
-	StringInfoData s;
-
-	initStringInfo(&s);
-	sig_add(&s, x->type);
-	sig_add(&s, x->table_name);
-	sig_add(&s, x->query);
-	sig_add(&s, x->batch_source);
-	sig_add(&s, x->timestamp_field);
-	sig_add(&s, x->created_col);
-	sig_add(&s, x->date_partition_column);
-	sig_add(&s, x->field_mapping);
-	sig_add(&s, x->description);
-	sig_add(&s, x->owner);
-	sig_add(&s, x->tags);
-	return s.data;
-}
-
-static char *
-sig_view(const AView *v)
-{
-	StringInfoData s;
-
-	initStringInfo(&s);
-	sig_add(&s, v->source);
-	appendStringInfo(&s, INT64_FORMAT "|%d|%d|", v->ttl_usec,
-					 (int) v->online, (int) v->offline);
-	sig_add(&s, v->description);
-	sig_add(&s, v->owner);
-	sig_add(&s, v->tags);
-	appendStringInfo(&s, "%d|", v->nentities);
-	for (int i = 0; i < v->nentities; i++)
-		sig_add(&s, v->entities[i]);
-	appendStringInfo(&s, "%d|", v->nfeatures);
-	for (int i = 0; i < v->nfeatures; i++)
-	{
-		sig_add(&s, v->features[i].name);
-		sig_add(&s, v->features[i].dtype);
-		sig_add(&s, v->features[i].description);
-		sig_add(&s, v->features[i].tags);
-	}
-	return s.data;
-}
-
-static char *
-sig_service(const AService *x)
-{
-	StringInfoData s;
-
-	initStringInfo(&s);
-	sig_add(&s, x->description);
-	sig_add(&s, x->owner);
-	sig_add(&s, x->tags);
-	appendStringInfo(&s, "%d|", x->nprojections);
-	for (int i = 0; i < x->nprojections; i++)
-	{
-		const AProjection *p = &x->projections[i];
-
-		sig_add(&s, p->feature_view);
-		sig_add(&s, p->alias);
-		appendStringInfo(&s, "%d|", p->nfeatures);
-		for (int k = 0; k < p->nfeatures; k++)
-			sig_add(&s, p->features[k]);
-		sig_add(&s, p->join_key_map);
-	}
-	return s.data;
-}
-
-/* ----------------------------------------------------------------
- * Writes
+ * Phase 3: the writes (the caller is connected to SPI)
  * ----------------------------------------------------------------
  */
 
 static void
-write_project(const AProject *p, bool exists)
+p_text(ApplyParams *p, const char *s)
 {
-	Params		q = {0};
+	Assert(p->n < APPLY_MAX_PARAMS);
+	p->types[p->n] = TEXTOID;
+	p->values[p->n] = s ? CStringGetTextDatum(s) : (Datum) 0;
+	p->nulls[p->n] = s ? ' ' : 'n';
+	p->n++;
+}
+
+static void
+p_datum(ApplyParams *p, Oid type, Datum d, bool isnull)
+{
+	Assert(p->n < APPLY_MAX_PARAMS);
+	p->types[p->n] = type;
+	p->values[p->n] = d;
+	p->nulls[p->n] = isnull ? 'n' : ' ';
+	p->n++;
+}
+
+/* Run one statement with parameters and check its result code. */
+static void
+exec_params(const char *sql, ApplyParams *p, int expected)
+{
+	SpiExec(sql, p->n, p->types, p->values, p->nulls, expected);
+}
+
+static Datum
+make_text_array(char **items, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
+
+	for (int i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(items[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+static void
+write_project(const RegProject *p, bool exists)
+{
+	ApplyParams		q = {0};
 
 	p_text(&q, p->name);
 	p_text(&q, p->description);
@@ -452,8 +390,8 @@ write_project(const AProject *p, bool exists)
 	p_text(&q, p->batch_engine);
 	p_text(&q, p->materialization);
 	p_text(&q, p->auth);
-	p_datum(&q, INT4OID, Int32GetDatum(p->eksv));
-	p_datum(&q, BOOLOID, BoolGetDatum(p->coerce_tz_aware));
+	p_datum(&q, INT4OID, Int32GetDatum(p->entity_key_serialization_version), false);
+	p_datum(&q, BOOLOID, BoolGetDatum(p->coerce_tz_aware), false);
 	p_text(&q, p->online_schema);
 	if (!exists)
 		exec_params("INSERT INTO feast.projects (name, description, provider, "
@@ -474,9 +412,9 @@ write_project(const AProject *p, bool exists)
 }
 
 static void
-write_entity(const char *project, const AEntity *e, bool exists)
+write_entity(const char *project, const RegEntity *e, bool exists)
 {
-	Params		q = {0};
+	ApplyParams		q = {0};
 
 	p_text(&q, project);
 	p_text(&q, e->name);
@@ -498,20 +436,20 @@ write_entity(const char *project, const AEntity *e, bool exists)
 }
 
 static void
-write_source(const char *project, const ASource *s, bool exists)
+write_source(const char *project, const RegSource *s, bool exists)
 {
-	Params		q = {0};
+	ApplyParams		q = {0};
 
 	p_text(&q, project);
 	p_text(&q, s->name);
-	p_text(&q, s->type);
+	p_text(&q, RegSourceTypeName(s->type));
 	p_text(&q, s->table_name);
 	p_text(&q, s->query);
 	p_text(&q, s->batch_source);
 	p_text(&q, s->timestamp_field);
-	p_text(&q, s->created_col);
+	p_text(&q, s->created_timestamp_column);
 	p_text(&q, s->date_partition_column);
-	p_text(&q, s->field_mapping);
+	p_text(&q, s->field_mapping.json);
 	p_text(&q, s->description);
 	p_text(&q, s->owner);
 	p_text(&q, s->tags);
@@ -533,18 +471,18 @@ write_source(const char *project, const ASource *s, bool exists)
 }
 
 static void
-write_view(const char *project, const AView *v, bool exists)
+write_view(const char *project, const RegFeatureView *v, bool exists)
 {
-	Params		q = {0};
+	ApplyParams		q = {0};
 	Interval   *ttl = palloc0(sizeof(Interval));
 
 	ttl->time = v->ttl_usec;
 	p_text(&q, project);
 	p_text(&q, v->name);
-	p_text(&q, v->source);
-	p_datum(&q, INTERVALOID, IntervalPGetDatum(ttl));
-	p_datum(&q, BOOLOID, BoolGetDatum(v->online));
-	p_datum(&q, BOOLOID, BoolGetDatum(v->offline));
+	p_text(&q, v->source_name);
+	p_datum(&q, INTERVALOID, IntervalPGetDatum(ttl), false);
+	p_datum(&q, BOOLOID, BoolGetDatum(v->online), false);
+	p_datum(&q, BOOLOID, BoolGetDatum(v->offline), false);
 	p_text(&q, v->description);
 	p_text(&q, v->owner);
 	p_text(&q, v->tags);
@@ -555,7 +493,7 @@ write_view(const char *project, const AView *v, bool exists)
 					&q, SPI_OK_INSERT);
 	else
 	{
-		Params		d = {0};
+		ApplyParams		d = {0};
 
 		exec_params("UPDATE feast.feature_views SET source = $3, ttl = $4, "
 					"online = $5, offline = $6, description = $7, owner = $8, "
@@ -572,13 +510,13 @@ write_view(const char *project, const AView *v, bool exists)
 					"AND feature_view OPERATOR(pg_catalog.=) $2", &d, SPI_OK_DELETE);
 	}
 
-	for (int i = 0; i < v->nentities; i++)
+	for (int i = 0; i < v->nkeys; i++)
 	{
-		Params		e = {0};
+		ApplyParams		e = {0};
 
 		p_text(&e, project);
 		p_text(&e, v->name);
-		p_datum(&e, INT4OID, Int32GetDatum(i + 1));
+		p_datum(&e, INT4OID, Int32GetDatum(i + 1), false);
 		p_text(&e, v->entities[i]);
 		exec_params("INSERT INTO feast.feature_view_entities (project, "
 					"feature_view, position, entity) VALUES ($1, $2, $3, $4)",
@@ -586,11 +524,11 @@ write_view(const char *project, const AView *v, bool exists)
 	}
 	for (int i = 0; i < v->nfeatures; i++)
 	{
-		Params		f = {0};
+		ApplyParams		f = {0};
 
 		p_text(&f, project);
 		p_text(&f, v->name);
-		p_datum(&f, INT4OID, Int32GetDatum(i + 1));
+		p_datum(&f, INT4OID, Int32GetDatum(i + 1), false);
 		p_text(&f, v->features[i].name);
 		p_text(&f, v->features[i].dtype);
 		p_text(&f, v->features[i].description);
@@ -602,9 +540,9 @@ write_view(const char *project, const AView *v, bool exists)
 }
 
 static void
-write_service(const char *project, const AService *s, bool exists)
+write_service(const char *project, const RegFeatureService *s, bool exists)
 {
-	Params		q = {0};
+	ApplyParams		q = {0};
 
 	p_text(&q, project);
 	p_text(&q, s->name);
@@ -617,7 +555,7 @@ write_service(const char *project, const AService *s, bool exists)
 					"$5::pg_catalog.jsonb)", &q, SPI_OK_INSERT);
 	else
 	{
-		Params		d = {0};
+		ApplyParams		d = {0};
 
 		exec_params("UPDATE feast.feature_services SET description = $3, "
 					"owner = $4, tags = $5::pg_catalog.jsonb "
@@ -632,22 +570,21 @@ write_service(const char *project, const AService *s, bool exists)
 	}
 	for (int i = 0; i < s->nprojections; i++)
 	{
-		const AProjection *pr = &s->projections[i];
-		Params		p = {0};
+		const RegProjection *pr = &s->projections[i];
+		ApplyParams		p = {0};
 
 		p_text(&p, project);
 		p_text(&p, s->name);
-		p_datum(&p, INT4OID, Int32GetDatum(i + 1));
+		p_datum(&p, INT4OID, Int32GetDatum(i + 1), false);
 		p_text(&p, pr->feature_view);
 		p_text(&p, pr->alias);
 		if (pr->nfeatures >= 0)
-			p_datum(&p, TEXTARRAYOID, make_text_array(pr->features, pr->nfeatures));
+			p_datum(&p, TEXTARRAYOID, make_text_array(pr->features, pr->nfeatures), false);
 		else
 		{
-			p_datum(&p, TEXTARRAYOID, (Datum) 0);
-			p.nulls[p.n - 1] = 'n';
+			p_datum(&p, TEXTARRAYOID, (Datum) 0, true);
 		}
-		p_text(&p, pr->join_key_map);
+		p_text(&p, pr->join_key_map.json);
 		exec_params("INSERT INTO feast.feature_service_projections (project, "
 					"feature_service, position, feature_view, alias, features, "
 					"join_key_map) VALUES ($1, $2, $3, $4, $5, $6, "
@@ -658,7 +595,7 @@ write_service(const char *project, const AService *s, bool exists)
 static void
 delete_object(const char *table, const char *project, const char *name)
 {
-	Params		q = {0};
+	ApplyParams		q = {0};
 
 	p_text(&q, project);
 	p_text(&q, name);
@@ -668,301 +605,130 @@ delete_object(const char *table, const char *project, const char *name)
 				&q, SPI_OK_DELETE);
 }
 
-static ApplyRow *
-make_row(const char *type, const char *name, const char *action)
-{
-	ApplyRow   *r = palloc(sizeof(ApplyRow));
 
-	r->object_type = type;
-	r->name = name;
-	r->action = action;
-	r->detail = NULL;
-	return r;
+/*
+ * The order of Phase 3: registry rows by foreign keys (project, entities,
+ * batch sources, push sources, views, services), then deletions in reverse
+ * dependency order. The online tables of the wanted views come last.
+ */
+typedef enum ApplyWritePass
+{
+	PASS_PROJECT,
+	PASS_ENTITIES,
+	PASS_BATCH_SOURCES,
+	PASS_PUSH_SOURCES,
+	PASS_VIEWS,
+	PASS_SERVICES,
+	PASS_DELETE_SERVICES,
+	PASS_DELETE_VIEWS,
+	PASS_DELETE_PUSH_SOURCES,
+	PASS_DELETE_BATCH_SOURCES,
+	PASS_DELETE_ENTITIES,
+	PASS_COUNT					/* no pass: nothing to write */
+} ApplyWritePass;
+
+/* The pass in which a step writes its registry rows. */
+static ApplyWritePass
+step_pass(const ApplyStep *step)
+{
+	bool		deleted = (step->action == APPLY_DELETED);
+
+	if (!deleted && !step->write_row)
+		return PASS_COUNT;
+	switch (step->type)
+	{
+		case APPLY_PROJECT:
+			return PASS_PROJECT;
+		case APPLY_ENTITY:
+			return deleted ? PASS_DELETE_ENTITIES : PASS_ENTITIES;
+		case APPLY_DATA_SOURCE:
+			{
+				const RegSource *s = deleted ? step->cur : step->want;
+
+				if (s->type == REG_SOURCE_PUSH)
+					return deleted ? PASS_DELETE_PUSH_SOURCES : PASS_PUSH_SOURCES;
+				return deleted ? PASS_DELETE_BATCH_SOURCES : PASS_BATCH_SOURCES;
+			}
+		case APPLY_FEATURE_VIEW:
+			return deleted ? PASS_DELETE_VIEWS : PASS_VIEWS;
+		case APPLY_FEATURE_SERVICE:
+			return deleted ? PASS_DELETE_SERVICES : PASS_SERVICES;
+	}
+	return PASS_COUNT;			/* keep compiler quiet */
 }
 
-/* The online table spec of a wanted, validated, online view. */
-static OnlineTableSpec *
-view_online_spec(ApplyState *want, AProject *project, Oid owner, AView *v)
+/* Write (or delete) the registry rows of one step. */
+static void
+execute_step(ApplyStep *step, const char *project)
 {
-	OnlineTableSpec *spec = palloc0(sizeof(OnlineTableSpec));
+	bool		exists = (step->action != APPLY_CREATED);
 
-	spec->owner = owner;
-	spec->project = project->name;
-	spec->view = v->name;
-	spec->schema_name = project->online_schema;
-	spec->table_name = OnlineTableName(project->name, v->name);
-	spec->nkeys = v->nentities;
-	spec->keys = palloc0(sizeof(OnlineColumn) * (v->nentities + 1));
-	for (int i = 0; i < v->nentities; i++)
+	if (step->action == APPLY_DELETED)
 	{
-		AEntity    *e = find_entity(want->entities, v->entities[i]);
+		static const char *const tables[] = {
+			[APPLY_PROJECT] = NULL,
+			[APPLY_ENTITY] = "entities",
+			[APPLY_DATA_SOURCE] = "data_sources",
+			[APPLY_FEATURE_VIEW] = "feature_views",
+			[APPLY_FEATURE_SERVICE] = "feature_services",
+		};
 
-		spec->keys[i].name = e->join_key;
-		spec->keys[i].typid = OnlineValueTypeOid(e->value_type);
-		spec->keys[i].typmod = -1;
+		Assert(step->type != APPLY_PROJECT);
+		/* a deleted view's online table goes first */
+		if (step->online)
+			OnlineTableExecute(step->online);
+		delete_object(tables[step->type], project, step->name);
+		return;
 	}
-	spec->nfeatures = v->nfeatures;
-	spec->features = palloc0(sizeof(OnlineColumn) * (v->nfeatures + 1));
-	for (int i = 0; i < v->nfeatures; i++)
+	switch (step->type)
 	{
-		spec->features[i].name = v->features[i].name;
-		spec->features[i].typid = v->features[i].col->typid;
-		spec->features[i].typmod = v->features[i].col->typmod;
+		case APPLY_PROJECT:
+			write_project(step->want, exists);
+			break;
+		case APPLY_ENTITY:
+			write_entity(project, step->want, exists);
+			break;
+		case APPLY_DATA_SOURCE:
+			write_source(project, step->want, exists);
+			break;
+		case APPLY_FEATURE_VIEW:
+			write_view(project, step->want, exists);
+			break;
+		case APPLY_FEATURE_SERVICE:
+			write_service(project, step->want, exists);
+			break;
 	}
-	return spec;
-}
-
-/* Whether a plan changes an online table. */
-static bool
-plan_changes(const OnlineTablePlan *plan)
-{
-	return plan != NULL && plan->action != OT_KEEP;
 }
 
 /*
- * plan_and_write compares want with cur, writes the differences unless
- * dry_run, and returns the result rows in output order.
- *
- * What happens to the online tables is planned first, for a dry run too
- * (OnlineTablePlan): a view whose online table changes is reported as
- * updated even when its definition does not change (a source column's
- * type did), and the detail column says what changes and what is lost.
+ * execute_plan carries the plan out: the registry's rows pass by pass,
+ * then the online tables of the wanted views, in the plan's order.
  */
-static List *
-plan_and_write(ApplyState *want, ApplyState *cur, AProject *project,
-			   Oid owner, bool dry_run)
+static void
+execute_plan(List *plan, const char *project)
 {
-	List	   *rows = NIL;
-	List	   *deletions = NIL;
-	List	   *online_plans = NIL;
-	const char *pname = project->name;
 	ListCell   *lc;
-	bool		write = !dry_run;
 
-	/* online tables: one plan per wanted view, in want->views order */
-	foreach(lc, want->views)
+	for (ApplyWritePass pass = 0; pass < PASS_COUNT; pass++)
 	{
-		AView	   *v = lfirst(lc);
-
-		CHECK_FOR_INTERRUPTS();
-		online_plans = lappend(online_plans,
-							   v->online ?
-							   OnlineTablePlanSync(view_online_spec(want, project, owner, v)) :
-							   OnlineTablePlanDrop(pname, v->name));
-	}
-
-	/* project */
-	if (cur->project == NULL)
-	{
-		rows = lappend(rows, make_row("project", pname, "created"));
-		if (write)
-			write_project(project, false);
-	}
-	else if (strcmp(sig_project(project), sig_project(cur->project)) != 0)
-	{
-		rows = lappend(rows, make_row("project", pname, "updated"));
-		if (write)
-			write_project(project, true);
-	}
-	else
-		rows = lappend(rows, make_row("project", pname, "unchanged"));
-
-	/* entities */
-	if (want->has_entities)
-	{
-		foreach(lc, want->entities)
+		foreach(lc, plan)
 		{
-			AEntity    *e = lfirst(lc);
-			AEntity    *old = find_entity(cur->entities, e->name);
-			const char *action;
+			ApplyStep  *step = lfirst(lc);
 
-			if (old == NULL)
-				action = "created";
-			else if (strcmp(sig_entity(e), sig_entity(old)) != 0)
-				action = "updated";
-			else
-				action = "unchanged";
-			rows = lappend(rows, make_row("entity", e->name, action));
-			if (write && old == NULL)
-				write_entity(pname, e, false);
-			else if (write && action[0] == 'u' && action[1] == 'p')
-				write_entity(pname, e, true);
-		}
-	}
-
-	/* sources: batch sources before push sources (foreign key) */
-	if (want->has_sources)
-	{
-		foreach(lc, want->sources)
-		{
-			ASource    *s = lfirst(lc);
-			ASource    *old = find_source(cur->sources, s->name);
-			const char *action;
-
-			if (old == NULL)
-				action = "created";
-			else if (strcmp(sig_source(s), sig_source(old)) != 0)
-				action = "updated";
-			else
-				action = "unchanged";
-			rows = lappend(rows, make_row("data_source", s->name, action));
-		}
-		for (int pass = 0; write && pass < 2; pass++)
-		{
-			foreach(lc, want->sources)
-			{
-				ASource    *s = lfirst(lc);
-				ASource    *old = find_source(cur->sources, s->name);
-
-				if ((strcmp(s->type, "push") == 0) != (pass == 1))
-					continue;
-				if (old == NULL)
-					write_source(pname, s, false);
-				else if (strcmp(sig_source(s), sig_source(old)) != 0)
-					write_source(pname, s, true);
-			}
-		}
-	}
-
-	/*
-	 * feature views: also listed when the document has no feature_views
-	 * section but a view's online table changes (db_schema moved, say)
-	 */
-	foreach(lc, want->views)
-	{
-		AView	   *v = lfirst(lc);
-		AView	   *old = find_view(cur->views, v->name);
-		OnlineTablePlan *plan = list_nth(online_plans, foreach_current_index(lc));
-		ApplyRow   *row;
-		bool		changed;
-
-		if (old == NULL)
-		{
-			/* a new view: its online table is new too, nothing to say */
-			rows = lappend(rows, make_row("feature_view", v->name, "created"));
-			if (write)
-				write_view(pname, v, false);
-			continue;
-		}
-		changed = strcmp(sig_view(v), sig_view(old)) != 0;
-		if (!changed && !plan_changes(plan))
-		{
-			if (want->has_views)
-				rows = lappend(rows, make_row("feature_view", v->name, "unchanged"));
-			continue;
-		}
-		row = make_row("feature_view", v->name, "updated");
-		if (plan_changes(plan))
-			row->detail = plan->detail;
-		rows = lappend(rows, row);
-		if (write && changed)
-			write_view(pname, v, true);
-	}
-
-	/* feature services */
-	if (want->has_services)
-	{
-		foreach(lc, want->services)
-		{
-			AService   *s = lfirst(lc);
-			AService   *old = find_service(cur->services, s->name);
-			const char *action;
-
-			if (old == NULL)
-				action = "created";
-			else if (strcmp(sig_service(s), sig_service(old)) != 0)
-				action = "updated";
-			else
-				action = "unchanged";
-			rows = lappend(rows, make_row("feature_service", s->name, action));
-			if (write && old == NULL)
-				write_service(pname, s, false);
-			else if (write && strcmp(action, "updated") == 0)
-				write_service(pname, s, true);
-		}
-	}
-
-	/* deletions, dependents first */
-	if (want->has_services)
-	{
-		foreach(lc, cur->services)
-		{
-			AService   *s = lfirst(lc);
-
-			if (find_service(want->services, s->name))
+			if (step_pass(step) != pass)
 				continue;
-			deletions = lappend(deletions, make_row("feature_service", s->name, "deleted"));
-			if (write)
-				delete_object("feature_services", pname, s->name);
-		}
-	}
-	if (want->has_views)
-	{
-		foreach(lc, cur->views)
-		{
-			AView	   *v = lfirst(lc);
-			OnlineTablePlan *plan;
-			ApplyRow   *row;
-
-			if (find_view(want->views, v->name))
-				continue;
-			plan = OnlineTablePlanDrop(pname, v->name);
-			row = make_row("feature_view", v->name, "deleted");
-			if (plan)
-				row->detail = plan->detail;
-			deletions = lappend(deletions, row);
-			if (write)
-			{
-				if (plan)
-					OnlineTableExecute(plan);
-				delete_object("feature_views", pname, v->name);
-			}
-		}
-	}
-	if (want->has_sources)
-	{
-		for (int pass = 0; pass < 2; pass++)
-		{
-			foreach(lc, cur->sources)
-			{
-				ASource    *s = lfirst(lc);
-
-				if ((strcmp(s->type, "push") == 0) != (pass == 0))
-					continue;
-				if (find_source(want->sources, s->name))
-					continue;
-				deletions = lappend(deletions, make_row("data_source", s->name, "deleted"));
-				if (write)
-					delete_object("data_sources", pname, s->name);
-			}
-		}
-	}
-	if (want->has_entities)
-	{
-		foreach(lc, cur->entities)
-		{
-			AEntity    *e = lfirst(lc);
-
-			if (find_entity(want->entities, e->name))
-				continue;
-			deletions = lappend(deletions, make_row("entity", e->name, "deleted"));
-			if (write)
-				delete_object("entities", pname, e->name);
-		}
-	}
-
-	/* online tables follow the wanted views */
-	if (write)
-	{
-		foreach(lc, online_plans)
-		{
-			OnlineTablePlan *plan = lfirst(lc);
-
 			CHECK_FOR_INTERRUPTS();
-			if (plan)
-				OnlineTableExecute(plan);
+			execute_step(step, project);
 		}
 	}
 
-	return list_concat(rows, deletions);
+	foreach(lc, plan)
+	{
+		ApplyStep  *step = lfirst(lc);
+
+		if (step->action == APPLY_DELETED || step->online == NULL)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		OnlineTableExecute(step->online);
+	}
 }

@@ -1,20 +1,25 @@
 /*-------------------------------------------------------------------------
  *
  * apply.h
- *		The model feast_apply works on, private to registry_load.c,
- *		apply_validate.c and apply.c.
+ *		feast_apply's phases, private to apply.c, apply_validate.c and
+ *		apply_plan.c.
  *
- * An ApplyState is one project's objects, either as a document wants them
- * (ApplyStateFromDoc) or as the registry has them (ApplyStateFromRegistry).
- * Everything in it is palloc'd in the caller's memory context and lives
- * until the end of the feast_apply call; the parser's malloc'd OfsConfig is
- * copied, never referenced. ApplyValidate fills the fields marked "filled
- * by validation" and infers missing entity value types.
+ * feast_apply works as ALTER TABLE's ATController does (tablecmds.c):
  *
- * The SPI helpers below (p_text, p_datum, exec_params) need an SPI
- * connection; their results live in SPI memory until SPI_finish().
+ *	Phase 1 (apply_validate.c, ApplyValidate): check the wanted repo as a
+ *		whole, against itself and the database; fills the model's fields
+ *		marked "resolved" and "apply" (registry.h) and infers missing entity
+ *		value types.
+ *	Phase 2 (apply_plan.c, ApplyPlan): compare it with the registry's repo
+ *		and make the plan, a List of ApplyStep in the order of the result's
+ *		rows: what happens to each object and to its online table, and what
+ *		that changes or loses (the detail column).
+ *	Phase 3 (apply.c): unless it is a dry run, carry the plan out: registry
+ *		rows in foreign key order, then the online tables.
  *
- * Copyright (c) 2026, offline_store developers
+ * A dry run stops after Phase 2 and returns the same rows.
+ *
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/apply.h
@@ -24,263 +29,54 @@
 #ifndef OFS_APPLY_H
 #define OFS_APPLY_H
 
-#include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "nodes/pg_list.h"
-#include "utils/builtins.h"
 
-#include "yaml_config.h"
-#include "spi_util.h"
+#include "online_tables.h"
+#include "registry.h"
 
-/* A column of a source relation or query. */
-typedef struct ColInfo
+/* The kinds of objects, in the order of the result's rows. */
+typedef enum ApplyObjectType
 {
-	char	   *name;
-	Oid			typid;
-	int32		typmod;
-} ColInfo;
+	APPLY_PROJECT,
+	APPLY_ENTITY,
+	APPLY_DATA_SOURCE,
+	APPLY_FEATURE_VIEW,
+	APPLY_FEATURE_SERVICE
+} ApplyObjectType;
 
-/* A string map in document order (or jsonb key order from the registry). */
-typedef struct KMap
+typedef enum ApplyAction
 {
-	int			n;
-	char	  **keys;
-	char	  **vals;
-	OfsPos	   *keypos;
-} KMap;
+	APPLY_CREATED,
+	APPLY_UPDATED,
+	APPLY_UNCHANGED,
+	APPLY_DELETED
+} ApplyAction;
 
-typedef struct AProject
-{
-	char	   *name;
-	char	   *description;
-	char	   *provider;
-	char	   *registry;		/* canonical jsonb text, or NULL */
-	char	   *online_store;
-	char	   *offline_store;
-	char	   *batch_engine;
-	char	   *materialization;
-	char	   *auth;
-	int			eksv;
-	bool		coerce_tz_aware;
-	char	   *online_schema;
-	bool		has_online_store;	/* the document has the key */
-	bool		has_offline_store;
-	OfsPos		pos;
-	OfsPos		online_schema_pos;
-} AProject;
-
-typedef struct AEntity
-{
-	char	   *name;
-	char	   *join_key;
-	char	   *value_type;		/* NULL until inferred */
-	char	   *description;
-	char	   *owner;
-	char	   *tags;
-	bool		from_doc;
-	OfsPos		pos;
-	OfsPos		value_type_pos;
-} AEntity;
-
-typedef struct ASource
-{
-	char	   *name;
-	char	   *type;
-	char	   *table_name;
-	char	   *query;
-	char	   *batch_source;
-	char	   *timestamp_field;
-	char	   *created_col;
-	char	   *date_partition_column;
-	char	   *field_mapping;	/* canonical jsonb text */
-	KMap		fm;
-	char	   *description;
-	char	   *owner;
-	char	   *tags;
-	bool		from_doc;
-	OfsPos		pos;
-	OfsPos		table_pos;
-	OfsPos		query_pos;
-	OfsPos		batch_source_pos;
-	OfsPos		timestamp_pos;
-	OfsPos		created_pos;
-	OfsPos		date_partition_pos;
-	/* filled by validation */
-	bool		loaded;
-	int			ncols;
-	ColInfo    *cols;
-	char	   *relname;		/* for messages: relation "t", or the query of ... */
-} ASource;
-
-typedef struct AFeature
-{
-	char	   *name;
-	char	   *dtype;
-	char	   *description;
-	char	   *tags;
-	OfsPos		pos;
-	OfsPos		dtype_pos;
-	ColInfo    *col;			/* filled by validation */
-} AFeature;
-
-typedef struct AView
-{
-	char	   *name;
-	char	   *source;
-	int64		ttl_usec;
-	bool		online;
-	bool		offline;
-	char	   *description;
-	char	   *owner;
-	char	   *tags;
-	int			nentities;
-	char	  **entities;
-	OfsPos	   *entity_pos;
-	int			nfeatures;
-	AFeature   *features;
-	bool		from_doc;
-	OfsPos		pos;
-	OfsPos		source_pos;
-	/* filled by validation */
-	ASource    *rsource;		/* the source rows come from (push: batch) */
-	ColInfo   **keycols;		/* per entity: its join key column */
-} AView;
-
-typedef struct AProjection
-{
-	char	   *feature_view;
-	char	   *alias;
-	int			nfeatures;		/* -1: every feature of the view */
-	char	  **features;
-	OfsPos	   *feature_pos;
-	char	   *join_key_map;	/* canonical jsonb text */
-	KMap		jkm;
-	OfsPos		pos;
-	OfsPos		feature_view_pos;
-} AProjection;
-
-typedef struct AService
-{
-	char	   *name;
-	char	   *description;
-	char	   *owner;
-	char	   *tags;
-	int			nprojections;
-	AProjection *projections;
-	bool		from_doc;
-	OfsPos		pos;
-} AService;
-
-typedef struct ApplyState
-{
-	AProject   *project;		/* NULL: none in the registry */
-	List	   *entities;		/* of AEntity * */
-	List	   *sources;		/* of ASource * */
-	List	   *views;			/* of AView * */
-	List	   *services;		/* of AService * */
-	bool		has_entities;	/* the document has the section */
-	bool		has_sources;
-	bool		has_views;
-	bool		has_services;
-} ApplyState;
-
-/* Query parameters for SPI. */
-#define MAX_PARAMS 16
-typedef struct Params
-{
-	int			n;
-	Oid			types[MAX_PARAMS];
-	Datum		values[MAX_PARAMS];
-	char		nulls[MAX_PARAMS];
-} Params;
-
-/* registry_load.c */
-extern ApplyState *ApplyStateFromDoc(const OfsConfig *cfg, AProject **project);
-extern ApplyState *ApplyStateFromRegistry(const char *project);
-
-/* apply_validate.c */
-extern void ApplyValidate(ApplyState *want, AProject *project);
-
-/* ----------------------------------------------------------------
- * Query parameters and statements (the caller is connected to SPI)
- * ----------------------------------------------------------------
+/*
+ * One step of the plan: one object and what happens to it. want and cur
+ * point to the model object of its type (RegProject, RegEntity, RegSource,
+ * RegFeatureView, RegFeatureService): want is NULL when it is deleted, cur
+ * when it is created.
  */
-
-static inline void
-p_text(Params *p, const char *s)
+typedef struct ApplyStep
 {
-	Assert(p->n < MAX_PARAMS);
-	p->types[p->n] = TEXTOID;
-	p->values[p->n] = s ? CStringGetTextDatum(s) : (Datum) 0;
-	p->nulls[p->n] = s ? ' ' : 'n';
-	p->n++;
-}
+	ApplyObjectType type;
+	ApplyAction action;
+	const char *name;
+	const void *want;
+	const void *cur;
+	bool		write_row;		/* its registry rows change */
+	bool		report;			/* it is a row of the result */
+	OnlineTablePlan *online;	/* feature views: its online table's plan */
+	char	   *detail;			/* what changes or is lost; NULL: nothing */
+} ApplyStep;
 
-static inline void
-p_datum(Params *p, Oid type, Datum d)
-{
-	Assert(p->n < MAX_PARAMS);
-	p->types[p->n] = type;
-	p->values[p->n] = d;
-	p->nulls[p->n] = ' ';
-	p->n++;
-}
+/* in apply_validate.c */
+extern void ApplyValidate(RegRepo *want);
 
-/* Run one statement with parameters and check its result code. */
-static inline void
-exec_params(const char *sql, Params *p, int expected)
-{
-	SpiExec(sql, p ? p->n : 0, p ? p->types : NULL, p ? p->values : NULL,
-			p ? p->nulls : NULL, expected);
-}
-
-/* ----------------------------------------------------------------
- * Lookups in a state
- * ----------------------------------------------------------------
- */
-
-static inline AEntity *
-find_entity(List *l, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, l)
-		if (strcmp(((AEntity *) lfirst(lc))->name, name) == 0)
-			return lfirst(lc);
-	return NULL;
-}
-
-static inline ASource *
-find_source(List *l, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, l)
-		if (strcmp(((ASource *) lfirst(lc))->name, name) == 0)
-			return lfirst(lc);
-	return NULL;
-}
-
-static inline AView *
-find_view(List *l, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, l)
-		if (strcmp(((AView *) lfirst(lc))->name, name) == 0)
-			return lfirst(lc);
-	return NULL;
-}
-
-static inline AService *
-find_service(List *l, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, l)
-		if (strcmp(((AService *) lfirst(lc))->name, name) == 0)
-			return lfirst(lc);
-	return NULL;
-}
+/* in apply_plan.c */
+extern List *ApplyPlan(RegRepo *want, RegRepo *cur, Oid owner);
+extern const char *ApplyObjectTypeName(ApplyObjectType type);
+extern const char *ApplyActionName(ApplyAction action);
 
 #endif							/* OFS_APPLY_H */

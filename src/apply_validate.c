@@ -1,9 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * apply_validate.c
- *		Check a wanted ApplyState as a whole, against itself and the
- *		database, before feast_apply writes anything.
+ *		feast_apply's Phase 1: check the wanted repo as a whole, against
+ *		itself and the database, before anything is planned or written.
  *
+ * ApplyValidate runs the checks phase by phase: the project's values, the
+ * sources, the feature views (source, entities, features), the entities'
+ * value types, the feature services, and the online tables' names.
  * References between objects (a view's source and entities, a service's
  * views and features, a push source's batch source) must resolve; every
  * column a source, entity or feature names must exist in the source's
@@ -14,9 +17,11 @@
  * read in a read-only section). The first problem found is
  * raised, with the object's position in the document or a note that its
  * definition comes from the registry. Entities without a value type get
- * one inferred from their join key columns.
+ * one inferred from their join key columns. An unknown name (a source, an
+ * entity, a view, a feature, a column) is reported with the closest names
+ * that exist (RegistryHintClosest).
  *
- * Copyright (c) 2026, offline_store developers
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/apply_validate.c
@@ -40,7 +45,6 @@
 #include "utils/regproc.h"
 
 #include "apply.h"
-#include "yaml_config.h"
 #include "online_tables.h"
 #include "registry.h"
 #include "sqlbuild.h"
@@ -52,7 +56,7 @@
 
 /* "At line L, column C." or "" when the position is unknown. */
 static char *
-at_pos(OfsPos pos)
+at_pos(RegPos pos)
 {
 	if (pos.line <= 0)
 		return "";
@@ -65,7 +69,7 @@ at_pos(OfsPos pos)
  * sentence put first.
  */
 static char *
-where(bool from_doc, OfsPos pos, const char *section, const char *extra)
+where(bool from_doc, RegPos pos, const char *section, const char *extra)
 {
 	StringInfoData buf;
 
@@ -89,8 +93,8 @@ where(bool from_doc, OfsPos pos, const char *section, const char *extra)
 static void
 source_error_callback(void *arg)
 {
-	ASource    *s = (ASource *) arg;
-	OfsPos		pos = s->type[0] == 'q' ? s->query_pos : s->table_pos;
+	RegSource    *s = (RegSource *) arg;
+	RegPos		pos = s->type == REG_SOURCE_QUERY ? s->query_pos : s->table_pos;
 
 	if (s->from_doc && pos.line > 0)
 		errcontext("data source \"%s\" at line %d, column %d",
@@ -114,13 +118,32 @@ query_locks_rows(Node *node, void *context)
 	return expression_tree_walker(node, query_locks_rows, context);
 }
 
+/* The source's columns: those of desc, but dropped ones. */
+static void
+source_set_columns(RegSource *s, TupleDesc desc)
+{
+	s->cols = palloc0(sizeof(RegColumn) * (desc->natts + 1));
+	s->ncols = 0;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		s->cols[s->ncols].name = pstrdup(NameStr(att->attname));
+		s->cols[s->ncols].typid = att->atttypid;
+		s->cols[s->ncols].typmod = att->atttypmod;
+		s->ncols++;
+	}
+}
+
 /*
  * source_load_columns reads the columns of a table or query source: a
  * table through the catalog, a query by preparing it, as the subquery it
  * will be used as, without running it.
  */
 static void
-source_load_columns(ASource *s)
+source_load_columns(RegSource *s)
 {
 	ErrorContextCallback errcb;
 
@@ -132,13 +155,12 @@ source_load_columns(ASource *s)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
-	if (strcmp(s->type, "table") == 0)
+	if (s->type == REG_SOURCE_TABLE)
 	{
 		List	   *names = stringToQualifiedNameList(s->table_name);
 		RangeVar   *rv = makeRangeVarFromNameList(names);
 		Oid			relid = RangeVarGetRelid(rv, AccessShareLock, true);
 		Relation	rel;
-		TupleDesc	desc;
 		char		relkind;
 
 		error_context_stack = errcb.previous;
@@ -159,19 +181,7 @@ source_load_columns(ASource *s)
 					 errdetail("%s", where(s->from_doc, s->table_pos, "sources",
 										   psprintf("Data source \"%s\" reads it.", s->name)))));
 		rel = relation_open(relid, NoLock);
-		desc = RelationGetDescr(rel);
-		s->cols = palloc0(sizeof(ColInfo) * (desc->natts + 1));
-		for (int i = 0; i < desc->natts; i++)
-		{
-			Form_pg_attribute att = TupleDescAttr(desc, i);
-
-			if (att->attisdropped)
-				continue;
-			s->cols[s->ncols].name = pstrdup(NameStr(att->attname));
-			s->cols[s->ncols].typid = att->atttypid;
-			s->cols[s->ncols].typmod = att->atttypmod;
-			s->ncols++;
-		}
+		source_set_columns(s, RelationGetDescr(rel));
 		relation_close(rel, NoLock);
 		s->relname = psprintf("relation \"%s\"", s->table_name);
 	}
@@ -181,7 +191,6 @@ source_load_columns(ASource *s)
 		SPIPlanPtr	plan;
 		List	   *sources;
 		CachedPlanSource *ps;
-		TupleDesc	desc;
 
 		/*
 		 * A trailing semicolon would end the subquery early: it is dropped,
@@ -209,42 +218,33 @@ source_load_columns(ASource *s)
 					 errmsg("query of data source \"%s\" locks rows", s->name),
 					 errdetail("%s", where(s->from_doc, s->query_pos, "sources", NULL)),
 					 errhint("Remove FOR UPDATE or FOR SHARE: sources are only read, in a read-only section.")));
-		desc = ps->resultDesc;
-		s->cols = palloc0(sizeof(ColInfo) * (desc->natts + 1));
-		for (int i = 0; i < desc->natts; i++)
-		{
-			Form_pg_attribute att = TupleDescAttr(desc, i);
-
-			s->cols[s->ncols].name = pstrdup(NameStr(att->attname));
-			s->cols[s->ncols].typid = att->atttypid;
-			s->cols[s->ncols].typmod = att->atttypmod;
-			s->ncols++;
-		}
+		source_set_columns(s, ps->resultDesc);
 		SPI_freeplan(plan);
 		s->relname = psprintf("the query of data source \"%s\"", s->name);
 	}
 	s->loaded = true;
 }
 
-/* The source column a Feast-side name reads, through field_mapping. */
-static const char *
-source_column_for(const ASource *s, const char *feast_name)
+/* The names of a source's columns. */
+static List *
+source_column_names(const RegSource *s)
 {
-	for (int i = 0; i < s->fm.n; i++)
-		if (strcmp(s->fm.vals[i], feast_name) == 0)
-			return s->fm.keys[i];
-	return feast_name;
+	List	   *names = NIL;
+
+	for (int i = 0; i < s->ncols; i++)
+		names = lappend(names, s->cols[i].name);
+	return names;
 }
 
 /*
  * source_column finds the column behind a Feast-side name, or raises
  * undefined_column. what names the referrer for the detail.
  */
-static ColInfo *
-source_column(ASource *s, const char *feast_name, const char *what,
-			  bool from_doc, OfsPos pos, const char *section)
+static RegColumn *
+source_column(RegSource *s, const char *feast_name, const char *what,
+			  bool from_doc, RegPos pos, const char *section)
 {
-	const char *colname = source_column_for(s, feast_name);
+	const char *colname = RegSourceColumn(s, feast_name);
 
 	for (int i = 0; i < s->ncols; i++)
 		if (strcmp(s->cols[i].name, colname) == 0)
@@ -258,7 +258,8 @@ source_column(ASource *s, const char *feast_name, const char *what,
 								   strcmp(colname, feast_name) != 0 ?
 								   psprintf("%s, through the field_mapping of data source \"%s\" (\"%s\" is mapped from \"%s\").",
 											what, s->name, feast_name, colname) :
-								   psprintf("%s.", what)))));
+								   psprintf("%s.", what))),
+			 RegistryHintClosest(colname, source_column_names(s), NULL)));
 	return NULL;				/* keep compiler quiet */
 }
 
@@ -361,9 +362,9 @@ is_timestamp_type(Oid typid)
 
 /* Checks of one table or query source. */
 static void
-validate_source_columns(ASource *s)
+validate_source_columns(RegSource *s)
 {
-	ColInfo    *c;
+	RegColumn    *c;
 
 	source_load_columns(s);
 
@@ -378,16 +379,16 @@ validate_source_columns(ASource *s)
 				 errdetail("%s", where(s->from_doc, s->timestamp_pos, "sources",
 									   "It must be timestamp with time zone or timestamp without time zone.")),
 				 errhint("Map a timestamp column with field_mapping, or cast the column in a query source.")));
-	if (s->created_col)
+	if (s->created_timestamp_column)
 	{
-		c = source_column(s, s->created_col,
+		c = source_column(s, s->created_timestamp_column,
 						  psprintf("It is the created_timestamp_column of data source \"%s\"", s->name),
 						  s->from_doc, s->created_pos, "sources");
 		if (!is_timestamp_type(c->typid))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("created_timestamp_column \"%s\" of data source \"%s\" has type %s",
-							s->created_col, s->name, format_type_be(c->typid)),
+							s->created_timestamp_column, s->name, format_type_be(c->typid)),
 					 errdetail("%s", where(s->from_doc, s->created_pos, "sources",
 										   "It must be timestamp with time zone or timestamp without time zone."))));
 	}
@@ -404,7 +405,9 @@ validate_source_columns(ASource *s)
 					 errmsg("column \"%s\" of %s does not exist",
 							s->date_partition_column, s->relname),
 					 errdetail("%s", where(s->from_doc, s->date_partition_pos, "sources",
-										   psprintf("The date_partition_column of data source \"%s\" names it.", s->name)))));
+										   psprintf("The date_partition_column of data source \"%s\" names it.", s->name))),
+					 RegistryHintClosest(s->date_partition_column,
+										 source_column_names(s), NULL)));
 	}
 }
 
@@ -415,21 +418,23 @@ is_reserved_column(const char *name)
 		strcmp(name, "created_timestamp") == 0;
 }
 
-/*
- * ApplyValidate checks the wanted state as a whole; it raises the first error
- * found, naming the object and its position. Entities without a value
- * type get one inferred.
- */
-void
-ApplyValidate(ApplyState *want, AProject *project)
-{
-	ListCell   *lc;
 
-	if (project->eksv < 1 || project->eksv > 3)
+/* ----------------------------------------------------------------
+ * The phases of validation, in order
+ * ----------------------------------------------------------------
+ */
+
+/* The project: feature_store.yaml's values. */
+static void
+validate_project(const RegProject *project)
+{
+	int			eksv = project->entity_key_serialization_version;
+
+	if (eksv < 1 || eksv > 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for key \"entity_key_serialization_version\": %d",
-						project->eksv),
+						eksv),
 				 errhint("Valid values are 1, 2 and 3.")));
 	if (project->online_schema[0] == '\0')
 		ereport(ERROR,
@@ -454,174 +459,254 @@ ApplyValidate(ApplyState *want, AProject *project)
 				 project->online_schema_pos.line > 0 ?
 				 errdetail("%s", at_pos(project->online_schema_pos)) : 0,
 				 errhint("Online tables go in a schema of their own, such as feast_online.")));
+}
 
-	/* Sources */
+/* The table and query sources that can be a push source's batch source. */
+static List *
+batch_source_names(List *sources)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	foreach(lc, sources)
+	{
+		RegSource  *b = lfirst(lc);
+
+		if (b->type != REG_SOURCE_PUSH)
+			names = lappend(names, b->name);
+	}
+	return names;
+}
+
+/* A push source: its batch source must be a table or query source. */
+static void
+validate_push_source(RegRepo *want, RegSource *s)
+{
+	RegSource  *b;
+
+	if (s->batch_source == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("push source \"%s\" has no batch_source", s->name),
+				 errdetail("%s", where(s->from_doc, s->pos, "sources", NULL))));
+	b = RegListFind(want->sources, s->batch_source);
+	if (b == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("data source \"%s\" references undefined batch source \"%s\"",
+						s->name, s->batch_source),
+				 errdetail("%s", where(s->from_doc, s->batch_source_pos, "sources", NULL)),
+				 RegistryHintClosest(s->batch_source,
+									 batch_source_names(want->sources), NULL)));
+	if (b->type == REG_SOURCE_PUSH)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("push source \"%s\" cannot use push source \"%s\" as its batch source",
+						s->name, b->name),
+				 errdetail("%s", where(s->from_doc, s->batch_source_pos, "sources",
+									   "The batch source must be a table or query source."))));
+	if (s->timestamp_field || s->created_timestamp_column || s->table_name || s->query)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("push source \"%s\" cannot have a table, query, timestamp_field or created_timestamp_column",
+						s->name),
+				 errdetail("%s", where(s->from_doc, s->pos, "sources", NULL)),
+				 errhint("Set them on its batch source \"%s\".", b->name)));
+}
+
+/* A table or query source: its columns, read from the database. */
+static void
+validate_batch_source(const RegProject *project, RegSource *s)
+{
+	if (s->timestamp_field == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("data source \"%s\" has no timestamp_field", s->name),
+				 errdetail("%s", where(s->from_doc, s->pos, "sources", NULL))));
+	if (s->batch_source)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("data source \"%s\" is not a push source and cannot have a batch_source",
+						s->name),
+				 errdetail("%s", where(s->from_doc, s->batch_source_pos, "sources", NULL))));
+	/* planning runs immutable functions: the owner's SQL, its rights */
+	if (s->type == REG_SOURCE_QUERY)
+		RegistryCheckQuerySource(project->name, s->name);
+	validate_source_columns(s);
+}
+
+/* Phase: every source. */
+static void
+validate_sources(RegRepo *want)
+{
+	ListCell   *lc;
+
 	foreach(lc, want->sources)
 	{
-		ASource    *s = lfirst(lc);
+		RegSource  *s = lfirst(lc);
 
 		CHECK_FOR_INTERRUPTS();
-		if (strcmp(s->type, "push") == 0)
-		{
-			ASource    *b;
-
-			if (s->batch_source == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-						 errmsg("push source \"%s\" has no batch_source", s->name),
-						 errdetail("%s", where(s->from_doc, s->pos, "sources", NULL))));
-			b = find_source(want->sources, s->batch_source);
-			if (b == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_OBJECT),
-						 errmsg("data source \"%s\" references undefined batch source \"%s\"",
-								s->name, s->batch_source),
-						 errdetail("%s", where(s->from_doc, s->batch_source_pos, "sources", NULL))));
-			if (strcmp(b->type, "push") == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-						 errmsg("push source \"%s\" cannot use push source \"%s\" as its batch source",
-								s->name, b->name),
-						 errdetail("%s", where(s->from_doc, s->batch_source_pos, "sources",
-											   "The batch source must be a table or query source."))));
-			if (s->timestamp_field || s->created_col || s->table_name || s->query)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-						 errmsg("push source \"%s\" cannot have a table, query, timestamp_field or created_timestamp_column",
-								s->name),
-						 errdetail("%s", where(s->from_doc, s->pos, "sources", NULL)),
-						 errhint("Set them on its batch source \"%s\".", b->name)));
-		}
+		if (s->type == REG_SOURCE_PUSH)
+			validate_push_source(want, s);
 		else
-		{
-			if (s->timestamp_field == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-						 errmsg("data source \"%s\" has no timestamp_field", s->name),
-						 errdetail("%s", where(s->from_doc, s->pos, "sources", NULL))));
-			if (s->batch_source)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-						 errmsg("data source \"%s\" is not a push source and cannot have a batch_source",
-								s->name),
-						 errdetail("%s", where(s->from_doc, s->batch_source_pos, "sources", NULL))));
-			/* planning runs immutable functions: the owner's SQL, its rights */
-			if (strcmp(s->type, "query") == 0)
-				RegistryCheckQuerySource(project->name, s->name);
-			validate_source_columns(s);
-		}
+			validate_batch_source(want->project, s);
 	}
+}
 
-	/* Feature views */
-	foreach(lc, want->views)
+/* A view's source: resolved to the table or query source rows come from. */
+static void
+resolve_view_source(RegRepo *want, RegFeatureView *v)
+{
+	RegSource  *s = RegListFind(want->sources, v->source_name);
+
+	if (s == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("feature view \"%s\" references undefined data source \"%s\"",
+						v->name, v->source_name),
+				 errdetail("%s", where(v->from_doc, v->source_pos, "feature_views", NULL)),
+				 RegistryHintClosest(v->source_name, RegListNames(want->sources), NULL)));
+	v->push_source = NULL;
+	if (s->type == REG_SOURCE_PUSH)
 	{
-		AView	   *v = lfirst(lc);
-		ASource    *s = find_source(want->sources, v->source);
+		v->push_source = s->name;
+		s = RegListFind(want->sources, s->batch_source);
+	}
+	v->source = s;
+}
 
-		CHECK_FOR_INTERRUPTS();
-		if (s == NULL)
+/* A view's entities: defined, distinct, with join keys in its source. */
+static void
+validate_view_entities(RegRepo *want, RegFeatureView *v)
+{
+	RegSource  *s = v->source;
+
+	v->join_keys = palloc0(sizeof(char *) * (v->nkeys + 1));
+	v->value_types = palloc0(sizeof(char *) * (v->nkeys + 1));
+	v->keycols = palloc0(sizeof(RegColumn *) * (v->nkeys + 1));
+	for (int i = 0; i < v->nkeys; i++)
+	{
+		RegEntity  *e = RegListFind(want->entities, v->entities[i]);
+
+		if (e == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("feature view \"%s\" references undefined data source \"%s\"",
-							v->name, v->source),
-					 errdetail("%s", where(v->from_doc, v->source_pos, "feature_views", NULL))));
-		if (strcmp(s->type, "push") == 0)
-			s = find_source(want->sources, s->batch_source);
-		v->rsource = s;
-		v->keycols = palloc0(sizeof(ColInfo *) * (v->nentities + 1));
-
-		for (int i = 0; i < v->nentities; i++)
+					 errmsg("feature view \"%s\" references undefined entity \"%s\"",
+							v->name, v->entities[i]),
+					 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views", NULL)),
+					 RegistryHintClosest(v->entities[i], RegListNames(want->entities), NULL)));
+		for (int j = 0; j < i; j++)
 		{
-			AEntity    *e = find_entity(want->entities, v->entities[i]);
-
-			if (e == NULL)
+			if (strcmp(v->entities[j], v->entities[i]) == 0)
 				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_OBJECT),
-						 errmsg("feature view \"%s\" references undefined entity \"%s\"",
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("feature view \"%s\" lists entity \"%s\" twice",
 								v->name, v->entities[i]),
 						 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views", NULL))));
-			for (int j = 0; j < i; j++)
-			{
-				AEntity    *o = find_entity(want->entities, v->entities[j]);
-
-				if (strcmp(v->entities[j], v->entities[i]) == 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_DUPLICATE_OBJECT),
-							 errmsg("feature view \"%s\" lists entity \"%s\" twice",
-									v->name, v->entities[i]),
-							 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views", NULL))));
-				if (strcmp(o->join_key, e->join_key) == 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_DUPLICATE_COLUMN),
-							 errmsg("entities \"%s\" and \"%s\" of feature view \"%s\" have the same join key \"%s\"",
-									o->name, e->name, v->name, e->join_key),
-							 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views", NULL))));
-			}
-			if (is_reserved_column(e->join_key))
+			if (strcmp(v->join_keys[j], e->join_key) == 0)
 				ereport(ERROR,
-						(errcode(ERRCODE_RESERVED_NAME),
-						 errmsg("join key \"%s\" of entity \"%s\" is a reserved column name",
-								e->join_key, e->name),
-						 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views",
-											   "Online tables have columns event_timestamp and created_timestamp of their own."))));
-			v->keycols[i] = source_column(s, e->join_key,
-										  psprintf("It is the join key \"%s\" of entity \"%s\" in feature view \"%s\", whose data source is \"%s\"",
-												   e->join_key, e->name, v->name, s->name),
-										  v->from_doc, v->entity_pos[i], "feature_views");
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("entities \"%s\" and \"%s\" of feature view \"%s\" have the same join key \"%s\"",
+								v->entities[j], e->name, v->name, e->join_key),
+						 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views", NULL))));
 		}
+		if (is_reserved_column(e->join_key))
+			ereport(ERROR,
+					(errcode(ERRCODE_RESERVED_NAME),
+					 errmsg("join key \"%s\" of entity \"%s\" is a reserved column name",
+							e->join_key, e->name),
+					 errdetail("%s", where(v->from_doc, v->entity_pos[i], "feature_views",
+										   "Online tables have columns event_timestamp and created_timestamp of their own."))));
+		v->join_keys[i] = e->join_key;
+		v->keycols[i] = source_column(s, e->join_key,
+									  psprintf("It is the join key \"%s\" of entity \"%s\" in feature view \"%s\", whose data source is \"%s\"",
+											   e->join_key, e->name, v->name, s->name),
+									  v->from_doc, v->entity_pos[i], "feature_views");
+	}
+}
 
-		for (int j = 0; j < v->nfeatures; j++)
+/* A view's features: names free, columns in its source, dtypes that fit. */
+static void
+validate_view_features(RegFeatureView *v)
+{
+	RegSource  *s = v->source;
+
+	for (int j = 0; j < v->nfeatures; j++)
+	{
+		RegFeature *f = &v->features[j];
+
+		for (int i = 0; i < v->nkeys; i++)
 		{
-			AFeature   *f = &v->features[j];
-
-			for (int i = 0; i < v->nentities; i++)
-			{
-				AEntity    *e = find_entity(want->entities, v->entities[i]);
-
-				if (strcmp(e->join_key, f->name) == 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_DUPLICATE_COLUMN),
-							 errmsg("feature \"%s\" of feature view \"%s\" has the name of a join key",
-									f->name, v->name),
-							 errdetail("%s", where(v->from_doc, f->pos, "feature_views",
-												   psprintf("Entity \"%s\" of the view has join key \"%s\".",
-															e->name, e->join_key)))));
-			}
-			if (is_reserved_column(f->name) ||
-				(v->nentities == 0 && strcmp(f->name, OFS_DUMMY_ID_COLUMN) == 0))
+			if (strcmp(v->join_keys[i], f->name) == 0)
 				ereport(ERROR,
-						(errcode(ERRCODE_RESERVED_NAME),
-						 errmsg("feature name \"%s\" of feature view \"%s\" is reserved",
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("feature \"%s\" of feature view \"%s\" has the name of a join key",
 								f->name, v->name),
 						 errdetail("%s", where(v->from_doc, f->pos, "feature_views",
-											   "Online tables have columns event_timestamp and created_timestamp of their own."))));
-			f->col = source_column(s, f->name,
-								   psprintf("It is feature \"%s\" of feature view \"%s\", whose data source is \"%s\"", f->name, v->name, s->name),
-								   v->from_doc, f->pos, "feature_views");
-			if (!dtype_matches(f->dtype, f->col->typid))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("feature \"%s\" of feature view \"%s\" is declared %s but column \"%s\" of %s has type %s",
-								f->name, v->name, f->dtype, f->col->name,
-								s->relname, format_type_be(f->col->typid)),
-						 errdetail("%s", where(v->from_doc, f->dtype_pos, "feature_views", NULL)),
-						 errhint("Declare the dtype that matches the column type, or cast the column in a query source.")));
+											   psprintf("Entity \"%s\" of the view has join key \"%s\".",
+														v->entities[i], v->join_keys[i])))));
 		}
+		if (is_reserved_column(f->name) ||
+			(v->nkeys == 0 && strcmp(f->name, OFS_DUMMY_ID_COLUMN) == 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_RESERVED_NAME),
+					 errmsg("feature name \"%s\" of feature view \"%s\" is reserved",
+							f->name, v->name),
+					 errdetail("%s", where(v->from_doc, f->pos, "feature_views",
+										   "Online tables have columns event_timestamp and created_timestamp of their own."))));
+		f->col = source_column(s, f->name,
+							   psprintf("It is feature \"%s\" of feature view \"%s\", whose data source is \"%s\"", f->name, v->name, s->name),
+							   v->from_doc, f->pos, "feature_views");
+		if (!dtype_matches(f->dtype, f->col->typid))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("feature \"%s\" of feature view \"%s\" is declared %s but column \"%s\" of %s has type %s",
+							f->name, v->name, f->dtype, f->col->name,
+							s->relname, format_type_be(f->col->typid)),
+					 errdetail("%s", where(v->from_doc, f->dtype_pos, "feature_views", NULL)),
+					 errhint("Declare the dtype that matches the column type, or cast the column in a query source.")));
 	}
+}
 
-	/* Entities: infer missing value types, then check them against keys. */
+/* Phase: every feature view. */
+static void
+validate_views(RegRepo *want)
+{
+	ListCell   *lc;
+
+	foreach(lc, want->views)
+	{
+		RegFeatureView *v = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		resolve_view_source(want, v);
+		validate_view_entities(want, v);
+		validate_view_features(v);
+	}
+}
+
+/*
+ * Phase: entities. Infer missing value types from the first view that
+ * uses the entity (STRING when none does), then check every join key
+ * column against its entity's value type.
+ */
+static void
+validate_entity_types(RegRepo *want)
+{
+	ListCell   *lc;
+
 	foreach(lc, want->entities)
 	{
-		AEntity    *e = lfirst(lc);
+		RegEntity  *e = lfirst(lc);
 		ListCell   *vc;
 
 		if (e->value_type == NULL)
 		{
 			foreach(vc, want->views)
 			{
-				AView	   *v = lfirst(vc);
+				RegFeatureView *v = lfirst(vc);
 
-				for (int i = 0; i < v->nentities && e->value_type == NULL; i++)
+				for (int i = 0; i < v->nkeys && e->value_type == NULL; i++)
 					if (strcmp(v->entities[i], e->name) == 0)
 						e->value_type = pstrdup(infer_value_type(v->keycols[i]->typid));
 				if (e->value_type)
@@ -638,19 +723,20 @@ ApplyValidate(ApplyState *want, AProject *project)
 	}
 	foreach(lc, want->views)
 	{
-		AView	   *v = lfirst(lc);
+		RegFeatureView *v = lfirst(lc);
 
-		for (int i = 0; i < v->nentities; i++)
+		for (int i = 0; i < v->nkeys; i++)
 		{
-			AEntity    *e = find_entity(want->entities, v->entities[i]);
-			ColInfo    *c = v->keycols[i];
+			RegEntity  *e = RegListFind(want->entities, v->entities[i]);
+			RegColumn  *c = v->keycols[i];
 
+			v->value_types[i] = e->value_type;
 			if (!dtype_matches(value_type_dtype(e->value_type), c->typid))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
 						 errmsg("entity \"%s\" has value type %s but join key column \"%s\" of %s has type %s",
 								e->name, e->value_type, c->name,
-								v->rsource->relname, format_type_be(c->typid)),
+								v->source->relname, format_type_be(c->typid)),
 						 errdetail("%s", v->from_doc ?
 								   where(true, v->entity_pos[i], "feature_views",
 										 psprintf("Feature view \"%s\" uses the entity.", v->name)) :
@@ -658,64 +744,103 @@ ApplyValidate(ApplyState *want, AProject *project)
 										 psprintf("Feature view \"%s\" uses the entity.", v->name)))));
 		}
 	}
+}
 
-	/* Feature services */
+/* The names of a view's features. */
+static List *
+view_feature_names(const RegFeatureView *v)
+{
+	List	   *names = NIL;
+
+	for (int m = 0; m < v->nfeatures; m++)
+		names = lappend(names, v->features[m].name);
+	return names;
+}
+
+/* The join keys of a view. */
+static List *
+view_join_keys(const RegFeatureView *v)
+{
+	List	   *names = NIL;
+
+	for (int i = 0; i < v->nkeys; i++)
+		names = lappend(names, v->join_keys[i]);
+	return names;
+}
+
+/* One projection of a feature service. */
+static void
+validate_projection(RegRepo *want, RegFeatureService *svc, RegProjection *pr)
+{
+	RegFeatureView *v = RegListFind(want->views, pr->feature_view);
+
+	if (v == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("feature service \"%s\" references undefined feature view \"%s\"",
+						svc->name, pr->feature_view),
+				 errdetail("%s", where(svc->from_doc, pr->feature_view_pos, "feature_services", NULL)),
+				 RegistryHintClosest(pr->feature_view, RegListNames(want->views), NULL)));
+	for (int k = 0; k < pr->nfeatures; k++)
+	{
+		bool		found = false;
+
+		for (int m = 0; m < v->nfeatures; m++)
+			if (strcmp(v->features[m].name, pr->features[k]) == 0)
+				found = true;
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("feature service \"%s\" references undefined feature \"%s\" of feature view \"%s\"",
+							svc->name, pr->features[k], v->name),
+					 errdetail("%s", where(svc->from_doc, pr->feature_pos[k], "feature_services", NULL)),
+					 RegistryHintClosest(pr->features[k], view_feature_names(v), NULL)));
+	}
+	for (int k = 0; k < pr->join_key_map.n; k++)
+	{
+		bool		found = false;
+
+		for (int i = 0; i < v->nkeys; i++)
+			if (strcmp(v->join_keys[i], pr->join_key_map.keys[k]) == 0)
+				found = true;
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("join_key_map of feature service \"%s\" maps \"%s\", which is not a join key of feature view \"%s\"",
+							svc->name, pr->join_key_map.keys[k], v->name),
+					 errdetail("%s", where(svc->from_doc,
+										   pr->join_key_map.keypos[k].line > 0 ?
+										   pr->join_key_map.keypos[k] : pr->pos,
+										   "feature_services", NULL)),
+					 RegistryHintClosest(pr->join_key_map.keys[k], view_join_keys(v), NULL)));
+	}
+}
+
+/* Phase: every feature service. */
+static void
+validate_services(RegRepo *want)
+{
+	ListCell   *lc;
+
 	foreach(lc, want->services)
 	{
-		AService   *svc = lfirst(lc);
+		RegFeatureService *svc = lfirst(lc);
 
 		for (int j = 0; j < svc->nprojections; j++)
-		{
-			AProjection *pr = &svc->projections[j];
-			AView	   *v = find_view(want->views, pr->feature_view);
-
-			if (v == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_OBJECT),
-						 errmsg("feature service \"%s\" references undefined feature view \"%s\"",
-								svc->name, pr->feature_view),
-						 errdetail("%s", where(svc->from_doc, pr->feature_view_pos, "feature_services", NULL))));
-			for (int k = 0; k < pr->nfeatures; k++)
-			{
-				bool		found = false;
-
-				for (int m = 0; m < v->nfeatures; m++)
-					if (strcmp(v->features[m].name, pr->features[k]) == 0)
-						found = true;
-				if (!found)
-					ereport(ERROR,
-							(errcode(ERRCODE_UNDEFINED_OBJECT),
-							 errmsg("feature service \"%s\" references undefined feature \"%s\" of feature view \"%s\"",
-									svc->name, pr->features[k], v->name),
-							 errdetail("%s", where(svc->from_doc, pr->feature_pos[k], "feature_services", NULL))));
-			}
-			for (int k = 0; k < pr->jkm.n; k++)
-			{
-				bool		found = false;
-
-				for (int i = 0; i < v->nentities; i++)
-				{
-					AEntity    *e = find_entity(want->entities, v->entities[i]);
-
-					if (strcmp(e->join_key, pr->jkm.keys[k]) == 0)
-						found = true;
-				}
-				if (!found)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-							 errmsg("join_key_map of feature service \"%s\" maps \"%s\", which is not a join key of feature view \"%s\"",
-									svc->name, pr->jkm.keys[k], v->name),
-							 errdetail("%s", where(svc->from_doc,
-												   pr->jkm.keypos[k].line > 0 ? pr->jkm.keypos[k] : pr->pos,
-												   "feature_services", NULL))));
-			}
-		}
+			validate_projection(want, svc, &svc->projections[j]);
 	}
+}
 
-	/* Online tables: names that fit and that are ours to use. */
+/* Phase: the online tables' names fit and are ours to use. */
+static void
+validate_online_tables(RegRepo *want)
+{
+	RegProject *project = want->project;
+	ListCell   *lc;
+
 	foreach(lc, want->views)
 	{
-		AView	   *v = lfirst(lc);
+		RegFeatureView *v = lfirst(lc);
 		OnlineTableSpec spec = {0};
 
 		if (!v->online)
@@ -727,4 +852,21 @@ ApplyValidate(ApplyState *want, AProject *project)
 		OnlineTableCheck(&spec,
 						 v->from_doc && v->pos.line > 0 ? at_pos(v->pos) : NULL);
 	}
+}
+
+/*
+ * ApplyValidate checks the wanted repo as a whole, phase by phase; it
+ * raises the first error found, naming the object and its position. It
+ * resolves every view (source, join keys, value types, columns) and infers
+ * the entities' missing value types.
+ */
+void
+ApplyValidate(RegRepo *want)
+{
+	validate_project(want->project);
+	validate_sources(want);
+	validate_views(want);
+	validate_entity_types(want);
+	validate_services(want);
+	validate_online_tables(want);
 }

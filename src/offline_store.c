@@ -7,12 +7,15 @@
  *
  *	yaml_tree.c, yaml_config.c, yaml_ttl.c
  *		pure C: a feature repo document (libyaml) into an OfsConfig
- *	registry_load.c, apply_validate.c, apply.c
- *		feast_apply: diff the document against the registry, check it
- *		against the database, write it in one transaction
+ *	registry.h, registry_load.c
+ *		the registry model (projects, entities, sources, views, services)
+ *		and its one loader, from the feast.* tables or a parsed document
+ *	apply.c, apply_validate.c, apply_plan.c
+ *		feast_apply: validate the document against the database, plan
+ *		the changes against the registry, write them in one transaction
  *	online_tables.c		online tables created, altered and dropped by apply
  *	registry_dump.c		feast_registry_dump
- *	registry.c			reading the registry back for the calls below
+ *	registry.c			requests, unknown-name hints, ownership and locks
  *	historical.c, pit_join.c
  *		feast_historical and friends: the point-in-time join engine
  *	materialize.c, online_read.c, push.c, pull.c

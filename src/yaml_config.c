@@ -25,7 +25,7 @@
  * No code between setjmp and longjmp keeps state in non-volatile locals of
  * OfsConfigParse().
  *
- * Copyright (c) 2026, offline_store developers
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/yaml_config.c

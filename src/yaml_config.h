@@ -17,6 +17,10 @@
  * duplicate names inside one section, and checks inside one object
  * (field_mapping conflicts). References between objects and to database
  * objects are checked by apply_validate.c, which sees the registry too.
+ * feast_apply converts an OfsConfig once into the registry model
+ * (registry.h, RegistryRepoFromDocument) and frees it at once.
+ *
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/yaml_config.h

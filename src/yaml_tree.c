@@ -27,7 +27,7 @@
  * is ~/null/Null/NULL/empty, and only plain (unquoted, untagged) scalars
  * are resolved; a quoted scalar is always a string.
  *
- * Copyright (c) 2026, offline_store developers
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/yaml_tree.c

@@ -11,7 +11,7 @@
  * caller must have done setjmp(ctx->jb) first (OfsConfigParse does) and
  * must not keep state in non-volatile locals across these calls.
  *
- * Copyright (c) 2026, offline_store developers
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/yaml_tree.h

@@ -12,7 +12,7 @@
  * Plain C (no postgres.h), like the rest of the parser: it is linked into
  * the extension, the unit tests and the fuzzer.
  *
- * Copyright (c) 2026, offline_store developers
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/yaml_ttl.c

@@ -12,6 +12,8 @@
  *
  * Run with `make fuzz FUZZ_SECONDS=60` (see test/fuzz/README).
  *
+ * Copyright (c) 2026, the offline_store developers
+ *
  * IDENTIFICATION
  *	  test/fuzz/fuzz_yaml.c
  *

@@ -10,6 +10,8 @@
  * n-th allocation of the parser fail.  The system headers come first so
  * that their declarations are not renamed.
  *
+ * Copyright (c) 2026, the offline_store developers
+ *
  * IDENTIFICATION
  *	  test/unit/alloc_hook.h
  *

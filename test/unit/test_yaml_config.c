@@ -9,6 +9,8 @@
  * Every expectation here was written by hand from the contract in
  * src/yaml_config.h, docs/API.md and STYLE.md section 2.7.
  *
+ * Copyright (c) 2026, the offline_store developers
+ *
  * IDENTIFICATION
  *	  test/unit/test_yaml_config.c
  *
