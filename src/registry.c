@@ -436,8 +436,9 @@ append_name_list(StringInfo buf, List *names, const char *last_sep)
 
 /*
  * RegistryHintClosest sets the hint of the error being raised about an
- * unknown name: the names closest to it (fewest edits, at most
- * REG_HINT_MAX_DISTANCE and half its length; ties in the order of names),
+ * unknown name: the names closest to it (a name that differs only in ASCII
+ * case, else the fewest edits, at most REG_HINT_MAX_DISTANCE and half its
+ * length; ties in the order of names),
  * else every name when there are at most REG_HINT_LIST, else otherwise.
  * Returns 0 as ereport's auxiliary functions do; names are not freed.
  */
@@ -458,8 +459,12 @@ RegistryHintClosest(const char *name, List *names, const char *otherwise)
 
 		if (strcmp(cand, name) == 0)
 			continue;
-		d = varstr_levenshtein_less_equal(name, len, cand, strlen(cand),
-										  1, 1, 1, best, true);
+		/* a difference in case only is the closest there is */
+		if (pg_strcasecmp(cand, name) == 0)
+			d = 0;
+		else
+			d = varstr_levenshtein_less_equal(name, len, cand, strlen(cand),
+											  1, 1, 1, best, true);
 		if (d < best)
 		{
 			best = d;
