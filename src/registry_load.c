@@ -5,8 +5,9 @@
  *		objects from the feast.* tables, or from a parsed document.
  *
  * Each registry table is read by one query, here only, with the project
- * as $1 and an optional list of names as $2 (NULL: every row of the
- * project). feast_apply and feast_registry_dump load a whole project
+ * as $1 and, in its second form, a list of names as $2 (RegQuery); both
+ * forms are planned once per backend and kept, since retrieval runs them
+ * on every call. feast_apply and feast_registry_dump load a whole project
  * (RegistryLoadRepo); retrieval, materialization and push load the views
  * they name (RegistryGetFeatureView) through the same queries, which also
  * serve the name lists of the error hints. Queries run through SPI with $n
@@ -55,93 +56,103 @@ typedef struct RegNamed
 #define JSON_VALS(col) \
 	"ARRAY(SELECT k.value FROM pg_catalog.jsonb_each_text(" col ") k ORDER BY k.key COLLATE \"C\")"
 
-/* The rows of a project, all of them or those whose column is in $2. */
-#define OF_PROJECT(col) \
-	"project OPERATOR(pg_catalog.=) $1 AND ($2::pg_catalog.text[] IS NULL " \
-	"OR " col " OPERATOR(pg_catalog.=) ANY ($2))"
+/*
+ * One registry query, in two forms: [0] every row of the project ($1, or
+ * no parameter at all for the projects themselves) and [1] only the rows
+ * whose name column is one of $2 (text[]). Each form is planned once per
+ * backend and kept (SPI_keepplan): the plan cache plans it again when the
+ * registry's tables, the role (row-level security) or search_path change.
+ */
+typedef struct RegQuery
+{
+	const char *sql[2];
+	int			nargs[2];
+	SPIPlanPtr	plan[2];
+} RegQuery;
 
-static const char *const project_sql =
-"SELECT description, provider, registry::pg_catalog.text, "
-"online_store::pg_catalog.text, offline_store::pg_catalog.text, "
-"batch_engine::pg_catalog.text, materialization::pg_catalog.text, "
-"auth::pg_catalog.text, entity_key_serialization_version, "
-"coerce_tz_aware, online_schema "
-"FROM feast.projects WHERE name OPERATOR(pg_catalog.=) $1";
+#define OF_PROJECT " WHERE project OPERATOR(pg_catalog.=) $1"
+#define NAMED(col) " AND " col " OPERATOR(pg_catalog.=) ANY ($2)"
 
-static const char *const entities_sql =
-"SELECT name, join_key, value_type, description, owner, "
-"tags::pg_catalog.text FROM feast.entities WHERE " OF_PROJECT("name") " "
-"ORDER BY name COLLATE \"C\"";
+/* A query on the rows of a project: select, filter column, the rest. */
+#define REG_QUERY(select, col, rest) 	{{select OF_PROJECT rest, select OF_PROJECT NAMED(col) rest}, {1, 2}, {NULL, NULL}}
 
-static const char *const sources_sql =
-"SELECT name, type, table_name, query, batch_source, "
-"timestamp_field, created_timestamp_column, "
-"date_partition_column, field_mapping::pg_catalog.text, "
-JSON_KEYS("field_mapping") ", " JSON_VALS("field_mapping") ", "
-"description, owner, tags::pg_catalog.text "
-"FROM feast.data_sources WHERE " OF_PROJECT("name") " "
-"ORDER BY name COLLATE \"C\"";
+static RegQuery project_query = {{
+		"SELECT description, provider, registry::pg_catalog.text, "
+		"online_store::pg_catalog.text, offline_store::pg_catalog.text, "
+		"batch_engine::pg_catalog.text, materialization::pg_catalog.text, "
+		"auth::pg_catalog.text, entity_key_serialization_version, "
+		"coerce_tz_aware, online_schema "
+		"FROM feast.projects WHERE name OPERATOR(pg_catalog.=) $1", NULL
+}, {1, 0}, {NULL, NULL}};
 
-static const char *const views_sql =
-"SELECT v.name, v.source, v.ttl, v.online, v.offline, "
-"v.description, v.owner, v.tags::pg_catalog.text, "
-"ARRAY(SELECT e.entity FROM feast.feature_view_entities e "
-"WHERE e.project OPERATOR(pg_catalog.=) v.project "
-"AND e.feature_view OPERATOR(pg_catalog.=) v.name "
-"ORDER BY e.position) "
-"FROM feast.feature_views v WHERE v." OF_PROJECT("v.name") " "
-"ORDER BY v.name COLLATE \"C\"";
+static RegQuery project_owner_query = {{
+		"SELECT owner::pg_catalog.oid FROM feast.projects "
+		"WHERE name OPERATOR(pg_catalog.=) $1", NULL
+}, {1, 0}, {NULL, NULL}};
 
-static const char *const features_sql =
-"SELECT feature_view, name, dtype, description, "
-"tags::pg_catalog.text FROM feast.features "
-"WHERE " OF_PROJECT("feature_view") " "
-"ORDER BY feature_view COLLATE \"C\", position";
+static RegQuery project_names_query = {{
+		"SELECT name FROM feast.projects ORDER BY name COLLATE \"C\"", NULL
+}, {0, 0}, {NULL, NULL}};
 
-static const char *const services_sql =
-"SELECT name, description, owner, tags::pg_catalog.text "
-"FROM feast.feature_services WHERE " OF_PROJECT("name") " "
-"ORDER BY name COLLATE \"C\"";
+static RegQuery entities_query = REG_QUERY(
+	"SELECT name, join_key, value_type, description, owner, "
+	"tags::pg_catalog.text FROM feast.entities",
+	"name", " ORDER BY name COLLATE \"C\"");
 
-static const char *const projections_sql =
-"SELECT feature_service, feature_view, alias, features, "
-"join_key_map::pg_catalog.text, "
-JSON_KEYS("join_key_map") ", " JSON_VALS("join_key_map") " "
-"FROM feast.feature_service_projections "
-"WHERE " OF_PROJECT("feature_service") " "
-"ORDER BY feature_service COLLATE \"C\", position";
+static RegQuery sources_query = REG_QUERY(
+	"SELECT name, type, table_name, query, batch_source, "
+	"timestamp_field, created_timestamp_column, "
+	"date_partition_column, field_mapping::pg_catalog.text, "
+	JSON_KEYS("field_mapping") ", " JSON_VALS("field_mapping") ", "
+	"description, owner, tags::pg_catalog.text FROM feast.data_sources",
+	"name", " ORDER BY name COLLATE \"C\"");
 
-/* Name lists: $1 the project, $2 NULL (or the push source). */
-static const char *const view_names_sql =
-"SELECT name FROM feast.feature_views WHERE " OF_PROJECT("name") " "
-"ORDER BY name COLLATE \"C\"";
+static RegQuery views_query = REG_QUERY(
+	"SELECT name, source, ttl, online, offline, description, owner, "
+	"tags::pg_catalog.text, "
+	"ARRAY(SELECT e.entity FROM feast.feature_view_entities e "
+	"WHERE e.project OPERATOR(pg_catalog.=) v.project "
+	"AND e.feature_view OPERATOR(pg_catalog.=) v.name "
+	"ORDER BY e.position) FROM feast.feature_views v",
+	"name", " ORDER BY name COLLATE \"C\"");
 
-static const char *const online_view_names_sql =
-"SELECT name FROM feast.feature_views WHERE " OF_PROJECT("name") " "
-"AND online ORDER BY name COLLATE \"C\"";
+static RegQuery features_query = REG_QUERY(
+	"SELECT feature_view, name, dtype, description, "
+	"tags::pg_catalog.text FROM feast.features",
+	"feature_view", " ORDER BY feature_view COLLATE \"C\", position");
 
-static const char *const push_view_names_sql =
-"SELECT name FROM feast.feature_views WHERE " OF_PROJECT("source") " "
-"ORDER BY name COLLATE \"C\"";
+static RegQuery services_query = REG_QUERY(
+	"SELECT name, description, owner, tags::pg_catalog.text "
+	"FROM feast.feature_services",
+	"name", " ORDER BY name COLLATE \"C\"");
 
-static const char *const source_names_sql =
-"SELECT name FROM feast.data_sources WHERE " OF_PROJECT("name") " "
-"ORDER BY name COLLATE \"C\"";
+static RegQuery projections_query = REG_QUERY(
+	"SELECT feature_service, feature_view, alias, features, "
+	"join_key_map::pg_catalog.text, "
+	JSON_KEYS("join_key_map") ", " JSON_VALS("join_key_map") " "
+	"FROM feast.feature_service_projections",
+	"feature_service", " ORDER BY feature_service COLLATE \"C\", position");
 
-static const char *const push_source_names_sql =
-"SELECT name FROM feast.data_sources WHERE " OF_PROJECT("name") " "
-"AND type OPERATOR(pg_catalog.=) 'push' ORDER BY name COLLATE \"C\"";
+/* Name lists */
+static RegQuery view_names_query = REG_QUERY(
+	"SELECT name FROM feast.feature_views",
+	"source", " ORDER BY name COLLATE \"C\"");
 
-static const char *const service_names_sql =
-"SELECT name FROM feast.feature_services WHERE " OF_PROJECT("name") " "
-"ORDER BY name COLLATE \"C\"";
+static RegQuery online_view_names_query = REG_QUERY(
+	"SELECT name FROM feast.feature_views",
+	"source", " AND online ORDER BY name COLLATE \"C\"");
 
-static const char *const project_names_sql =
-"SELECT name FROM feast.projects ORDER BY name COLLATE \"C\"";
+static RegQuery source_names_query = REG_QUERY(
+	"SELECT name FROM feast.data_sources",
+	"name", " ORDER BY name COLLATE \"C\"");
 
-static const char *const project_owner_sql =
-"SELECT owner::pg_catalog.oid FROM feast.projects "
-"WHERE name OPERATOR(pg_catalog.=) $1";
+static RegQuery push_source_names_query = REG_QUERY(
+	"SELECT name FROM feast.data_sources",
+	"name", " AND type OPERATOR(pg_catalog.=) 'push' ORDER BY name COLLATE \"C\"");
+
+static RegQuery service_names_query = REG_QUERY(
+	"SELECT name FROM feast.feature_services",
+	"name", " ORDER BY name COLLATE \"C\"");
 
 /* ----------------------------------------------------------------
  * Small helpers
@@ -465,19 +476,32 @@ load_connect(void)
 }
 
 /*
- * Run a registry query with the project as $1 and names as $2 (NIL: every
- * row), then go back to cxt, where the values are copied.
+ * Run a registry query: every row of the project, or the rows named in
+ * names when not NIL; its plan is made on first use and kept. Then go back
+ * to cxt, where the values are copied.
  */
 static void
-load_query(const char *sql, const char *project, List *names, MemoryContext cxt)
+load_query(RegQuery *q, const char *project, List *names, MemoryContext cxt)
 {
+	int			form = (names != NIL) ? 1 : 0;
 	Oid			types[2] = {TEXTOID, TEXTARRAYOID};
-	Datum		values[2];
-	char		nulls[2] = {' ', 'n'};
+	Datum		values[2] = {0};
+	int			rc;
 
-	values[0] = CStringGetTextDatum(project);
-	values[1] = (Datum) 0;
-	if (names != NIL)
+	Assert(q->sql[form] != NULL);
+	if (q->plan[form] == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(q->sql[form], q->nargs[form], types);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		if ((rc = SPI_keepplan(plan)) != 0)
+			elog(ERROR, "SPI_keepplan failed: %s", SPI_result_code_string(rc));
+		q->plan[form] = plan;
+	}
+	if (q->nargs[form] > 0)
+		values[0] = CStringGetTextDatum(project);
+	if (form == 1)
 	{
 		Datum	   *elems = palloc(sizeof(Datum) * list_length(names));
 		ListCell   *lc;
@@ -487,9 +511,10 @@ load_query(const char *sql, const char *project, List *names, MemoryContext cxt)
 		values[1] = PointerGetDatum(construct_array(elems, list_length(names),
 													TEXTOID, -1, false,
 													TYPALIGN_INT));
-		nulls[1] = ' ';
 	}
-	SpiExec(sql, 2, types, values, nulls, SPI_OK_SELECT);
+	rc = SPI_execute_plan(q->plan[form], values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 	MemoryContextSwitchTo(cxt);
 }
 
@@ -543,7 +568,7 @@ load_project(const char *project, MemoryContext cxt)
 {
 	RegProject *p;
 
-	load_query(project_sql, project, NIL, cxt);
+	load_query(&project_query, project, NIL, cxt);
 	if (SPI_processed == 0)
 		return NULL;
 	p = palloc0(sizeof(RegProject));
@@ -569,7 +594,7 @@ load_entities(const char *project, List *names, MemoryContext cxt)
 {
 	List	   *result = NIL;
 
-	load_query(entities_sql, project, names, cxt);
+	load_query(&entities_query, project, names, cxt);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		RegEntity  *e = palloc0(sizeof(RegEntity));
@@ -616,7 +641,7 @@ load_sources(const char *project, List *names, MemoryContext cxt)
 {
 	List	   *result = NIL;
 
-	load_query(sources_sql, project, names, cxt);
+	load_query(&sources_query, project, names, cxt);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		RegSource  *s = palloc0(sizeof(RegSource));
@@ -654,7 +679,7 @@ load_views(const char *project, List *names, MemoryContext cxt)
 	List	   *result = NIL;
 	RegFeatureView *v = NULL;
 
-	load_query(views_sql, project, names, cxt);
+	load_query(&views_query, project, names, cxt);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		bool		isnull;
@@ -680,7 +705,7 @@ load_views(const char *project, List *names, MemoryContext cxt)
 	 * Features, grouped by view: one pass to count, one to fill, looking a
 	 * view up only when the group changes.
 	 */
-	load_query(features_sql, project, names, cxt);
+	load_query(&features_query, project, names, cxt);
 	for (int pass = 0; pass < 2; pass++)
 	{
 		ListCell   *lc;
@@ -725,7 +750,7 @@ load_services(const char *project, List *names, MemoryContext cxt)
 {
 	List	   *result = NIL;
 
-	load_query(services_sql, project, names, cxt);
+	load_query(&services_query, project, names, cxt);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		RegFeatureService *s = palloc0(sizeof(RegFeatureService));
@@ -739,7 +764,7 @@ load_services(const char *project, List *names, MemoryContext cxt)
 	if (result == NIL)
 		return NIL;
 
-	load_query(projections_sql, project, names, cxt);
+	load_query(&projections_query, project, names, cxt);
 	for (int pass = 0; pass < 2; pass++)
 	{
 		RegFeatureService *svc = NULL;
@@ -786,24 +811,13 @@ load_services(const char *project, List *names, MemoryContext cxt)
 	return result;
 }
 
-/*
- * The names in the first column of a query, in the caller's context; the
- * query has the project as $1 and names as $2, or no parameters when
- * project is NULL.
- */
+/* The names in the first column of a query, in the caller's context. */
 static List *
-load_names(const char *sql, const char *project, List *names,
-		   MemoryContext cxt)
+load_names(RegQuery *q, const char *project, List *names, MemoryContext cxt)
 {
 	List	   *result = NIL;
 
-	if (project != NULL)
-		load_query(sql, project, names, cxt);
-	else
-	{
-		SpiExec(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT);
-		MemoryContextSwitchTo(cxt);
-	}
+	load_query(q, project, names, cxt);
 	for (uint64 r = 0; r < SPI_processed; r++)
 		result = lappend(result, SpiGetText(r, 1));
 	return result;
@@ -885,7 +899,7 @@ RegistryGetFeatureView(const char *project, const char *name)
 	found = load_views(project, list_make1((char *) name), cxt);
 	if (found == NIL)
 	{
-		List	   *names = load_names(view_names_sql, project, NIL, cxt);
+		List	   *names = load_names(&view_names_query, project, NIL, cxt);
 
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -974,7 +988,7 @@ RegistryListFeatureViews(const char *project, bool online_only)
 	List	   *result;
 
 	load_connect();
-	result = load_names(online_only ? online_view_names_sql : view_names_sql,
+	result = load_names(online_only ? &online_view_names_query : &view_names_query,
 						project, NIL, cxt);
 	SPI_finish();
 	return result;
@@ -991,7 +1005,7 @@ RegistryListDataSources(const char *project, bool push_only)
 	List	   *result;
 
 	load_connect();
-	result = load_names(push_only ? push_source_names_sql : source_names_sql,
+	result = load_names(push_only ? &push_source_names_query : &source_names_query,
 						project, NIL, cxt);
 	SPI_finish();
 	return result;
@@ -1008,7 +1022,7 @@ RegistryListFeatureServices(const char *project)
 	List	   *result;
 
 	load_connect();
-	result = load_names(service_names_sql, project, NIL, cxt);
+	result = load_names(&service_names_query, project, NIL, cxt);
 	SPI_finish();
 	return result;
 }
@@ -1021,7 +1035,7 @@ RegistryListProjects(void)
 	List	   *result;
 
 	load_connect();
-	result = load_names(project_names_sql, NULL, NIL, cxt);
+	result = load_names(&project_names_query, NULL, NIL, cxt);
 	SPI_finish();
 	return result;
 }
@@ -1042,7 +1056,7 @@ RegistryPushSourceViews(const char *project, const char *push_source)
 	found = load_sources(project, list_make1((char *) push_source), cxt);
 	if (found == NIL)
 	{
-		List	   *names = load_names(push_source_names_sql, project, NIL, cxt);
+		List	   *names = load_names(&push_source_names_query, project, NIL, cxt);
 
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -1054,7 +1068,7 @@ RegistryPushSourceViews(const char *project, const char *push_source)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("data source \"%s\" is not a push source", push_source)));
-	result = load_names(push_view_names_sql, project,
+	result = load_names(&view_names_query, project,
 						list_make1((char *) push_source), cxt);
 	SPI_finish();
 	return result;
@@ -1071,7 +1085,7 @@ RegistryProjectOwner(const char *project)
 	Oid			owner = InvalidOid;
 
 	load_connect();
-	load_query(project_owner_sql, project, NIL, cxt);
+	load_query(&project_owner_query, project, NIL, cxt);
 	if (SPI_processed > 0)
 	{
 		bool		isnull;
