@@ -129,6 +129,16 @@ append_str_list(StringInfo out, char **items, int n)
 	appendStringInfoChar(out, ']');
 }
 
+/* The keys every object has, last. */
+static void
+dump_common(StringInfo out, const char *indent, const char *description,
+			const char *owner, const char *tags)
+{
+	append_kv_opt(out, indent, "description", description);
+	append_kv_opt(out, indent, "owner", owner);
+	append_json_opt(out, indent, "tags", tags, true);
+}
+
 /* feature_store.yaml's keys */
 static void
 dump_project(StringInfo out, const RegProject *p)
@@ -157,9 +167,7 @@ dump_entity(StringInfo out, const RegEntity *e)
 	append_str(out, e->join_key);
 	appendStringInfoString(out, "]\n");
 	append_kv(out, "    ", "value_type", e->value_type);
-	append_kv_opt(out, "    ", "description", e->description);
-	append_kv_opt(out, "    ", "owner", e->owner);
-	append_json_opt(out, "    ", "tags", e->tags, true);
+	dump_common(out, "    ", e->description, e->owner, e->tags);
 }
 
 static void
@@ -174,9 +182,7 @@ dump_source(StringInfo out, const RegSource *s)
 	append_kv_opt(out, "    ", "created_timestamp_column", s->created_timestamp_column);
 	append_kv_opt(out, "    ", "date_partition_column", s->date_partition_column);
 	append_json_opt(out, "    ", "field_mapping", s->field_mapping.json, true);
-	append_kv_opt(out, "    ", "description", s->description);
-	append_kv_opt(out, "    ", "owner", s->owner);
-	append_json_opt(out, "    ", "tags", s->tags, true);
+	dump_common(out, "    ", s->description, s->owner, s->tags);
 }
 
 static void
@@ -214,9 +220,7 @@ dump_view(StringInfo out, const RegFeatureView *v)
 		}
 		appendStringInfoString(out, "}\n");
 	}
-	append_kv_opt(out, "    ", "description", v->description);
-	append_kv_opt(out, "    ", "owner", v->owner);
-	append_json_opt(out, "    ", "tags", v->tags, true);
+	dump_common(out, "    ", v->description, v->owner, v->tags);
 }
 
 static void
@@ -246,9 +250,7 @@ dump_service(StringInfo out, const RegFeatureService *s)
 		}
 		append_json_opt(out, "        ", "join_key_map", pr->join_key_map.json, true);
 	}
-	append_kv_opt(out, "    ", "description", s->description);
-	append_kv_opt(out, "    ", "owner", s->owner);
-	append_json_opt(out, "    ", "tags", s->tags, true);
+	dump_common(out, "    ", s->description, s->owner, s->tags);
 }
 
 /* "\nsection:\n", or "\nsection: []\n" when it has no objects */

@@ -823,6 +823,19 @@ load_names(RegQuery *q, const char *project, List *names, MemoryContext cxt)
 	return result;
 }
 
+/* A name list on its own SPI connection. */
+static List *
+list_names(RegQuery *q, const char *project, List *names)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	List	   *result;
+
+	load_connect();
+	result = load_names(q, project, names, cxt);
+	SPI_finish();
+	return result;
+}
+
 /*
  * RegistryLoadRepo loads every object of a project; its project is NULL
  * when the registry has none.
@@ -984,14 +997,8 @@ RegistryGetFeatureService(const char *project, const char *name)
 List *
 RegistryListFeatureViews(const char *project, bool online_only)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	List	   *result;
-
-	load_connect();
-	result = load_names(online_only ? &online_view_names_query : &view_names_query,
-						project, NIL, cxt);
-	SPI_finish();
-	return result;
+	return list_names(online_only ? &online_view_names_query : &view_names_query,
+					  project, NIL);
 }
 
 /*
@@ -1001,14 +1008,8 @@ RegistryListFeatureViews(const char *project, bool online_only)
 List *
 RegistryListDataSources(const char *project, bool push_only)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	List	   *result;
-
-	load_connect();
-	result = load_names(push_only ? &push_source_names_query : &source_names_query,
-						project, NIL, cxt);
-	SPI_finish();
-	return result;
+	return list_names(push_only ? &push_source_names_query : &source_names_query,
+					  project, NIL);
 }
 
 /*
@@ -1018,26 +1019,14 @@ RegistryListDataSources(const char *project, bool push_only)
 List *
 RegistryListFeatureServices(const char *project)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	List	   *result;
-
-	load_connect();
-	result = load_names(&service_names_query, project, NIL, cxt);
-	SPI_finish();
-	return result;
+	return list_names(&service_names_query, project, NIL);
 }
 
 /* RegistryListProjects returns the names of all projects, sorted bytewise. */
 List *
 RegistryListProjects(void)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	List	   *result;
-
-	load_connect();
-	result = load_names(&project_names_query, NULL, NIL, cxt);
-	SPI_finish();
-	return result;
+	return list_names(&project_names_query, NULL, NIL);
 }
 
 /*
