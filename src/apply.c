@@ -95,8 +95,8 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	bool		dry_run;
-	RegRepo    *want;
-	RegRepo    *cur;
+	RegRepo	   *want;
+	RegRepo	   *cur;
 	const char *project;
 	Oid			owner;
 	List	   *plan;
@@ -164,7 +164,7 @@ read_document(text *deftext)
 {
 	OfsConfig  *cfg;
 	OfsError	err;
-	RegRepo    *volatile want = NULL;
+	RegRepo	   *volatile want = NULL;
 
 	memset(&err, 0, sizeof(err));
 	cfg = OfsConfigParse(VARDATA_ANY(deftext), VARSIZE_ANY_EXHDR(deftext),
@@ -379,7 +379,7 @@ make_text_array(char **items, int n)
 static void
 write_project(const RegProject *p, bool exists)
 {
-	ApplyParams		q = {0};
+	ApplyParams	q = {0};
 
 	p_text(&q, p->name);
 	p_text(&q, p->description);
@@ -414,7 +414,7 @@ write_project(const RegProject *p, bool exists)
 static void
 write_entity(const char *project, const RegEntity *e, bool exists)
 {
-	ApplyParams		q = {0};
+	ApplyParams	q = {0};
 
 	p_text(&q, project);
 	p_text(&q, e->name);
@@ -438,7 +438,7 @@ write_entity(const char *project, const RegEntity *e, bool exists)
 static void
 write_source(const char *project, const RegSource *s, bool exists)
 {
-	ApplyParams		q = {0};
+	ApplyParams	q = {0};
 
 	p_text(&q, project);
 	p_text(&q, s->name);
@@ -473,7 +473,7 @@ write_source(const char *project, const RegSource *s, bool exists)
 static void
 write_view(const char *project, const RegFeatureView *v, bool exists)
 {
-	ApplyParams		q = {0};
+	ApplyParams	q = {0};
 	Interval   *ttl = palloc0(sizeof(Interval));
 
 	ttl->time = v->ttl_usec;
@@ -493,7 +493,7 @@ write_view(const char *project, const RegFeatureView *v, bool exists)
 					&q, SPI_OK_INSERT);
 	else
 	{
-		ApplyParams		d = {0};
+		ApplyParams	d = {0};
 
 		exec_params("UPDATE feast.feature_views SET source = $3, ttl = $4, "
 					"online = $5, offline = $6, description = $7, owner = $8, "
@@ -512,7 +512,7 @@ write_view(const char *project, const RegFeatureView *v, bool exists)
 
 	for (int i = 0; i < v->nkeys; i++)
 	{
-		ApplyParams		e = {0};
+		ApplyParams	e = {0};
 
 		p_text(&e, project);
 		p_text(&e, v->name);
@@ -524,7 +524,7 @@ write_view(const char *project, const RegFeatureView *v, bool exists)
 	}
 	for (int i = 0; i < v->nfeatures; i++)
 	{
-		ApplyParams		f = {0};
+		ApplyParams	f = {0};
 
 		p_text(&f, project);
 		p_text(&f, v->name);
@@ -542,7 +542,7 @@ write_view(const char *project, const RegFeatureView *v, bool exists)
 static void
 write_service(const char *project, const RegFeatureService *s, bool exists)
 {
-	ApplyParams		q = {0};
+	ApplyParams	q = {0};
 
 	p_text(&q, project);
 	p_text(&q, s->name);
@@ -555,7 +555,7 @@ write_service(const char *project, const RegFeatureService *s, bool exists)
 					"$5::pg_catalog.jsonb)", &q, SPI_OK_INSERT);
 	else
 	{
-		ApplyParams		d = {0};
+		ApplyParams	d = {0};
 
 		exec_params("UPDATE feast.feature_services SET description = $3, "
 					"owner = $4, tags = $5::pg_catalog.jsonb "
@@ -571,7 +571,7 @@ write_service(const char *project, const RegFeatureService *s, bool exists)
 	for (int i = 0; i < s->nprojections; i++)
 	{
 		const RegProjection *pr = &s->projections[i];
-		ApplyParams		p = {0};
+		ApplyParams	p = {0};
 
 		p_text(&p, project);
 		p_text(&p, s->name);
@@ -595,7 +595,7 @@ write_service(const char *project, const RegFeatureService *s, bool exists)
 static void
 delete_object(const char *table, const char *project, const char *name)
 {
-	ApplyParams		q = {0};
+	ApplyParams	q = {0};
 
 	p_text(&q, project);
 	p_text(&q, name);

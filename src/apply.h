@@ -61,7 +61,7 @@ typedef enum ApplyAction
 typedef struct ApplyStep
 {
 	ApplyObjectType type;
-	ApplyAction action;
+	ApplyAction	action;
 	const char *name;
 	const void *want;
 	const void *cur;

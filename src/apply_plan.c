@@ -479,8 +479,8 @@ diff_service(const void *cur, const void *want)
 		diff_names(&items, "projections", onames, nnames, describe_projection, n);
 		foreach(lc, nnames)
 		{
-			const RegProjection *np = service_projection(n, lfirst(lc));
-			const RegProjection *op = service_projection(o, lfirst(lc));
+			const RegProjection	*np = service_projection(n, lfirst(lc));
+			const RegProjection	*op = service_projection(o, lfirst(lc));
 
 			if (op == NULL)
 				continue;
@@ -607,7 +607,7 @@ plan_objects(List **plan, List **deletions, ApplyObjectType type,
 static OnlineTableSpec *
 view_online_spec(const RegProject *project, Oid owner, const RegFeatureView *v)
 {
-	OnlineTableSpec *spec = palloc0(sizeof(OnlineTableSpec));
+	OnlineTableSpec	*spec = palloc0(sizeof(OnlineTableSpec));
 
 	spec->owner = owner;
 	spec->project = project->name;

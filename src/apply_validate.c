@@ -93,7 +93,7 @@ where(bool from_doc, RegPos pos, const char *section, const char *extra)
 static void
 source_error_callback(void *arg)
 {
-	RegSource    *s = (RegSource *) arg;
+	RegSource  *s = (RegSource *) arg;
 	RegPos		pos = s->type == REG_SOURCE_QUERY ? s->query_pos : s->table_pos;
 
 	if (s->from_doc && pos.line > 0)
@@ -364,7 +364,7 @@ is_timestamp_type(Oid typid)
 static void
 validate_source_columns(RegSource *s)
 {
-	RegColumn    *c;
+	RegColumn  *c;
 
 	source_load_columns(s);
 

@@ -268,7 +268,7 @@ Datum
 ofs_feast_registry_dump(PG_FUNCTION_ARGS)
 {
 	char	   *project;
-	RegRepo    *repo;
+	RegRepo	   *repo;
 	StringInfoData out;
 	ListCell   *lc;
 

@@ -436,7 +436,7 @@ service_from_doc(const OfsFeatureService *d)
 RegRepo *
 RegistryRepoFromDocument(const OfsConfig *cfg)
 {
-	RegRepo    *repo = palloc0(sizeof(RegRepo));
+	RegRepo	   *repo = palloc0(sizeof(RegRepo));
 
 	repo->project = project_from_doc(cfg);
 	repo->has_entities = cfg->has_entities;
@@ -844,7 +844,7 @@ RegRepo *
 RegistryLoadRepo(const char *project)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	RegRepo    *repo = palloc0(sizeof(RegRepo));
+	RegRepo	   *repo = palloc0(sizeof(RegRepo));
 
 	load_connect();
 	repo->project = load_project(project, cxt);

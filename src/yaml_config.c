@@ -53,7 +53,7 @@
 static const char *
 join_keys_list(YamlCtx *ctx, const char *const *keys)
 {
-	YamlBuf			b = {0};
+	YamlBuf		b = {0};
 	int			i;
 
 	for (i = 0; keys[i]; i++)
@@ -659,15 +659,15 @@ scalar_has_password(const YamlNode *n)
 static void
 scrub_secrets(YamlCtx *ctx, OfsConfig *cfg, const YamlNode *cn, const char *path)
 {
-	YamlNode	   *n = (YamlNode *) cn;
+	YamlNode   *n = (YamlNode *) cn;
 	int			kept = 0;
 
 	if (n->kind == Y_MAP)
 	{
 		for (int i = 0; i < n->n; i++)
 		{
-			YamlNode	   *k = n->items[(size_t) 2 * i];
-			YamlNode	   *v = n->items[(size_t) 2 * i + 1];
+			YamlNode   *k = n->items[(size_t) 2 * i];
+			YamlNode   *v = n->items[(size_t) 2 * i + 1];
 			const char *kpath = path;
 
 			if (k->kind == Y_SCALAR)
@@ -690,7 +690,7 @@ scrub_secrets(YamlCtx *ctx, OfsConfig *cfg, const YamlNode *cn, const char *path
 	{
 		for (int i = 0; i < n->n; i++)
 		{
-			YamlNode	   *v = n->items[i];
+			YamlNode   *v = n->items[i];
 			const char *ipath = YamlFormat(ctx, "%s[%d]", path, i);
 
 			if (scalar_has_password(v))
@@ -710,7 +710,7 @@ static const char *
 section_json(YamlCtx *ctx, OfsConfig *cfg, const YamlNode *top, const char *key)
 {
 	const YamlNode *v = map_get(top, key);
-	YamlBuf			b = {0};
+	YamlBuf		b = {0};
 
 	if (v == NULL)
 		return NULL;
@@ -739,7 +739,7 @@ store_json(YamlCtx *ctx, OfsConfig *cfg, const YamlNode *top, bool online)
 	static const YamlNode empty = {.kind = Y_MAP};
 	OfsStr		type,
 				schema;
-	YamlBuf			b = {0};
+	YamlBuf		b = {0};
 	int			i;
 
 	if (online)
@@ -1256,7 +1256,7 @@ parse_guarded(YamlCtx *ctx)
 OfsConfig *
 OfsConfigParse(const char *text, size_t len, OfsError *err)
 {
-	YamlCtx		   *ctx;
+	YamlCtx	   *ctx;
 	OfsConfig  *cfg;
 	OfsError	dummy;
 

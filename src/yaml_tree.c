@@ -274,9 +274,9 @@ offset_pos(YamlCtx *ctx, size_t offset)
 
 typedef struct YamlOpenNode
 {
-	YamlNode	   *node;
-	YamlNode	   *head;
-	YamlNode	   *tail;
+	YamlNode   *node;
+	YamlNode   *head;
+	YamlNode   *tail;
 	size_t		count;
 } YamlOpenNode;
 
@@ -315,7 +315,7 @@ tag_is(const yaml_char_t *tag, const char *suffix)
 static void
 attach(YamlCtx *ctx, YamlOpenNode *stack, int depth, YamlNode *node, YamlNode **root)
 {
-	YamlOpenNode   *top;
+	YamlOpenNode *top;
 
 	/*
 	 * Bound the tree: every node costs about 100 bytes of malloc'd memory
@@ -347,8 +347,8 @@ attach(YamlCtx *ctx, YamlOpenNode *stack, int depth, YamlNode *node, YamlNode **
 static void
 close_node(YamlCtx *ctx, YamlOpenNode *open)
 {
-	YamlNode	   *node = open->node;
-	YamlNode	   *c;
+	YamlNode   *node = open->node;
+	YamlNode   *c;
 	size_t		i = 0;
 
 	if (node->kind == Y_MAP && open->count % 2 != 0)
@@ -366,9 +366,9 @@ close_node(YamlCtx *ctx, YamlOpenNode *open)
 YamlNode *
 YamlLoadTree(YamlCtx *ctx)
 {
-	YamlOpenNode	stack[OFS_MAX_DEPTH + 1];
+	YamlOpenNode stack[OFS_MAX_DEPTH + 1];
 	int			depth = 0;
-	YamlNode	   *root = NULL;
+	YamlNode   *root = NULL;
 	int			ndocs = 0;
 	bool		done = false;
 
@@ -382,7 +382,7 @@ YamlLoadTree(YamlCtx *ctx)
 	while (!done)
 	{
 		yaml_event_t ev;
-		YamlNode	   *node = NULL;
+		YamlNode   *node = NULL;
 		OfsPos		pos;
 
 		if (!yaml_parser_parse(&ctx->parser, &ev))
@@ -449,7 +449,7 @@ YamlLoadTree(YamlCtx *ctx)
 			case YAML_SEQUENCE_START_EVENT:
 			case YAML_MAPPING_START_EVENT:
 				{
-					YamlKind		kind = ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP;
+					YamlKind	kind = ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP;
 
 					yaml_event_delete(&ev);
 					if (depth >= OFS_MAX_DEPTH)
@@ -935,7 +935,7 @@ find_duplicate(YamlCtx *ctx, YamlNameRef *refs, int n)
 void
 YamlCheckMapKeys(YamlCtx *ctx, const YamlNode *map, const char *what)
 {
-	YamlNameRef    *refs;
+	YamlNameRef *refs;
 	int			i,
 				dup;
 
@@ -966,7 +966,7 @@ YamlCheckMapKeys(YamlCtx *ctx, const YamlNode *map, const char *what)
 int
 YamlFindDuplicateStrs(YamlCtx *ctx, const OfsStr *const *strs, int n)
 {
-	YamlNameRef    *refs;
+	YamlNameRef *refs;
 	int			i;
 
 	if (n < 2)

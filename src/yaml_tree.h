@@ -50,7 +50,7 @@ typedef enum YamlKind
 /* A node of the document tree. */
 typedef struct YamlNode
 {
-	YamlKind		kind;
+	YamlKind	kind;
 	bool		resolvable;		/* plain scalar: may be null/bool/int/float */
 	OfsPos		pos;
 	const char *s;				/* scalar text, NUL-terminated */
