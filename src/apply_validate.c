@@ -183,7 +183,6 @@ source_load_columns(RegSource *s)
 		rel = relation_open(relid, NoLock);
 		source_set_columns(s, RelationGetDescr(rel));
 		relation_close(rel, NoLock);
-		s->relname = psprintf("relation \"%s\"", s->table_name);
 	}
 	else
 	{
@@ -220,7 +219,6 @@ source_load_columns(RegSource *s)
 					 errhint("Remove FOR UPDATE or FOR SHARE: sources are only read, in a read-only section.")));
 		source_set_columns(s, ps->resultDesc);
 		SPI_freeplan(plan);
-		s->relname = psprintf("the query of data source \"%s\"", s->name);
 	}
 	s->loaded = true;
 }
@@ -252,8 +250,11 @@ source_column(RegSource *s, const char *feast_name, const char *what,
 
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_COLUMN),
-			 errmsg("column \"%s\" of %s does not exist",
-					colname, s->relname),
+			 s->type == REG_SOURCE_TABLE ?
+			 errmsg("column \"%s\" of relation \"%s\" does not exist",
+					colname, s->table_name) :
+			 errmsg("column \"%s\" of the query of data source \"%s\" does not exist",
+					colname, s->name),
 			 errdetail("%s", where(from_doc, pos, section,
 								   strcmp(colname, feast_name) != 0 ?
 								   psprintf("%s, through the field_mapping of data source \"%s\" (\"%s\" is mapped from \"%s\").",
@@ -402,8 +403,11 @@ validate_source_columns(RegSource *s)
 		if (!found)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("column \"%s\" of %s does not exist",
-							s->date_partition_column, s->relname),
+					 s->type == REG_SOURCE_TABLE ?
+					 errmsg("column \"%s\" of relation \"%s\" does not exist",
+							s->date_partition_column, s->table_name) :
+					 errmsg("column \"%s\" of the query of data source \"%s\" does not exist",
+							s->date_partition_column, s->name),
 					 errdetail("%s", where(s->from_doc, s->date_partition_pos, "sources",
 										   psprintf("The date_partition_column of data source \"%s\" names it.", s->name))),
 					 RegistryHintClosest(s->date_partition_column,
@@ -660,9 +664,13 @@ validate_view_features(RegFeatureView *v)
 		if (!dtype_matches(f->dtype, f->col->typid))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("feature \"%s\" of feature view \"%s\" is declared %s but column \"%s\" of %s has type %s",
+					 s->type == REG_SOURCE_TABLE ?
+					 errmsg("feature \"%s\" of feature view \"%s\" is declared %s but column \"%s\" of relation \"%s\" has type %s",
 							f->name, v->name, f->dtype, f->col->name,
-							s->relname, format_type_be(f->col->typid)),
+							s->table_name, format_type_be(f->col->typid)) :
+					 errmsg("feature \"%s\" of feature view \"%s\" is declared %s but column \"%s\" of the query of data source \"%s\" has type %s",
+							f->name, v->name, f->dtype, f->col->name,
+							s->name, format_type_be(f->col->typid)),
 					 errdetail("%s", where(v->from_doc, f->dtype_pos, "feature_views", NULL)),
 					 errhint("Declare the dtype that matches the column type, or cast the column in a query source.")));
 	}
@@ -734,9 +742,13 @@ validate_entity_types(RegRepo *want)
 			if (!dtype_matches(value_type_dtype(e->value_type), c->typid))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("entity \"%s\" has value type %s but join key column \"%s\" of %s has type %s",
+						 v->source->type == REG_SOURCE_TABLE ?
+						 errmsg("entity \"%s\" has value type %s but join key column \"%s\" of relation \"%s\" has type %s",
 								e->name, e->value_type, c->name,
-								v->source->relname, format_type_be(c->typid)),
+								v->source->table_name, format_type_be(c->typid)) :
+						 errmsg("entity \"%s\" has value type %s but join key column \"%s\" of the query of data source \"%s\" has type %s",
+								e->name, e->value_type, c->name,
+								v->source->name, format_type_be(c->typid)),
 						 errdetail("%s", v->from_doc ?
 								   where(true, v->entity_pos[i], "feature_views",
 										 psprintf("Feature view \"%s\" uses the entity.", v->name)) :

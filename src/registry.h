@@ -141,7 +141,6 @@ typedef struct RegSource
 	bool		loaded;
 	int			ncols;
 	RegColumn  *cols;
-	char	   *relname;		/* for messages: relation "t", the query of ... */
 } RegSource;
 
 typedef struct RegFeature
