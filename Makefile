@@ -32,13 +32,13 @@ PG_CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializer
 REGRESS_HISTORICAL = historical historical_edges historical_keys_random \
                      historical_random bad_input_historical
 REGRESS_ALL = install upgrade \
-          apply apply_errors apply_online bad_input_apply \
+          apply apply_detail apply_errors apply_online bad_input_apply \
           bad_input_registry_dump \
           $(REGRESS_HISTORICAL) \
           direct_scan $(REGRESS_HISTORICAL) direct_scan_reset \
           progress \
           materialize online push pull bad_input_online \
-          ownership privileges write_privileges search_path
+          registry_hints ownership privileges write_privileges search_path
 REGRESS = $(REGRESS_ALL)
 ISOLATION      = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
 TAP_TESTS      = 1
@@ -53,7 +53,7 @@ ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 endif
 
 EXTRA_CLEAN = results output_iso tmp_check tmp_check_iso log regression.diffs regression.out \
-              test/fuzz/fuzz_yaml test/unit/test_config_yaml
+              test/fuzz/fuzz_yaml test/unit/test_yaml_config
 
 # The PostgreSQL to build against: the pg_config on PATH, as for any PGXS
 # module (packagers, PGXN). The scripts (make demo, make test, .ci/run, the
@@ -81,16 +81,16 @@ test:
 
 # Pure-C tests of the YAML layer (no server), built with ASan and UBSan.
 # The parser's files are compiled with their malloc and calloc routed
-# through test_config_yaml.c's counters (test/unit/alloc_hook.h) and tiny
+# through test_yaml_config.c's counters (test/unit/alloc_hook.h) and tiny
 # arena blocks, so that the tests can fail each allocation in turn.
-YAML_SRCS = src/yaml_tree.c src/config_yaml.c src/config_ttl.c
-YAML_HDRS = src/yaml_tree.h src/config_yaml.h
+YAML_SRCS = src/yaml_tree.c src/yaml_config.c src/yaml_ttl.c
+YAML_HDRS = src/yaml_tree.h src/yaml_config.h
 CORE_CC ?= clang
 CORE_FLAGS = -g -O1 -Isrc -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-unit: test/unit/test_config_yaml
-	./test/unit/test_config_yaml
-test/unit/test_config_yaml: test/unit/test_config_yaml.c test/unit/alloc_hook.h $(YAML_SRCS) $(YAML_HDRS)
-	$(CORE_CC) $(CORE_FLAGS) -o $@ test/unit/test_config_yaml.c \
+unit: test/unit/test_yaml_config
+	./test/unit/test_yaml_config
+test/unit/test_yaml_config: test/unit/test_yaml_config.c test/unit/alloc_hook.h $(YAML_SRCS) $(YAML_HDRS)
+	$(CORE_CC) $(CORE_FLAGS) -o $@ test/unit/test_yaml_config.c \
 		-include test/unit/alloc_hook.h -DARENA_BLOCK=256 $(YAML_SRCS) -lyaml
 
 # The committed corpus is copied to a scratch directory, so a run never

@@ -56,7 +56,7 @@ run_cppcheck() {
 #   and items[2 * i] with a bounded int index;
 # - clang-analyzer-valist.Uninitialized: clang 14 reports the va_list as
 #   uninitialised in the vsnprintf right after va_start / va_copy (seen in
-#   config_yaml.c, only when several files are analysed in one run).
+#   yaml_config.c, only when several files are analysed in one run).
 TIDY_CHECKS='-*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-optin.performance.Padding,-clang-analyzer-valist.Uninitialized,-bugprone-implicit-widening-of-multiplication-result'
 
 run_clang_tidy() {

@@ -14,7 +14,7 @@ log=$(mktemp /tmp/ofs-test-log.XXXXXX)
 passed=0; failed=0
 
 # pure-C unit tests (the YAML layer, under ASan/UBSan when clang is there)
-if command -v clang >/dev/null && [ -f test/unit/test_config_yaml.c ]; then
+if command -v clang >/dev/null && [ -f test/unit/test_yaml_config.c ]; then
   if make -s unit >"$log" 2>&1; then
     p=$(grep -c '^ok ' "$log"); passed=$((passed + p)); echo "unit: $p passed"
   else

@@ -432,6 +432,28 @@ feature_views:
   - {name: totals, entities: [], source: s, schema: [{name: spend, dtype: Float64}]}
 $y$);
 SELECT schema_name, table_name FROM feast.online_tables WHERE project = 'apply_plain_delete';
+-- The advisory locks live in offline_store's own key space: two int4 keys,
+-- class 0x4F465301 for a project (apply: exclusive, materialize: shared)
+-- and 0x4F465302 for the materialization of one view, held to the end of
+-- the transaction. A dry run takes none.
+BEGIN;
+SELECT count(*) FROM feast_apply($y$
+project: apply_plain_delete
+online_store: {type: postgres, db_schema: apply_test_online}
+$y$, dry_run => true);
+SELECT count(*) AS advisory_locks FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
+SELECT count(*) FROM feast_apply($y$
+project: apply_plain_delete
+online_store: {type: postgres, db_schema: apply_test_online}
+$y$);
+SELECT to_hex(classid::int) AS class, objsubid, mode FROM pg_locks
+WHERE locktype = 'advisory' AND pid = pg_backend_pid() ORDER BY 1, 3;
+COMMIT;
+BEGIN;
+SELECT feature_view FROM feast_materialize('2024-01-01', '2024-01-02', project => 'apply_plain_delete');
+SELECT to_hex(classid::int) AS class, objsubid, mode FROM pg_locks
+WHERE locktype = 'advisory' AND pid = pg_backend_pid() ORDER BY 1, 3;
+COMMIT;
 DELETE FROM feast.projects WHERE name IN ('apply_test', 'apply_ttl', E'Apply Names: "q" ü', 'apply_plain_delete');
 SELECT count(*) AS online_tables_left FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname IN ('Apt Online ü', 'apply_test_online') AND c.relkind = 'r';

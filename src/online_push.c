@@ -549,9 +549,9 @@ add_source_columns(TupleDesc src_desc, const RegSource *src, List *required,
 
 		if (att->attisdropped)
 			continue;
-		for (int m = 0; m < src->nmappings; m++)
-			if (strcmp(src->map_from[m], name) == 0)
-				name = src->map_to[m];
+		for (int m = 0; m < src->field_mapping.n; m++)
+			if (strcmp(src->field_mapping.keys[m], name) == 0)
+				name = src->field_mapping.values[m];
 		if (!name_in(required, name))
 			add_name(optional, name);
 	}
@@ -618,7 +618,7 @@ append_offline(const RegSource *src, PushRows *pr)
 {
 	StringInfoData cols;
 
-	if (src->is_query)
+	if (src->type == REG_SOURCE_QUERY)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("cannot append rows to data source \"%s\"", src->name),
@@ -770,7 +770,7 @@ ofs_feast_write_to_offline_store(PG_FUNCTION_ARGS)
 	RegistryLockProject(project, false);
 	fv = RegistryGetFeatureView(project, view);
 	src = fv->source;
-	if (src->is_query)
+	if (src->type == REG_SOURCE_QUERY)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("cannot append rows to data source \"%s\"", src->name),

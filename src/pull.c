@@ -278,9 +278,9 @@ pull_source_sql(const char *project, const RegSource *src, const char *name,
 
 		if (att->attisdropped)
 			continue;
-		for (int m = 0; m < src->nmappings; m++)
-			if (strcmp(src->map_from[m], NameStr(att->attname)) == 0)
-				feast_name = src->map_to[m];
+		for (int m = 0; m < src->field_mapping.n; m++)
+			if (strcmp(src->field_mapping.keys[m], NameStr(att->attname)) == 0)
+				feast_name = src->field_mapping.values[m];
 		if (att == ts_att)
 			expr = OnlineTsExpr("s", att, src, ONLINE_TIMESTAMP);
 		else if (att == cr_att)
@@ -382,11 +382,17 @@ pull_internal(FunctionCallInfo fcinfo, bool latest)
 		foreach(lc, views)
 			found |= (strcmp(lfirst(lc), name) == 0);
 		if (!found)
+		{
+			List	   *names = list_concat(RegistryListDataSources(project, false),
+											views);
+
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("data source or feature view \"%s\" does not exist", name),
 					 errdetail("Project \"%s\" has no data source and no feature view of that name.",
-							   project)));
+							   project),
+					 RegistryHintClosest(name, names, NULL)));
+		}
 		fv = RegistryGetFeatureView(project, name);
 		src = fv->source;
 	}

@@ -1,13 +1,20 @@
 /*-------------------------------------------------------------------------
  *
  * registry.c
- *		Reading the feast.* registry into C structs.
+ *		What retrieval, materialization and push ask of the registry: the
+ *		project a call works on, the views and features a request names,
+ *		the hints for unknown names, ownership and locks.
  *
  * Retrieval, materialization and push all start here: resolve the project,
- * load the feature views a call names (with their entities, features and
- * batch source), and resolve feature references or a feature service into
- * the list of views and features to read. Lookups run through SPI with $n
- * parameters, as the caller, so the registry's own privileges hold.
+ * and resolve feature references or a feature service into the list of
+ * views and features to read, loaded by registry_load.c (the one loader
+ * of the model in registry.h).
+ *
+ * Unknown names: every error about a name that does not exist (project,
+ * entity, data source, feature view, feature, feature service), here and
+ * in feast_apply, pulls and push, ends with RegistryHintClosest's hint:
+ * the closest existing names by Levenshtein distance, as PostgreSQL
+ * suggests a column name, or the valid names when there are only a few.
  *
  * Ownership: every project has an owner role. Only its members and
  * superusers change the project (RegistryCheckProjectOwner, backed by
@@ -17,8 +24,15 @@
  * has (RegistryCheckQuerySource). Nobody's query source ever runs with another
  * role's privileges, a superuser's included.
  *
+ * Locks: transaction-level advisory locks on two int4 keys, a fixed class
+ * id per kind of lock (OFS_LOCK_CLASS_*) and a hash of the names, so that
+ * they stay apart from applications' advisory locks on one bigint key and
+ * from each other.
+ *
  * Memory: every function returns memory allocated in the caller's
- * CurrentMemoryContext; SPI memory is released before returning.
+ * CurrentMemoryContext.
+ *
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/registry.c
@@ -29,56 +43,44 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
+#include "common/hashfn.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/varlena.h"
 
 #include "offline_store.h"
 #include "registry.h"
-#include "spi_util.h"
 
-#define REG_MAX_ARGS 4
+/*
+ * Suggestions: at most this many edits away (insertions, deletions and
+ * substitutions cost 1), and at most half the length of the name given,
+ * as parse_relation.c's column suggestions; valid names are listed
+ * instead when there are at most REG_HINT_LIST of them.
+ */
+#define REG_HINT_MAX_DISTANCE	3
+#define REG_HINT_MAX_NAMES		3
+#define REG_HINT_LIST			5
 
-static void reg_query(const char *sql, int nargs, const char *const *args);
-static Oid	owner_of(const char *project);
-static char *role_name(Oid roleid);
-static RegSource *load_source(const char *project, const char *name,
-							  char **push_source);
 static RegRequest *find_request(List *requests, const char *name_to_use);
 static RegRequest *new_request(RegFeatureView *view, const char *name_to_use);
 static RegFeature *find_feature(RegFeatureView *view, const char *name);
 static void add_feature(RegRequest *req, RegFeature *feature);
 static void check_collisions(List *requests, bool full_feature_names);
+static List *request_features(const char *project, ArrayType *features);
+static List *request_service(const char *project, const char *feature_service);
+static char *role_name(Oid roleid);
+static int32 lock_key(const char *a, const char *b);
 
-/*
- * reg_query runs a read-only registry query with text parameters inside the
- * caller's SPI connection; results are in SPI_tuptable.
+/* ----------------------------------------------------------------
+ * The project
+ * ----------------------------------------------------------------
  */
-static void
-reg_query(const char *sql, int nargs, const char *const *args)
-{
-	Oid			types[REG_MAX_ARGS] = {0};
-	Datum		values[REG_MAX_ARGS] = {0};
-	char		nulls[REG_MAX_ARGS] = {0};
-	MemoryContext oldcxt = CurrentMemoryContext;
-
-	Assert(nargs <= REG_MAX_ARGS);
-	for (int i = 0; i < nargs; i++)
-	{
-		types[i] = TEXTOID;
-		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
-		nulls[i] = args[i] ? ' ' : 'n';
-	}
-	SpiExec(sql, nargs, types, values, nulls, SPI_OK_SELECT);
-	/* SPI leaves us in its procedure context: go back to the caller's */
-	MemoryContextSwitchTo(oldcxt);
-}
 
 /*
  * RegistryResolveProject returns the project a call works on: the one given,
@@ -87,236 +89,44 @@ reg_query(const char *sql, int nargs, const char *const *args)
 char *
 RegistryResolveProject(const char *project)
 {
-	MemoryContext caller = CurrentMemoryContext;
-	char	   *result = NULL;
+	List	   *projects;
 
 	if (project == NULL && ofs_default_project && ofs_default_project[0] != '\0')
 		project = ofs_default_project;
 
-	SPI_connect();
 	if (project != NULL)
 	{
-		const char *args[1] = {project};
-
-		reg_query("SELECT 1 FROM feast.projects WHERE name OPERATOR(pg_catalog.=) $1",
-				  1, args);
-		if (SPI_processed == 0)
+		/* every project has an owner */
+		if (!OidIsValid(RegistryProjectOwner(project)))
+		{
+			projects = RegistryListProjects();
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("project \"%s\" does not exist", project),
-					 errhint("Projects are created by feast_apply().")));
-		MemoryContextSwitchTo(caller);
-		result = pstrdup(project);
+					 RegistryHintClosest(project, projects,
+										 "Projects are created by feast_apply().")));
+		}
+		return pstrdup(project);
 	}
-	else
-	{
-		reg_query("SELECT name FROM feast.projects ORDER BY name LIMIT 2", 0, NULL);
-		if (SPI_processed == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("no Feast project exists"),
-					 errhint("Load a feature repo with feast_apply().")));
-		if (SPI_processed > 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("more than one Feast project exists"),
-					 errhint("Pass the project, or set offline_store.project.")));
-		MemoryContextSwitchTo(caller);
-		result = SpiGetText(0, 1);
-	}
-	SPI_finish();
-	return result;
-}
 
-/*
- * load_source loads a data source, following a push source to its batch
- * source (whose name is then returned in *push_source). Called inside SPI;
- * allocates in the current context, which the caller sets.
- */
-static RegSource *
-load_source(const char *project, const char *name, char **push_source)
-{
-	const char *args[2] = {project, name};
-	RegSource  *src = palloc0(sizeof(RegSource));
-	MemoryContext target = CurrentMemoryContext;
-	char	   *type;
-
-	*push_source = NULL;
-	reg_query("SELECT type, table_name, query, batch_source, timestamp_field, "
-			  "created_timestamp_column, "
-			  "ARRAY(SELECT m.key FROM pg_catalog.jsonb_each_text(field_mapping) m ORDER BY m.key), "
-			  "ARRAY(SELECT m.value FROM pg_catalog.jsonb_each_text(field_mapping) m ORDER BY m.key) "
-			  "FROM feast.data_sources "
-			  "WHERE project OPERATOR(pg_catalog.=) $1 AND name OPERATOR(pg_catalog.=) $2",
-			  2, args);
-	if (SPI_processed == 0)
+	projects = RegistryListProjects();
+	if (projects == NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("data source \"%s\" does not exist", name)));
-	type = SpiGetText(0, 1);
-	if (strcmp(type, "push") == 0)
-	{
-		char	   *batch = SpiGetText(0, 4);
-		char	   *dummy;
-
-		src = load_source(project, batch, &dummy);
-		MemoryContextSwitchTo(target);
-		*push_source = pstrdup(name);
-		return src;
-	}
-	src->name = pstrdup(name);
-	src->is_query = (strcmp(type, "query") == 0);
-	src->table_name = SpiGetText(0, 2);
-	src->query = SpiGetText(0, 3);
-	src->timestamp_field = SpiGetText(0, 5);
-	src->created_timestamp_column = SpiGetText(0, 6);
-	{
-		int			nto;
-
-		src->map_from = SpiGetTextArray(0, 7, &src->nmappings);
-		src->map_to = SpiGetTextArray(0, 8, &nto);
-		Assert(nto == src->nmappings);
-	}
-	/* after reading the row: the check runs a query of its own */
-	if (src->is_query)
-	{
-		RegistryCheckQuerySource(project, name);
-		MemoryContextSwitchTo(target);
-	}
-	return src;
-}
-
-/*
- * RegistryGetFeatureView loads one feature view with its entities, features
- * and batch source.
- */
-RegFeatureView *
-RegistryGetFeatureView(const char *project, const char *name)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	const char *args[2] = {project, name};
-	RegFeatureView *fv;
-	char	   *source_name;
-	char	   *ttl;
-
-	SPI_connect();
-	reg_query("SELECT (EXTRACT(epoch FROM fv.ttl) OPERATOR(pg_catalog.*) 1000000)::pg_catalog.int8, "
-			  "fv.online, fv.offline, fv.source, p.online_schema "
-			  "FROM feast.feature_views fv "
-			  "JOIN feast.projects p ON p.name OPERATOR(pg_catalog.=) fv.project "
-			  "WHERE fv.project OPERATOR(pg_catalog.=) $1 AND fv.name OPERATOR(pg_catalog.=) $2",
-			  2, args);
-	if (SPI_processed == 0)
+				 errmsg("no Feast project exists"),
+				 errhint("Load a feature repo with feast_apply().")));
+	if (list_length(projects) > 1)
 		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("feature view \"%s\" does not exist", name),
-				 errdetail("Project \"%s\" has no feature view of that name.", project)));
-
-	MemoryContextSwitchTo(caller);
-	fv = palloc0(sizeof(RegFeatureView));
-	fv->project = pstrdup(project);
-	fv->name = pstrdup(name);
-	ttl = SpiGetText(0, 1);
-	fv->ttl_usec = pg_strtoint64(ttl);
-	fv->online = (strcmp(SpiGetText(0, 2), "t") == 0);
-	fv->offline = (strcmp(SpiGetText(0, 3), "t") == 0);
-	source_name = SpiGetText(0, 4);
-	fv->online_schema = SpiGetText(0, 5);
-
-	reg_query("SELECT e.name, e.join_key, e.value_type "
-			  "FROM feast.feature_view_entities fe "
-			  "JOIN feast.entities e ON e.project OPERATOR(pg_catalog.=) fe.project "
-			  "AND e.name OPERATOR(pg_catalog.=) fe.entity "
-			  "WHERE fe.project OPERATOR(pg_catalog.=) $1 "
-			  "AND fe.feature_view OPERATOR(pg_catalog.=) $2 ORDER BY fe.position",
-			  2, args);
-	fv->nkeys = (int) SPI_processed;
-	fv->entities = palloc0(sizeof(char *) * (fv->nkeys + 1));
-	fv->join_keys = palloc0(sizeof(char *) * (fv->nkeys + 1));
-	fv->value_types = palloc0(sizeof(char *) * (fv->nkeys + 1));
-	for (int i = 0; i < fv->nkeys; i++)
-	{
-		fv->entities[i] = SpiGetText(i, 1);
-		fv->join_keys[i] = SpiGetText(i, 2);
-		fv->value_types[i] = SpiGetText(i, 3);
-	}
-
-	reg_query("SELECT name, dtype FROM feast.features "
-			  "WHERE project OPERATOR(pg_catalog.=) $1 "
-			  "AND feature_view OPERATOR(pg_catalog.=) $2 ORDER BY position",
-			  2, args);
-	fv->nfeatures = (int) SPI_processed;
-	fv->features = palloc0(sizeof(RegFeature) * (fv->nfeatures + 1));
-	for (int i = 0; i < fv->nfeatures; i++)
-	{
-		fv->features[i].name = SpiGetText(i, 1);
-		fv->features[i].dtype = SpiGetText(i, 2);
-	}
-
-	fv->source = load_source(project, source_name, &fv->push_source);
-	SPI_finish();
-	return fv;
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("more than one Feast project exists"),
+				 errhint("Pass the project, or set offline_store.project.")));
+	return linitial(projects);
 }
 
-/*
- * RegistryListFeatureViews returns the names of a project's feature views,
- * sorted by name (bytewise).
+/* ----------------------------------------------------------------
+ * Requests
+ * ----------------------------------------------------------------
  */
-List *
-RegistryListFeatureViews(const char *project, bool online_only)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	const char *args[1] = {project};
-	List	   *result = NIL;
-
-	SPI_connect();
-	reg_query(online_only ?
-			  "SELECT name FROM feast.feature_views WHERE project OPERATOR(pg_catalog.=) $1 "
-			  "AND online ORDER BY name COLLATE \"C\"" :
-			  "SELECT name FROM feast.feature_views WHERE project OPERATOR(pg_catalog.=) $1 "
-			  "ORDER BY name COLLATE \"C\"",
-			  1, args);
-	MemoryContextSwitchTo(caller);
-	for (uint64 i = 0; i < SPI_processed; i++)
-		result = lappend(result, SpiGetText(i, 1));
-	SPI_finish();
-	return result;
-}
-
-/*
- * RegistryPushSourceViews returns the names of the feature views that read a
- * push source, sorted by name.
- */
-List *
-RegistryPushSourceViews(const char *project, const char *push_source)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	const char *args[2] = {project, push_source};
-	List	   *result = NIL;
-
-	SPI_connect();
-	reg_query("SELECT type FROM feast.data_sources "
-			  "WHERE project OPERATOR(pg_catalog.=) $1 AND name OPERATOR(pg_catalog.=) $2",
-			  2, args);
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("push source \"%s\" does not exist", push_source),
-				 errdetail("Project \"%s\" has no data source of that name.", project)));
-	if (strcmp(SpiGetText(0, 1), "push") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("data source \"%s\" is not a push source", push_source)));
-	reg_query("SELECT name FROM feast.feature_views "
-			  "WHERE project OPERATOR(pg_catalog.=) $1 AND source OPERATOR(pg_catalog.=) $2 "
-			  "ORDER BY name COLLATE \"C\"",
-			  2, args);
-	MemoryContextSwitchTo(caller);
-	for (uint64 i = 0; i < SPI_processed; i++)
-		result = lappend(result, SpiGetText(i, 1));
-	SPI_finish();
-	return result;
-}
 
 static RegRequest *
 find_request(List *requests, const char *name_to_use)
@@ -348,16 +158,22 @@ new_request(RegFeatureView *view, const char *name_to_use)
 	return req;
 }
 
+/* The feature of a view; errors, with the closest names, when it has none. */
 static RegFeature *
 find_feature(RegFeatureView *view, const char *name)
 {
+	List	   *names = NIL;
+
 	for (int i = 0; i < view->nfeatures; i++)
 		if (strcmp(view->features[i].name, name) == 0)
 			return &view->features[i];
+	for (int i = 0; i < view->nfeatures; i++)
+		names = lappend(names, view->features[i].name);
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
 			 errmsg("feature \"%s\" does not exist in feature view \"%s\"",
-					name, view->name)));
+					name, view->name),
+			 RegistryHintClosest(name, names, NULL)));
 	return NULL;				/* keep compiler quiet */
 }
 
@@ -412,6 +228,125 @@ check_collisions(List *requests, bool full_feature_names)
 	list_free(seen);
 }
 
+/* The requests of feature references "view:feature". */
+static List *
+request_features(const char *project, ArrayType *features)
+{
+	List	   *requests = NIL;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	if (ARR_NDIM(features) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("features must be a one-dimensional array")));
+	deconstruct_array(features, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("features must not be empty")));
+	for (int i = 0; i < n; i++)
+	{
+		char	   *ref;
+		char	   *colon;
+		char	   *view_name;
+		RegRequest *req;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("features must not contain NULL")));
+		ref = TextDatumGetCString(elems[i]);
+		colon = strchr(ref, ':');
+		if (colon == NULL || colon == ref || colon[1] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid feature reference \"%s\"", ref),
+					 errhint("A feature reference has the form \"feature_view:feature\".")));
+		view_name = pnstrdup(ref, colon - ref);
+		req = find_request(requests, view_name);
+		if (req == NULL)
+		{
+			req = new_request(RegistryGetFeatureView(project, view_name), view_name);
+			requests = lappend(requests, req);
+		}
+		add_feature(req, find_feature(req->view, colon + 1));
+	}
+	return requests;
+}
+
+/* The requests of a feature service's projections. */
+static List *
+request_service(const char *project, const char *feature_service)
+{
+	RegFeatureService *svc = RegistryGetFeatureService(project, feature_service);
+	List	   *requests = NIL;
+
+	if (svc == NULL)
+	{
+		List	   *names = RegistryListFeatureServices(project);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("feature service \"%s\" does not exist", feature_service),
+				 errdetail("Project \"%s\" has no feature service of that name.", project),
+				 RegistryHintClosest(feature_service, names, NULL)));
+	}
+
+	for (int i = 0; i < svc->nprojections; i++)
+	{
+		RegProjection *pr = &svc->projections[i];
+		RegFeatureView *view = RegistryGetFeatureView(project, pr->feature_view);
+		const char *name_to_use = pr->alias ? pr->alias : pr->feature_view;
+		RegRequest *req;
+
+		if (find_request(requests, name_to_use) != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("feature service \"%s\" projects feature view \"%s\" more than once",
+							feature_service, name_to_use),
+					 errhint("Give each projection its own name.")));
+		req = new_request(view, name_to_use);
+		requests = lappend(requests, req);
+
+		/* join_key_map: view join key -> entity_df column */
+		for (int k = 0; k < pr->join_key_map.n; k++)
+		{
+			bool		found = false;
+
+			for (int j = 0; j < view->nkeys; j++)
+				if (strcmp(view->join_keys[j], pr->join_key_map.keys[k]) == 0)
+				{
+					req->key_columns[j] = pr->join_key_map.values[k];
+					found = true;
+				}
+			if (!found)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("join_key_map of feature service \"%s\" names \"%s\", which is not a join key of feature view \"%s\"",
+								feature_service, pr->join_key_map.keys[k], view->name)));
+		}
+
+		if (pr->nfeatures < 0)
+		{
+			for (int f = 0; f < view->nfeatures; f++)
+				add_feature(req, &view->features[f]);
+		}
+		else
+		{
+			for (int f = 0; f < pr->nfeatures; f++)
+				add_feature(req, find_feature(view, pr->features[f]));
+		}
+	}
+	if (requests == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("feature service \"%s\" has no features", feature_service)));
+	return requests;
+}
+
 /*
  * RegistryResolveRequest turns feature refs or a feature service into the
  * views and features to read, in Feast's order: views by first reference,
@@ -421,7 +356,7 @@ List *
 RegistryResolveRequest(const char *project, ArrayType *features,
 					   const char *feature_service, bool full_feature_names)
 {
-	List	   *requests = NIL;
+	List	   *requests;
 
 	if ((features == NULL) == (feature_service == NULL))
 		ereport(ERROR,
@@ -429,154 +364,17 @@ RegistryResolveRequest(const char *project, ArrayType *features,
 				 errmsg("exactly one of features and feature_service must be given")));
 
 	if (features != NULL)
-	{
-		Datum	   *elems;
-		bool	   *nulls;
-		int			n;
-
-		if (ARR_NDIM(features) > 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("features must be a one-dimensional array")));
-		deconstruct_array(features, TEXTOID, -1, false, TYPALIGN_INT,
-						  &elems, &nulls, &n);
-		if (n == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("features must not be empty")));
-		for (int i = 0; i < n; i++)
-		{
-			char	   *ref;
-			char	   *colon;
-			char	   *view_name;
-			RegRequest *req;
-
-			if (nulls[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("features must not contain NULL")));
-			ref = TextDatumGetCString(elems[i]);
-			colon = strchr(ref, ':');
-			if (colon == NULL || colon == ref || colon[1] == '\0')
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid feature reference \"%s\"", ref),
-						 errhint("A feature reference has the form \"feature_view:feature\".")));
-			view_name = pnstrdup(ref, colon - ref);
-			req = find_request(requests, view_name);
-			if (req == NULL)
-			{
-				req = new_request(RegistryGetFeatureView(project, view_name), view_name);
-				requests = lappend(requests, req);
-			}
-			add_feature(req, find_feature(req->view, colon + 1));
-		}
-	}
+		requests = request_features(project, features);
 	else
-	{
-		MemoryContext caller = CurrentMemoryContext;
-		const char *args[2] = {project, feature_service};
-		int			nproj;
-		char	  **views;
-		char	  **aliases;
-		char	 ***feature_lists;
-		int		   *nfeature_lists;
-		char	 ***jkm_from;
-		char	 ***jkm_to;
-		int		   *njkm;
-
-		/* Read the projections first, then load views outside this SPI level. */
-		SPI_connect();
-		reg_query("SELECT 1 FROM feast.feature_services "
-				  "WHERE project OPERATOR(pg_catalog.=) $1 AND name OPERATOR(pg_catalog.=) $2",
-				  2, args);
-		if (SPI_processed == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("feature service \"%s\" does not exist", feature_service),
-					 errdetail("Project \"%s\" has no feature service of that name.", project)));
-		reg_query("SELECT feature_view, alias, features, "
-				  "ARRAY(SELECT m.key FROM pg_catalog.jsonb_each_text(join_key_map) m ORDER BY m.key), "
-				  "ARRAY(SELECT m.value FROM pg_catalog.jsonb_each_text(join_key_map) m ORDER BY m.key) "
-				  "FROM feast.feature_service_projections "
-				  "WHERE project OPERATOR(pg_catalog.=) $1 "
-				  "AND feature_service OPERATOR(pg_catalog.=) $2 ORDER BY position",
-				  2, args);
-		MemoryContextSwitchTo(caller);
-		nproj = (int) SPI_processed;
-		views = palloc0(sizeof(char *) * (nproj + 1));
-		aliases = palloc0(sizeof(char *) * (nproj + 1));
-		feature_lists = palloc0(sizeof(char **) * (nproj + 1));
-		nfeature_lists = palloc0(sizeof(int) * (nproj + 1));
-		jkm_from = palloc0(sizeof(char **) * (nproj + 1));
-		jkm_to = palloc0(sizeof(char **) * (nproj + 1));
-		njkm = palloc0(sizeof(int) * (nproj + 1));
-		for (int i = 0; i < nproj; i++)
-		{
-			int			nto;
-
-			views[i] = SpiGetText(i, 1);
-			aliases[i] = SpiGetText(i, 2);
-			feature_lists[i] = SpiGetTextArray(i, 3, &nfeature_lists[i]);
-			jkm_from[i] = SpiGetTextArray(i, 4, &njkm[i]);
-			jkm_to[i] = SpiGetTextArray(i, 5, &nto);
-			Assert(nto == njkm[i]);
-		}
-		SPI_finish();
-
-		for (int i = 0; i < nproj; i++)
-		{
-			RegFeatureView *view = RegistryGetFeatureView(project, views[i]);
-			const char *name_to_use = aliases[i] ? aliases[i] : views[i];
-			RegRequest *req;
-
-			if (find_request(requests, name_to_use) != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_DUPLICATE_OBJECT),
-						 errmsg("feature service \"%s\" projects feature view \"%s\" more than once",
-								feature_service, name_to_use),
-						 errhint("Give each projection its own name.")));
-			req = new_request(view, name_to_use);
-			requests = lappend(requests, req);
-
-			/* join_key_map: view join key -> entity_df column */
-			for (int k = 0; k < njkm[i]; k++)
-			{
-				bool		found = false;
-
-				for (int j = 0; j < view->nkeys; j++)
-					if (strcmp(view->join_keys[j], jkm_from[i][k]) == 0)
-					{
-						req->key_columns[j] = jkm_to[i][k];
-						found = true;
-					}
-				if (!found)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-							 errmsg("join_key_map of feature service \"%s\" names \"%s\", which is not a join key of feature view \"%s\"",
-									feature_service, jkm_from[i][k], view->name)));
-			}
-
-			if (feature_lists[i] == NULL)
-			{
-				for (int f = 0; f < view->nfeatures; f++)
-					add_feature(req, &view->features[f]);
-			}
-			else
-			{
-				for (int f = 0; f < nfeature_lists[i]; f++)
-					add_feature(req, find_feature(view, feature_lists[i][f]));
-			}
-		}
-		if (requests == NIL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-					 errmsg("feature service \"%s\" has no features", feature_service)));
-	}
-
+		requests = request_service(project, feature_service);
 	check_collisions(requests, full_feature_names);
 	return requests;
 }
+
+/* ----------------------------------------------------------------
+ * Sources
+ * ----------------------------------------------------------------
+ */
 
 /*
  * RegSourceColumn maps a Feast-side name to the source column that holds it.
@@ -584,9 +382,9 @@ RegistryResolveRequest(const char *project, ArrayType *features,
 const char *
 RegSourceColumn(const RegSource *source, const char *feast_name)
 {
-	for (int i = 0; i < source->nmappings; i++)
-		if (strcmp(source->map_to[i], feast_name) == 0)
-			return source->map_from[i];
+	for (int i = 0; i < source->field_mapping.n; i++)
+		if (strcmp(source->field_mapping.values[i], feast_name) == 0)
+			return source->field_mapping.keys[i];
 	return feast_name;
 }
 
@@ -602,7 +400,7 @@ RegSourceFromItem(const RegSource *source)
 	RangeVar   *rv;
 	Oid			relid;
 
-	if (source->is_query)
+	if (source->type == REG_SOURCE_QUERY)
 		return psprintf("(%s\n)", source->query);
 
 	names = stringToQualifiedNameList(source->table_name);
@@ -617,96 +415,97 @@ RegSourceFromItem(const RegSource *source)
 									  get_rel_name(relid));
 }
 
-/*
- * RegistryLockProject takes the project's transaction-level advisory lock.
+/* ----------------------------------------------------------------
+ * Unknown names
+ * ----------------------------------------------------------------
  */
-void
-RegistryLockProject(const char *project, bool exclusive)
-{
-	const char *args[1] = {project};
 
-	SPI_connect();
-	reg_query(exclusive ?
-			  "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('offline_store project'), pg_catalog.hashtext($1))" :
-			  "SELECT pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext('offline_store project'), pg_catalog.hashtext($1))",
-			  1, args);
-	SPI_finish();
+/* "a", "b" and "c" */
+static void
+append_name_list(StringInfo buf, List *names, const char *last_sep)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(buf, lnext(names, lc) ? ", " : last_sep);
+		appendStringInfo(buf, "\"%s\"", (char *) lfirst(lc));
+	}
 }
 
 /*
- * RegistryLockMaterialization takes the lock that serialises
- * materializations of one view. With wait false it returns false instead of
- * waiting when another transaction holds it.
+ * RegistryHintClosest sets the hint of the error being raised about an
+ * unknown name: the names closest to it (a name that differs only in ASCII
+ * case, else the fewest edits, at most REG_HINT_MAX_DISTANCE and half its
+ * length; ties in the order of names),
+ * else every name when there are at most REG_HINT_LIST, else otherwise.
+ * Returns 0 as ereport's auxiliary functions do; names are not freed.
  */
-bool
-RegistryLockMaterialization(const char *project, const char *view, bool wait)
+int
+RegistryHintClosest(const char *name, List *names, const char *otherwise)
 {
-	char	   *key = psprintf("%s/%s", project, view);
-	const char *args[1] = {key};
-	bool		got = true;
+	int			len = strlen(name);
+	int			max_d = Min(REG_HINT_MAX_DISTANCE, len / 2);
+	int			best = max_d + 1;
+	List	   *closest = NIL;
+	ListCell   *lc;
+	StringInfoData buf;
 
-	SPI_connect();
-	if (wait)
-		reg_query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('offline_store materialize'), pg_catalog.hashtext($1))",
-				  1, args);
-	else
+	foreach(lc, names)
 	{
-		reg_query("SELECT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('offline_store materialize'), pg_catalog.hashtext($1))",
-				  1, args);
-		got = (strcmp(SpiGetText(0, 1), "t") == 0);
+		const char *cand = lfirst(lc);
+		int			d;
+
+		if (strcmp(cand, name) == 0)
+			continue;
+		/* a difference in case only is the closest there is */
+		if (pg_strcasecmp(cand, name) == 0)
+			d = 0;
+		else
+			d = varstr_levenshtein_less_equal(name, len, cand, strlen(cand),
+											  1, 1, 1, best, true);
+		if (d < best)
+		{
+			best = d;
+			list_free(closest);
+			closest = list_make1((char *) cand);
+		}
+		else if (d == best && d <= max_d &&
+				 list_length(closest) < REG_HINT_MAX_NAMES)
+			closest = lappend(closest, (char *) cand);
 	}
-	SPI_finish();
-	pfree(key);
-	return got;
-}
 
-/*
- * RegistryGetDataSource loads a data source by name; a push source is
- * followed to its batch source, and its own name returned in *push_source
- * (NULL otherwise). Returns NULL when there is no data source of that
- * name.
- */
-RegSource *
-RegistryGetDataSource(const char *project, const char *name, char **push_source)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	const char *args[2] = {project, name};
-	RegSource  *src = NULL;
-
-	*push_source = NULL;
-	SPI_connect();
-	reg_query("SELECT 1 FROM feast.data_sources "
-			  "WHERE project OPERATOR(pg_catalog.=) $1 AND name OPERATOR(pg_catalog.=) $2",
-			  2, args);
-	if (SPI_processed > 0)
+	initStringInfo(&buf);
+	if (closest != NIL)
 	{
-		MemoryContextSwitchTo(caller);
-		src = load_source(project, name, push_source);
+		appendStringInfoString(&buf, "Did you mean ");
+		append_name_list(&buf, closest, " or ");
+		appendStringInfoChar(&buf, '?');
 	}
-	SPI_finish();
-	return src;
+	else if (list_length(names) == 1)
+		appendStringInfo(&buf, "The only valid name is \"%s\".",
+						 (char *) linitial(names));
+	else if (names != NIL && list_length(names) <= REG_HINT_LIST)
+	{
+		appendStringInfoString(&buf, "Valid names are ");
+		append_name_list(&buf, names, " and ");
+		appendStringInfoChar(&buf, '.');
+	}
+	else if (otherwise != NULL)
+		appendStringInfoString(&buf, otherwise);
+
+	if (buf.len > 0)
+		errhint("%s", buf.data);
+	pfree(buf.data);
+	list_free(closest);
+	return 0;
 }
 
 /* ----------------------------------------------------------------
  * Ownership
  * ----------------------------------------------------------------
  */
-
-/* The owner of a project, InvalidOid if none; inside SPI. */
-static Oid
-owner_of(const char *project)
-{
-	const char *args[1] = {project};
-	bool		isnull;
-	Datum		d;
-
-	reg_query("SELECT owner::pg_catalog.oid FROM feast.projects "
-			  "WHERE name OPERATOR(pg_catalog.=) $1", 1, args);
-	if (SPI_processed == 0)
-		return InvalidOid;
-	d = SpiGetDatum(0, 1, &isnull);
-	return isnull ? InvalidOid : DatumGetObjectId(d);
-}
 
 /* A role's name for messages; a dropped role shows as its OID. */
 static char *
@@ -715,23 +514,6 @@ role_name(Oid roleid)
 	char	   *name = GetUserNameFromId(roleid, true);
 
 	return name ? name : psprintf("%u", roleid);
-}
-
-/*
- * RegistryProjectOwner returns the owner role of a project, InvalidOid when
- * there is no such project.
- */
-Oid
-RegistryProjectOwner(const char *project)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	Oid			owner;
-
-	SPI_connect();
-	owner = owner_of(project);
-	SPI_finish();
-	MemoryContextSwitchTo(caller);
-	return owner;
 }
 
 /*
@@ -764,13 +546,12 @@ RegistryCheckProjectOwner(const char *project)
  * caller is a member of the owner role (not merely a superuser), or the
  * owner has every privilege of the caller (the caller itself, a role the
  * owner is a member of, or any role when the owner is a superuser). A
- * project that does not exist yet will be the caller's. Inside SPI;
- * replaces SPI_tuptable.
+ * project that does not exist yet will be the caller's.
  */
 void
 RegistryCheckQuerySource(const char *project, const char *source)
 {
-	Oid			owner = owner_of(project);
+	Oid			owner = RegistryProjectOwner(project);
 	Oid			me = GetUserId();
 
 	if (!OidIsValid(owner) ||
@@ -783,4 +564,60 @@ RegistryCheckQuerySource(const char *project, const char *source)
 			 errdetail("A query source is SQL written by the owner of the project, role \"%s\"; it would run with the privileges of role \"%s\", which the owner does not have.",
 					   role_name(owner), role_name(me)),
 			 errhint("Run it as role \"%s\" or as a member of it.", role_name(owner))));
+}
+
+/* ----------------------------------------------------------------
+ * Locks
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * The object id of a lock on one or two names: a hash of their bytes,
+ * each preceded by its length, so that ("a/b", "c") and ("a", "b/c")
+ * differ. Two names with the same hash share a lock, which only
+ * serialises them.
+ */
+static int32
+lock_key(const char *a, const char *b)
+{
+	char	   *key = b ? psprintf("%zu:%s%zu:%s", strlen(a), a, strlen(b), b) :
+		psprintf("%zu:%s", strlen(a), a);
+	uint32		h = hash_bytes((const unsigned char *) key, strlen(key));
+
+	pfree(key);
+	return (int32) h;
+}
+
+/*
+ * RegistryLockProject takes the project's transaction-level advisory lock:
+ * class OFS_LOCK_CLASS_PROJECT, object the hash of the project's name.
+ */
+void
+RegistryLockProject(const char *project, bool exclusive)
+{
+	DirectFunctionCall2(exclusive ? pg_advisory_xact_lock_int4 :
+						pg_advisory_xact_lock_shared_int4,
+						Int32GetDatum(OFS_LOCK_CLASS_PROJECT),
+						Int32GetDatum(lock_key(project, NULL)));
+}
+
+/*
+ * RegistryLockMaterialization takes the lock that serialises
+ * materializations of one view: class OFS_LOCK_CLASS_MATERIALIZE, object
+ * the hash of the project's and the view's names. With wait false it
+ * returns false instead of waiting when another transaction holds it.
+ */
+bool
+RegistryLockMaterialization(const char *project, const char *view, bool wait)
+{
+	Datum		classid = Int32GetDatum(OFS_LOCK_CLASS_MATERIALIZE);
+	Datum		objid = Int32GetDatum(lock_key(project, view));
+
+	if (wait)
+	{
+		DirectFunctionCall2(pg_advisory_xact_lock_int4, classid, objid);
+		return true;
+	}
+	return DatumGetBool(DirectFunctionCall2(pg_try_advisory_xact_lock_int4,
+											classid, objid));
 }

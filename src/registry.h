@@ -1,8 +1,30 @@
 /*-------------------------------------------------------------------------
  *
  * registry.h
- *		Reading the feast.* registry into C structs for retrieval,
- *		materialization and push.
+ *		The feature registry as C structs: one project's entities, data
+ *		sources, feature views and feature services, how they are loaded,
+ *		and what retrieval, materialization and push ask of them.
+ *
+ * There is one model. feast_apply compares a document with the registry
+ * in it, feast_registry_dump writes it back as a document, and retrieval,
+ * materialization and push read the views they need: all through the
+ * structs below, filled from the catalog by one loader (registry_load.c)
+ * or from a parsed document, whose pure-C OfsConfig (yaml_config.h) is
+ * converted once (RegistryRepoFromDocument).
+ *
+ * Every object starts with its name (RegListFind, RegListNames rely on
+ * it). Maps (tags, field_mapping, join_key_map) are kept as canonical
+ * jsonb text, which is what is stored and compared; the maps a lookup
+ * needs are also split into keys and values. Positions (RegPos) say where
+ * a document defines an object and are zero for objects the registry
+ * holds (from_doc false). Fields marked "resolved" are filled by
+ * RegistryGetFeatureView for retrieval and by feast_apply's validation
+ * for a document; fields marked "apply" only by the latter.
+ *
+ * Memory: everything is palloc'd in the caller's CurrentMemoryContext;
+ * the loaders release their SPI memory before returning.
+ *
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/registry.h
@@ -15,47 +37,192 @@
 #include "nodes/pg_list.h"
 #include "utils/array.h"
 
+struct OfsConfig;				/* yaml_config.h */
+
+/* ----------------------------------------------------------------
+ * The model
+ * ----------------------------------------------------------------
+ */
+
+/* 1-based line and column of a definition in a document; 0 when unknown. */
+typedef struct RegPos
+{
+	int			line;
+	int			column;
+} RegPos;
+
+/* A string map in document order (registry: key order, bytewise). */
+typedef struct RegStrMap
+{
+	int			n;
+	char	  **keys;
+	char	  **values;
+	RegPos	   *keypos;			/* of each key in the document */
+	char	   *json;			/* canonical jsonb text */
+} RegStrMap;
+
+/* A column of a source relation or query. */
+typedef struct RegColumn
+{
+	char	   *name;
+	Oid			typid;
+	int32		typmod;
+} RegColumn;
+
+/* feature_store.yaml: one row of feast.projects. */
+typedef struct RegProject
+{
+	char	   *name;
+	char	   *description;
+	char	   *provider;
+	char	   *registry;		/* the sections: canonical jsonb text or NULL */
+	char	   *online_store;
+	char	   *offline_store;
+	char	   *batch_engine;
+	char	   *materialization;
+	char	   *auth;
+	int			entity_key_serialization_version;
+	bool		coerce_tz_aware;
+	char	   *online_schema;	/* online_store.db_schema */
+	bool		has_online_store;	/* a document has the key */
+	bool		has_offline_store;
+	RegPos		pos;
+	RegPos		online_schema_pos;
+} RegProject;
+
+typedef struct RegEntity
+{
+	char	   *name;
+	char	   *join_key;
+	char	   *value_type;		/* INT64, STRING, ...; a document's may be
+								 * NULL until apply infers it */
+	char	   *description;
+	char	   *owner;
+	char	   *tags;
+	bool		from_doc;
+	RegPos		pos;
+	RegPos		value_type_pos;
+} RegEntity;
+
+typedef enum RegSourceType
+{
+	REG_SOURCE_TABLE,
+	REG_SOURCE_QUERY,
+	REG_SOURCE_PUSH
+} RegSourceType;
+
 /*
- * A batch data source (a table or a query). Every name in a definition is a
- * Feast-side name; RegSourceColumn() maps one to the source column through
- * field_mapping.
+ * A data source. Every name in a definition is a Feast-side name;
+ * RegSourceColumn() maps one to the source column through field_mapping.
  */
 typedef struct RegSource
 {
 	char	   *name;
-	bool		is_query;		/* else a table */
-	char	   *table_name;		/* SQL name as stored, e.g. public."My T" */
-	char	   *query;
-	char	   *timestamp_field;	/* Feast-side name */
-	char	   *created_timestamp_column;	/* Feast-side name, or NULL */
-	int			nmappings;
-	char	  **map_from;		/* source column */
-	char	  **map_to;			/* Feast-side name */
+	RegSourceType type;
+	char	   *table_name;		/* table: an SQL name as written */
+	char	   *query;			/* query */
+	char	   *batch_source;	/* push: where its rows are stored */
+	char	   *timestamp_field;	/* table and query */
+	char	   *created_timestamp_column;	/* or NULL */
+	char	   *date_partition_column;	/* or NULL */
+	RegStrMap	field_mapping;	/* source column -> Feast-side name */
+	char	   *description;
+	char	   *owner;
+	char	   *tags;
+	bool		from_doc;
+	RegPos		pos;
+	RegPos		table_pos;
+	RegPos		query_pos;
+	RegPos		batch_source_pos;
+	RegPos		timestamp_pos;
+	RegPos		created_pos;
+	RegPos		date_partition_pos;
+	/* apply: the columns of its relation or query */
+	bool		loaded;
+	int			ncols;
+	RegColumn  *cols;
 } RegSource;
 
 typedef struct RegFeature
 {
 	char	   *name;			/* Feast-side name */
-	char	   *dtype;			/* declared Feast dtype */
+	char	   *dtype;			/* declared Feast dtype: Int64, Array(Float32) */
+	char	   *description;
+	char	   *tags;
+	RegPos		pos;
+	RegPos		dtype_pos;
+	RegColumn  *col;			/* apply: the source column */
 } RegFeature;
 
 typedef struct RegFeatureView
 {
-	char	   *project;
 	char	   *name;
+	char	   *project;
+	char	   *source_name;	/* as defined: may be a push source */
 	int64		ttl_usec;		/* 0: no lower bound */
 	bool		online;
 	bool		offline;
-	int			nkeys;			/* 0: entity-less */
+	char	   *description;
+	char	   *owner;
+	char	   *tags;
+	int			nkeys;			/* entities; 0: entity-less */
 	char	  **entities;
-	char	  **join_keys;		/* Feast-side join key names */
-	char	  **value_types;	/* entity value types: INT64, STRING, ... */
 	int			nfeatures;
 	RegFeature *features;
-	RegSource  *source;			/* the batch source */
+	bool		from_doc;
+	RegPos		pos;
+	RegPos		source_pos;
+	RegPos	   *entity_pos;
+	/* resolved */
+	char	  **join_keys;		/* of each entity: Feast-side name */
+	char	  **value_types;	/* of each entity: INT64, STRING, ... */
+	RegSource  *source;			/* the table or query source rows come from */
 	char	   *push_source;	/* the push source the view reads, or NULL */
-	char	   *online_schema;	/* the project's online_store.db_schema */
+	RegColumn **keycols;		/* apply: each join key's source column */
 } RegFeatureView;
+
+/* One projection of a feature service. */
+typedef struct RegProjection
+{
+	char	   *feature_view;
+	char	   *alias;			/* NULL: the view's name */
+	int			nfeatures;		/* -1: every feature of the view */
+	char	  **features;
+	RegStrMap	join_key_map;	/* view join key -> entity_df column */
+	RegPos		pos;
+	RegPos		feature_view_pos;
+	RegPos	   *feature_pos;
+} RegProjection;
+
+typedef struct RegFeatureService
+{
+	char	   *name;
+	char	   *description;
+	char	   *owner;
+	char	   *tags;
+	int			nprojections;
+	RegProjection *projections;
+	bool		from_doc;
+	RegPos		pos;
+} RegFeatureService;
+
+/*
+ * A feature repo: one project's objects, as the registry has them or as a
+ * document wants them. A document that lacks a section leaves that kind of
+ * object alone (has_* false); the registry's repo has every section.
+ */
+typedef struct RegRepo
+{
+	RegProject *project;		/* NULL: the registry has no such project */
+	List	   *entities;		/* of RegEntity *, by name */
+	List	   *sources;		/* of RegSource * */
+	List	   *views;			/* of RegFeatureView * */
+	List	   *services;		/* of RegFeatureService * */
+	bool		has_entities;
+	bool		has_sources;
+	bool		has_views;
+	bool		has_services;
+} RegRepo;
 
 /*
  * One feature view as a retrieval requests it: possibly aliased (feature
@@ -72,13 +239,23 @@ typedef struct RegRequest
 	char	  **output_names;	/* feature, or name_to_use__feature */
 } RegRequest;
 
-/*
- * NULL means the setting offline_store.project, else the only project.
- * Errors if the project does not exist or none can be chosen.
+/* ----------------------------------------------------------------
+ * in registry_load.c: the one loader
+ * ----------------------------------------------------------------
  */
-extern char *RegistryResolveProject(const char *project);
 
-/* The view, fully loaded; errors (undefined_object) when it does not exist. */
+/*
+ * Every object of a project, sorted by name (bytewise); project is NULL
+ * when the registry has none. Nothing is resolved.
+ */
+extern RegRepo *RegistryLoadRepo(const char *project);
+
+/*
+ * One feature view, resolved: its entities' join keys and value types,
+ * its table or query source (a push source followed to its batch source).
+ * Errors (undefined_object, with the closest names in the hint) when the
+ * view does not exist.
+ */
 extern RegFeatureView *RegistryGetFeatureView(const char *project, const char *name);
 
 /*
@@ -88,11 +265,52 @@ extern RegFeatureView *RegistryGetFeatureView(const char *project, const char *n
 extern RegSource *RegistryGetDataSource(const char *project, const char *name,
 										char **push_source);
 
-/* Names of the project's feature views (online ones only if asked), by name. */
+/* One feature service with its projections, or NULL when there is none. */
+extern RegFeatureService *RegistryGetFeatureService(const char *project,
+													const char *name);
+
+/*
+ * Names of the project's objects of one table of the registry, sorted
+ * bytewise: feature views (online ones only if asked), data sources (push
+ * sources only if asked), feature services, and projects (project ignored).
+ */
 extern List *RegistryListFeatureViews(const char *project, bool online_only);
+extern List *RegistryListDataSources(const char *project, bool push_only);
+extern List *RegistryListFeatureServices(const char *project);
+extern List *RegistryListProjects(void);
 
 /* Names of the views fed by a push source; errors if the source is not a push source. */
 extern List *RegistryPushSourceViews(const char *project, const char *push_source);
+
+/* The owner role of a project, InvalidOid when there is no such project. */
+extern Oid	RegistryProjectOwner(const char *project);
+
+/*
+ * The objects a document defines, palloc'd; its project is the document's
+ * (with defaults filled in). Maps become canonical jsonb text, so that
+ * they compare equal to what the registry returns.
+ */
+extern RegRepo *RegistryRepoFromDocument(const struct OfsConfig *cfg);
+
+/* "table", "query" or "push" */
+extern const char *RegSourceTypeName(RegSourceType type);
+
+/* The object of that name in a List of model objects, or NULL. */
+extern void *RegListFind(List *objects, const char *name);
+
+/* The names of a List of model objects (not copied). */
+extern List *RegListNames(List *objects);
+
+/* ----------------------------------------------------------------
+ * in registry.c: retrieval, names, ownership and locks
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * NULL means the setting offline_store.project, else the only project.
+ * Errors if the project does not exist or none can be chosen.
+ */
+extern char *RegistryResolveProject(const char *project);
 
 /*
  * Resolve feature refs ("view:feature") or a feature service into a List of
@@ -111,11 +329,17 @@ extern const char *RegSourceColumn(const RegSource *source, const char *feast_na
 extern char *RegSourceFromItem(const RegSource *source);
 
 /*
+ * The hint of an error about an unknown name, for use inside ereport():
+ * "Did you mean "x"?" with the closest of names (by Levenshtein distance,
+ * as PostgreSQL suggests column names), else the valid names when there
+ * are a few, else otherwise (may be NULL: no hint).
+ */
+extern int	RegistryHintClosest(const char *name, List *names,
+								const char *otherwise);
+
+/*
  * Ownership. Every project has an owner role (feast.projects.owner); only
  * members of it, and superusers, change the project's objects.
- *
- * RegistryProjectOwner returns the owner of a project, InvalidOid when the
- * project does not exist.
  *
  * RegistryCheckProjectOwner errors (insufficient_privilege, naming the
  * project) unless the current user may change the project: a member of its
@@ -123,7 +347,6 @@ extern char *RegSourceFromItem(const RegSource *source);
  * creates it becomes its owner). Every function that writes a project's
  * objects calls it first.
  */
-extern Oid	RegistryProjectOwner(const char *project);
 extern void RegistryCheckProjectOwner(const char *project);
 
 /*
@@ -131,16 +354,22 @@ extern void RegistryCheckProjectOwner(const char *project);
  * current user may run the query of a query source of the project: a
  * member of the owner role, or a role whose privileges the owner has. A
  * query source never runs with privileges its owner lacks, a superuser's
- * included. Caller must be connected to SPI.
+ * included.
  */
 extern void RegistryCheckQuerySource(const char *project, const char *source);
 
 /*
- * Transaction-level advisory locks. The project lock is taken exclusive by
- * feast_apply and shared by calls that must see a stable registry while
- * they write (materialize, push); a view's materialization lock serialises
- * materializations of one view.
+ * Transaction-level advisory locks, in offline_store's own key space: the
+ * two-key form pg_advisory_xact_lock(int4 classid, int4 objid), with a
+ * fixed class id per kind of lock and the hash of the names as object id
+ * (pg_locks shows them as locktype advisory, classid, objid, objsubid 2).
+ * The project lock is taken exclusive by feast_apply and shared by calls
+ * that must see a stable registry while they write (materialize, push); a
+ * view's materialization lock serialises materializations of one view.
  */
+#define OFS_LOCK_CLASS_PROJECT		0x4F465301	/* "OFS" 1 */
+#define OFS_LOCK_CLASS_MATERIALIZE	0x4F465302	/* "OFS" 2 */
+
 extern void RegistryLockProject(const char *project, bool exclusive);
 extern bool RegistryLockMaterialization(const char *project, const char *view, bool wait);
 

@@ -3,11 +3,11 @@
  * yaml_tree.c
  *		Read a YAML document into a node tree of our own, with limits;
  *		the arena, error reporting, scalar resolution and JSON emission
- *		that config_yaml.c builds on.
+ *		that yaml_config.c builds on.
  *
  * This file is plain C on purpose: no postgres.h, no palloc, no ereport.
- * It is linked into the extension and, with config_yaml.c and
- * config_ttl.c, into the unit tests and the fuzzer.
+ * It is linked into the extension and, with yaml_config.c and
+ * yaml_ttl.c, into the unit tests and the fuzzer.
  *
  * The document is read with libyaml's event API into a small node tree of
  * our own.  That gives us the limits we want before any interpretation:
@@ -27,7 +27,7 @@
  * is ~/null/Null/NULL/empty, and only plain (unquoted, untagged) scalars
  * are resolved; a quoted scalar is always a string.
  *
- * Copyright (c) 2026, offline_store developers
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/yaml_tree.c
@@ -48,17 +48,17 @@
  * Arena
  * ----------------------------------------------------------------
  */
-typedef struct ArenaBlock
+typedef struct YamlArenaBlock
 {
-	struct ArenaBlock *next;
+	struct YamlArenaBlock *next;
 	size_t		size;
 	size_t		used;
 	/* data follows, aligned like malloc's result */
-} ArenaBlock;
+} YamlArenaBlock;
 
 #define ARENA_ALIGN		16
 #define ARENA_HDR \
-	((sizeof(ArenaBlock) + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1))
+	((sizeof(YamlArenaBlock) + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1))
 #ifndef ARENA_BLOCK				/* the unit tests use tiny blocks */
 #define ARENA_BLOCK		((size_t) 64 * 1024)
 #endif
@@ -66,14 +66,14 @@ typedef struct ArenaBlock
 void
 YamlArenaFree(struct OfsArena *arena)
 {
-	ArenaBlock *b;
+	YamlArenaBlock *b;
 
 	if (arena == NULL)
 		return;
 	b = arena->head;
 	while (b)
 	{
-		ArenaBlock *next = b->next;
+		YamlArenaBlock *next = b->next;
 
 		free(b);
 		b = next;
@@ -85,7 +85,7 @@ YamlArenaFree(struct OfsArena *arena)
 static void *
 arena_alloc(struct OfsArena *arena, size_t size)
 {
-	ArenaBlock *b = arena->head;
+	YamlArenaBlock *b = arena->head;
 	void	   *p;
 
 	size = (size + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1);
@@ -125,7 +125,7 @@ arena_alloc(struct OfsArena *arena, size_t size)
  * ----------------------------------------------------------------
  */
 
-static char *vastr(Ctx *ctx, const char *fmt, va_list ap) OFS_PRINTF(2, 0);
+static char *vastr(YamlCtx *ctx, const char *fmt, va_list ap) OFS_PRINTF(2, 0);
 
 /* Copy src into dst (of size dstsize), cutting at a UTF-8 boundary. */
 static void
@@ -146,7 +146,7 @@ copy_msg(char *dst, size_t dstsize, const char *src)
 
 /* vsnprintf into a fresh arena string. */
 static char *
-vastr(Ctx *ctx, const char *fmt, va_list ap)
+vastr(YamlCtx *ctx, const char *fmt, va_list ap)
 {
 	va_list		ap2;
 	int			n;
@@ -164,13 +164,13 @@ vastr(Ctx *ctx, const char *fmt, va_list ap)
 
 /* An array of n elements (at least one, so that it is never NULL). */
 void *
-YamlAllocArray(Ctx *ctx, size_t elsize, int n)
+YamlAllocArray(YamlCtx *ctx, size_t elsize, int n)
 {
 	return YamlAlloc(ctx, elsize * (size_t) (n > 0 ? n : 1));
 }
 
 char *
-YamlFormat(Ctx *ctx, const char *fmt,...)
+YamlFormat(YamlCtx *ctx, const char *fmt,...)
 {
 	va_list		ap;
 	char	   *s;
@@ -181,10 +181,10 @@ YamlFormat(Ctx *ctx, const char *fmt,...)
 	return s;
 }
 
-static void fail_oom(Ctx *ctx) OFS_NORETURN;
+static void fail_oom(YamlCtx *ctx) OFS_NORETURN;
 
 static void
-fail_oom(Ctx *ctx)
+fail_oom(YamlCtx *ctx)
 {
 	OfsError   *err = ctx->err;
 
@@ -201,7 +201,7 @@ fail_oom(Ctx *ctx)
  * formatted with a fixed buffer so that this never allocates.
  */
 void
-YamlFail(Ctx *ctx, OfsErrorKind kind, OfsPos pos, const char *detail,
+YamlFail(YamlCtx *ctx, OfsErrorKind kind, OfsPos pos, const char *detail,
 	 const char *hint, const char *fmt,...)
 {
 	OfsError   *err = ctx->err;
@@ -223,7 +223,7 @@ YamlFail(Ctx *ctx, OfsErrorKind kind, OfsPos pos, const char *detail,
 }
 
 void *
-YamlAlloc(Ctx *ctx, size_t size)
+YamlAlloc(YamlCtx *ctx, size_t size)
 {
 	void	   *p = arena_alloc(ctx->arena, size);
 
@@ -244,7 +244,7 @@ mark_pos(yaml_mark_t mark)
 
 /* Line and column of a byte offset, for libyaml reader errors. */
 static OfsPos
-offset_pos(Ctx *ctx, size_t offset)
+offset_pos(YamlCtx *ctx, size_t offset)
 {
 	OfsPos		pos = {1, 1};
 	size_t		i;
@@ -268,20 +268,20 @@ offset_pos(Ctx *ctx, size_t offset)
 }
 
 /* ----------------------------------------------------------------
- * Loading: libyaml events to a YNode tree
+ * Loading: libyaml events to a YamlNode tree
  * ----------------------------------------------------------------
  */
 
-typedef struct OpenNode
+typedef struct YamlOpenNode
 {
-	YNode	   *node;
-	YNode	   *head;
-	YNode	   *tail;
+	YamlNode   *node;
+	YamlNode   *head;
+	YamlNode   *tail;
 	size_t		count;
-} OpenNode;
+} YamlOpenNode;
 
 static void
-fail_syntax(Ctx *ctx)
+fail_syntax(YamlCtx *ctx)
 {
 	yaml_parser_t *p = &ctx->parser;
 	OfsPos		pos;
@@ -313,9 +313,9 @@ tag_is(const yaml_char_t *tag, const char *suffix)
 
 /* Append a finished node to the innermost open collection. */
 static void
-attach(Ctx *ctx, OpenNode *stack, int depth, YNode *node, YNode **root)
+attach(YamlCtx *ctx, YamlOpenNode *stack, int depth, YamlNode *node, YamlNode **root)
 {
-	OpenNode   *top;
+	YamlOpenNode *top;
 
 	/*
 	 * Bound the tree: every node costs about 100 bytes of malloc'd memory
@@ -345,16 +345,16 @@ attach(Ctx *ctx, OpenNode *stack, int depth, YNode *node, YNode **root)
 }
 
 static void
-close_node(Ctx *ctx, OpenNode *open)
+close_node(YamlCtx *ctx, YamlOpenNode *open)
 {
-	YNode	   *node = open->node;
-	YNode	   *c;
+	YamlNode   *node = open->node;
+	YamlNode   *c;
 	size_t		i = 0;
 
 	if (node->kind == Y_MAP && open->count % 2 != 0)
 		YamlFail(ctx, OFS_ERR_SYNTAX, node->pos, NULL, NULL,
 			 "invalid YAML in feature store configuration");
-	node->items = YamlAllocArray(ctx, sizeof(YNode *), (int) open->count);
+	node->items = YamlAllocArray(ctx, sizeof(YamlNode *), (int) open->count);
 	for (c = open->head; c; c = c->next)
 		node->items[i++] = c;
 	node->n = (int) (node->kind == Y_MAP ? open->count / 2 : open->count);
@@ -363,12 +363,12 @@ close_node(Ctx *ctx, OpenNode *open)
 /*
  * Read the whole document into a tree.  Returns NULL for an empty stream.
  */
-YNode *
-YamlLoadTree(Ctx *ctx)
+YamlNode *
+YamlLoadTree(YamlCtx *ctx)
 {
-	OpenNode	stack[OFS_MAX_DEPTH + 1];
+	YamlOpenNode stack[OFS_MAX_DEPTH + 1];
 	int			depth = 0;
-	YNode	   *root = NULL;
+	YamlNode   *root = NULL;
 	int			ndocs = 0;
 	bool		done = false;
 
@@ -382,7 +382,7 @@ YamlLoadTree(Ctx *ctx)
 	while (!done)
 	{
 		yaml_event_t ev;
-		YNode	   *node = NULL;
+		YamlNode   *node = NULL;
 		OfsPos		pos;
 
 		if (!yaml_parser_parse(&ctx->parser, &ev))
@@ -425,7 +425,7 @@ YamlLoadTree(Ctx *ctx)
 						YamlFail(ctx, OFS_ERR_SYNTAX, pos, detail, NULL,
 							 "invalid YAML in feature store configuration");
 					}
-					node = arena_alloc(ctx->arena, sizeof(YNode));
+					node = arena_alloc(ctx->arena, sizeof(YamlNode));
 					if (node)
 						node->s = arena_alloc(ctx->arena, len + 1);
 					if (node == NULL || node->s == NULL)
@@ -449,7 +449,7 @@ YamlLoadTree(Ctx *ctx)
 			case YAML_SEQUENCE_START_EVENT:
 			case YAML_MAPPING_START_EVENT:
 				{
-					YKind		kind = ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP;
+					YamlKind	kind = ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP;
 
 					yaml_event_delete(&ev);
 					if (depth >= OFS_MAX_DEPTH)
@@ -462,7 +462,7 @@ YamlLoadTree(Ctx *ctx)
 						YamlFail(ctx, OFS_ERR_TOO_LARGE, pos, detail, NULL,
 							 "feature store configuration is nested too deeply");
 					}
-					node = YamlAlloc(ctx, sizeof(YNode));
+					node = YamlAlloc(ctx, sizeof(YamlNode));
 					node->kind = kind;
 					node->pos = pos;
 					stack[depth].node = node;
@@ -497,7 +497,7 @@ YamlLoadTree(Ctx *ctx)
  */
 
 bool
-YamlScalarIsNull(const YNode *n)
+YamlScalarIsNull(const YamlNode *n)
 {
 	return n->kind == Y_SCALAR && n->resolvable &&
 		(n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
@@ -506,7 +506,7 @@ YamlScalarIsNull(const YNode *n)
 
 /* 1 true, 0 false, -1 not a boolean. */
 int
-YamlScalarBool(const YNode *n)
+YamlScalarBool(const YamlNode *n)
 {
 	if (n->kind != Y_SCALAR || !n->resolvable)
 		return -1;
@@ -582,7 +582,7 @@ text_radix_int(const char *s, uint64_t *out)
  * an integer, -1 when it is one but does not fit in int64.
  */
 int
-YamlScalarInt(const YNode *n, int64_t *out)
+YamlScalarInt(const YamlNode *n, int64_t *out)
 {
 	const char *s;
 	bool		neg = false;
@@ -621,7 +621,7 @@ YamlScalarInt(const YNode *n, int64_t *out)
  * return the equivalent JSON number (an arena string), else NULL.
  */
 static char *
-float_to_json(Ctx *ctx, const char *s)
+float_to_json(YamlCtx *ctx, const char *s)
 {
 	const char *p = s;
 	const char *ip,
@@ -706,7 +706,7 @@ float_to_json(Ctx *ctx, const char *s)
  */
 
 static void
-buf_reserve(Ctx *ctx, Buf *b, size_t more)
+buf_reserve(YamlCtx *ctx, YamlBuf *b, size_t more)
 {
 	size_t		need;
 	char	   *nd;
@@ -727,7 +727,7 @@ buf_reserve(Ctx *ctx, Buf *b, size_t more)
 }
 
 static void
-buf_append(Ctx *ctx, Buf *b, const char *s, size_t len)
+buf_append(YamlCtx *ctx, YamlBuf *b, const char *s, size_t len)
 {
 	buf_reserve(ctx, b, len);
 	memcpy(b->data + b->len, s, len);
@@ -736,13 +736,13 @@ buf_append(Ctx *ctx, Buf *b, const char *s, size_t len)
 }
 
 void
-YamlBufPuts(Ctx *ctx, Buf *b, const char *s)
+YamlBufPuts(YamlCtx *ctx, YamlBuf *b, const char *s)
 {
 	buf_append(ctx, b, s, strlen(s));
 }
 
 void
-YamlBufJsonString(Ctx *ctx, Buf *b, const char *s, size_t len)
+YamlBufJsonString(YamlCtx *ctx, YamlBuf *b, const char *s, size_t len)
 {
 	size_t		i;
 
@@ -792,7 +792,7 @@ YamlBufJsonString(Ctx *ctx, Buf *b, const char *s, size_t len)
 
 
 static void
-emit_scalar(Ctx *ctx, Buf *b, const YNode *n)
+emit_scalar(YamlCtx *ctx, YamlBuf *b, const YamlNode *n)
 {
 	uint64_t	uv;
 	char	   *f;
@@ -836,7 +836,7 @@ emit_scalar(Ctx *ctx, Buf *b, const YNode *n)
 
 /* Any YAML node as JSON; what names the section for errors. */
 void
-YamlEmitJson(Ctx *ctx, Buf *b, const YNode *n, const char *what)
+YamlEmitJson(YamlCtx *ctx, YamlBuf *b, const YamlNode *n, const char *what)
 {
 	int			i;
 
@@ -860,7 +860,7 @@ YamlEmitJson(Ctx *ctx, Buf *b, const YNode *n, const char *what)
 			YamlBufPuts(ctx, b, "{");
 			for (i = 0; i < n->n; i++)
 			{
-				const YNode *k = n->items[(size_t) 2 * i];
+				const YamlNode *k = n->items[(size_t) 2 * i];
 
 				if (i > 0)
 					YamlBufPuts(ctx, b, ", ");
@@ -878,18 +878,18 @@ YamlEmitJson(Ctx *ctx, Buf *b, const YNode *n, const char *what)
  * ----------------------------------------------------------------
  */
 
-typedef struct NameRef
+typedef struct YamlNameRef
 {
 	const char *s;
 	size_t		len;
 	int			index;
-} NameRef;
+} YamlNameRef;
 
 static int
 nameref_cmp(const void *a, const void *b)
 {
-	const NameRef *x = a;
-	const NameRef *y = b;
+	const YamlNameRef *x = a;
+	const YamlNameRef *y = b;
 	size_t		m = x->len < y->len ? x->len : y->len;
 	int			c = m ? memcmp(x->s, y->s, m) : 0;
 
@@ -905,14 +905,14 @@ nameref_cmp(const void *a, const void *b)
  * or -1 when all names are distinct.  Runs in O(n log n).
  */
 static int
-find_duplicate(Ctx *ctx, NameRef *refs, int n)
+find_duplicate(YamlCtx *ctx, YamlNameRef *refs, int n)
 {
 	int			best = -1;
 	int			i;
 
 	if (n < 2)
 		return -1;
-	qsort(refs, (size_t) n, sizeof(NameRef), nameref_cmp);
+	qsort(refs, (size_t) n, sizeof(YamlNameRef), nameref_cmp);
 	for (i = 1; i < n; i++)
 	{
 		if (refs[i].len == refs[i - 1].len &&
@@ -933,15 +933,15 @@ find_duplicate(Ctx *ctx, NameRef *refs, int n)
  * Every key of a mapping must be a scalar, and no key may appear twice.
  */
 void
-YamlCheckMapKeys(Ctx *ctx, const YNode *map, const char *what)
+YamlCheckMapKeys(YamlCtx *ctx, const YamlNode *map, const char *what)
 {
-	NameRef    *refs;
+	YamlNameRef *refs;
 	int			i,
 				dup;
 
 	for (i = 0; i < map->n; i++)
 	{
-		const YNode *k = map->items[(size_t) 2 * i];
+		const YamlNode *k = map->items[(size_t) 2 * i];
 
 		if (k->kind != Y_SCALAR)
 			YamlFail(ctx, OFS_ERR_WRONG_TYPE, k->pos, NULL, NULL,
@@ -949,7 +949,7 @@ YamlCheckMapKeys(Ctx *ctx, const YNode *map, const char *what)
 	}
 	if (map->n < 2)
 		return;
-	refs = YamlAlloc(ctx, sizeof(NameRef) * (size_t) map->n);
+	refs = YamlAlloc(ctx, sizeof(YamlNameRef) * (size_t) map->n);
 	for (i = 0; i < map->n; i++)
 	{
 		refs[i].s = map->items[(size_t) 2 * i]->s;
@@ -964,14 +964,14 @@ YamlCheckMapKeys(Ctx *ctx, const YNode *map, const char *what)
 
 /* Duplicate check over OfsStr values; returns index of the second or -1. */
 int
-YamlFindDuplicateStrs(Ctx *ctx, const OfsStr *const *strs, int n)
+YamlFindDuplicateStrs(YamlCtx *ctx, const OfsStr *const *strs, int n)
 {
-	NameRef    *refs;
+	YamlNameRef *refs;
 	int			i;
 
 	if (n < 2)
 		return -1;
-	refs = YamlAlloc(ctx, sizeof(NameRef) * (size_t) n);
+	refs = YamlAlloc(ctx, sizeof(YamlNameRef) * (size_t) n);
 	for (i = 0; i < n; i++)
 	{
 		refs[i].s = strs[i]->s;

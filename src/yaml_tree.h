@@ -1,17 +1,17 @@
 /*-------------------------------------------------------------------------
  *
  * yaml_tree.h
- *		The YAML layer under config_yaml.c: an arena, a node tree read
+ *		The YAML layer under yaml_config.c: an arena, a node tree read
  *		from libyaml events, scalar resolution, errors by longjmp, and
  *		JSON emission of a subtree.
  *
- * Private to the pure-C parser (yaml_tree.c, config_yaml.c): no
- * postgres.h. Everything allocated through a Ctx comes from its arena; any
+ * Private to the pure-C parser (yaml_tree.c, yaml_config.c): no
+ * postgres.h. Everything allocated through a YamlCtx comes from its arena; any
  * error is recorded in ctx->err and raised with longjmp(ctx->jb), so a
  * caller must have done setjmp(ctx->jb) first (OfsConfigParse does) and
  * must not keep state in non-volatile locals across these calls.
  *
- * Copyright (c) 2026, offline_store developers
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
  *	  src/yaml_tree.h
@@ -28,7 +28,7 @@
 
 #include <yaml.h>
 
-#include "config_yaml.h"
+#include "yaml_config.h"
 
 #define OFS_MAX_DOCUMENT	((size_t) 64 * 1024 * 1024)
 #define OFS_MAX_DEPTH		64
@@ -37,30 +37,30 @@
 /* The arena behind an OfsConfig: a list of malloc'd blocks. */
 struct OfsArena
 {
-	struct ArenaBlock *head;
+	struct YamlArenaBlock *head;
 };
 
-typedef enum YKind
+typedef enum YamlKind
 {
 	Y_SCALAR,
 	Y_SEQ,
 	Y_MAP
-} YKind;
+} YamlKind;
 
 /* A node of the document tree. */
-typedef struct YNode
+typedef struct YamlNode
 {
-	YKind		kind;
+	YamlKind	kind;
 	bool		resolvable;		/* plain scalar: may be null/bool/int/float */
 	OfsPos		pos;
 	const char *s;				/* scalar text, NUL-terminated */
 	size_t		len;
 	int			n;				/* seq: items; map: pairs */
-	struct YNode **items;		/* map: items[2i] key, items[2i+1] value */
-	struct YNode *next;			/* sibling while the parent is open */
-} YNode;
+	struct YamlNode **items;		/* map: items[2i] key, items[2i+1] value */
+	struct YamlNode *next;			/* sibling while the parent is open */
+} YamlNode;
 
-typedef struct Ctx
+typedef struct YamlCtx
 {
 	jmp_buf		jb;
 	struct OfsArena *arena;
@@ -70,7 +70,7 @@ typedef struct Ctx
 	const char *text;
 	size_t		len;
 	long		nnodes;			/* nodes read so far */
-} Ctx;
+} YamlCtx;
 
 #if defined(__GNUC__) || defined(__clang__)
 #define OFS_NORETURN __attribute__((noreturn))
@@ -80,33 +80,33 @@ typedef struct Ctx
 #define OFS_PRINTF(a, b)
 #endif
 
-typedef struct Buf
+typedef struct YamlBuf
 {
 	char	   *data;
 	size_t		len;
 	size_t		cap;
-} Buf;
+} YamlBuf;
 
 /* Memory and errors */
 extern void YamlArenaFree(struct OfsArena *arena);
-extern void *YamlAlloc(Ctx *ctx, size_t size);
-extern void *YamlAllocArray(Ctx *ctx, size_t elsize, int n);
-extern char *YamlFormat(Ctx *ctx, const char *fmt,...) OFS_PRINTF(2, 3);
-extern void YamlFail(Ctx *ctx, OfsErrorKind kind, OfsPos pos,
+extern void *YamlAlloc(YamlCtx *ctx, size_t size);
+extern void *YamlAllocArray(YamlCtx *ctx, size_t elsize, int n);
+extern char *YamlFormat(YamlCtx *ctx, const char *fmt,...) OFS_PRINTF(2, 3);
+extern void YamlFail(YamlCtx *ctx, OfsErrorKind kind, OfsPos pos,
 					 const char *detail, const char *hint,
 					 const char *fmt,...) OFS_NORETURN OFS_PRINTF(6, 7);
 
 /* The tree and its scalars */
-extern YNode *YamlLoadTree(Ctx *ctx);
-extern bool YamlScalarIsNull(const YNode *n);
-extern int	YamlScalarBool(const YNode *n);
-extern int	YamlScalarInt(const YNode *n, int64_t *out);
-extern void YamlCheckMapKeys(Ctx *ctx, const YNode *map, const char *what);
-extern int	YamlFindDuplicateStrs(Ctx *ctx, const OfsStr *const *strs, int n);
+extern YamlNode *YamlLoadTree(YamlCtx *ctx);
+extern bool YamlScalarIsNull(const YamlNode *n);
+extern int	YamlScalarBool(const YamlNode *n);
+extern int	YamlScalarInt(const YamlNode *n, int64_t *out);
+extern void YamlCheckMapKeys(YamlCtx *ctx, const YamlNode *map, const char *what);
+extern int	YamlFindDuplicateStrs(YamlCtx *ctx, const OfsStr *const *strs, int n);
 
 /* JSON emission */
-extern void YamlBufPuts(Ctx *ctx, Buf *b, const char *s);
-extern void YamlBufJsonString(Ctx *ctx, Buf *b, const char *s, size_t len);
-extern void YamlEmitJson(Ctx *ctx, Buf *b, const YNode *n, const char *what);
+extern void YamlBufPuts(YamlCtx *ctx, YamlBuf *b, const char *s);
+extern void YamlBufJsonString(YamlCtx *ctx, YamlBuf *b, const char *s, size_t len);
+extern void YamlEmitJson(YamlCtx *ctx, YamlBuf *b, const YamlNode *n, const char *what);
 
 #endif							/* OFS_YAML_TREE_H */

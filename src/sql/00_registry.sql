@@ -58,7 +58,7 @@ CREATE TABLE feast.projects (
 	-- Connection secrets are never stored (feast_apply drops them with a
 	-- warning): no key that names a password, secret, token or key, and
 	-- no string with a password in it (a URL's user:password@, a
-	-- conninfo's password=). config_yaml.c applies the same rules.
+	-- conninfo's password=). yaml_config.c applies the same rules.
 	CONSTRAINT projects_no_secrets_check CHECK (NOT pg_catalog.jsonb_path_exists(
 		pg_catalog.jsonb_build_array(registry, online_store, offline_store, batch_engine, materialization, auth),
 		'$.** ? (@.type() == "object").keyvalue() ? (@.key like_regex "pass(word|wd|phrase)|secret|token|(api|access|private)[-_]?key|^pwd$" flag "i")'::pg_catalog.jsonpath)

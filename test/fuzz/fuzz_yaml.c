@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * fuzz_yaml.c
- *		libFuzzer target for the feature repo parser (src/config_yaml.c).
+ *		libFuzzer target for the feature repo parser (src/yaml_config.c).
  *
  * Each input is parsed as a document; ASan/UBSan/LSan catch memory errors,
  * undefined behaviour and leaks.  On top of that the target checks the
@@ -12,12 +12,14 @@
  *
  * Run with `make fuzz FUZZ_SECONDS=60` (see test/fuzz/README).
  *
+ * Copyright (c) 2026, the offline_store developers
+ *
  * IDENTIFICATION
  *	  test/fuzz/fuzz_yaml.c
  *
  *-------------------------------------------------------------------------
  */
-#include "config_yaml.h"
+#include "yaml_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

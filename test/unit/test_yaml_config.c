@@ -1,16 +1,18 @@
 /*-------------------------------------------------------------------------
  *
- * test_config_yaml.c
- *		Unit tests of the pure-C feature repo parser (src/config_yaml.c,
- *		src/yaml_tree.c, src/config_ttl.c).
+ * test_yaml_config.c
+ *		Unit tests of the pure-C feature repo parser (src/yaml_config.c,
+ *		src/yaml_tree.c, src/yaml_ttl.c).
  *
  * Built with ASan and UBSan by `make unit`; prints TAP-like lines
  * ("ok N - desc" / "not ok N - desc") and exits non-zero on any failure.
  * Every expectation here was written by hand from the contract in
- * src/config_yaml.h, docs/API.md and STYLE.md section 2.7.
+ * src/yaml_config.h, docs/API.md and STYLE.md section 2.7.
+ *
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
- *	  test/unit/test_config_yaml.c
+ *	  test/unit/test_yaml_config.c
  *
  *-------------------------------------------------------------------------
  */
@@ -21,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_yaml.h"
+#include "yaml_config.h"
 
 /* alloc_hook.h is force-included here too; this file allocates for real. */
 #undef malloc

@@ -1,11 +1,11 @@
 /*-------------------------------------------------------------------------
  *
- * config_yaml.c
+ * yaml_config.c
  *		Parse a feature repo document (feature_store.yaml plus entities,
  *		sources, feature views and feature services) into an OfsConfig.
  *
  * This file is plain C on purpose: no postgres.h, no palloc, no ereport.
- * It is linked into the extension and, with yaml_tree.c and config_ttl.c,
+ * It is linked into the extension and, with yaml_tree.c and yaml_ttl.c,
  * into the unit tests and the fuzzer, so every input must end in either a
  * config or an OfsError.
  *
@@ -25,14 +25,14 @@
  * No code between setjmp and longjmp keeps state in non-volatile locals of
  * OfsConfigParse().
  *
- * Copyright (c) 2026, offline_store developers
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
- *	  src/config_yaml.c
+ *	  src/yaml_config.c
  *
  *-------------------------------------------------------------------------
  */
-#include "config_yaml.h"
+#include "yaml_config.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -51,9 +51,9 @@
  */
 
 static const char *
-join_keys_list(Ctx *ctx, const char *const *keys)
+join_keys_list(YamlCtx *ctx, const char *const *keys)
 {
-	Buf			b = {0};
+	YamlBuf		b = {0};
 	int			i;
 
 	for (i = 0; keys[i]; i++)
@@ -66,19 +66,19 @@ join_keys_list(Ctx *ctx, const char *const *keys)
 }
 
 /* The value of key in map, or NULL when absent or null. */
-static const YNode *
-map_get(const YNode *map, const char *key)
+static const YamlNode *
+map_get(const YamlNode *map, const char *key)
 {
 	int			i;
 	size_t		klen = strlen(key);
 
 	for (i = 0; i < map->n; i++)
 	{
-		const YNode *k = map->items[(size_t) 2 * i];
+		const YamlNode *k = map->items[(size_t) 2 * i];
 
 		if (k->len == klen && memcmp(k->s, key, klen) == 0)
 		{
-			const YNode *v = map->items[2 * i + 1];
+			const YamlNode *v = map->items[2 * i + 1];
 
 			return YamlScalarIsNull(v) ? NULL : v;
 		}
@@ -87,7 +87,7 @@ map_get(const YNode *map, const char *key)
 }
 
 static bool
-key_in(const YNode *k, const char *const *keys)
+key_in(const YamlNode *k, const char *const *keys)
 {
 	int			i;
 
@@ -98,14 +98,14 @@ key_in(const YNode *k, const char *const *keys)
 }
 
 static void
-check_unknown_keys(Ctx *ctx, const YNode *map, const char *const *keys,
+check_unknown_keys(YamlCtx *ctx, const YamlNode *map, const char *const *keys,
 				   const char *what)
 {
 	int			i;
 
 	for (i = 0; i < map->n; i++)
 	{
-		const YNode *k = map->items[(size_t) 2 * i];
+		const YamlNode *k = map->items[(size_t) 2 * i];
 
 		if (!key_in(k, keys))
 			YamlFail(ctx, OFS_ERR_UNKNOWN_KEY, k->pos, NULL,
@@ -116,7 +116,7 @@ check_unknown_keys(Ctx *ctx, const YNode *map, const char *const *keys,
 
 /* A node that must be a mapping (what describes the object). */
 static void
-require_map(Ctx *ctx, const YNode *n, const char *what)
+require_map(YamlCtx *ctx, const YamlNode *n, const char *what)
 {
 	if (n->kind != Y_MAP)
 		YamlFail(ctx, OFS_ERR_WRONG_TYPE, n->pos, NULL, NULL,
@@ -133,7 +133,7 @@ str_absent(void)
 }
 
 static OfsStr
-str_from(const YNode *n)
+str_from(const YamlNode *n)
 {
 	OfsStr		s;
 
@@ -144,9 +144,9 @@ str_from(const YNode *n)
 
 /* Optional string value of key; NULL s when absent or null. */
 static OfsStr
-get_str(Ctx *ctx, const YNode *map, const char *key, const char *what)
+get_str(YamlCtx *ctx, const YamlNode *map, const char *key, const char *what)
 {
-	const YNode *v = map_get(map, key);
+	const YamlNode *v = map_get(map, key);
 
 	if (v == NULL)
 		return str_absent();
@@ -157,7 +157,7 @@ get_str(Ctx *ctx, const YNode *map, const char *key, const char *what)
 }
 
 static void
-fail_empty(Ctx *ctx, OfsPos pos, const char *key, const char *what)
+fail_empty(YamlCtx *ctx, OfsPos pos, const char *key, const char *what)
 {
 	YamlFail(ctx, OFS_ERR_INVALID_VALUE, pos, NULL, NULL,
 		 "key \"%s\" in %s must not be empty", key, what);
@@ -165,7 +165,7 @@ fail_empty(Ctx *ctx, OfsPos pos, const char *key, const char *what)
 
 /* Required, non-empty string. */
 static OfsStr
-get_req_str(Ctx *ctx, const YNode *map, const char *key, const char *what)
+get_req_str(YamlCtx *ctx, const YamlNode *map, const char *key, const char *what)
 {
 	OfsStr		s = get_str(ctx, map, key, what);
 
@@ -179,7 +179,7 @@ get_req_str(Ctx *ctx, const YNode *map, const char *key, const char *what)
 
 /* Optional string that must not be empty when given. */
 static OfsStr
-get_opt_name(Ctx *ctx, const YNode *map, const char *key, const char *what)
+get_opt_name(YamlCtx *ctx, const YamlNode *map, const char *key, const char *what)
 {
 	OfsStr		s = get_str(ctx, map, key, what);
 
@@ -190,7 +190,7 @@ get_opt_name(Ctx *ctx, const YNode *map, const char *key, const char *what)
 
 /* Optional text defaulting to "". */
 static OfsStr
-get_text(Ctx *ctx, const YNode *map, const char *key, const char *what)
+get_text(YamlCtx *ctx, const YamlNode *map, const char *key, const char *what)
 {
 	OfsStr		s = get_str(ctx, map, key, what);
 
@@ -200,10 +200,10 @@ get_text(Ctx *ctx, const YNode *map, const char *key, const char *what)
 }
 
 static bool
-get_bool(Ctx *ctx, const YNode *map, const char *key, const char *what,
+get_bool(YamlCtx *ctx, const YamlNode *map, const char *key, const char *what,
 		 bool dflt)
 {
-	const YNode *v = map_get(map, key);
+	const YamlNode *v = map_get(map, key);
 	int			b;
 
 	if (v == NULL)
@@ -217,10 +217,10 @@ get_bool(Ctx *ctx, const YNode *map, const char *key, const char *what,
 }
 
 /* A sequence value or NULL when absent. */
-static const YNode *
-get_seq(Ctx *ctx, const YNode *map, const char *key, const char *what)
+static const YamlNode *
+get_seq(YamlCtx *ctx, const YamlNode *map, const char *key, const char *what)
 {
-	const YNode *v = map_get(map, key);
+	const YamlNode *v = map_get(map, key);
 
 	if (v != NULL && v->kind != Y_SEQ)
 		YamlFail(ctx, OFS_ERR_WRONG_TYPE, v->pos, NULL, NULL,
@@ -230,10 +230,10 @@ get_seq(Ctx *ctx, const YNode *map, const char *key, const char *what)
 
 /* A sequence of non-empty strings. */
 static OfsStrList
-get_str_list(Ctx *ctx, const YNode *map, const char *key, const char *what,
+get_str_list(YamlCtx *ctx, const YamlNode *map, const char *key, const char *what,
 			 bool *present)
 {
-	const YNode *v = get_seq(ctx, map, key, what);
+	const YamlNode *v = get_seq(ctx, map, key, what);
 	OfsStrList	l;
 	int			i;
 
@@ -247,7 +247,7 @@ get_str_list(Ctx *ctx, const YNode *map, const char *key, const char *what,
 	l.items = YamlAllocArray(ctx, sizeof(OfsStr), v->n);
 	for (i = 0; i < v->n; i++)
 	{
-		const YNode *it = v->items[i];
+		const YamlNode *it = v->items[i];
 
 		if (it->kind != Y_SCALAR || YamlScalarIsNull(it))
 			YamlFail(ctx, OFS_ERR_WRONG_TYPE, it->pos, NULL, NULL,
@@ -262,7 +262,7 @@ get_str_list(Ctx *ctx, const YNode *map, const char *key, const char *what,
 
 /* Fail if a string list names something twice. */
 static void
-check_list_unique(Ctx *ctx, const OfsStrList *l, const char *key,
+check_list_unique(YamlCtx *ctx, const OfsStrList *l, const char *key,
 				  const char *what)
 {
 	const OfsStr **p;
@@ -286,10 +286,10 @@ check_list_unique(Ctx *ctx, const OfsStrList *l, const char *key,
  * become "".  When values_nonempty, values must be non-empty too.
  */
 static OfsStrMap
-get_str_map(Ctx *ctx, const YNode *map, const char *key, const char *what,
+get_str_map(YamlCtx *ctx, const YamlNode *map, const char *key, const char *what,
 			bool values_nonempty)
 {
-	const YNode *v = map_get(map, key);
+	const YamlNode *v = map_get(map, key);
 	OfsStrMap	m;
 	int			i;
 	const char *inner;
@@ -307,8 +307,8 @@ get_str_map(Ctx *ctx, const YNode *map, const char *key, const char *what,
 	m.items = YamlAllocArray(ctx, sizeof(OfsStrPair), v->n);
 	for (i = 0; i < v->n; i++)
 	{
-		const YNode *k = v->items[(size_t) 2 * i];
-		const YNode *val = v->items[2 * i + 1];
+		const YamlNode *k = v->items[(size_t) 2 * i];
+		const YamlNode *val = v->items[2 * i + 1];
 
 		if (k->len == 0 || YamlScalarIsNull(k))
 			YamlFail(ctx, OFS_ERR_INVALID_VALUE, k->pos, NULL, NULL,
@@ -328,10 +328,10 @@ get_str_map(Ctx *ctx, const YNode *map, const char *key, const char *what,
 }
 
 /* Items of a top-level section: a sequence of mappings. */
-static const YNode *
-get_section(Ctx *ctx, const YNode *top, const char *key, bool *present)
+static const YamlNode *
+get_section(YamlCtx *ctx, const YamlNode *top, const char *key, bool *present)
 {
-	const YNode *v = get_seq(ctx, top, key, TOP_WHAT);
+	const YamlNode *v = get_seq(ctx, top, key, TOP_WHAT);
 	int			i;
 
 	*present = v != NULL;
@@ -346,7 +346,7 @@ get_section(Ctx *ctx, const YNode *top, const char *key, bool *present)
 
 /* Fail when two objects of a section share a name. */
 static void
-check_names_unique(Ctx *ctx, const OfsStr *const *names, int n,
+check_names_unique(YamlCtx *ctx, const OfsStr *const *names, int n,
 				   const char *kind)
 {
 	int			dup = YamlFindDuplicateStrs(ctx, names, n);
@@ -631,7 +631,7 @@ OfsHasPassword(const char *s, size_t len)
 
 /* Remember a secret left out, for a warning. */
 static void
-note_secret(Ctx *ctx, OfsConfig *cfg, const char *path, OfsPos pos)
+note_secret(YamlCtx *ctx, OfsConfig *cfg, const char *path, OfsPos pos)
 {
 	OfsStr	   *grown = YamlAllocArray(ctx, sizeof(OfsStr), cfg->nsecrets + 1);
 
@@ -645,7 +645,7 @@ note_secret(Ctx *ctx, OfsConfig *cfg, const char *path, OfsPos pos)
 
 /* Whether a node is a string with a password in it. */
 static bool
-scalar_has_password(const YNode *n)
+scalar_has_password(const YamlNode *n)
 {
 	return n->kind == Y_SCALAR && n->s != NULL && OfsHasPassword(n->s, n->len);
 }
@@ -657,17 +657,17 @@ scalar_has_password(const YNode *n)
  * removed entries are only unlinked.
  */
 static void
-scrub_secrets(Ctx *ctx, OfsConfig *cfg, const YNode *cn, const char *path)
+scrub_secrets(YamlCtx *ctx, OfsConfig *cfg, const YamlNode *cn, const char *path)
 {
-	YNode	   *n = (YNode *) cn;
+	YamlNode   *n = (YamlNode *) cn;
 	int			kept = 0;
 
 	if (n->kind == Y_MAP)
 	{
 		for (int i = 0; i < n->n; i++)
 		{
-			YNode	   *k = n->items[(size_t) 2 * i];
-			YNode	   *v = n->items[(size_t) 2 * i + 1];
+			YamlNode   *k = n->items[(size_t) 2 * i];
+			YamlNode   *v = n->items[(size_t) 2 * i + 1];
 			const char *kpath = path;
 
 			if (k->kind == Y_SCALAR)
@@ -690,7 +690,7 @@ scrub_secrets(Ctx *ctx, OfsConfig *cfg, const YNode *cn, const char *path)
 	{
 		for (int i = 0; i < n->n; i++)
 		{
-			YNode	   *v = n->items[i];
+			YamlNode   *v = n->items[i];
 			const char *ipath = YamlFormat(ctx, "%s[%d]", path, i);
 
 			if (scalar_has_password(v))
@@ -707,10 +707,10 @@ scrub_secrets(Ctx *ctx, OfsConfig *cfg, const YNode *cn, const char *path)
 
 /* Section kept as JSON, without secrets; NULL when absent. */
 static const char *
-section_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, const char *key)
+section_json(YamlCtx *ctx, OfsConfig *cfg, const YamlNode *top, const char *key)
 {
-	const YNode *v = map_get(top, key);
-	Buf			b = {0};
+	const YamlNode *v = map_get(top, key);
+	YamlBuf		b = {0};
 
 	if (v == NULL)
 		return NULL;
@@ -730,16 +730,16 @@ section_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, const char *key)
  * other keys follow in document order.
  */
 static const char *
-store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
+store_json(YamlCtx *ctx, OfsConfig *cfg, const YamlNode *top, bool online)
 {
 	const char *key = online ? "online_store" : "offline_store";
 	const char *what = online ? "online store configuration" :
 		"offline store configuration";
-	const YNode *v = map_get(top, key);
-	static const YNode empty = {.kind = Y_MAP};
+	const YamlNode *v = map_get(top, key);
+	static const YamlNode empty = {.kind = Y_MAP};
 	OfsStr		type,
 				schema;
-	Buf			b = {0};
+	YamlBuf		b = {0};
 	int			i;
 
 	if (online)
@@ -782,7 +782,7 @@ store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
 	}
 	for (i = 0; i < v->n; i++)
 	{
-		const YNode *k = v->items[(size_t) 2 * i];
+		const YamlNode *k = v->items[(size_t) 2 * i];
 
 		if (strcmp(k->s, "type") == 0 ||
 			(online && strcmp(k->s, "db_schema") == 0))
@@ -804,7 +804,7 @@ store_json(Ctx *ctx, OfsConfig *cfg, const YNode *top, bool online)
 }
 
 static void
-parse_entity(Ctx *ctx, const YNode *n, OfsEntity *e)
+parse_entity(YamlCtx *ctx, const YamlNode *n, OfsEntity *e)
 {
 	const char *what;
 	OfsStrList	jk;
@@ -845,14 +845,14 @@ parse_entity(Ctx *ctx, const YNode *n, OfsEntity *e)
 }
 
 static void
-check_source_keys(Ctx *ctx, const YNode *n, const char *const *keys,
+check_source_keys(YamlCtx *ctx, const YamlNode *n, const char *const *keys,
 				  const char *type, const char *what)
 {
 	int			i;
 
 	for (i = 0; i < n->n; i++)
 	{
-		const YNode *k = n->items[(size_t) 2 * i];
+		const YamlNode *k = n->items[(size_t) 2 * i];
 
 		if (!key_in(k, keys) && !YamlScalarIsNull(n->items[2 * i + 1]))
 			YamlFail(ctx, OFS_ERR_UNKNOWN_KEY, k->pos, NULL,
@@ -864,7 +864,7 @@ check_source_keys(Ctx *ctx, const YNode *n, const char *const *keys,
 }
 
 static void
-parse_source(Ctx *ctx, const YNode *n, OfsSource *s)
+parse_source(YamlCtx *ctx, const YamlNode *n, OfsSource *s)
 {
 	const char *what;
 	int			i,
@@ -964,7 +964,7 @@ parse_source(Ctx *ctx, const YNode *n, OfsSource *s)
 }
 
 static const char *
-dtype_hint(Ctx *ctx)
+dtype_hint(YamlCtx *ctx)
 {
 	return YamlFormat(ctx, "Valid dtypes are: %s, and Array(...) of each.",
 				join_keys_list(ctx, dtype_names));
@@ -979,11 +979,11 @@ ttl_hint(void)
 }
 
 static void
-parse_feature_view(Ctx *ctx, const YNode *n, OfsFeatureView *fv)
+parse_feature_view(YamlCtx *ctx, const YamlNode *n, OfsFeatureView *fv)
 {
 	const char *what;
-	const YNode *schema;
-	const YNode *ttl;
+	const YamlNode *schema;
+	const YamlNode *ttl;
 	const OfsStr **names;
 	int			i,
 				dup;
@@ -1025,7 +1025,7 @@ parse_feature_view(Ctx *ctx, const YNode *n, OfsFeatureView *fv)
 	fv->schema = YamlAlloc(ctx, sizeof(OfsField) * (size_t) schema->n);
 	for (i = 0; i < schema->n; i++)
 	{
-		const YNode *f = schema->items[i];
+		const YamlNode *f = schema->items[i];
 		OfsField   *fld = &fv->schema[i];
 		const char *fwhat;
 		const char *norm;
@@ -1061,10 +1061,10 @@ parse_feature_view(Ctx *ctx, const YNode *n, OfsFeatureView *fv)
 }
 
 static void
-parse_feature_service(Ctx *ctx, const YNode *n, OfsFeatureService *fs)
+parse_feature_service(YamlCtx *ctx, const YamlNode *n, OfsFeatureService *fs)
 {
 	const char *what;
-	const YNode *features;
+	const YamlNode *features;
 	int			i;
 
 	require_map(ctx, n, "feature service");
@@ -1081,7 +1081,7 @@ parse_feature_service(Ctx *ctx, const YNode *n, OfsFeatureService *fs)
 	fs->projections = YamlAllocArray(ctx, sizeof(OfsProjection), features->n);
 	for (i = 0; i < features->n; i++)
 	{
-		const YNode *it = features->items[i];
+		const YamlNode *it = features->items[i];
 		OfsProjection *p = &fs->projections[i];
 		const char *pwhat;
 
@@ -1122,12 +1122,12 @@ parse_feature_service(Ctx *ctx, const YNode *n, OfsFeatureService *fs)
 }
 
 static void
-parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
+parse_config(YamlCtx *ctx, OfsConfig *cfg, const YamlNode *root)
 {
-	static const YNode empty = {.kind = Y_MAP, .pos = {1, 1}};
-	const YNode *top = root;
-	const YNode *v;
-	const YNode *sec;
+	static const YamlNode empty = {.kind = Y_MAP, .pos = {1, 1}};
+	const YamlNode *top = root;
+	const YamlNode *v;
+	const YamlNode *sec;
 	const OfsStr **names;
 	int			i;
 	int64_t		esv;
@@ -1234,7 +1234,7 @@ parse_config(Ctx *ctx, OfsConfig *cfg, const YNode *root)
  * never modified after setjmp; on error the arena and the parser go.
  */
 static OfsConfig *
-parse_guarded(Ctx *ctx)
+parse_guarded(YamlCtx *ctx)
 {
 	OfsConfig  *cfg;
 
@@ -1256,7 +1256,7 @@ parse_guarded(Ctx *ctx)
 OfsConfig *
 OfsConfigParse(const char *text, size_t len, OfsError *err)
 {
-	Ctx		   *ctx;
+	YamlCtx	   *ctx;
 	OfsConfig  *cfg;
 	OfsError	dummy;
 
@@ -1278,7 +1278,7 @@ OfsConfigParse(const char *text, size_t len, OfsError *err)
 		text = "";
 
 	/* the context lives in malloc'd memory so longjmp leaves it intact */
-	ctx = calloc(1, sizeof(Ctx));
+	ctx = calloc(1, sizeof(YamlCtx));
 	if (ctx == NULL)
 	{
 		err->kind = OFS_ERR_OUT_OF_MEMORY;

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * config_ttl.c
+ * yaml_ttl.c
  *		Parse and format the ttl of a feature view.
  *
  * OfsParseTtl accepts the spellings a feature repo uses (seconds, numbers
@@ -12,14 +12,14 @@
  * Plain C (no postgres.h), like the rest of the parser: it is linked into
  * the extension, the unit tests and the fuzzer.
  *
- * Copyright (c) 2026, offline_store developers
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
- *	  src/config_ttl.c
+ *	  src/yaml_ttl.c
  *
  *-------------------------------------------------------------------------
  */
-#include "config_yaml.h"
+#include "yaml_config.h"
 
 #include <stdio.h>
 #include <string.h>

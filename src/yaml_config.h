@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  *
- * config_yaml.h
+ * yaml_config.h
  *		The feature repo document (feature_store.yaml plus entities,
  *		sources, feature_views, feature_services) parsed into plain C.
  *
- * This layer (yaml_tree.c, config_yaml.c, config_ttl.c) is pure C: no
+ * This layer (yaml_tree.c, yaml_config.c, yaml_ttl.c) is pure C: no
  * postgres.h, no palloc, no ereport. It is built into the extension and,
  * on its own, into the unit tests and the fuzzer.
  * Everything a parse returns lives in one arena owned by the OfsConfig and
@@ -16,15 +16,19 @@
  * required keys, scalar types (booleans, integers), ttl and dtype spellings,
  * duplicate names inside one section, and checks inside one object
  * (field_mapping conflicts). References between objects and to database
- * objects are checked by config_validate.c, which sees the registry too.
+ * objects are checked by apply_validate.c, which sees the registry too.
+ * feast_apply converts an OfsConfig once into the registry model
+ * (registry.h, RegistryRepoFromDocument) and frees it at once.
+ *
+ * Copyright (c) 2026, the offline_store developers
  *
  * IDENTIFICATION
- *	  src/config_yaml.h
+ *	  src/yaml_config.h
  *
  *-------------------------------------------------------------------------
  */
-#ifndef OFS_CONFIG_YAML_H
-#define OFS_CONFIG_YAML_H
+#ifndef OFS_YAML_CONFIG_H
+#define OFS_YAML_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -73,7 +77,7 @@ typedef struct OfsEntity
 	OfsStr		join_key;		/* join_keys: [x] (exactly one) */
 	OfsStr		value_type;		/* normalized: INT32 INT64 FLOAT DOUBLE STRING
 								 * BYTES BOOL UNIX_TIMESTAMP; NULL s when
-								 * absent (config_validate.c infers it) */
+								 * absent (apply_validate.c infers it) */
 	OfsStr		description;	/* "" when absent */
 	OfsStr		owner;			/* "" when absent */
 	OfsStrMap	tags;
@@ -264,4 +268,4 @@ extern void OfsFormatTtl(int64_t usec, char *buf, size_t buflen);
 extern const char *OfsNormalizeDtype(const char *text);
 extern const char *OfsNormalizeValueType(const char *text);
 
-#endif							/* OFS_CONFIG_YAML_H */
+#endif							/* OFS_YAML_CONFIG_H */
