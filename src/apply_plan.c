@@ -231,14 +231,13 @@ list_common(List *a, List *b)
 static bool
 list_eq(List *a, List *b)
 {
-	ListCell   *la,
-			   *lb;
-
+	if (a == NIL || b == NIL)
+		return a == b;
 	if (list_length(a) != list_length(b))
 		return false;
-	forboth(la, a, lb, b)
-		if (strcmp(lfirst(la), lfirst(lb)) != 0)
-		return false;
+	for (int i = 0; i < list_length(a); i++)
+		if (strcmp(list_nth(a, i), list_nth(b, i)) != 0)
+			return false;
 	return true;
 }
 

@@ -73,7 +73,12 @@ typedef struct RegQuery
 #define OF_PROJECT " WHERE project OPERATOR(pg_catalog.=) $1"
 #define NAMED(col) " AND " col " OPERATOR(pg_catalog.=) ANY ($2)"
 
-/* A query on the rows of a project: select, filter column, the rest. */
+/*
+ * A query on the rows of a project: select, filter column, the rest. The
+ * arguments are string literals pasted together, so they cannot be
+ * parenthesised.
+ */
+/* NOLINTNEXTLINE(bugprone-macro-parentheses) */
 #define REG_QUERY(select, col, rest) 	{{select OF_PROJECT rest, select OF_PROJECT NAMED(col) rest}, {1, 2}, {NULL, NULL}}
 
 static RegQuery project_query = {{
