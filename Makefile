@@ -14,8 +14,10 @@ OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 DATA        = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
 
-PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+PG_CPPFLAGS = -I$(srcdir)/src -I$(libpq_srcdir) $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
 SHLIB_LINK  = $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+# libpq: feast_schedule reaches pg_cron in another database (as postgres_fdw does)
+SHLIB_LINK_INTERNAL = $(libpq)
 PG_CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 
 # pg_regress (sql/ + expected/), isolation (test/isolation/), TAP (test/t/).

@@ -17,6 +17,7 @@
  *		feast_historical and friends: the point-in-time join engine
  *	materialize.c, online_read.c, push.c, pull.c
  *		the online store: materialization, online reads, push, pulls
+ *	schedule.c			feast_schedule: materialization as a pg_cron job
  *	sqlbuild.c, srf.c	safe SQL from user text; SETOF record results
  *	spi_util.c			running SPI statements and reading their results
  *
@@ -31,6 +32,7 @@
 #include "utils/guc.h"
 
 #include "offline_store.h"
+#include "schedule.h"
 
 PG_MODULE_MAGIC;
 
@@ -52,6 +54,7 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+	ScheduleInit();
 
 	MarkGUCPrefixReserved("offline_store");
 }
