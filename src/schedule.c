@@ -181,9 +181,10 @@ static void spi_run(const char *sql, int nargs, Oid *types, Datum *values,
  * ScheduleInit registers offline_store.cron_conninfo.
  *
  * The value may hold a password: it is shown to superusers only, and the
- * check hook refuses a password where the value would be stored in a
- * catalog that other roles read (ALTER ROLE/DATABASE ... SET, a function's
- * SET clause).
+ * check hook refuses a password in a value stored in a catalog that other
+ * roles read (pg_db_role_setting through ALTER ROLE/DATABASE ... SET,
+ * pg_proc through a function's SET clause), when it is stored if the
+ * library is loaded then, else when a session reads it.
  */
 void
 ScheduleInit(void)
@@ -242,7 +243,14 @@ check_cron_conninfo(char **newval, void **extra, GucSource source)
 							bad);
 		return false;
 	}
-	if (password && source == PGC_S_TEST)
+	/*
+	 * PGC_S_TEST: being stored by ALTER ROLE/DATABASE ... SET or a
+	 * function's SET clause; the other three: read from those catalogs
+	 * (stored while the library was not loaded, so unchecked then).
+	 */
+	if (password &&
+		(source == PGC_S_TEST || source == PGC_S_DATABASE ||
+		 source == PGC_S_USER || source == PGC_S_DATABASE_USER))
 	{
 		GUC_check_errdetail("A password must not be stored in the system catalogs, where other roles can read it.");
 		GUC_check_errhint("Set offline_store.cron_conninfo in the session with SET.");
