@@ -235,6 +235,18 @@ SELECT feast_unschedule('sch_a') AS removed;
 ROLLBACK;
 SELECT jobname FROM cron.job ORDER BY 1;
 SELECT feast_unschedule('sch_a') AS removed;
+-- error: a job of that name and role for another database (a project sch_a
+-- there) is not taken over; feast_unschedule here leaves it alone
+SELECT cron.schedule_in_database('feast_materialize:sch_a', '0 0 31 2 *', 'SELECT 1', 'postgres') > 0
+	   AS other_database_job;
+DO $$BEGIN
+	PERFORM feast_schedule('0 0 31 2 *', 'sch_a');
+EXCEPTION WHEN duplicate_object THEN
+	RAISE NOTICE '%', replace(SQLERRM, format('role "%s"', current_user), 'role <me>');
+END$$;
+SELECT feast_unschedule('sch_a') AS removed;
+SELECT jobname, database, command FROM cron.job;
+SELECT cron.unschedule('feast_materialize:sch_a');
 SELECT count(*) AS jobs FROM cron.job;
 
 -- Clean up.

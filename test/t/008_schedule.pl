@@ -30,13 +30,15 @@ use Test::More;
 
 my $alice = 'regress_sched_alice';
 my $alice_password = 'alice-secret';
+my $bob = 'regress_sched_bob';
 
-# Runs sql in db; returns stderr (empty when it succeeded).
+# Runs sql in db, on through errors; returns stderr (empty when it
+# succeeded).
 sub psql_error
 {
 	my ($node, $db, $sql) = @_;
 	my ($out, $err) = ('', '');
-	$node->psql($db, $sql, stdout => \$out, stderr => \$err);
+	$node->psql($db, $sql, stdout => \$out, stderr => \$err, on_error_stop => 0);
 	return $err;
 }
 
@@ -82,6 +84,8 @@ $node->safe_psql('postgres', qq{
 CREATE DATABASE feastdb;
 CREATE DATABASE otherdb;
 CREATE ROLE $alice LOGIN PASSWORD '$alice_password';
+-- bob, a member of alice, logs in without a password (trust)
+CREATE ROLE $bob LOGIN PASSWORD 'bob-secret' IN ROLE $alice;
 });
 
 # Source rows of the last hours (incremental materialization looks back 52
@@ -120,6 +124,15 @@ DROP TABLE public.s_gone;
 $node->safe_psql('otherdb', $setup . qq{
 SELECT count(*) FROM feast_apply(\$y\$
 project: p_other
+online_store: {type: postgres, db_schema: other_online}
+entities: [{name: driver, join_keys: [driver_id], value_type: INT64}]
+sources: [{name: stats, type: table, table: public.s_stats, timestamp_field: ts}]
+feature_views:
+  - {name: v, entities: [driver], source: stats, schema: [{name: conv, dtype: Float32}]}
+\$y\$);
+-- a project named as one of feastdb's
+SELECT count(*) FROM feast_apply(\$y\$
+project: p_two
 online_store: {type: postgres, db_schema: other_online}
 entities: [{name: driver, join_keys: [driver_id], value_type: INT64}]
 sources: [{name: stats, type: table, table: public.s_stats, timestamp_field: ts}]
@@ -183,12 +196,43 @@ my $job_other = $node->safe_psql('otherdb', $with_password
 	  . q{SELECT feast_schedule('* * * * *', 'p_other')});
 like($job_other, qr/^\d+$/, 'alice schedules p_other from otherdb');
 
-# a remote schedule rolled back with the caller's transaction leaves no job
+# bob gives his password, but the server does not ask for it: refused
+$err = psql_error($node, 'otherdb', qq{SET ROLE $bob;
+SET offline_store.cron_conninfo = 'password=bob-secret';
+SELECT feast_schedule('* * * * *', 'p_other')});
+like($err, qr/ERROR:  password is required\nDETAIL:  The server let role "$bob" connect to database "feastdb" without asking for its password\./,
+	'bob, whom the server does not ask for a password: error');
+
+# remote changes go with the caller's transaction: a rollback, a rollback to
+# a savepoint taken before the connection, leave no job; a rollback to a
+# savepoint after an earlier change makes the commit fail
 $node->safe_psql('otherdb', q{
 BEGIN;
 SELECT feast_schedule('0 0 31 2 *', 'p_other');
 ROLLBACK;
+BEGIN;
+SAVEPOINT a;
+SELECT feast_schedule('0 0 31 2 *', 'p_other');
+ROLLBACK TO a;
+COMMIT;
 });
+$err = psql_error($node, 'otherdb', q{
+BEGIN;
+SELECT feast_schedule('0 0 31 2 *', 'p_other');
+SAVEPOINT a;
+SELECT feast_schedule('61 * * * *', 'p_other');
+ROLLBACK TO a;
+COMMIT;
+});
+like($err, qr/ERROR:  invalid schedule: 61 \* \* \* \*.*ERROR:  a change to pg_cron jobs in database "feastdb" was rolled back with a savepoint/s,
+	'a savepoint rolled back after a remote change: the commit fails');
+
+# the superuser's p_two job runs in feastdb: p_two of otherdb cannot take it
+$err = psql_error($node, 'otherdb', q{SELECT feast_schedule('0 0 31 2 *', 'p_two')});
+like($err, qr/ERROR:  pg_cron job "feast_materialize:p_two" of role "\w+" already exists in database "feastdb"/,
+	'a project of the same name in another database: error');
+is($node->safe_psql('otherdb', q{SELECT feast_unschedule('p_two')}), 'f',
+	'... and feast_unschedule there leaves feastdb\'s job alone');
 
 is( $node->safe_psql('feastdb', q{
 SELECT string_agg(concat_ws('|', jobname, schedule, command, database, username), E'\n'
@@ -267,7 +311,7 @@ is($fresh, "p_one|broken|f|null|failed|t\np_one|good|t|true|succeeded|f\np_two|g
 	'feastdb: freshness of the three views');
 is($node->safe_psql('otherdb', q{
 SELECT concat_ws('|', project, feature_view, materialized_until IS NOT NULL, last_status)
-FROM feast.feature_view_freshness}), 'p_other|v|t|succeeded', 'otherdb: freshness');
+FROM feast.feature_view_freshness WHERE project = 'p_other'}), 'p_other|v|t|succeeded', 'otherdb: freshness');
 
 $node->stop;
 done_testing();
