@@ -38,8 +38,10 @@
  * and otherwise makes the commit fail (no remote savepoints needed).
  *
  * The command. A procedure, so that it can commit: the CALL must be a
- * statement of its own (pg_cron sends one; psql runs it as typed), which
- * is what a pg_cron job and a user at psql have. Each online feature view
+ * statement of its own, which is what a pg_cron job sends and what a user
+ * types at psql (a function, run inside its caller's transaction, could not
+ * commit, and one failing view would undo the others and its own failure
+ * record). Each online feature view
  * of the project is materialized incrementally, through SQL (the
  * feast_materialize_incremental function, so this file depends only on the
  * SQL contract), in its own transaction: a subtransaction around the call
@@ -47,8 +49,10 @@
  * (status 'failed', its message) in that transaction, and then each view's
  * transaction commits. So a failing view neither rolls back nor blocks the
  * others, and its record is committed before the procedure ends in an
- * ERROR naming every failing view (pg_cron keeps only the error, so the
- * primary message names them). A cancel (or statement_timeout) is recorded
+ * ERROR naming every failing view in its primary message (the first
+ * thing a reader of cron.job_run_details sees), their messages in the
+ * detail. The failure record's start_date is the start the run had, by
+ * feast_materialize_incremental's rule (failed_run_start). A cancel (or statement_timeout) is recorded
  * for its view and ends the run at once. plpgsql could do the same loop,
  * but a procedure that commits cannot have a SET search_path clause, so
  * every expression of it would run under the caller's search_path; here
@@ -71,8 +75,8 @@
 #include "commands/extension.h"
 #include "common/int.h"
 #include "executor/spi.h"
-#include "libpq-fe.h"
 #include "lib/stringinfo.h"
+#include "libpq-fe.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
@@ -1335,15 +1339,16 @@ ofs_feast_materialize_scheduled(PG_FUNCTION_ARGS)
 
 		initStringInfo(&names);
 		initStringInfo(&detail);
-		if (list_length(failures) == nviews)
-			appendStringInfo(&detail, nviews == 1 ?
-							 "The project's only online feature view failed." :
-							 "All %d online feature views of the project failed.",
+		if (nviews == 1)
+			appendStringInfoString(&detail, "The project's only online feature view failed.");
+		else if (list_length(failures) == nviews)
+			appendStringInfo(&detail, "All %d online feature views of the project failed.",
 							 nviews);
+		else if (nviews - list_length(failures) == 1)
+			appendStringInfo(&detail, "%d of %d feature views failed; the other one was materialized.",
+							 list_length(failures), nviews);
 		else
-			appendStringInfo(&detail, nviews - list_length(failures) == 1 ?
-							 "%d of %d feature views failed; the other one was materialized." :
-							 "%d of %d feature views failed; the other ones were materialized.",
+			appendStringInfo(&detail, "%d of %d feature views failed; the other ones were materialized.",
 							 list_length(failures), nviews);
 		foreach(lc, failures)
 		{
