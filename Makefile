@@ -14,8 +14,10 @@ OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 DATA        = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
 
-PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+PG_CPPFLAGS = -I$(srcdir)/src -I$(libpq_srcdir) $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
 SHLIB_LINK  = $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+# libpq: feast_schedule reaches pg_cron in another database (as postgres_fdw does)
+SHLIB_LINK_INTERNAL = $(libpq)
 PG_CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 
 # pg_regress (sql/ + expected/), isolation (test/isolation/), TAP (test/t/).
@@ -38,6 +40,7 @@ REGRESS_ALL = install upgrade \
           direct_scan $(REGRESS_HISTORICAL) direct_scan_reset \
           progress \
           materialize online push pull bad_input_online \
+          schedule bad_input_schedule \
           registry_hints ownership privileges write_privileges search_path
 REGRESS = $(REGRESS_ALL)
 ISOLATION      = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))

@@ -35,7 +35,8 @@ ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT f AS writer, has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
 FROM unnest(ARRAY['feast_apply', 'feast_materialize', 'feast_materialize_incremental',
 				  'feast_push', 'feast_write_to_offline_store', 'feast_persist',
-				  'feast_create_training_view']) f
+				  'feast_create_training_view', 'feast_schedule', 'feast_unschedule',
+				  'feast_materialize_scheduled']) f
 JOIN pg_proc p ON p.proname = f
 	 AND p.pronamespace = (SELECT extnamespace FROM pg_extension WHERE extname = 'offline_store')
 WHERE has_function_privilege('public', p.oid, 'EXECUTE')

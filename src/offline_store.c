@@ -7,7 +7,7 @@
  * what each holds.
  *
  * The settings are registered here and by the modules that own them
- * (HistScanInit, ProgressInit).
+ * (HistScanInit, ProgressInit, ScheduleInit).
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -24,6 +24,7 @@
 #include "historical_scan.h"
 #include "offline_store.h"
 #include "progress.h"
+#include "schedule.h"
 
 PG_MODULE_MAGIC;
 
@@ -47,6 +48,7 @@ _PG_init(void)
 							   NULL, NULL, NULL);
 	HistScanInit();
 	ProgressInit();
+	ScheduleInit();
 
 	MarkGUCPrefixReserved("offline_store");
 }
