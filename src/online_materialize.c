@@ -210,6 +210,7 @@ static void mat_fetch(void *arg, uint64 ref, Datum **values, bool **nulls);
 static void read_direct(MatReceiver *r, const HistScan *scan);
 static MatTable *read_source(MaterializeView *mv, MatRead *read,
 							 TimestampTz from, TimestampTz to);
+static bool relation_has_rows(Relation rel);
 static bool online_table_empty(SPIPlanPtr upsert);
 static uint64 upsert_batch(SPIPlanPtr plan, EphemeralNamedRelation enr);
 static int64 write_winners(MaterializeView *mv, MatTable *table, TupleDesc row_desc);
@@ -557,22 +558,44 @@ read_source(MaterializeView *mv, MatRead *read, TimestampTz from, TimestampTz to
 	return r.table;
 }
 
+/* Does rel hold a row visible to a fresh latest snapshot? */
+static bool
+relation_has_rows(Relation rel)
+{
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	bool		found;
+
+	CommandCounterIncrement();
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	slot = table_slot_create(rel, NULL);
+	found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	return found;
+}
+
 /*
  * online_table_empty decides whether the winners can be written by a plain
  * INSERT instead of the upsert (prepared, not run): when the online table
  * holds no row at all, none can conflict, and the speculative insertion
  * ON CONFLICT makes for every row (an index probe, and a second WAL record)
- * is cost for nothing. It must stay empty of other writers' rows until the
- * INSERT is done, so the table is locked SHARE ROW EXCLUSIVE (until the
- * transaction ends: pushes into it wait; readers do not), and only then
- * looked at, with the latest snapshot.
+ * is cost for nothing. It must stay without other writers' rows until the
+ * INSERT is done, so a table that looks empty is locked SHARE ROW
+ * EXCLUSIVE (until the transaction ends: pushes into it wait; readers do
+ * not) and looked at again. A table with rows is never locked beyond what
+ * the upsert takes.
  *
  * Only where the INSERT does exactly what the upsert would: the caller has
  * the privileges the upsert needs (checked here, as the executor would
  * check them, with the same errors), and the table is a plain table with
  * no row-level security, no triggers (an upsert fires UPDATE statement
  * triggers too) and no rules, outside SERIALIZABLE transactions (whose
- * predicate locks differ).
+ * predicate locks differ). The rows are looked for with the latest
+ * snapshot, whatever the isolation level.
  */
 static bool
 online_table_empty(SPIPlanPtr upsert)
@@ -582,6 +605,7 @@ online_table_empty(SPIPlanPtr upsert)
 	PlannedStmt *stmt;
 	Oid			relid = InvalidOid;
 	bool		empty = false;
+	Relation	rel;
 
 	if (IsolationIsSerializable())
 		return false;
@@ -596,31 +620,18 @@ online_table_empty(SPIPlanPtr upsert)
 	}
 	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(cxt);
+	if (!OidIsValid(relid))
+		return false;
 
-	if (OidIsValid(relid))
+	rel = table_open(relid, RowExclusiveLock);
+	if (rel->rd_rel->relkind == RELKIND_RELATION &&
+		!rel->rd_rel->relrowsecurity && !rel->rd_rel->relhastriggers &&
+		!rel->rd_rel->relhasrules && !relation_has_rows(rel))
 	{
-		Relation	rel = table_open(relid, RowExclusiveLock);
-
-		if (rel->rd_rel->relkind == RELKIND_RELATION &&
-			!rel->rd_rel->relrowsecurity && !rel->rd_rel->relhastriggers &&
-			!rel->rd_rel->relhasrules)
-		{
-			Snapshot	snapshot;
-			TableScanDesc scan;
-			TupleTableSlot *slot;
-
-			LockRelationOid(relid, ShareRowExclusiveLock);
-			CommandCounterIncrement();
-			snapshot = RegisterSnapshot(GetLatestSnapshot());
-			scan = table_beginscan(rel, snapshot, 0, NULL);
-			slot = table_slot_create(rel, NULL);
-			empty = !table_scan_getnextslot(scan, ForwardScanDirection, slot);
-			ExecDropSingleTupleTableSlot(slot);
-			table_endscan(scan);
-			UnregisterSnapshot(snapshot);
-		}
-		table_close(rel, NoLock);
+		LockRelationOid(relid, ShareRowExclusiveLock);
+		empty = !relation_has_rows(rel);
 	}
+	table_close(rel, NoLock);
 	return empty;
 }
 
