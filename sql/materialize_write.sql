@@ -1,16 +1,22 @@
 -- How materialization writes the online table. Into an empty online table
 -- it inserts (no ON CONFLICT), holding the table SHARE ROW EXCLUSIVE so
--- that no other writer can add a key meanwhile; into a table with rows it
--- upserts, newest wins, under row locks only. Both behave as the upsert
--- would: the same privileges are needed (SELECT on the columns the
--- newest-wins rule reads), and a table with triggers or row-level
--- security is always upserted (an upsert fires UPDATE statement triggers
--- and applies SELECT policies to new rows, which an INSERT does not).
--- Winners are written in key order, in batches of 10000 keys.
+-- that no other writer can add a key meanwhile: directly, as COPY does
+-- ("direct insert", with offline_store.direct_scan), unless the table has
+-- a default, constraint or conversion to apply, else by an INSERT; into a
+-- table with rows it upserts, newest wins, under row locks only. All
+-- behave as the upsert would: the same privileges are needed (SELECT on
+-- the columns the newest-wins rule reads), and a table with triggers or
+-- row-level security is always upserted (an upsert fires UPDATE statement
+-- triggers and applies SELECT policies to new rows, which an INSERT does
+-- not). Winners are written in key order, in batches of 10000 keys.
 SET TimeZone = 'UTC';
 SET datestyle = 'ISO, YMD';
 
 CREATE TABLE public.mw_src (driver_id bigint, ts timestamptz, v integer);
+CREATE TABLE public.mw_small (driver_id bigint, ts timestamptz, v integer, note varchar(10));
+INSERT INTO public.mw_small VALUES (1, '2024-01-01 10:00+00', 1, 'a'), (2, '2024-01-01 10:00+00', 2, NULL),
+	(3, '2024-01-01 10:00+00', 3, 'c'), (3, '2024-01-01 09:00+00', 4, 'd');
+ANALYZE public.mw_small;
 INSERT INTO public.mw_src
 SELECT g % 12000, '2024-01-01 00:00+00'::timestamptz + g * interval '1 second', g
 FROM generate_series(1, 24000) g;
@@ -18,8 +24,12 @@ SELECT count(*) AS objects FROM feast_apply($y$
 project: mw
 online_store: {type: postgres, db_schema: mw_online}
 entities: [{name: driver, join_keys: [driver_id], value_type: INT64}]
-sources: [{name: src, type: table, table: public.mw_src, timestamp_field: ts}]
-feature_views: [{name: v, entities: [driver], source: src, schema: [{name: v, dtype: Int32}]}]
+sources:
+  - {name: src, type: table, table: public.mw_src, timestamp_field: ts}
+  - {name: small_src, type: table, table: public.mw_small, timestamp_field: ts}
+feature_views:
+  - {name: v, entities: [driver], source: src, schema: [{name: v, dtype: Int32}]}
+  - {name: small, entities: [driver], source: small_src, schema: [{name: v, dtype: Int32}, {name: note, dtype: String}]}
 $y$);
 
 -- The locks a materialization leaves on the online table until it commits.
@@ -50,6 +60,43 @@ BEGIN;
 SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['v'], 'mw');
 SELECT public.mw_locks() AS locks;
 COMMIT;
+
+-- How the winners are written, as the progress messages say: into the
+-- empty table, directly ("direct insert"; the varchar feature is stored
+-- in the online table's text column as it is); with direct_scan off, by
+-- an INSERT; into the full table, by the upsert.
+SET offline_store.progress_messages = info;
+SET offline_store.progress_interval = 0;
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['small'], 'mw');
+SELECT driver_id, v, note, event_timestamp FROM mw_online.mw_small ORDER BY driver_id;
+TRUNCATE mw_online.mw_small;
+SET offline_store.direct_scan = off;
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['small'], 'mw');
+RESET offline_store.direct_scan;
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['small'], 'mw');
+-- A default, a constraint or a conversion to apply: an INSERT, which
+-- applies them. A column materialization does not fill gets its default:
+TRUNCATE mw_online.mw_small;
+ALTER TABLE mw_online.mw_small ADD COLUMN extra integer DEFAULT 42;
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['small'], 'mw');
+SELECT driver_id, v, extra FROM mw_online.mw_small ORDER BY driver_id;
+ALTER TABLE mw_online.mw_small DROP COLUMN extra;
+-- error: a CHECK constraint is checked
+TRUNCATE mw_online.mw_small;
+ALTER TABLE mw_online.mw_small ADD CONSTRAINT mw_small_v CHECK (v < 3);
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['small'], 'mw');
+ALTER TABLE mw_online.mw_small DROP CONSTRAINT mw_small_v;
+-- error: a NOT NULL feature column is checked
+ALTER TABLE mw_online.mw_small ALTER COLUMN note SET NOT NULL;
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['small'], 'mw');
+ALTER TABLE mw_online.mw_small ALTER COLUMN note DROP NOT NULL;
+-- error: a value the online column's type must check (varchar(1))
+ALTER TABLE mw_online.mw_small ALTER COLUMN note TYPE varchar(1);
+UPDATE public.mw_small SET note = 'cc' WHERE v = 3;
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['small'], 'mw');
+SELECT count(*) AS online_rows FROM mw_online.mw_small;
+RESET offline_store.progress_messages;
+RESET offline_store.progress_interval;
 
 -- Triggers: the online table is upserted even when empty (its UPDATE
 -- statement trigger fires, as for an upsert, once per batch of 10000
@@ -137,4 +184,4 @@ REVOKE ALL ON FUNCTION feast_materialize(timestamptz, timestamptz, text[], text)
 REVOKE ALL ON public.mw_src FROM regress_mw_writer;
 DROP ROLE regress_mw_writer, regress_mw_owner;
 DROP FUNCTION public.mw_locks(), public.mw_count();
-DROP TABLE public.mw_src, public.mw_fired;
+DROP TABLE public.mw_src, public.mw_small, public.mw_fired;

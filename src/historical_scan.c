@@ -76,7 +76,7 @@ HistScanInit(void)
 {
 	DefineCustomBoolVariable("offline_store.direct_scan",
 							 gettext_noop("Lets feast_historical and materialization read a source table that would only be scanned whole directly, without the executor."),
-							 gettext_noop("Off, every source is read through the executor: slower on large tables, seen by executor hooks."),
+							 gettext_noop("Off, every source is read (and every online table written) through the executor: slower on large tables, seen by executor hooks."),
 							 &ofs_direct_scan,
 							 true,
 							 PGC_SUSET,

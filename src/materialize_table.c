@@ -554,7 +554,10 @@ MatTableOfferRef(MatTable *t, uint64 ref, int64 ts, bool created_null,
 		p->created = created;
 		p->created_null = created_null;
 		p->ref = ref;
-		mat_prefetch(&t->entries[hash & (t->size - 1)]);
+		/* both cache lines an entry may straddle */
+		e = &t->entries[hash & (t->size - 1)];
+		mat_prefetch(e);
+		mat_prefetch((char *) (e + 1) - 1);
 		return;
 	}
 

@@ -43,8 +43,14 @@
  *	  (OnlineUpsertRowsSql) that keeps newest-wins against what is stored:
  *	  a stored row is replaced only when the incoming (event_timestamp,
  *	  created_timestamp) is not older, a NULL created being older than any
- *	  non-NULL one. The INSERT runs as the caller, with the online table's
- *	  grants, row-level security and triggers.
+ *	  non-NULL one. The statement runs as the caller, with the online
+ *	  table's grants, row-level security and triggers. An online table
+ *	  that holds no row (a first materialization) is locked SHARE ROW
+ *	  EXCLUSIVE and written without ON CONFLICT, whose speculative
+ *	  insertion costs for nothing there: by the same statement less its ON
+ *	  CONFLICT clause, or, with offline_store.direct_scan, directly as COPY
+ *	  writes (multi-inserts, then the indexes), where nothing but the rows
+ *	  is to be done (online_table_empty and direct_write_map say when).
  *
  * 3. Record the interval and the run.
  *
@@ -87,6 +93,7 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -100,6 +107,8 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "parser/parse_coerce.h"
 #include "parser/parsetree.h"
 #include "storage/lmgr.h"
 #include "tcop/dest.h"
@@ -132,6 +141,8 @@ PG_FUNCTION_INFO_V1(ofs_feast_materialize_incremental);
 #define MAT_ROWS_RELATION "offline_store_materialized_rows"
 /* Winners per upsert statement. */
 #define MAT_WRITE_BATCH 10000
+/* Winners per multi-insert of a direct write (as COPY's buffers). */
+#define MAT_DIRECT_BATCH 1000
 
 /* The per-call state of the view being materialized. */
 typedef struct MaterializeView
@@ -211,7 +222,12 @@ static void read_direct(MatReceiver *r, const HistScan *scan);
 static MatTable *read_source(MaterializeView *mv, MatRead *read,
 							 TimestampTz from, TimestampTz to);
 static bool relation_has_rows(Relation rel);
-static bool online_table_empty(SPIPlanPtr upsert);
+static Oid	online_table_empty(SPIPlanPtr upsert);
+static int *direct_write_map(Relation rel, TupleDesc desc, int nkeycols);
+static void direct_write_flush(ResultRelInfo *rri, EState *estate, BulkInsertState bistate,
+							   CommandId cid, TupleTableSlot **slots, int n);
+static int64 write_direct(MaterializeView *mv, MatTable *table, TupleDesc desc,
+						  int lead, Relation rel, const int *attmap);
 static uint64 upsert_batch(SPIPlanPtr plan, EphemeralNamedRelation enr);
 static int64 write_winners(MaterializeView *mv, MatTable *table, TupleDesc row_desc);
 static void materialize_view_body(MaterializeView *mv, bool incremental,
@@ -595,9 +611,10 @@ relation_has_rows(Relation rel)
  * no row-level security, no triggers (an upsert fires UPDATE statement
  * triggers too) and no rules, outside SERIALIZABLE transactions (whose
  * predicate locks differ). The rows are looked for with the latest
- * snapshot, whatever the isolation level.
+ * snapshot, whatever the isolation level. Returns the table's OID when it
+ * is empty (and locked), else InvalidOid.
  */
-static bool
+static Oid
 online_table_empty(SPIPlanPtr upsert)
 {
 	MemoryContext caller = CurrentMemoryContext;
@@ -608,7 +625,7 @@ online_table_empty(SPIPlanPtr upsert)
 	Relation	rel;
 
 	if (IsolationIsSerializable())
-		return false;
+		return InvalidOid;
 	cxt = AllocSetContextCreate(caller, "offline_store upsert plan",
 								ALLOCSET_SMALL_SIZES);
 	MemoryContextSwitchTo(cxt);
@@ -621,7 +638,7 @@ online_table_empty(SPIPlanPtr upsert)
 	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(cxt);
 	if (!OidIsValid(relid))
-		return false;
+		return InvalidOid;
 
 	rel = table_open(relid, RowExclusiveLock);
 	if (rel->rd_rel->relkind == RELKIND_RELATION &&
@@ -632,7 +649,161 @@ online_table_empty(SPIPlanPtr upsert)
 		empty = !relation_has_rows(rel);
 	}
 	table_close(rel, NoLock);
-	return empty;
+	return empty ? relid : InvalidOid;
+}
+
+/*
+ * direct_write_map decides whether the winners, rows of desc (the online
+ * table's columns as materialization computes them; the first nkeycols
+ * are the key, never NULL), can be inserted into rel directly, as COPY
+ * inserts rows (write_direct), and returns for each column of desc the
+ * table column (0-based) taking it; NULL when they cannot: unless the
+ * table has exactly those columns (no other column to compute a default
+ * for), of the values' types (or types they are binary-coercible to,
+ * without a typmod or domain to check), no CHECK constraint, no generated
+ * column and no NOT NULL column beyond the key and the event timestamp
+ * (the next to last column), the INSERT statement is needed.
+ */
+static int *
+direct_write_map(Relation rel, TupleDesc desc, int nkeycols)
+{
+	TupleDesc	rdesc = RelationGetDescr(rel);
+	int		   *map = palloc(sizeof(int) * desc->natts);
+	int			mapped = 0;
+
+	if (rdesc->constr != NULL &&
+		(rdesc->constr->num_check > 0 || rdesc->constr->has_generated_stored))
+		return NULL;
+	for (int i = 0; i < desc->natts; i++)
+		map[i] = -1;
+	for (int a = 0; a < rdesc->natts; a++)
+	{
+		Form_pg_attribute ratt = TupleDescAttr(rdesc, a);
+		int			c;
+
+		if (ratt->attisdropped)
+			continue;
+		for (c = 0; c < desc->natts; c++)
+			if (strcmp(NameStr(TupleDescAttr(desc, c)->attname), NameStr(ratt->attname)) == 0)
+				break;
+		if (c == desc->natts || map[c] >= 0)
+			return NULL;		/* a column we do not compute */
+		{
+			Form_pg_attribute datt = TupleDescAttr(desc, c);
+			bool		same = datt->atttypid == ratt->atttypid &&
+				(ratt->atttypmod < 0 || ratt->atttypmod == datt->atttypmod);
+			bool		coercible = ratt->atttypmod < 0 &&
+				getBaseType(ratt->atttypid) == ratt->atttypid &&
+				IsBinaryCoercible(datt->atttypid, ratt->atttypid);
+
+			if (!same && !coercible)
+				return NULL;
+			if (ratt->attnotnull && c >= nkeycols && c != desc->natts - 2)
+				return NULL;	/* a NOT NULL column we may leave NULL */
+		}
+		map[c] = a;
+		mapped++;
+	}
+	return mapped == desc->natts ? map : NULL;
+}
+
+/* Insert slots[0 .. n - 1] into rri's table and its indexes, then clear them. */
+static void
+direct_write_flush(ResultRelInfo *rri, EState *estate, BulkInsertState bistate,
+				   CommandId cid, TupleTableSlot **slots, int n)
+{
+	table_multi_insert(rri->ri_RelationDesc, slots, n, cid, 0, bistate);
+	for (int i = 0; i < n; i++)
+	{
+		if (rri->ri_NumIndices > 0)
+			list_free(ExecInsertIndexTuples(rri, slots[i], estate, false, false,
+											NULL, NIL));
+		ExecClearTuple(slots[i]);
+		ResetPerTupleExprContext(estate);
+	}
+}
+
+/*
+ * write_direct inserts the winners of table into rel, an empty online
+ * table locked by online_table_empty, as COPY FROM inserts rows: in
+ * batches of MAT_DIRECT_BATCH through the table access method's
+ * multi-insert, each row then into every index (a unique index still
+ * checks its keys). Only where an INSERT would do nothing else: the
+ * privileges were checked, and the table has no trigger, rule or
+ * row-level security (online_table_empty), and no default, constraint or
+ * conversion to apply (direct_write_map gives attmap). The executor's
+ * hooks do not see these inserts: like the direct read of a source, this
+ * is done only with offline_store.direct_scan on. desc describes the
+ * values (the lead dummy key, then the table's rows, then the event and
+ * created timestamps). Returns the number of rows inserted.
+ */
+static int64
+write_direct(MaterializeView *mv, MatTable *table, TupleDesc desc, int lead,
+			 Relation rel, const int *attmap)
+{
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	BulkInsertState bistate = GetBulkInsertState();
+	CommandId	cid = GetCurrentCommandId(true);
+	int			natts = RelationGetDescr(rel)->natts;
+	int			nrow = desc->natts - lead - 2;
+	TupleTableSlot **slots = palloc(sizeof(TupleTableSlot *) * MAT_DIRECT_BATCH);
+	Datum		dummy = CStringGetTextDatum("");
+	MatWinner	w;
+	int			n = 0;
+	int64		done = 0;
+
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	for (int i = 0; i < MAT_DIRECT_BATCH; i++)
+		slots[i] = table_slot_create(rel, NULL);
+
+	MatTableBeginScan(table, true);
+	while (MatTableNext(table, &w))
+	{
+		TupleTableSlot *slot = slots[n];
+		Datum	   *values = slot->tts_values;
+		bool	   *nulls = slot->tts_isnull;
+
+		ExecClearTuple(slot);
+		memset(nulls, true, sizeof(bool) * natts);
+		if (lead)
+		{
+			values[attmap[0]] = dummy;
+			nulls[attmap[0]] = false;
+		}
+		for (int i = 0; i < nrow; i++)
+		{
+			values[attmap[lead + i]] = w.values[i];
+			nulls[attmap[lead + i]] = w.nulls[i];
+		}
+		values[attmap[lead + nrow]] = TimestampTzGetDatum(w.ts);
+		nulls[attmap[lead + nrow]] = false;
+		values[attmap[lead + nrow + 1]] = TimestampTzGetDatum(w.created);
+		nulls[attmap[lead + nrow + 1]] = w.created_null;
+		ExecStoreVirtualTuple(slot);
+		if (++n == MAT_DIRECT_BATCH)
+		{
+			direct_write_flush(rri, estate, bistate, cid, slots, n);
+			done += n;
+			n = 0;
+			CHECK_FOR_INTERRUPTS();
+			ProgressUpdate(mv->progress, done);
+		}
+	}
+	if (n > 0)
+	{
+		direct_write_flush(rri, estate, bistate, cid, slots, n);
+		done += n;
+		ProgressUpdate(mv->progress, done);
+	}
+
+	for (int i = 0; i < MAT_DIRECT_BATCH; i++)
+		ExecDropSingleTupleTableSlot(slots[i]);
+	FreeBulkInsertState(bistate);
+	ExecCloseIndices(rri);
+	FreeExecutorState(estate);
+	return done;
 }
 
 /* Run the upsert of one batch, then give the relation an empty tuplestore. */
@@ -679,6 +850,7 @@ write_winners(MaterializeView *mv, MatTable *table, TupleDesc row_desc)
 	bool	   *nulls;
 	MatWinner	w;
 	int			rc;
+	Oid			relid;
 
 	ProgressPhase(mv->progress, "keys",
 				  "writing the online table of feature view \"%s\" (%d of %d)",
@@ -718,9 +890,33 @@ write_winners(MaterializeView *mv, MatTable *table, TupleDesc row_desc)
 	plan = SPI_prepare(mv->upsert_sql, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (online_table_empty(plan))
+	relid = online_table_empty(plan);
+	if (OidIsValid(relid))
 	{
 		SPI_freeplan(plan);
+		if (ofs_direct_scan)
+		{
+			Relation	rel = table_open(relid, NoLock);	/* locked */
+			int		   *attmap = direct_write_map(rel, desc, lead + fv->nkeys);
+
+			if (attmap != NULL)
+			{
+				ProgressPhase(mv->progress, "keys",
+							  "writing the online table of feature view \"%s\" (%d of %d, direct insert)",
+							  fv->name, mv->index, mv->nviews);
+				ProgressSetTotal(mv->progress, (double) total, true);
+				ProgressUpdate(mv->progress, 0);
+				written = write_direct(mv, table, desc, lead, rel, attmap);
+			}
+			table_close(rel, NoLock);
+			if (attmap != NULL)
+			{
+				if ((rc = SPI_unregister_relation(MAT_ROWS_RELATION)) != SPI_OK_REL_UNREGISTER)
+					elog(ERROR, "SPI_unregister_relation failed: %s", SPI_result_code_string(rc));
+				tuplestore_end((Tuplestorestate *) enr->reldata);
+				return written;
+			}
+		}
 		plan = SPI_prepare(mv->insert_sql, 0, NULL);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
