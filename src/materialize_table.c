@@ -11,6 +11,13 @@
  * hash of its key and one probe; only when it beats the winner are its
  * values copied, into the winner's row allocation when they fit.
  *
+ * Rows read directly from a table are offered by reference (their TID):
+ * a winner then costs no copy at all, only its reference is kept, and the
+ * winners' rows are fetched once every row has been offered, in TID order
+ * (MatTableFetchRows). With a key of one integer column, such offers are
+ * queued a few at a time and their slots prefetched: the probe of a large
+ * table is a cache miss, and the queue lets several be under way at once.
+ *
  * Keys are grouped as the online table's primary key groups them: the
  * values are already of the online key's types (the caller converts
  * them), hashed with each type's default hash function and compared with
@@ -25,11 +32,15 @@
  * rows in the same order. The scan compacts and sorts the entries array
  * in place: after it starts, the table takes no more offers.
  *
- * Memory: the entries (40 bytes per slot) and one row per key (its values
+ * Memory: the entries (48 bytes per slot) and one row per key (its values
  * and nulls, and a copy of its by-reference values), in two child
- * contexts of the caller's; nothing per source row. The caller bounds it
- * (MatTableMemory); a spill by key-hash partitions would route an offer to
- * its partition's table or file and scan the partitions one at a time.
+ * contexts of the caller's; nothing per source row. The caller can watch
+ * it (MatTableMemory). A spill beyond a memory budget would partition the
+ * offers by their key's hash into files (BufFile), keep one partition's
+ * table in memory at a time and scan the partitions in turn; the key order
+ * would then hold within a partition only, so the writer would merge the
+ * partitions' sorted winners (or lock the online table) to keep its lock
+ * order.
  *
  * Copyright (c) 2026, offline_store developers
  *

@@ -747,7 +747,8 @@ write_direct(MaterializeView *mv, MatTable *table, TupleDesc desc, int lead,
 	CommandId	cid = GetCurrentCommandId(true);
 	int			natts = RelationGetDescr(rel)->natts;
 	int			nrow = desc->natts - lead - 2;
-	TupleTableSlot **slots = palloc(sizeof(TupleTableSlot *) * MAT_DIRECT_BATCH);
+	int			nslots = (int) Min(MatTableCount(table), MAT_DIRECT_BATCH);
+	TupleTableSlot **slots = palloc(sizeof(TupleTableSlot *) * nslots);
 	Datum		dummy = CStringGetTextDatum("");
 	MatWinner	w;
 	int			n = 0;
@@ -755,7 +756,7 @@ write_direct(MaterializeView *mv, MatTable *table, TupleDesc desc, int lead,
 
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	ExecOpenIndices(rri, false);
-	for (int i = 0; i < MAT_DIRECT_BATCH; i++)
+	for (int i = 0; i < nslots; i++)
 		slots[i] = table_slot_create(rel, NULL);
 
 	MatTableBeginScan(table, true);
@@ -782,7 +783,7 @@ write_direct(MaterializeView *mv, MatTable *table, TupleDesc desc, int lead,
 		values[attmap[lead + nrow + 1]] = TimestampTzGetDatum(w.created);
 		nulls[attmap[lead + nrow + 1]] = w.created_null;
 		ExecStoreVirtualTuple(slot);
-		if (++n == MAT_DIRECT_BATCH)
+		if (++n == nslots)
 		{
 			direct_write_flush(rri, estate, bistate, cid, slots, n);
 			done += n;
@@ -798,7 +799,7 @@ write_direct(MaterializeView *mv, MatTable *table, TupleDesc desc, int lead,
 		ProgressUpdate(mv->progress, done);
 	}
 
-	for (int i = 0; i < MAT_DIRECT_BATCH; i++)
+	for (int i = 0; i < nslots; i++)
 		ExecDropSingleTupleTableSlot(slots[i]);
 	FreeBulkInsertState(bistate);
 	ExecCloseIndices(rri);
