@@ -61,6 +61,14 @@ SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-
 SELECT public.mw_locks() AS locks;
 COMMIT;
 
+-- a SERIALIZABLE transaction upserts, also into an empty table (its
+-- predicate locks are the upsert's)
+TRUNCATE mw_online.mw_v;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['v'], 'mw');
+SELECT public.mw_locks() AS locks;
+COMMIT;
+
 -- How the winners are written, as the progress messages say: into the
 -- empty table, directly ("direct insert"; the varchar feature is stored
 -- in the online table's text column as it is); with direct_scan off, by

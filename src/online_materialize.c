@@ -1030,8 +1030,11 @@ materialize_view_body(MaterializeView *mv, bool incremental,
 	/*
 	 * Columns computed per key go here: a value the view's online table
 	 * holds that is not a source column (a windowed aggregation as of end,
-	 * say) is computed for the table's keys, as an extra column of the rows
-	 * written, before they are written.
+	 * say) is computed for the table's keys before they are written. Such a
+	 * column is added to the rows write_winners builds (its relation's
+	 * columns are named as the online table's: the statements and the
+	 * direct insert match them by name) and to the column lists of
+	 * OnlineUpsertRowsSql.
 	 */
 
 	result->rows_written = write_winners(mv, table, read.row_desc);
