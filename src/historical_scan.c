@@ -12,7 +12,8 @@
  * what the join engine does with the row; the engine drops rows outside
  * the window itself. So when the read would be exactly that, the table is
  * scanned directly (offline_store.direct_scan, on by default; test/bench/
- * historical.sh measures both).
+ * historical.sh measures both). Materialization (online_materialize.c)
+ * reads its sources the same way, and materialize.sh measures both too.
  *
  * When: the read (one SELECT of columns with a WHERE clause that is the
  * window) is planned with its actual bounds, as SPI would plan it, and must
@@ -74,8 +75,8 @@ void
 HistScanInit(void)
 {
 	DefineCustomBoolVariable("offline_store.direct_scan",
-							 gettext_noop("Lets feast_historical read a source table that would only be scanned whole directly, without the executor."),
-							 gettext_noop("Off, every source is read through the executor: slower on large tables, seen by executor hooks."),
+							 gettext_noop("Lets feast_historical and materialization read a source table that would only be scanned whole directly, without the executor."),
+							 gettext_noop("Off, every source is read (and every online table written) through the executor: slower on large tables, seen by executor hooks."),
 							 &ofs_direct_scan,
 							 true,
 							 PGC_SUSET,

@@ -3,8 +3,8 @@
  * online.h
  *		Helpers shared by materialization, online reads, push and pull
  *		(online_common.c): describing sources and user queries, timestamp
- *		expressions, the newest-wins upsert, and SETOF record results from
- *		a query.
+ *		expressions, online keys, the newest-wins upserts, and SETOF record
+ *		results from a query.
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -66,16 +66,37 @@ extern char *OnlineTsExpr(const char *alias, Form_pg_attribute att,
 extern char *OnlineTsBound(Form_pg_attribute att, int paramno);
 
 /*
- * The statement that upserts the newest row per online key of from_item
- * (rows of fv's source, whose columns are desc) into fv's online table,
- * with the newest-wins rule: with window, the rows with $1 <= ts <= $2
- * (online_materialize.c; *window_query, if not NULL, receives a query
- * selecting those rows, for estimates); without, every row with a
- * timestamp (online_push.c). Caller must be connected to SPI.
+ * OnlineUpsertSql returns the statement that upserts the newest row per
+ * online key of from_item (rows of fv's source, whose columns are desc)
+ * into fv's online table, with the newest-wins rule: every row with a
+ * timestamp and no NULL key, grouped by the online key (push). Caller must
+ * be connected to SPI.
  */
 extern char *OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc,
-							 const char *from_item, bool window,
-							 char **window_query);
+							 const char *from_item);
+
+/*
+ * OnlineUpsertRowsSql returns the statement that upserts the rows of the
+ * relation named relation (an ephemeral named relation: rows one per
+ * online key, with the online table's columns in order: keys, or '' for an
+ * entity-less view, features, event_timestamp, created_timestamp) into
+ * fv's online table, in the relation's order, with the newest-wins rule
+ * (materialization); without newest_wins, a plain INSERT (for a table
+ * known to hold none of the keys).
+ */
+extern char *OnlineUpsertRowsSql(const RegFeatureView *fv, const char *relation,
+								 bool newest_wins);
+
+/*
+ * OnlineKeyReadExpr returns the SQL (alias s) reading source join key
+ * column att as a value of the online key column oatt's type: the column
+ * itself where its values already are values of that type as stored (the
+ * same base type, a binary-coercible type, or a timestamp without time
+ * zone for a timestamptz key: the same number, read as UTC), else a cast
+ * (what INSERT would store). Errors when INSERT could not store it.
+ */
+extern char *OnlineKeyReadExpr(const RegFeatureView *fv, const char *key,
+							   Form_pg_attribute att, Form_pg_attribute oatt);
 
 /* The schema-qualified, quoted name of a view's online table. */
 extern char *OnlineTableOf(const RegFeatureView *fv);

@@ -4,8 +4,9 @@
  *		What the online-store files share (online.h): reading the arguments
  *		of a call, describing a source without reading it, finding its
  *		columns through field_mapping, timestamp expressions and bounds,
- *		the newest-wins upsert into an online table, and SETOF record
- *		results streamed from a query.
+ *		join keys as online keys, the newest-wins upserts into an online
+ *		table (push's set-based one, and materialization's of rows one per
+ *		key), and SETOF record results streamed from a query.
  *
  * Everything here runs inside the caller's SPI connection and allocates in
  * the caller's memory context; nothing is cached between calls.
@@ -44,8 +45,13 @@
 static int	missing_column_detail(OnlineColumnRole role, const char *feast_name,
 								  bool mapped);
 static char *collation_name(Oid collid);
+static char *online_key_cast(const RegFeatureView *fv, const char *key,
+							 Form_pg_attribute att, Form_pg_attribute oatt,
+							 bool as_is);
 static char *online_key_expr(const RegFeatureView *fv, const char *key,
 							 Form_pg_attribute att, Form_pg_attribute oatt);
+static void append_online_columns(StringInfo sql, const RegFeatureView *fv);
+static void append_newest_wins(StringInfo sql, const RegFeatureView *fv);
 
 char *
 OnlineTextArg(FunctionCallInfo fcinfo, int argno)
@@ -261,106 +267,157 @@ collation_name(Oid collid)
 }
 
 /*
- * online_key_expr returns the value a source join key column (att, alias
- * s) takes in the online key column (oatt): what INSERT would store there,
- * except that a timestamp without time zone is read as UTC, never through
- * the session's TimeZone. The expression also has the online column's
- * collation, so that grouping by it groups as the online table's primary
- * key does: two source keys that become one online key (numeric 0.1 and
- * 0.10000000000000000001 as float8, 'abc' and 'ABC' under a
- * case-insensitive source collation but not online) are one group.
+ * online_key_cast returns the expression giving source join key column
+ * att (of the view's source, alias s) the online key column oatt's type:
+ * NULL where the column's values are already values of that type, as they
+ * are stored (the same base type, a binary-coercible type such as varchar
+ * for text, or a timestamp without time zone for timestamptz, whose value
+ * read as UTC is the same number), with as_is; else what INSERT would store
+ * there, except that a timestamp without time zone is read as UTC, never
+ * through the session's TimeZone. Errors when INSERT could not store it.
  */
 static char *
-online_key_expr(const RegFeatureView *fv, const char *key,
-				Form_pg_attribute att, Form_pg_attribute oatt)
+online_key_cast(const RegFeatureView *fv, const char *key, Form_pg_attribute att,
+				Form_pg_attribute oatt, bool as_is)
 {
 	char	   *col = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
 	Oid			base = getBaseType(att->atttypid);
-	char	   *expr;
 
 	if (oatt == NULL)
 		elog(ERROR, "online table of feature view \"%s\" has no column \"%s\"",
 			 fv->name, key);
 	if (base == oatt->atttypid)
-		expr = col;
-	else if (base == TIMESTAMPOID && oatt->atttypid == TIMESTAMPTZOID)
-		expr = psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, %s)", col);
-	else
-	{
-		/*
-		 * The online key has no typmod, so where an assignment cast exists
-		 * an explicit cast is the same conversion; where none exists INSERT
-		 * would fail, and so do we, with a clear error.
-		 */
-		if (!can_coerce_type(1, &att->atttypid, &oatt->atttypid, COERCION_ASSIGNMENT))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("join key \"%s\" of data source \"%s\" is of type %s, which cannot be stored as %s",
-							key, fv->source->name, format_type_be(att->atttypid),
-							format_type_be(oatt->atttypid)),
-					 errdetail("The online table of feature view \"%s\" keys it as %s.",
-							   fv->name, format_type_be(oatt->atttypid)),
-					 errhint("Give the column a type that matches the entity's value type, or change the value type and run feast_apply.")));
-		expr = psprintf("CAST(%s AS %s)", col,
-						format_type_extended(oatt->atttypid, -1,
-											 FORMAT_TYPE_FORCE_QUALIFY));
-	}
+		return as_is ? NULL : col;
+	if (base == TIMESTAMPOID && oatt->atttypid == TIMESTAMPTZOID)
+		return as_is ? NULL :
+			psprintf("pg_catalog.timezone('UTC'::pg_catalog.text, %s)", col);
+	if (as_is && IsBinaryCoercible(att->atttypid, oatt->atttypid))
+		return NULL;
+
+	/*
+	 * The online key has no typmod, so where an assignment cast exists an
+	 * explicit cast is the same conversion; where none exists INSERT would
+	 * fail, and so do we, with a clear error.
+	 */
+	if (!can_coerce_type(1, &att->atttypid, &oatt->atttypid, COERCION_ASSIGNMENT))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("join key \"%s\" of data source \"%s\" is of type %s, which cannot be stored as %s",
+						key, fv->source->name, format_type_be(att->atttypid),
+						format_type_be(oatt->atttypid)),
+				 errdetail("The online table of feature view \"%s\" keys it as %s.",
+						   fv->name, format_type_be(oatt->atttypid)),
+				 errhint("Give the column a type that matches the entity's value type, or change the value type and run feast_apply.")));
+	return psprintf("CAST(%s AS %s)", col,
+					format_type_extended(oatt->atttypid, -1,
+										 FORMAT_TYPE_FORCE_QUALIFY));
+}
+
+/*
+ * online_key_expr returns the value a source join key column (att, alias
+ * s) takes in the online key column (oatt) (online_key_cast), with the
+ * online column's collation, so that grouping by it groups as the online
+ * table's primary key does: two source keys that become one online key
+ * (numeric 0.1 and 0.10000000000000000001 as float8, 'abc' and 'ABC' under
+ * a case-insensitive source collation but not online) are one group.
+ */
+static char *
+online_key_expr(const RegFeatureView *fv, const char *key,
+				Form_pg_attribute att, Form_pg_attribute oatt)
+{
+	char	   *expr = online_key_cast(fv, key, att, oatt, false);
+
 	if (OidIsValid(att->attcollation) && OidIsValid(oatt->attcollation) &&
 		att->attcollation != oatt->attcollation)
 		expr = psprintf("(%s COLLATE %s)", expr, collation_name(oatt->attcollation));
 	return expr;
 }
 
+char *
+OnlineKeyReadExpr(const RegFeatureView *fv, const char *key,
+				  Form_pg_attribute att, Form_pg_attribute oatt)
+{
+	char	   *expr = online_key_cast(fv, key, att, oatt, true);
+
+	return expr ? expr : psprintf("s.%s", quote_identifier(NameStr(att->attname)));
+}
+
+/* The online table's column list: keys (or the dummy key), features, timestamps. */
+static void
+append_online_columns(StringInfo sql, const RegFeatureView *fv)
+{
+	if (fv->nkeys == 0)
+		appendStringInfoString(sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
+	for (int i = 0; i < fv->nkeys; i++)
+		appendStringInfo(sql, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(fv->join_keys[i]));
+	for (int i = 0; i < fv->nfeatures; i++)
+		appendStringInfo(sql, ", %s", quote_identifier(fv->features[i].name));
+	appendStringInfoString(sql, ", event_timestamp, created_timestamp");
+}
+
+/*
+ * The ON CONFLICT clause of an upsert into fv's online table (alias o):
+ * newest wins against what is stored. A stored row is replaced only when
+ * the incoming (event_timestamp, created_timestamp) is not older, a NULL
+ * created being older than any non-NULL one.
+ */
+static void
+append_newest_wins(StringInfo sql, const RegFeatureView *fv)
+{
+	appendStringInfoString(sql, "\nON CONFLICT (");
+	if (fv->nkeys == 0)
+		appendStringInfoString(sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
+	for (int i = 0; i < fv->nkeys; i++)
+		appendStringInfo(sql, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(fv->join_keys[i]));
+	appendStringInfoString(sql, ") DO UPDATE SET ");
+	for (int i = 0; i < fv->nfeatures; i++)
+		appendStringInfo(sql, "%s = EXCLUDED.%s, ",
+						 quote_identifier(fv->features[i].name),
+						 quote_identifier(fv->features[i].name));
+	appendStringInfoString(sql, "event_timestamp = EXCLUDED.event_timestamp, "
+						   "created_timestamp = EXCLUDED.created_timestamp\nWHERE "
+						   "EXCLUDED.event_timestamp OPERATOR(pg_catalog.>) o.event_timestamp "
+						   "OR (EXCLUDED.event_timestamp OPERATOR(pg_catalog.=) o.event_timestamp "
+						   "AND (o.created_timestamp IS NULL "
+						   "OR EXCLUDED.created_timestamp OPERATOR(pg_catalog.>=) o.created_timestamp))");
+}
+
 /*
  * OnlineUpsertSql returns the statement that writes the newest row per
  * online key of from_item into fv's online table, newest-wins against what
- * is stored.
+ * is stored (push).
  *
  * The rows of from_item (aliased s) are rows of fv's source: desc gives
- * their columns, named as the source's. Rows are grouped by the key values
- * they take online (online_key_expr), newest first: greatest timestamp,
- * then greatest created, a NULL created losing. A stored row is replaced
- * only when the incoming (event_timestamp, created_timestamp) is not older,
- * a NULL created being older than any non-NULL one. Rows are written in
- * key order, so concurrent upserts of overlapping keys lock rows in the
- * same order. Rows with a NULL key are skipped.
- *
- * window (materialization): only rows with $1 <= timestamp <= $2
- * (timestamptz parameters), counted by feast.materialize_progress; the
- * created column must exist; *window_query, if not NULL, receives a query
- * selecting the rows the statement reads (SELECT FROM from_item s WHERE
- * <the same conditions>), to estimate their number. Otherwise (push):
- * every row with a non-NULL timestamp, and a created column absent from
- * desc means NULL.
+ * their columns, named as the source's. Rows with a timestamp are grouped
+ * by the key values they take online (online_key_expr), newest first:
+ * greatest timestamp, then greatest created, a NULL created losing (a
+ * created column absent from desc means NULL). Rows are written in key
+ * order, so concurrent upserts of overlapping keys lock rows in the same
+ * order (materialization writes in that order too). Rows with a NULL key
+ * are skipped.
  *
  * Caller must be connected to SPI (the online table is described).
  */
 char *
-OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item,
-				bool window, char **window_query)
+OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item)
 {
 	const RegSource *src = fv->source;
 	char	   *online_table = OnlineTableOf(fv);
 	TupleDesc	odesc = OnlineDescribe(online_table, CurrentMemoryContext);
 	Form_pg_attribute ts_att;
-	Form_pg_attribute cr_att = NULL;
+	Form_pg_attribute cr_att;
 	char	   *ts_col;
-	char	   *ts_out;
 	char	   *cr_col = NULL;
 	StringInfoData sql;
 	StringInfoData keys;
-	StringInfoData cond;
 
 	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, ONLINE_TIMESTAMP);
 	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
-	ts_out = OnlineTsExpr("s", ts_att, src, ONLINE_TIMESTAMP);
-	if (window)
-		ts_out = psprintf("feast.materialize_progress(%s)", ts_out);
-	if (src->created_timestamp_column)
-		cr_att = window ?
-			OnlineSourceColumn(desc, src, src->created_timestamp_column,
-							   ONLINE_CREATED) :
-			OnlineFindColumn(desc, RegSourceColumn(src, src->created_timestamp_column));
+	cr_att = src->created_timestamp_column ?
+		OnlineFindColumn(desc, RegSourceColumn(src, src->created_timestamp_column)) :
+		NULL;
 	if (cr_att)
 		cr_col = psprintf("s.%s", quote_identifier(NameStr(cr_att->attname)));
 
@@ -377,14 +434,8 @@ OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item,
 	}
 
 	appendStringInfo(&sql, "INSERT INTO %s AS o (", online_table);
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
-	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(fv->join_keys[i]));
-	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(&sql, ", %s", quote_identifier(fv->features[i].name));
-	appendStringInfoString(&sql, ", event_timestamp, created_timestamp)\nSELECT ");
+	append_online_columns(&sql, fv);
+	appendStringInfoString(&sql, ")\nSELECT ");
 	if (fv->nkeys == 0)
 		appendStringInfoString(&sql, "''::pg_catalog.text");
 	else
@@ -396,57 +447,46 @@ OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item,
 
 		appendStringInfo(&sql, ", s.%s", quote_identifier(NameStr(att->attname)));
 	}
-	appendStringInfo(&sql, ", %s, %s\nFROM %s s\nWHERE ", ts_out,
+	appendStringInfo(&sql, ", %s, %s\nFROM %s s\nWHERE %s IS NOT NULL",
+					 OnlineTsExpr("s", ts_att, src, ONLINE_TIMESTAMP),
 					 cr_att ? OnlineTsExpr("s", cr_att, src, ONLINE_CREATED) :
-					 "NULL::pg_catalog.timestamptz", from_item);
-
-	/* the window, both ends inclusive, or any timestamp; no NULL keys */
-	initStringInfo(&cond);
-	if (window)
-		appendStringInfo(&cond, "%s OPERATOR(pg_catalog.>=) %s AND %s OPERATOR(pg_catalog.<=) %s",
-						 ts_col, OnlineTsBound(ts_att, 1), ts_col, OnlineTsBound(ts_att, 2));
-	else
-		appendStringInfo(&cond, "%s IS NOT NULL", ts_col);
+					 "NULL::pg_catalog.timestamptz", from_item, ts_col);
 	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&cond, " AND s.%s IS NOT NULL",
+		appendStringInfo(&sql, " AND s.%s IS NOT NULL",
 						 quote_identifier(RegSourceColumn(src, fv->join_keys[i])));
-	appendStringInfoString(&sql, cond.data);
-	if (window)
-		appendStringInfoString(&sql, " AND feast.materialize_progress()");
-	if (window && window_query != NULL)
-		*window_query = psprintf("SELECT FROM %s s WHERE %s", from_item, cond.data);
-	pfree(cond.data);
 
-	/*
-	 * Newest first; a NULL created loses a tie. Ordered by the raw
-	 * timestamp columns (and raw keys where they need no conversion), so
-	 * that an index can serve the sort.
-	 */
+	/* newest first; a NULL created loses a tie */
 	appendStringInfo(&sql, "\nORDER BY %s%s%s DESC", keys.data,
 					 fv->nkeys > 0 ? ", " : "", ts_col);
 	if (cr_col)
 		appendStringInfo(&sql, ", %s DESC NULLS LAST", cr_col);
 	if (fv->nkeys == 0)
 		appendStringInfoString(&sql, " LIMIT 1");
-
-	/* newest wins against what is stored */
-	appendStringInfoString(&sql, "\nON CONFLICT (");
-	if (fv->nkeys == 0)
-		appendStringInfoString(&sql, quote_identifier(OFS_ONLINE_DUMMY_KEY));
-	for (int i = 0; i < fv->nkeys; i++)
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(fv->join_keys[i]));
-	appendStringInfoString(&sql, ") DO UPDATE SET ");
-	for (int i = 0; i < fv->nfeatures; i++)
-		appendStringInfo(&sql, "%s = EXCLUDED.%s, ",
-						 quote_identifier(fv->features[i].name),
-						 quote_identifier(fv->features[i].name));
-	appendStringInfoString(&sql, "event_timestamp = EXCLUDED.event_timestamp, "
-						   "created_timestamp = EXCLUDED.created_timestamp\nWHERE "
-						   "EXCLUDED.event_timestamp OPERATOR(pg_catalog.>) o.event_timestamp "
-						   "OR (EXCLUDED.event_timestamp OPERATOR(pg_catalog.=) o.event_timestamp "
-						   "AND (o.created_timestamp IS NULL "
-						   "OR EXCLUDED.created_timestamp OPERATOR(pg_catalog.>=) o.created_timestamp))");
+	append_newest_wins(&sql, fv);
 	pfree(keys.data);
+	return sql.data;
+}
+
+/*
+ * OnlineUpsertRowsSql returns the statement that upserts the rows of
+ * relation, one per online key, into fv's online table, newest-wins
+ * against what is stored (or, without newest_wins, inserts them: for a
+ * table known to hold none of their keys), in the relation's order. The
+ * relation's columns are the online table's in the order of
+ * append_online_columns: the keys (the dummy key '' for an entity-less
+ * view), the features, the event and created timestamps; INSERT converts
+ * each by assignment.
+ */
+char *
+OnlineUpsertRowsSql(const RegFeatureView *fv, const char *relation, bool newest_wins)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO %s AS o (", OnlineTableOf(fv));
+	append_online_columns(&sql, fv);
+	appendStringInfo(&sql, ")\nSELECT * FROM %s", quote_identifier(relation));
+	if (newest_wins)
+		append_newest_wins(&sql, fv);
 	return sql.data;
 }

@@ -4,24 +4,58 @@
  *		feast_materialize and feast_materialize_incremental: the newest
  *		source row per entity key into the online tables.
  *
- * Each feature view is materialized by one set-based statement,
+ * Each feature view is materialized in three steps, all in the caller's
+ * transaction:
  *
- *	 INSERT INTO <online table> AS o (...)
- *	 SELECT DISTINCT ON (online keys) ... FROM <source> s
- *	 WHERE ts >= start AND ts <= end AND keys IS NOT NULL
- *	 ORDER BY online keys, ts DESC, created DESC NULLS LAST
- *	 ON CONFLICT (keys) DO UPDATE SET ... WHERE <incoming is not older>
+ * 1. Read. The source is read once, only the columns the view needs
+ *	  (timestamp, created, join keys, features) and only the rows of the
+ *	  window, whose bounds are $n parameters (so that an index on the
+ *	  timestamp, partition pruning and postgres_fdw's pushdown apply):
  *
- * (OnlineUpsertSql, which push uses too), so no row travels between the
- * executor and this file. Rows are grouped by the values their keys take
- * in the online table, with its collation: the online primary key's
- * equality, so that two source keys that become one online key can never
- * make the upsert touch a row twice; a timestamp without time zone is read
- * as UTC. The WHERE clause of the upsert is the newest-wins rule: a stored
- * row is replaced only when the incoming (event_timestamp,
- * created_timestamp) is not older, a NULL created being older than any
- * non-NULL one. Rows are written in key order, as push writes them, so
- * concurrent upserts of overlapping keys lock rows in the same order.
+ *	    SELECT ts, created, keys, features FROM <source> s
+ *	    WHERE ts >= $1 AND ts <= $2
+ *
+ *	  Each row goes straight from the executor to a DestReceiver that
+ *	  offers it to the per-key table (materialize_table.c): one hash probe
+ *	  per row, no sort, the newest row per key kept (greatest timestamp,
+ *	  then greatest created, a NULL created losing a tie; rows with a NULL
+ *	  key or outside the window skipped). When the planner would only scan
+ *	  a source table whole (a plain sequential scan, nothing computed, no
+ *	  row-level security), the table is read directly as retrieval reads it
+ *	  (historical_scan.c, offline_store.direct_scan), after the executor's
+ *	  permission checks, and the receiver drops the rows outside the
+ *	  window. An entity-less view keeps one row: its read is ordered by
+ *	  timestamp and created, newest first, with LIMIT 1, which an index
+ *	  serves and postgres_fdw sends to the remote server.
+ *
+ *	  Keys are grouped as the online table's primary key groups them: the
+ *	  read converts each source key to the online key's type, as INSERT
+ *	  would store it (OnlineKeyReadExpr: numeric 0.1 and
+ *	  0.10000000000000000001 are one float8 key; a timestamp without time
+ *	  zone is read as UTC), and the table compares them with that type's
+ *	  equality and the online column's collation (a case-insensitive source
+ *	  key gives one online key per distinct text).
+ *
+ * 2. Write. The winners are written in key order (as push writes, so that
+ *	  concurrent upserts of overlapping keys lock rows in the same order),
+ *	  in batches: each batch is a tuplestore registered as an ephemeral
+ *	  named relation, upserted by one prepared statement
+ *	  (OnlineUpsertRowsSql) that keeps newest-wins against what is stored:
+ *	  a stored row is replaced only when the incoming (event_timestamp,
+ *	  created_timestamp) is not older, a NULL created being older than any
+ *	  non-NULL one. The statement runs as the caller, with the online
+ *	  table's grants, row-level security and triggers. An online table
+ *	  that holds no row (a first materialization) is locked SHARE ROW
+ *	  EXCLUSIVE and written without ON CONFLICT, whose speculative
+ *	  insertion costs for nothing there: by the same statement less its ON
+ *	  CONFLICT clause, or, with offline_store.direct_scan, directly as COPY
+ *	  writes (multi-inserts, then the indexes), where nothing but the rows
+ *	  is to be done (online_table_empty and direct_write_map say when).
+ *
+ * 3. Record the interval and the run.
+ *
+ * Memory is proportional to the number of keys in the window (one row of
+ * values per key) and to a write batch, never to the source rows.
  *
  * feast_materialize_incremental starts at the greatest recorded end, else
  * at now() minus the ttl (52 weeks without one); a start before the
@@ -34,27 +68,21 @@
  * all. The project's advisory lock is held shared (feast_apply takes it
  * exclusive), and each view's materialization lock is taken, in name
  * order before any work, so that two materializations of one view
- * serialise (the second waits, then reads with a fresh snapshot) and two
- * calls naming views in different orders cannot deadlock. Readers of the
- * online table are never blocked: they see the table as of their snapshot.
+ * serialise (the second waits, then reads with a fresh snapshot, as every
+ * statement of this file) and two calls naming views in different orders
+ * cannot deadlock. Readers of the online table are never blocked: they see
+ * the table as of their snapshot.
  *
- * Progress (progress.c): the statement calls feast.materialize_progress()
- * once per source row in the window (a filter of the scan), and
- * feast.materialize_progress(event_timestamp) once per key it writes (a
- * volatile output column, which the planner evaluates after the sort).
- * The calls count rows read (recorded as rows_read) and keys written in the
- * per-call state of the view being materialized, which materialize_view
- * makes current and takes down again, also on error; outside a
- * materialization they do nothing. The phases, reading (of an estimated
- * number of rows: the plan of the window's rows, made when first reported)
- * and writing, are reported every offline_store.progress_interval.
+ * Progress (progress.c): reading, the rows read of an estimated total (the
+ * plan's estimate of the window's rows; the table's size for a direct
+ * read), then writing, the keys written of the exact number of keys.
  *
  * Errors keep their fields (SQLSTATE, detail, hint, position, internal
  * query, schema/table/column names); only the primary message is prefixed
  * with the view ("could not materialize feature view ...: <cause>"),
  * because pg_cron's job_run_details keeps nothing else, the context says
- * which view was being materialized, and the context line of our upsert
- * statement is left out (it is ours, not the user's).
+ * which view was being materialized, and the context lines of our
+ * statements are left out (they are ours, not the user's).
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -65,21 +93,38 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "tcop/tcopprot.h"
+#include "nodes/execnodes.h"
+#include "parser/parse_coerce.h"
+#include "parser/parsetree.h"
+#include "storage/lmgr.h"
+#include "tcop/dest.h"
 #include "utils/array.h"
-#include "utils/backend_status.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/queryenvironment.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
+#include "compat.h"
+#include "historical_scan.h"
+#include "materialize.h"
 #include "online.h"
 #include "online_tables.h"
 #include "progress.h"
@@ -88,11 +133,16 @@
 
 PG_FUNCTION_INFO_V1(ofs_feast_materialize);
 PG_FUNCTION_INFO_V1(ofs_feast_materialize_incremental);
-PG_FUNCTION_INFO_V1(ofs_materialize_progress);
-PG_FUNCTION_INFO_V1(ofs_materialize_progress_written);
 
 #define MATERIALIZE_COLS 4
 #define DEFAULT_LOOKBACK_USEC (INT64CONST(52) * 7 * USECS_PER_DAY)
+
+/* The ephemeral named relation holding a batch of winners to upsert. */
+#define MAT_ROWS_RELATION "offline_store_materialized_rows"
+/* Winners per upsert statement. */
+#define MAT_WRITE_BATCH 10000
+/* Winners per multi-insert of a direct write (as COPY's buffers). */
+#define MAT_DIRECT_BATCH 1000
 
 /* The per-call state of the view being materialized. */
 typedef struct MaterializeView
@@ -101,16 +151,11 @@ typedef struct MaterializeView
 	int			index;			/* 1-based, of nviews in the call */
 	int			nviews;
 	ProgressState *progress;
-	int64		rows;			/* source rows read */
-	int64		written;		/* keys handed to the upsert */
+	int64		rows;			/* source rows read: in the window, keyed */
+	char	   *read_sql;		/* our statements, for errors (or NULL) */
+	char	   *upsert_sql;
+	char	   *insert_sql;
 } MaterializeView;
-
-/*
- * The view being materialized in this backend, or NULL: set and reset by
- * materialize_view (in PG_CATCH too), read by the statement's calls of
- * feast.materialize_progress.
- */
-static MaterializeView *materializing = NULL;
 
 typedef struct MaterializeResult
 {
@@ -118,11 +163,76 @@ typedef struct MaterializeResult
 	int64		rows_written;
 } MaterializeResult;
 
+/*
+ * How a view's source is read: the read query, and the row kept per key
+ * (row_desc: the online keys in the online key types and collations, then
+ * the features in the source's types). readmap gives the read's columns
+ * (0-based) of: the timestamp, the created timestamp (-1: none), then
+ * row_desc's columns.
+ */
+typedef struct MatRead
+{
+	char	   *sql;
+	TupleDesc	row_desc;
+	int			nmap;			/* 2 + row_desc->natts */
+	int		   *readmap;
+	int			natts;			/* 1 + the greatest read column */
+} MatRead;
+
+/*
+ * The DestReceiver feeding the per-key table. A direct read offers rows by
+ * reference (their TID) and deforms only the columns it compares: the
+ * winners' rows are fetched once the scan is over.
+ */
+typedef struct MatReceiver
+{
+	DestReceiver pub;
+	MatTable   *table;
+	const int  *map;			/* slot columns of ts, created, row columns */
+	int			natts;			/* slot columns to deform */
+	int			nkeys;
+	bool		by_reference;
+	int64		lo;				/* the window, as raw timestamps */
+	int64		hi;
+	int64		delivered;		/* rows the read delivered */
+	int64		rows;			/* of those, in the window with a key */
+	ProgressState *progress;
+} MatReceiver;
+
+/* Fetching the winners' rows of a direct read by their TID. */
+typedef struct MatFetchState
+{
+	Relation	rel;
+	Snapshot	snapshot;
+	TupleTableSlot *slot;
+	int			natts;
+} MatFetchState;
+
 static void materialize_error_callback(void *arg);
 static TimestampTz lookback_start(int64 lookback);
+static ParamListInfo window_params(Datum from, Datum to);
+static void build_read(const RegFeatureView *fv, TupleDesc desc, TupleDesc odesc,
+					   MatRead *read);
+static bool mat_receive(TupleTableSlot *slot, DestReceiver *self);
+static void mat_startup(DestReceiver *self, int operation, TupleDesc typeinfo);
+static void mat_noop(DestReceiver *self);
+static void run_read(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest);
+static void mat_fetch(void *arg, uint64 ref, Datum **values, bool **nulls);
+static void read_direct(MatReceiver *r, const HistScan *scan);
+static MatTable *read_source(MaterializeView *mv, MatRead *read,
+							 TimestampTz from, TimestampTz to);
+static bool relation_has_rows(Relation rel);
+static Oid	online_table_empty(SPIPlanPtr upsert);
+static int *direct_write_map(Relation rel, TupleDesc desc, int nkeycols);
+static void direct_write_flush(ResultRelInfo *rri, EState *estate, BulkInsertState bistate,
+							   CommandId cid, TupleTableSlot **slots, int n);
+static int64 write_direct(MaterializeView *mv, MatTable *table, TupleDesc desc,
+						  int lead, Relation rel, const int *attmap);
+static uint64 upsert_batch(SPIPlanPtr plan, EphemeralNamedRelation enr);
+static int64 write_winners(MaterializeView *mv, MatTable *table, TupleDesc row_desc);
 static void materialize_view_body(MaterializeView *mv, bool incremental,
 								  TimestampTz start, TimestampTz end,
-								  MaterializeResult *result, char **upsert_sql);
+								  MaterializeResult *result);
 static MaterializeResult materialize_view(MaterializeView *mv,
 										  bool incremental, TimestampTz start,
 										  TimestampTz end);
@@ -142,47 +252,6 @@ materialize_error_callback(void *arg)
 }
 
 /*
- * ofs_materialize_progress is called by the materialization statement once
- * per source row in the window; outside a materialization it does nothing.
- * Always true, so it can sit in a WHERE clause.
- */
-Datum
-ofs_materialize_progress(PG_FUNCTION_ARGS)
-{
-	MaterializeView *mv = materializing;
-
-	if (mv != NULL && (++mv->rows & PROGRESS_CHECK_MASK) == 0)
-		ProgressUpdate(mv->progress, mv->rows);
-	PG_RETURN_BOOL(true);
-}
-
-/*
- * ofs_materialize_progress_written is called once per key handed to the
- * upsert; it returns its argument (the event timestamp).
- */
-Datum
-ofs_materialize_progress_written(PG_FUNCTION_ARGS)
-{
-	MaterializeView *mv = materializing;
-
-	if (mv != NULL)
-	{
-		if (mv->written++ == 0)
-		{
-			ProgressPhase(mv->progress, "keys",
-						  "writing the online table of feature view \"%s\" (%d of %d)",
-						  mv->fv->name, mv->index, mv->nviews);
-			ProgressUpdate(mv->progress, 0);
-		}
-		else if ((mv->written & PROGRESS_CHECK_MASK) == 0)
-			ProgressUpdate(mv->progress, mv->written);
-	}
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-}
-
-/*
  * lookback_start returns now() (the transaction's start) minus lookback
  * microseconds. A start before the earliest timestamp (a huge ttl) means
  * no lower bound: the earliest timestamp, never an out-of-range value.
@@ -197,6 +266,7 @@ lookback_start(int64 lookback)
 		start = MIN_TIMESTAMP;
 	return start;
 }
+
 
 /* Two timestamptz values as the parameters of a query. */
 static ParamListInfo
@@ -215,22 +285,695 @@ window_params(Datum from, Datum to)
 }
 
 /*
+ * build_read makes the read of fv's source (whose columns are desc; odesc
+ * are the online table's): the timestamp, the created timestamp, the join
+ * keys as online keys (OnlineKeyReadExpr) and the features, in the window
+ * [$1, $2] (timestamptz parameters; a timestamp without time zone column is
+ * compared with their UTC reading, so that an index on it serves), and
+ * nothing else: no other column (column privileges and expressions
+ * computing other columns of a query source do not matter) and no other
+ * condition (rows with a NULL key are skipped by the receiver, so that the
+ * plan of a plain table is the sequential scan a direct read replaces).
+ * An entity-less view reads its newest row only.
+ */
+static void
+build_read(const RegFeatureView *fv, TupleDesc desc, TupleDesc odesc, MatRead *read)
+{
+	const RegSource *src = fv->source;
+	int			natts = fv->nkeys + fv->nfeatures;
+	Form_pg_attribute ts_att;
+	Form_pg_attribute cr_att = NULL;
+	char	   *ts_col;
+	char	   *cr_col = NULL;
+	StringInfoData sql;
+	int			m = 0;
+	int			col = 0;
+
+	ts_att = OnlineSourceColumn(desc, src, src->timestamp_field, ONLINE_TIMESTAMP);
+	(void) OnlineTsExpr("s", ts_att, src, ONLINE_TIMESTAMP);	/* its type */
+	ts_col = psprintf("s.%s", quote_identifier(NameStr(ts_att->attname)));
+	if (src->created_timestamp_column)
+	{
+		cr_att = OnlineSourceColumn(desc, src, src->created_timestamp_column,
+									ONLINE_CREATED);
+		(void) OnlineTsExpr("s", cr_att, src, ONLINE_CREATED);
+		cr_col = psprintf("s.%s", quote_identifier(NameStr(cr_att->attname)));
+	}
+
+	read->row_desc = CreateTemplateTupleDesc(Max(natts, 1));
+	read->row_desc->natts = natts;
+	read->nmap = 2 + natts;
+	read->readmap = palloc(sizeof(int) * read->nmap);
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT %s", ts_col);
+	read->readmap[m++] = col++;
+	if (cr_col)
+	{
+		appendStringInfo(&sql, ", %s", cr_col);
+		read->readmap[m++] = col++;
+	}
+	else
+		read->readmap[m++] = -1;
+	for (int k = 0; k < fv->nkeys; k++)
+	{
+		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->join_keys[k],
+												   ONLINE_JOIN_KEY);
+		Form_pg_attribute oatt = OnlineFindColumn(odesc, fv->join_keys[k]);
+
+		appendStringInfo(&sql, ", %s", OnlineKeyReadExpr(fv, fv->join_keys[k], att, oatt));
+		read->readmap[m++] = col++;
+		TupleDescInitEntry(read->row_desc, k + 1, fv->join_keys[k],
+						   oatt->atttypid, -1, 0);
+		TupleDescInitEntryCollation(read->row_desc, k + 1, oatt->attcollation);
+	}
+	for (int f = 0; f < fv->nfeatures; f++)
+	{
+		Form_pg_attribute att = OnlineSourceColumn(desc, src, fv->features[f].name,
+												   ONLINE_FEATURE);
+		int			attno = fv->nkeys + f + 1;
+
+		appendStringInfo(&sql, ", s.%s", quote_identifier(NameStr(att->attname)));
+		read->readmap[m++] = col++;
+		TupleDescInitEntry(read->row_desc, attno, fv->features[f].name,
+						   att->atttypid, att->atttypmod, 0);
+		TupleDescInitEntryCollation(read->row_desc, attno, att->attcollation);
+	}
+	read->natts = col;
+
+	appendStringInfo(&sql, " FROM %s s WHERE %s OPERATOR(pg_catalog.>=) %s AND %s OPERATOR(pg_catalog.<=) %s",
+					 RegSourceFromItem(src), ts_col, OnlineTsBound(ts_att, 1),
+					 ts_col, OnlineTsBound(ts_att, 2));
+	if (fv->nkeys == 0)
+	{
+		/* the newest row: a NULL created loses a tie */
+		appendStringInfo(&sql, " ORDER BY %s DESC", ts_col);
+		if (cr_col)
+			appendStringInfo(&sql, ", %s DESC NULLS LAST", cr_col);
+		appendStringInfoString(&sql, " LIMIT 1");
+	}
+	read->sql = sql.data;
+}
+
+static void
+mat_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+mat_noop(DestReceiver *self)
+{
+}
+
+/*
+ * mat_receive offers a source row to the per-key table, unless its
+ * timestamp is NULL or outside the window (a direct read delivers every
+ * row of the table) or a key is NULL. Timestamps are compared raw: a
+ * timestamp without time zone means UTC, the same number.
+ */
+static bool
+mat_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	MatReceiver *r = (MatReceiver *) self;
+	const int  *map = r->map;
+	Datum	   *values;
+	bool	   *isnull;
+	int64		ts;
+	bool		created_null = true;
+	int64		created = 0;
+
+	if ((++r->delivered & PROGRESS_CHECK_MASK) == 0)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ProgressUpdate(r->progress, r->delivered);
+	}
+	slot_getsomeattrs(slot, r->natts);
+	values = slot->tts_values;
+	isnull = slot->tts_isnull;
+	if (isnull[map[0]])
+		return true;
+	ts = DatumGetInt64(values[map[0]]);
+	if (ts < r->lo || ts > r->hi)
+		return true;
+	for (int k = 0; k < r->nkeys; k++)
+		if (isnull[map[2 + k]])
+			return true;
+	if (map[1] >= 0 && !isnull[map[1]])
+	{
+		created_null = false;
+		created = DatumGetInt64(values[map[1]]);
+	}
+	r->rows++;
+	if (r->by_reference)
+		MatTableOfferRef(r->table,
+						 ((uint64) ItemPointerGetBlockNumberNoCheck(&slot->tts_tid) << 16) |
+						 ItemPointerGetOffsetNumberNoCheck(&slot->tts_tid),
+						 ts, created_null, created, values, isnull, &map[2]);
+	else
+		MatTableOffer(r->table, ts, created_null, created, values, isnull, &map[2]);
+	return true;
+}
+
+/* MatFetchFn of a direct read: the row at TID ref, as the scan saw it. */
+static void
+mat_fetch(void *arg, uint64 ref, Datum **values, bool **nulls)
+{
+	MatFetchState *fs = (MatFetchState *) arg;
+	ItemPointerData tid;
+
+	ItemPointerSet(&tid, (BlockNumber) (ref >> 16), (OffsetNumber) (ref & 0xFFFF));
+	if (!table_tuple_fetch_row_version(fs->rel, &tid, fs->snapshot, fs->slot))
+		elog(ERROR, "could not fetch the row (%u,%u) of relation \"%s\"",
+			 ItemPointerGetBlockNumber(&tid), ItemPointerGetOffsetNumber(&tid),
+			 RelationGetRelationName(fs->rel));
+	slot_getsomeattrs(fs->slot, fs->natts);
+	*values = fs->slot->tts_values;
+	*nulls = fs->slot->tts_isnull;
+}
+
+/*
+ * read_direct reads scan's table directly into r's table, by reference,
+ * then fetches the winners' rows, all with one fresh snapshot (what SPI
+ * takes for a statement that is not read-only, after a command counter
+ * increment).
+ */
+static void
+read_direct(MatReceiver *r, const HistScan *scan)
+{
+	Snapshot	snapshot;
+	MatFetchState fs;
+
+	/* the first pass deforms the columns up to the last one it compares */
+	r->map = scan->attmap;
+	r->natts = 0;
+	for (int i = 0; i < 2 + r->nkeys; i++)
+		r->natts = Max(r->natts, scan->attmap[i] + 1);
+	r->by_reference = true;
+
+	CommandCounterIncrement();
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	PushActiveSnapshot(snapshot);
+	HistScanRun(scan, &r->pub);
+	PopActiveSnapshot();
+
+	fs.rel = table_open(scan->relid, AccessShareLock);
+	fs.snapshot = snapshot;
+	fs.slot = table_slot_create(fs.rel, NULL);
+	fs.natts = scan->natts;
+	MatTableFetchRows(r->table, mat_fetch, &fs, &scan->attmap[2]);
+	ExecDropSingleTupleTableSlot(fs.slot);
+	table_close(fs.rel, NoLock);
+	UnregisterSnapshot(snapshot);
+}
+
+/*
+ * run_read runs a prepared read with its parameters into dest, as any
+ * statement of a materialization runs: after a command counter increment,
+ * with a fresh snapshot (READ COMMITTED), as the caller. Planned without
+ * JIT: the rows go straight to a C receiver, so compiling the scan is a
+ * fixed cost the large reads this is meant for do not win back.
+ */
+static void
+run_read(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest)
+{
+	SPIExecuteOptions options;
+	int			rc;
+	int			save_nestlevel;
+
+	memset(&options, 0, sizeof(options));
+	options.params = params;
+	options.read_only = false;
+	options.dest = dest;
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	rc = SPI_execute_plan_extended(plan, &options);
+	AtEOXact_GUC(true, save_nestlevel);
+	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * read_source reads the rows of mv's view in [from, to] into a new per-key
+ * table, which it returns: directly from the table where
+ * historical_scan.c allows it (never for an entity-less view, whose read
+ * is its newest row), else through the executor. Sets mv->rows. Caller is
+ * connected to SPI.
+ */
+static MatTable *
+read_source(MaterializeView *mv, MatRead *read, TimestampTz from, TimestampTz to)
+{
+	const RegFeatureView *fv = mv->fv;
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	ParamListInfo params = window_params(TimestampTzGetDatum(from),
+										 TimestampTzGetDatum(to));
+	SPIPlanPtr	plan;
+	HistScan	scan;
+	MatReceiver r;
+	bool		direct;
+
+	plan = SPI_prepare(read->sql, 2, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	memset(&scan, 0, sizeof(scan));
+	if (ofs_direct_scan && fv->nkeys > 0)
+		HistScanPlan(plan, params, read->readmap, read->nmap, 2, &scan);
+	direct = OidIsValid(scan.relid);
+
+	ProgressPhase(mv->progress, "rows",
+				  "reading data source \"%s\" of feature view \"%s\" (%d of %d%s)",
+				  fv->source->name, fv->name, mv->index, mv->nviews,
+				  direct ? ", direct scan" : "");
+	if (direct)
+		ProgressSetTotal(mv->progress, scan.est_rows, false);
+	else
+		ProgressEstimatePlan(mv->progress, plan, params);
+	ProgressUpdate(mv->progress, 0);
+
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = mat_receive;
+	r.pub.rStartup = mat_startup;
+	r.pub.rShutdown = mat_noop;
+	r.pub.rDestroy = mat_noop;
+	r.pub.mydest = DestTuplestore;
+	r.table = MatTableCreate(CurrentMemoryContext, read->row_desc, fv->nkeys, direct);
+	r.nkeys = fv->nkeys;
+	r.lo = (int64) from;
+	r.hi = (int64) to;
+	r.progress = mv->progress;
+	if (direct)
+		read_direct(&r, &scan);
+	else
+	{
+		r.map = read->readmap;
+		r.natts = read->natts;
+		run_read(plan, params, &r.pub);
+	}
+	SPI_freeplan(plan);
+	mv->rows = r.rows;
+	return r.table;
+}
+
+/* Does rel hold a row visible to a fresh latest snapshot? */
+static bool
+relation_has_rows(Relation rel)
+{
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	bool		found;
+
+	CommandCounterIncrement();
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	slot = table_slot_create(rel, NULL);
+	found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	return found;
+}
+
+/*
+ * online_table_empty decides whether the winners can be written by a plain
+ * INSERT instead of the upsert (prepared, not run): when the online table
+ * holds no row at all, none can conflict, and the speculative insertion
+ * ON CONFLICT makes for every row (an index probe, and a second WAL record)
+ * is cost for nothing. It must stay without other writers' rows until the
+ * INSERT is done, so a table that looks empty is locked SHARE ROW
+ * EXCLUSIVE (until the transaction ends: pushes into it wait; readers do
+ * not) and looked at again. A table with rows is never locked beyond what
+ * the upsert takes.
+ *
+ * Only where the INSERT does exactly what the upsert would: the caller has
+ * the privileges the upsert needs (checked here, as the executor would
+ * check them, with the same errors), and the table is a plain table with
+ * no row-level security, no triggers (an upsert fires UPDATE statement
+ * triggers too) and no rules, outside SERIALIZABLE transactions (whose
+ * predicate locks differ). The rows are looked for with the latest
+ * snapshot, whatever the isolation level. Returns the table's OID when it
+ * is empty (and locked), else InvalidOid.
+ */
+static Oid
+online_table_empty(SPIPlanPtr upsert)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext cxt;
+	PlannedStmt *stmt;
+	Oid			relid = InvalidOid;
+	bool		empty = false;
+	Relation	rel;
+
+	if (IsolationIsSerializable())
+		return InvalidOid;
+	cxt = AllocSetContextCreate(caller, "offline_store upsert plan",
+								ALLOCSET_SMALL_SIZES);
+	MemoryContextSwitchTo(cxt);
+	stmt = SpiPlanWithParams(upsert, NULL);
+	if (stmt != NULL && list_length(stmt->resultRelations) == 1)
+	{
+		compat_check_plan_permissions(stmt);
+		relid = rt_fetch(linitial_int(stmt->resultRelations), stmt->rtable)->relid;
+	}
+	MemoryContextSwitchTo(caller);
+	MemoryContextDelete(cxt);
+	if (!OidIsValid(relid))
+		return InvalidOid;
+
+	rel = table_open(relid, RowExclusiveLock);
+	if (rel->rd_rel->relkind == RELKIND_RELATION &&
+		!rel->rd_rel->relrowsecurity && !rel->rd_rel->relhastriggers &&
+		!rel->rd_rel->relhasrules && !relation_has_rows(rel))
+	{
+		LockRelationOid(relid, ShareRowExclusiveLock);
+		empty = !relation_has_rows(rel);
+	}
+	table_close(rel, NoLock);
+	return empty ? relid : InvalidOid;
+}
+
+/*
+ * direct_write_map decides whether the winners, rows of desc (the online
+ * table's columns as materialization computes them; the first nkeycols
+ * are the key, never NULL), can be inserted into rel directly, as COPY
+ * inserts rows (write_direct), and returns for each column of desc the
+ * table column (0-based) taking it; NULL when they cannot: unless the
+ * table has exactly those columns (no other column to compute a default
+ * for), of the values' types (or types they are binary-coercible to,
+ * without a typmod or domain to check), no CHECK constraint, no generated
+ * column and no NOT NULL column beyond the key and the event timestamp
+ * (the next to last column), the INSERT statement is needed.
+ */
+static int *
+direct_write_map(Relation rel, TupleDesc desc, int nkeycols)
+{
+	TupleDesc	rdesc = RelationGetDescr(rel);
+	int		   *map = palloc(sizeof(int) * desc->natts);
+	int			mapped = 0;
+
+	if (rdesc->constr != NULL &&
+		(rdesc->constr->num_check > 0 || rdesc->constr->has_generated_stored))
+		return NULL;
+	for (int i = 0; i < desc->natts; i++)
+		map[i] = -1;
+	for (int a = 0; a < rdesc->natts; a++)
+	{
+		Form_pg_attribute ratt = TupleDescAttr(rdesc, a);
+		int			c;
+
+		if (ratt->attisdropped)
+			continue;
+		for (c = 0; c < desc->natts; c++)
+			if (strcmp(NameStr(TupleDescAttr(desc, c)->attname), NameStr(ratt->attname)) == 0)
+				break;
+		if (c == desc->natts || map[c] >= 0)
+			return NULL;		/* a column we do not compute */
+		{
+			Form_pg_attribute datt = TupleDescAttr(desc, c);
+			bool		same = datt->atttypid == ratt->atttypid &&
+				(ratt->atttypmod < 0 || ratt->atttypmod == datt->atttypmod);
+			bool		coercible = ratt->atttypmod < 0 &&
+				getBaseType(ratt->atttypid) == ratt->atttypid &&
+				IsBinaryCoercible(datt->atttypid, ratt->atttypid);
+
+			if (!same && !coercible)
+				return NULL;
+			if (ratt->attnotnull && c >= nkeycols && c != desc->natts - 2)
+				return NULL;	/* a NOT NULL column we may leave NULL */
+		}
+		map[c] = a;
+		mapped++;
+	}
+	return mapped == desc->natts ? map : NULL;
+}
+
+/* Insert slots[0 .. n - 1] into rri's table and its indexes, then clear them. */
+static void
+direct_write_flush(ResultRelInfo *rri, EState *estate, BulkInsertState bistate,
+				   CommandId cid, TupleTableSlot **slots, int n)
+{
+	table_multi_insert(rri->ri_RelationDesc, slots, n, cid, 0, bistate);
+	for (int i = 0; i < n; i++)
+	{
+		if (rri->ri_NumIndices > 0)
+			list_free(ExecInsertIndexTuples(rri, slots[i], estate, false, false,
+											NULL, NIL));
+		ExecClearTuple(slots[i]);
+		ResetPerTupleExprContext(estate);
+	}
+}
+
+/*
+ * write_direct inserts the winners of table into rel, an empty online
+ * table locked by online_table_empty, as COPY FROM inserts rows: in
+ * batches of MAT_DIRECT_BATCH through the table access method's
+ * multi-insert, each row then into every index (a unique index still
+ * checks its keys). Only where an INSERT would do nothing else: the
+ * privileges were checked, and the table has no trigger, rule or
+ * row-level security (online_table_empty), and no default, constraint or
+ * conversion to apply (direct_write_map gives attmap). The executor's
+ * hooks do not see these inserts: like the direct read of a source, this
+ * is done only with offline_store.direct_scan on. desc describes the
+ * values (the lead dummy key, then the table's rows, then the event and
+ * created timestamps). Returns the number of rows inserted.
+ */
+static int64
+write_direct(MaterializeView *mv, MatTable *table, TupleDesc desc, int lead,
+			 Relation rel, const int *attmap)
+{
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	BulkInsertState bistate = GetBulkInsertState();
+	CommandId	cid = GetCurrentCommandId(true);
+	int			natts = RelationGetDescr(rel)->natts;
+	int			nrow = desc->natts - lead - 2;
+	int			nslots = (int) Min(MatTableCount(table), MAT_DIRECT_BATCH);
+	TupleTableSlot **slots = palloc(sizeof(TupleTableSlot *) * nslots);
+	Datum		dummy = CStringGetTextDatum("");
+	MatWinner	w;
+	int			n = 0;
+	int64		done = 0;
+
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	for (int i = 0; i < nslots; i++)
+		slots[i] = table_slot_create(rel, NULL);
+
+	MatTableBeginScan(table, true);
+	while (MatTableNext(table, &w))
+	{
+		TupleTableSlot *slot = slots[n];
+		Datum	   *values = slot->tts_values;
+		bool	   *nulls = slot->tts_isnull;
+
+		ExecClearTuple(slot);
+		memset(nulls, true, sizeof(bool) * natts);
+		if (lead)
+		{
+			values[attmap[0]] = dummy;
+			nulls[attmap[0]] = false;
+		}
+		for (int i = 0; i < nrow; i++)
+		{
+			values[attmap[lead + i]] = w.values[i];
+			nulls[attmap[lead + i]] = w.nulls[i];
+		}
+		values[attmap[lead + nrow]] = TimestampTzGetDatum(w.ts);
+		nulls[attmap[lead + nrow]] = false;
+		values[attmap[lead + nrow + 1]] = TimestampTzGetDatum(w.created);
+		nulls[attmap[lead + nrow + 1]] = w.created_null;
+		ExecStoreVirtualTuple(slot);
+		if (++n == nslots)
+		{
+			direct_write_flush(rri, estate, bistate, cid, slots, n);
+			done += n;
+			n = 0;
+			CHECK_FOR_INTERRUPTS();
+			ProgressUpdate(mv->progress, done);
+		}
+	}
+	if (n > 0)
+	{
+		direct_write_flush(rri, estate, bistate, cid, slots, n);
+		done += n;
+		ProgressUpdate(mv->progress, done);
+	}
+
+	for (int i = 0; i < nslots; i++)
+		ExecDropSingleTupleTableSlot(slots[i]);
+	FreeBulkInsertState(bistate);
+	ExecCloseIndices(rri);
+	FreeExecutorState(estate);
+	return done;
+}
+
+/* Run the upsert of one batch, then give the relation an empty tuplestore. */
+static uint64
+upsert_batch(SPIPlanPtr plan, EphemeralNamedRelation enr)
+{
+	SPIExecuteOptions options;
+	int			rc;
+	uint64		written;
+
+	memset(&options, 0, sizeof(options));
+	rc = SPI_execute_plan_extended(plan, &options);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
+	written = SPI_processed;
+	tuplestore_end((Tuplestorestate *) enr->reldata);
+	enr->reldata = tuplestore_begin_heap(false, false, work_mem);
+	CHECK_FOR_INTERRUPTS();
+	return written;
+}
+
+/*
+ * write_winners upserts the winners of table (rows of row_desc) into mv's
+ * online table, in key order, MAT_WRITE_BATCH keys per statement, and
+ * returns the number of online rows inserted or updated. The statement is
+ * mv->upsert_sql, or a plain INSERT into an empty table
+ * (online_table_empty). Caller is connected to SPI.
+ */
+static int64
+write_winners(MaterializeView *mv, MatTable *table, TupleDesc row_desc)
+{
+	const RegFeatureView *fv = mv->fv;
+	int			nrow = row_desc->natts;
+	int			lead = fv->nkeys == 0 ? 1 : 0;	/* the dummy key */
+	int			ncols = lead + nrow + 2;
+	int64		total = MatTableCount(table);
+	int64		done = 0;
+	int64		written = 0;
+	int			inbatch = 0;
+	TupleDesc	desc;
+	EphemeralNamedRelation enr;
+	SPIPlanPtr	plan;
+	Datum	   *values;
+	bool	   *nulls;
+	MatWinner	w;
+	int			rc;
+	Oid			relid;
+
+	ProgressPhase(mv->progress, "keys",
+				  "writing the online table of feature view \"%s\" (%d of %d)",
+				  fv->name, mv->index, mv->nviews);
+	ProgressSetTotal(mv->progress, (double) total, true);
+	ProgressUpdate(mv->progress, 0);
+	if (total == 0)
+		return 0;
+
+	/* the relation: the online table's columns, keys and features as kept */
+	desc = CreateTemplateTupleDesc(ncols);
+	if (lead)
+	{
+		TupleDescInitEntry(desc, 1, OFS_ONLINE_DUMMY_KEY, TEXTOID, -1, 0);
+		TupleDescInitEntryCollation(desc, 1, DEFAULT_COLLATION_OID);
+	}
+	for (int i = 0; i < nrow; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(row_desc, i);
+
+		TupleDescInitEntry(desc, lead + i + 1, NameStr(a->attname), a->atttypid,
+						   a->atttypmod, 0);
+		TupleDescInitEntryCollation(desc, lead + i + 1, a->attcollation);
+	}
+	TupleDescInitEntry(desc, lead + nrow + 1, "event_timestamp", TIMESTAMPTZOID, -1, 0);
+	TupleDescInitEntry(desc, lead + nrow + 2, "created_timestamp", TIMESTAMPTZOID, -1, 0);
+
+	enr = palloc0(sizeof(EphemeralNamedRelationData));
+	enr->md.name = MAT_ROWS_RELATION;
+	enr->md.reliddesc = InvalidOid;
+	enr->md.tupdesc = desc;
+	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+	enr->md.enrtuples = (double) Min(total, MAT_WRITE_BATCH);
+	enr->reldata = tuplestore_begin_heap(false, false, work_mem);
+	if ((rc = SPI_register_relation(enr)) != SPI_OK_REL_REGISTER)
+		elog(ERROR, "SPI_register_relation failed: %s", SPI_result_code_string(rc));
+	plan = SPI_prepare(mv->upsert_sql, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	relid = online_table_empty(plan);
+	if (OidIsValid(relid))
+	{
+		SPI_freeplan(plan);
+		if (ofs_direct_scan)
+		{
+			Relation	rel = table_open(relid, NoLock);	/* locked */
+			int		   *attmap = direct_write_map(rel, desc, lead + fv->nkeys);
+
+			if (attmap != NULL)
+			{
+				ProgressPhase(mv->progress, "keys",
+							  "writing the online table of feature view \"%s\" (%d of %d, direct insert)",
+							  fv->name, mv->index, mv->nviews);
+				ProgressSetTotal(mv->progress, (double) total, true);
+				ProgressUpdate(mv->progress, 0);
+				written = write_direct(mv, table, desc, lead, rel, attmap);
+			}
+			table_close(rel, NoLock);
+			if (attmap != NULL)
+			{
+				if ((rc = SPI_unregister_relation(MAT_ROWS_RELATION)) != SPI_OK_REL_UNREGISTER)
+					elog(ERROR, "SPI_unregister_relation failed: %s", SPI_result_code_string(rc));
+				tuplestore_end((Tuplestorestate *) enr->reldata);
+				return written;
+			}
+		}
+		plan = SPI_prepare(mv->insert_sql, 0, NULL);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	}
+
+	values = palloc(sizeof(Datum) * ncols);
+	nulls = palloc0(sizeof(bool) * ncols);
+	if (lead)
+		values[0] = CStringGetTextDatum("");
+	MatTableBeginScan(table, true);
+	while (MatTableNext(table, &w))
+	{
+		memcpy(&values[lead], w.values, sizeof(Datum) * nrow);
+		memcpy(&nulls[lead], w.nulls, sizeof(bool) * nrow);
+		values[lead + nrow] = TimestampTzGetDatum(w.ts);
+		values[lead + nrow + 1] = TimestampTzGetDatum(w.created);
+		nulls[lead + nrow + 1] = w.created_null;
+		tuplestore_putvalues((Tuplestorestate *) enr->reldata, desc, values, nulls);
+		if (++inbatch == MAT_WRITE_BATCH)
+		{
+			written += upsert_batch(plan, enr);
+			done += inbatch;
+			inbatch = 0;
+			ProgressUpdate(mv->progress, done);
+		}
+	}
+	if (inbatch > 0)
+	{
+		written += upsert_batch(plan, enr);
+		done += inbatch;
+		ProgressUpdate(mv->progress, done);
+	}
+	SPI_freeplan(plan);
+	if ((rc = SPI_unregister_relation(MAT_ROWS_RELATION)) != SPI_OK_REL_UNREGISTER)
+		elog(ERROR, "SPI_unregister_relation failed: %s", SPI_result_code_string(rc));
+	tuplestore_end((Tuplestorestate *) enr->reldata);
+	return written;
+}
+
+/*
  * materialize_view_body does the work of materialize_view: it fills *result.
- * *upsert_sql receives the statement it runs (in the caller's context)
- * before running it.
+ * mv->read_sql, upsert_sql and insert_sql receive our statements (in the caller's
+ * context) before they run.
  */
 static void
 materialize_view_body(MaterializeView *mv, bool incremental,
 					  TimestampTz start, TimestampTz end,
-					  MaterializeResult *result, char **upsert_sql)
+					  MaterializeResult *result)
 {
 	const RegFeatureView *fv = mv->fv;
 	MemoryContext caller = CurrentMemoryContext;
 	TimestampTz started_at = GetCurrentTimestamp();
 	TupleDesc	desc;
-	char	   *sql;
-	char	   *window_sql;
-	SPIPlanPtr	window_plan;
+	TupleDesc	odesc;
+	MatRead		read;
+	MatTable   *table;
 	TimestampTz from;
 	Oid			argtypes[8];
 	Datum		values[8];
@@ -270,8 +1013,11 @@ materialize_view_body(MaterializeView *mv, bool incremental,
 	}
 
 	desc = OnlineDescribe(RegSourceFromItem(fv->source), CurrentMemoryContext);
-	sql = OnlineUpsertSql(fv, desc, RegSourceFromItem(fv->source), true, &window_sql);
-	*upsert_sql = MemoryContextStrdup(caller, sql);
+	odesc = OnlineDescribe(OnlineTableOf(fv), CurrentMemoryContext);
+	build_read(fv, desc, odesc, &read);
+	mv->read_sql = MemoryContextStrdup(caller, read.sql);
+	mv->upsert_sql = MemoryContextStrdup(caller, OnlineUpsertRowsSql(fv, MAT_ROWS_RELATION, true));
+	mv->insert_sql = MemoryContextStrdup(caller, OnlineUpsertRowsSql(fv, MAT_ROWS_RELATION, false));
 
 	/*
 	 * The earliest timestamp as a start means no lower bound: it is what is
@@ -279,24 +1025,21 @@ materialize_view_body(MaterializeView *mv, bool incremental,
 	 * at -infinity too.
 	 */
 	from = start == MIN_TIMESTAMP ? DT_NOBEGIN : start;
-	argtypes[0] = TIMESTAMPTZOID;
-	argtypes[1] = TIMESTAMPTZOID;
-	values[0] = TimestampTzGetDatum(from);
-	values[1] = TimestampTzGetDatum(end);
+	table = read_source(mv, &read, from, end);
 
-	/* the rows in the window, estimated if a report needs it */
-	window_plan = SPI_prepare(window_sql, 2, argtypes);
-	if (window_plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	ProgressPhase(mv->progress, "rows",
-				  "reading data source \"%s\" of feature view \"%s\" (%d of %d)",
-				  fv->source->name, fv->name, mv->index, mv->nviews);
-	ProgressEstimatePlan(mv->progress, window_plan, window_params(values[0], values[1]));
-	ProgressUpdate(mv->progress, 0);
+	/*
+	 * Columns computed per key go here: a value the view's online table
+	 * holds that is not a source column (a windowed aggregation as of end,
+	 * say) is computed for the table's keys before they are written. Such a
+	 * column is added to the rows write_winners builds (its relation's
+	 * columns are named as the online table's: the statements and the
+	 * direct insert match them by name) and to the column lists of
+	 * OnlineUpsertRowsSql.
+	 */
 
-	SpiExec(sql, 2, argtypes, values, NULL, SPI_OK_INSERT);
-	result->rows_written = (int64) SPI_processed;
+	result->rows_written = write_winners(mv, table, read.row_desc);
 	result->start = start;
+	MatTableDestroy(table);
 	ProgressPhase(mv->progress, NULL, "recording the run of feature view \"%s\" (%d of %d)",
 				  fv->name, mv->index, mv->nviews);
 	ProgressUpdate(mv->progress, 0);
@@ -334,22 +1077,18 @@ materialize_view_body(MaterializeView *mv, bool incremental,
 /*
  * materialize_view materializes one view over [start, end] (start computed
  * here when incremental) and records the interval and the run. The caller
- * holds the project lock and the view's materialization lock. mv is made
- * the view being materialized for the time of the call. Errors are
+ * holds the project lock and the view's materialization lock. Errors are
  * re-raised with the view's name in the primary message, so that the
  * message stands on its own (pg_cron keeps only that), and every other
- * field as it was.
+ * field as it was, less the context lines of our own statements.
  */
 static MaterializeResult
 materialize_view(MaterializeView *mv, bool incremental, TimestampTz start,
 				 TimestampTz end)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
-	MaterializeView *outer = materializing;
 	MaterializeResult result = {0};
-	char	   *volatile upsert_sql = NULL;
 
-	materializing = mv;
 	PG_TRY();
 	{
 		ErrorContextCallback errcallback;
@@ -358,15 +1097,13 @@ materialize_view(MaterializeView *mv, bool incremental, TimestampTz start,
 		errcallback.arg = (void *) mv->fv->name;
 		errcallback.previous = error_context_stack;
 		error_context_stack = &errcallback;
-		materialize_view_body(mv, incremental, start, end, &result,
-							  (char **) &upsert_sql);
+		materialize_view_body(mv, incremental, start, end, &result);
 		error_context_stack = errcallback.previous;
 	}
 	PG_CATCH();
 	{
 		ErrorData  *edata;
 
-		materializing = outer;
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
 		if (edata->elevel > ERROR)
@@ -377,12 +1114,15 @@ materialize_view(MaterializeView *mv, bool incremental, TimestampTz start,
 			edata->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN)
 			edata->message = psprintf("could not materialize feature view \"%s\": %s",
 									  mv->fv->name, edata->message);
-		if (upsert_sql != NULL)
-			SpiStripStatement(edata, upsert_sql);
+		if (mv->read_sql != NULL)
+			SpiStripStatement(edata, mv->read_sql);
+		if (mv->upsert_sql != NULL)
+			SpiStripStatement(edata, mv->upsert_sql);
+		if (mv->insert_sql != NULL)
+			SpiStripStatement(edata, mv->insert_sql);
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
-	materializing = outer;
 
 	return result;
 }

@@ -25,11 +25,12 @@
  * The converted rows are rows of the batch source. They are registered as
  * an ephemeral named relation (as trigger transition tables are) and
  * written set-based from it: appended to the batch source table by an
- * INSERT, and upserted into each online table by the statement
- * materialization uses (OnlineUpsertSql). A pushed row therefore reaches
- * the online table exactly as materializing it from the batch source would
- * bring it there: the same key (grouped by the online key's equality,
- * naive timestamps as UTC) and the same newest-wins rule.
+ * INSERT, and upserted into each online table by OnlineUpsertSql, which
+ * keeps the newest row per key as materialization does. A pushed row
+ * therefore reaches the online table exactly as materializing it from the
+ * batch source would bring it there: the same key (grouped by the online
+ * key's equality, naive timestamps as UTC), the same tie rules, the same
+ * newest-wins rule against what is stored, and rows written in key order.
  *
  * - feast_push: the rows must have the columns the feature views fed by
  *   the push source need (join keys, the timestamp field, their features),
@@ -731,7 +732,7 @@ ofs_feast_push(PG_FUNCTION_ARGS)
 			RegFeatureView *fv = lfirst(lc);
 
 			if (fv->online)
-				SpiExec(OnlineUpsertSql(fv, pr->desc, PUSH_ROWS_RELATION, false, NULL),
+				SpiExec(OnlineUpsertSql(fv, pr->desc, PUSH_ROWS_RELATION),
 						0, NULL, NULL, NULL, SPI_OK_INSERT);
 		}
 	}

@@ -4,21 +4,6 @@
  * PUBLIC; an administrator grants them.
  */
 
--- Called by the materialization statement once per source row: counts the
--- rows and reports progress. Does nothing outside a materialization.
-CREATE FUNCTION feast.materialize_progress()
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'ofs_materialize_progress'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION feast.materialize_progress() IS 'internal: counts the rows the running materialization reads and reports its progress';
-
--- Called once per key the materialization writes; returns its argument.
-CREATE FUNCTION feast.materialize_progress(event_timestamp timestamptz)
-RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'ofs_materialize_progress_written'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION feast.materialize_progress(timestamptz) IS 'internal: counts the keys the running materialization writes and reports its progress';
-
 CREATE FUNCTION @extschema@.feast_materialize(start_date timestamptz, end_date timestamptz,
 	feature_views text[] DEFAULT NULL, project text DEFAULT NULL)
 RETURNS TABLE(feature_view text, start_date timestamptz, end_date timestamptz, rows_written bigint)

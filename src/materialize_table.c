@@ -1,0 +1,705 @@
+/*-------------------------------------------------------------------------
+ *
+ * materialize_table.c
+ *		The per-key winners of a materialization: the newest source row per
+ *		online key, kept in one pass over the source, without sorting it.
+ *
+ * The table is an open-addressing hash table (linear probing, a power of
+ * two slots, grown at 70% full) of entries that hold the key's hash, its
+ * first key value (to compare without touching the row), the winner's
+ * timestamps and a pointer to the winner's row. A source row costs one
+ * hash of its key and one probe; only when it beats the winner are its
+ * values copied, into the winner's row allocation when they fit.
+ *
+ * Rows read directly from a table are offered by reference (their TID):
+ * a winner then costs no copy at all, only its reference is kept, and the
+ * winners' rows are fetched once every row has been offered, in TID order
+ * (MatTableFetchRows). With a key of one integer column, such offers are
+ * queued a few at a time and their slots prefetched: the probe of a large
+ * table is a cache miss, and the queue lets several be under way at once.
+ *
+ * Keys are grouped as the online table's primary key groups them: the
+ * values are already of the online key's types (the caller converts
+ * them), hashed with each type's default hash function and compared with
+ * its default equality, with the online column's collation. One key of a
+ * signed integer type (smallint, integer, bigint, date, timestamp,
+ * timestamptz), whose equality is that of the values as int64, is hashed
+ * and compared as an int64 without a function call.
+ *
+ * The winners are returned in key order (the type's default btree order,
+ * with the collation) so that the caller writes the online rows in the
+ * order push writes them, and concurrent writers of overlapping keys lock
+ * rows in the same order. The scan compacts and sorts the entries array
+ * in place: after it starts, the table takes no more offers.
+ *
+ * Memory: the entries (48 bytes per slot) and one row per key (its values
+ * and nulls, and a copy of its by-reference values), in two child
+ * contexts of the caller's; nothing per source row. The caller can watch
+ * it (MatTableMemory). A spill beyond a memory budget would partition the
+ * offers by their key's hash into files (BufFile), keep one partition's
+ * table in memory at a time and scan the partitions in turn; the key order
+ * would then hold within a partition only, so the writer would merge the
+ * partitions' sorted winners (or lock the online table) to keep its lock
+ * order.
+ *
+ * Copyright (c) 2026, offline_store developers
+ *
+ * IDENTIFICATION
+ *	  src/materialize_table.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "port/pg_bitutils.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/memutils.h"
+#include "utils/sortsupport.h"
+#include "utils/typcache.h"
+
+#include "materialize.h"
+
+/* How one key column groups and orders. */
+typedef struct MatKeyCol
+{
+	Oid			type;
+	Oid			collation;
+	FmgrInfo	hash;			/* the type's default hash function */
+	FmgrInfo	eq;				/* and equality */
+	bool		sortable;		/* ssup is set */
+	SortSupportData ssup;
+} MatKeyCol;
+
+/*
+ * A winner's row, allocated in one piece: this header, then the values
+ * (Datum[natts]) and nulls (bool[natts]), then the by-reference values.
+ */
+typedef struct MatRow
+{
+	Size		cap;			/* bytes allocated */
+} MatRow;
+
+#define ROW_HEADER MAXALIGN(sizeof(MatRow))
+#define ROW_VALUES(row) ((Datum *) ((char *) (row) + ROW_HEADER))
+#define ROW_NULLS(t, row) ((bool *) (ROW_VALUES(row) + (t)->natts))
+
+/*
+ * A slot of the hash table. row is the winner's row; by reference, it
+ * holds only the key (NULL for a fast_int key: key0 is the key), and ref
+ * identifies the winner's row until MatTableFetchRows.
+ */
+typedef struct MatEntry
+{
+	Datum		key0;			/* the first key value (its row's copy) */
+	int64		ts;
+	int64		created;
+	MatRow	   *row;
+	uint64		ref;
+	uint32		hash;
+	bool		used;
+	bool		created_null;
+} MatEntry;
+
+/* An offer by reference waiting for its slot (fast_int keys). */
+typedef struct MatPending
+{
+	Datum		key0;
+	int64		ts;
+	int64		created;
+	uint64		ref;
+	uint32		hash;
+	bool		created_null;
+} MatPending;
+
+/* Offers queued before their slots are read (a power of two). */
+#define MAT_PENDING 16
+
+#if defined(__GNUC__) || defined(__clang__)
+#define mat_prefetch(p) __builtin_prefetch(p)
+#else
+#define mat_prefetch(p) ((void) 0)
+#endif
+
+struct MatTable
+{
+	MemoryContext cxt;			/* the table, its entries */
+	MemoryContext rows_cxt;		/* the winners' rows */
+	int			natts;
+	int			nkeys;
+	MatKeyCol  *keys;
+	bool		fast_int;		/* one key, equal iff equal as int64 */
+	bool		by_reference;	/* rows offered by reference */
+	int16	   *attlen;
+	bool	   *attbyval;
+	bool		all_byval;		/* rows of one size */
+	Size		data_off;		/* where a row's by-reference values start */
+	Datum	   *tmp_values;		/* an offered row, by column */
+	bool	   *tmp_nulls;
+	bool	   *tmp_fetched;	/* tmp_values[i] was fetched: free it */
+
+	MatEntry   *entries;
+	uint64		size;			/* slots: a power of two */
+	uint64		count;			/* keys */
+	uint64		grow_at;
+
+	MatPending	pending[MAT_PENDING];
+	uint32		npending;
+	uint32		pending_head;
+
+	bool		scanning;		/* compacted and ordered: no more offers */
+	uint64		next;			/* the scan's next entry */
+};
+
+static void mat_grow(MatTable *t);
+static uint32 mat_hash(MatTable *t, const Datum *values, const int *cols);
+static bool mat_equal(MatTable *t, const MatEntry *e, const Datum *values,
+					  const int *cols);
+static MatEntry *mat_find(MatTable *t, uint32 hash, Datum key0,
+						  const Datum *values, const int *cols, bool *found);
+static MatRow *mat_store(MatTable *t, MatRow *old, int ncols, const Datum *values,
+						 const bool *nulls, const int *cols);
+static void mat_flush_pending(MatTable *t);
+static void mat_compact(MatTable *t);
+static int	mat_compare(const MatEntry *a, const MatEntry *b, MatTable *t);
+
+/* Sort entries by their key, as int64 (fast_int) or through the key columns. */
+#define ST_SORT mat_sort_int
+#define ST_ELEMENT_TYPE MatEntry
+#define ST_COMPARE(a, b) \
+	((int64) (a)->key0 < (int64) (b)->key0 ? -1 : (int64) (a)->key0 > (int64) (b)->key0 ? 1 : 0)
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+#define ST_SORT mat_sort_keys
+#define ST_ELEMENT_TYPE MatEntry
+#define ST_COMPARE(a, b, arg) mat_compare(a, b, arg)
+#define ST_COMPARE_ARG_TYPE MatTable
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/* Sort entries by the reference of their row. */
+#define ST_SORT mat_sort_ref
+#define ST_ELEMENT_TYPE MatEntry
+#define ST_COMPARE(a, b) ((a)->ref < (b)->ref ? -1 : (a)->ref > (b)->ref ? 1 : 0)
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/* A 64-bit value's hash (the finalizer of MurmurHash3). */
+static inline uint32
+hash_int64(uint64 k)
+{
+	k ^= k >> 33;
+	k *= UINT64CONST(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	k *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	k ^= k >> 33;
+	return (uint32) k;
+}
+
+/* Types whose default equality is that of their values as int64. */
+static bool
+is_int64_equality_type(Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+MatTable *
+MatTableCreate(MemoryContext parent, TupleDesc row_desc, int nkeys, bool by_reference)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "offline_store materialize keys",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	MatTable   *t = palloc0(sizeof(MatTable));
+	int			natts = row_desc->natts;
+
+	t->cxt = cxt;
+	t->rows_cxt = AllocSetContextCreate(cxt, "offline_store materialize rows",
+										ALLOCSET_DEFAULT_SIZES);
+	t->natts = natts;
+	t->nkeys = nkeys;
+	t->by_reference = by_reference;
+	t->keys = palloc0(sizeof(MatKeyCol) * Max(nkeys, 1));
+	t->attlen = palloc(sizeof(int16) * Max(natts, 1));
+	t->attbyval = palloc(sizeof(bool) * Max(natts, 1));
+	t->tmp_values = palloc0(sizeof(Datum) * Max(natts, 1));
+	t->tmp_nulls = palloc0(sizeof(bool) * Max(natts, 1));
+	t->tmp_fetched = palloc0(sizeof(bool) * Max(natts, 1));
+	t->all_byval = true;
+	for (int i = 0; i < natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(row_desc, i);
+
+		t->attlen[i] = att->attlen;
+		t->attbyval[i] = att->attbyval;
+		if (!att->attbyval)
+			t->all_byval = false;
+	}
+	t->data_off = ROW_HEADER + MAXALIGN(sizeof(Datum) * natts + sizeof(bool) * natts);
+
+	for (int k = 0; k < nkeys; k++)
+	{
+		Form_pg_attribute att = TupleDescAttr(row_desc, k);
+		MatKeyCol  *kc = &t->keys[k];
+		TypeCacheEntry *tce = lookup_type_cache(att->atttypid,
+												TYPECACHE_EQ_OPR_FINFO |
+												TYPECACHE_HASH_PROC_FINFO |
+												TYPECACHE_LT_OPR);
+
+		if (!OidIsValid(tce->eq_opr_finfo.fn_oid) ||
+			!OidIsValid(tce->hash_proc_finfo.fn_oid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("could not identify an equality and hash function for type %s",
+							format_type_be(att->atttypid)),
+					 errdetail("Materialization groups the source rows by the online table's key.")));
+		kc->type = att->atttypid;
+		kc->collation = att->attcollation;
+		fmgr_info_copy(&kc->hash, &tce->hash_proc_finfo, cxt);
+		fmgr_info_copy(&kc->eq, &tce->eq_opr_finfo, cxt);
+		if (OidIsValid(tce->lt_opr))
+		{
+			kc->sortable = true;
+			kc->ssup.ssup_cxt = cxt;
+			kc->ssup.ssup_collation = att->attcollation;
+			kc->ssup.ssup_nulls_first = false;
+			PrepareSortSupportFromOrderingOp(tce->lt_opr, &kc->ssup);
+		}
+	}
+	t->fast_int = (nkeys == 1 && is_int64_equality_type(t->keys[0].type));
+
+	t->size = 1024;
+	t->grow_at = t->size * 7 / 10;
+	t->entries = MemoryContextAllocHuge(cxt, sizeof(MatEntry) * t->size);
+	memset(t->entries, 0, sizeof(MatEntry) * t->size);
+	MemoryContextSwitchTo(old);
+	return t;
+}
+
+/* The hash of an offered row's key. */
+static inline uint32
+mat_hash(MatTable *t, const Datum *values, const int *cols)
+{
+	uint32		h = 0;
+
+	if (t->fast_int)
+		return hash_int64((uint64) values[cols[0]]);
+	for (int k = 0; k < t->nkeys; k++)
+	{
+		MatKeyCol  *kc = &t->keys[k];
+		uint32		kh = DatumGetUInt32(FunctionCall1Coll(&kc->hash, kc->collation,
+														  values[cols[k]]));
+
+		h = hash_combine(h, kh);
+	}
+	return h;
+}
+
+/* Is an offered row's key the key of entry e (not fast_int)? */
+static inline bool
+mat_equal(MatTable *t, const MatEntry *e, const Datum *values, const int *cols)
+{
+	for (int k = 0; k < t->nkeys; k++)
+	{
+		MatKeyCol  *kc = &t->keys[k];
+		Datum		stored = k == 0 ? e->key0 : ROW_VALUES(e->row)[k];
+
+		if (!DatumGetBool(FunctionCall2Coll(&kc->eq, kc->collation, stored,
+											values[cols[k]])))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * mat_find returns the entry of the key (key0 for a fast_int key, else
+ * values[cols[k]]) with hash hash: its slot (*found), or the free slot
+ * where it goes, the table grown first if it is full enough.
+ */
+static inline MatEntry *
+mat_find(MatTable *t, uint32 hash, Datum key0, const Datum *values,
+		 const int *cols, bool *found)
+{
+	uint64		mask = t->size - 1;
+	uint64		i = hash & mask;
+
+	for (;;)
+	{
+		MatEntry   *e = &t->entries[i];
+
+		if (!e->used)
+			break;
+		if (e->hash == hash &&
+			(t->fast_int ? e->key0 == key0 : mat_equal(t, e, values, cols)))
+		{
+			*found = true;
+			return e;
+		}
+		i = (i + 1) & mask;
+	}
+	*found = false;
+	if (t->count >= t->grow_at)
+	{
+		mat_grow(t);
+		mask = t->size - 1;
+		i = hash & mask;
+		while (t->entries[i].used)
+			i = (i + 1) & mask;
+	}
+	t->count++;
+	return &t->entries[i];
+}
+
+/* Is (ts, created) newer than entry e's winner? */
+static inline bool
+mat_newer(const MatEntry *e, int64 ts, bool created_null, int64 created)
+{
+	if (ts != e->ts)
+		return ts > e->ts;
+	return !created_null && (e->created_null || created > e->created);
+}
+
+/* Double the slots, placing every entry again by its stored hash. */
+static void
+mat_grow(MatTable *t)
+{
+	uint64		newsize = t->size * 2;
+	uint64		mask = newsize - 1;
+	MatEntry   *old = t->entries;
+	MatEntry   *entries;
+
+	if (sizeof(MatEntry) * newsize > MaxAllocHugeSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct keys to materialize: " UINT64_FORMAT,
+						t->count)));
+	entries = MemoryContextAllocHuge(t->cxt, sizeof(MatEntry) * newsize);
+	memset(entries, 0, sizeof(MatEntry) * newsize);
+	for (uint64 i = 0; i < t->size; i++)
+	{
+		uint64		j;
+
+		if (!old[i].used)
+			continue;
+		j = old[i].hash & mask;
+		while (entries[j].used)
+			j = (j + 1) & mask;
+		entries[j] = old[i];
+	}
+	pfree(old);
+	t->entries = entries;
+	t->size = newsize;
+	t->grow_at = newsize * 7 / 10;
+}
+
+/*
+ * mat_store copies the first ncols columns of an offered row (the others
+ * NULL) into old (when it has room) or a new allocation (old freed), and
+ * returns it. By-reference values are copied, a value stored out of line
+ * (or expanded) fetched and flattened first.
+ */
+static MatRow *
+mat_store(MatTable *t, MatRow *old, int ncols, const Datum *values,
+		  const bool *nulls, const int *cols)
+{
+	Size		need = t->data_off;
+	MatRow	   *row;
+	Datum	   *rvalues;
+	bool	   *rnulls;
+	char	   *data;
+
+	/* the values, and the size the by-reference ones need */
+	for (int i = 0; i < t->natts; i++)
+	{
+		Datum		v = (Datum) 0;
+
+		t->tmp_nulls[i] = i >= ncols || nulls[cols[i]];
+		t->tmp_fetched[i] = false;
+		if (!t->tmp_nulls[i])
+		{
+			v = values[cols[i]];
+			if (!t->attbyval[i])
+			{
+				if (t->attlen[i] == -1 && VARATT_IS_EXTERNAL(DatumGetPointer(v)))
+				{
+					v = PointerGetDatum(detoast_external_attr((struct varlena *) DatumGetPointer(v)));
+					t->tmp_fetched[i] = true;
+				}
+				need = MAXALIGN(need) + datumGetSize(v, false, t->attlen[i]);
+			}
+		}
+		t->tmp_values[i] = v;
+	}
+
+	if (old != NULL && old->cap >= need)
+		row = old;
+	else
+	{
+		Size		cap = need <= ALLOCSET_SEPARATE_THRESHOLD ?
+			pg_nextpower2_size_t(need) : need;
+
+		if (old != NULL)
+			pfree(old);
+		row = MemoryContextAlloc(t->rows_cxt, cap);
+		row->cap = cap;
+	}
+	rvalues = ROW_VALUES(row);
+	rnulls = ROW_NULLS(t, row);
+	data = (char *) row + t->data_off;
+	for (int i = 0; i < t->natts; i++)
+	{
+		Datum		v = t->tmp_values[i];
+
+		rnulls[i] = t->tmp_nulls[i];
+		if (rnulls[i] || t->attbyval[i])
+			rvalues[i] = v;
+		else
+		{
+			Size		len = datumGetSize(v, false, t->attlen[i]);
+
+			data = (char *) MAXALIGN(data);
+			memcpy(data, DatumGetPointer(v), len);
+			rvalues[i] = PointerGetDatum(data);
+			data += len;
+			if (t->tmp_fetched[i])
+				pfree(DatumGetPointer(v));
+		}
+	}
+	return row;
+}
+
+void
+MatTableOffer(MatTable *t, int64 ts, bool created_null, int64 created,
+			  const Datum *values, const bool *nulls, const int *cols)
+{
+	uint32		hash = mat_hash(t, values, cols);
+	Datum		key0 = t->nkeys > 0 ? values[cols[0]] : (Datum) 0;
+	bool		found;
+	MatEntry   *e;
+
+	Assert(!t->scanning && !t->by_reference);
+	e = mat_find(t, hash, key0, values, cols, &found);
+	if (found && !mat_newer(e, ts, created_null, created))
+		return;
+	e->row = mat_store(t, found ? e->row : NULL, t->natts, values, nulls, cols);
+	e->key0 = t->nkeys > 0 ? ROW_VALUES(e->row)[0] : (Datum) 0;
+	e->hash = hash;
+	e->used = true;
+	e->ts = ts;
+	e->created = created;
+	e->created_null = created_null;
+}
+
+/* Process the oldest queued offer by reference. */
+static inline void
+mat_process_pending(MatTable *t)
+{
+	MatPending *p = &t->pending[t->pending_head];
+	bool		found;
+	MatEntry   *e;
+
+	t->pending_head = (t->pending_head + 1) & (MAT_PENDING - 1);
+	t->npending--;
+	e = mat_find(t, p->hash, p->key0, NULL, NULL, &found);
+	if (found && !mat_newer(e, p->ts, p->created_null, p->created))
+		return;
+	e->key0 = p->key0;
+	e->hash = p->hash;
+	e->used = true;
+	e->ts = p->ts;
+	e->created = p->created;
+	e->created_null = p->created_null;
+	e->ref = p->ref;
+}
+
+static void
+mat_flush_pending(MatTable *t)
+{
+	while (t->npending > 0)
+		mat_process_pending(t);
+}
+
+void
+MatTableOfferRef(MatTable *t, uint64 ref, int64 ts, bool created_null,
+				 int64 created, const Datum *values, const bool *nulls,
+				 const int *cols)
+{
+	uint32		hash = mat_hash(t, values, cols);
+	bool		found;
+	MatEntry   *e;
+
+	Assert(!t->scanning && t->by_reference);
+	if (t->fast_int)
+	{
+		MatPending *p;
+
+		/* queue it, its slot on its way to the cache */
+		if (t->npending == MAT_PENDING)
+			mat_process_pending(t);
+		p = &t->pending[(t->pending_head + t->npending) & (MAT_PENDING - 1)];
+		t->npending++;
+		p->key0 = values[cols[0]];
+		p->hash = hash;
+		p->ts = ts;
+		p->created = created;
+		p->created_null = created_null;
+		p->ref = ref;
+		/* both cache lines an entry may straddle */
+		e = &t->entries[hash & (t->size - 1)];
+		mat_prefetch(e);
+		mat_prefetch((char *) (e + 1) - 1);
+		return;
+	}
+
+	/* the key's values are only valid now: no queue */
+	e = mat_find(t, hash, t->nkeys > 0 ? values[cols[0]] : (Datum) 0,
+				 values, cols, &found);
+	if (found && !mat_newer(e, ts, created_null, created))
+		return;
+	if (!found)
+	{
+		if (t->nkeys > 0)
+		{
+			/* a copy of the key, to compare later offers with */
+			e->row = mat_store(t, NULL, t->nkeys, values, nulls, cols);
+			e->key0 = ROW_VALUES(e->row)[0];
+		}
+		e->hash = hash;
+		e->used = true;
+	}
+	e->ts = ts;
+	e->created = created;
+	e->created_null = created_null;
+	e->ref = ref;
+}
+
+/* Move the entries to the front, in slot order: the table is no longer a hash table. */
+static void
+mat_compact(MatTable *t)
+{
+	uint64		n = 0;
+
+	if (t->scanning)
+		return;
+	mat_flush_pending(t);
+	for (uint64 i = 0; i < t->size; i++)
+		if (t->entries[i].used)
+			t->entries[n++] = t->entries[i];
+	Assert(n == t->count);
+	t->scanning = true;
+}
+
+void
+MatTableFetchRows(MatTable *t, MatFetchFn fetch, void *arg, const int *cols)
+{
+	Assert(t->by_reference);
+	mat_compact(t);
+	if (t->count > 1)
+		mat_sort_ref(t->entries, t->count);
+	for (uint64 i = 0; i < t->count; i++)
+	{
+		MatEntry   *e = &t->entries[i];
+		Datum	   *values;
+		bool	   *nulls;
+
+		if ((i & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		fetch(arg, e->ref, &values, &nulls);
+		e->row = mat_store(t, e->row, t->natts, values, nulls, cols);
+		if (t->nkeys > 0)
+			e->key0 = ROW_VALUES(e->row)[0];
+	}
+}
+
+int64
+MatTableCount(MatTable *t)
+{
+	mat_flush_pending(t);
+	return (int64) t->count;
+}
+
+Size
+MatTableMemory(MatTable *t)
+{
+	return MemoryContextMemAllocated(t->cxt, true);
+}
+
+/* Order of two entries by their keys (every key column sortable). */
+static int
+mat_compare(const MatEntry *a, const MatEntry *b, MatTable *t)
+{
+	for (int k = 0; k < t->nkeys; k++)
+	{
+		Datum		x = k == 0 ? a->key0 : ROW_VALUES(a->row)[k];
+		Datum		y = k == 0 ? b->key0 : ROW_VALUES(b->row)[k];
+		int			r = ApplySortComparator(x, false, y, false, &t->keys[k].ssup);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+void
+MatTableBeginScan(MatTable *t, bool sorted)
+{
+	bool		sortable = t->nkeys > 0;
+
+	mat_compact(t);
+	for (int k = 0; k < t->nkeys; k++)
+		if (!t->keys[k].sortable)
+			sortable = false;
+	if (sorted && sortable && t->count > 1)
+	{
+		if (t->fast_int)
+			mat_sort_int(t->entries, t->count);
+		else
+			mat_sort_keys(t->entries, t->count, t);
+	}
+	t->next = 0;
+}
+
+bool
+MatTableNext(MatTable *t, MatWinner *winner)
+{
+	MatEntry   *e;
+
+	Assert(t->scanning);
+	if (t->next >= t->count)
+		return false;
+	e = &t->entries[t->next++];
+	Assert(e->row != NULL);
+	winner->ts = e->ts;
+	winner->created = e->created;
+	winner->created_null = e->created_null;
+	winner->values = ROW_VALUES(e->row);
+	winner->nulls = ROW_NULLS(t, e->row);
+	return true;
+}
+
+void
+MatTableDestroy(MatTable *t)
+{
+	MemoryContextDelete(t->cxt);
+}
