@@ -96,7 +96,8 @@ typedef struct TvTempSearch
 	Oid			funcid;
 } TvTempSearch;
 
-static void tv_resolve_name(const char *text, char **name, Oid *relid);
+static void tv_resolve_name(const char *text, char **name, char **relname,
+							Oid *relid);
 static void tv_prepare_args(HistArgs *args);
 static bool tv_temp_walker(Node *node, TvTempSearch *ts);
 static char *tv_comment(const HistArgs *args);
@@ -120,6 +121,7 @@ ofs_feast_create_training_view(PG_FUNCTION_ARGS)
 	HistArgs   *args;
 	bool		replace;
 	char	   *name;
+	char	   *relname;
 	Oid			relid;
 	Oid			new_relid;
 	char	   *sql;
@@ -138,7 +140,7 @@ ofs_feast_create_training_view(PG_FUNCTION_ARGS)
 
 	args->project = RegistryResolveProject(args->project);
 	RegistryCheckProjectOwner(args->project);
-	tv_resolve_name(text_to_cstring(PG_GETARG_TEXT_PP(0)), &name, &relid);
+	tv_resolve_name(text_to_cstring(PG_GETARG_TEXT_PP(0)), &name, &relname, &relid);
 	tv_prepare_args(args);
 	sql = HistRetrievalSql(args, fcinfo->flinfo->fn_oid, &desc);
 
@@ -150,12 +152,12 @@ ofs_feast_create_training_view(PG_FUNCTION_ARGS)
 		if (old_project == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_TABLE),
-					 errmsg("relation %s already exists", name),
+					 errmsg("relation \"%s\" already exists", relname),
 					 errdetail("It is not a training view: offline_store replaces only the training views it created.")));
 		if (!replace)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_TABLE),
-					 errmsg("training view %s already exists", name),
+					 errmsg("training view \"%s\" already exists", relname),
 					 errhint("Pass replace => true to redefine it, or drop it with feast_drop_training_view.")));
 		RegistryCheckProjectOwner(old_project);
 	}
@@ -195,7 +197,7 @@ ofs_feast_drop_training_view(PG_FUNCTION_ARGS)
 	if (project == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("%s is not a training view", ViewNameOf(relid)),
+				 errmsg("\"%s\" is not a training view", get_rel_name(relid)),
 				 errdetail("offline_store drops only the training views it created.")));
 	RegistryCheckProjectOwner(project);
 	ViewDrop(relid);
@@ -209,11 +211,12 @@ ofs_feast_drop_training_view(PG_FUNCTION_ARGS)
 
 /*
  * tv_resolve_name turns view_name into the quoted, qualified name it
- * creates (in the schema CREATE VIEW would use) and the relation of that
- * name, if any (InvalidOid). A temporary schema is refused.
+ * creates (in the schema CREATE VIEW would use), the bare relation name,
+ * and the relation of that name, if any (InvalidOid). A temporary schema
+ * is refused.
  */
 static void
-tv_resolve_name(const char *text, char **name, Oid *relid)
+tv_resolve_name(const char *text, char **name, char **relname, Oid *relid)
 {
 	RangeVar   *rv;
 	Oid			nsp;
@@ -228,6 +231,7 @@ tv_resolve_name(const char *text, char **name, Oid *relid)
 				 errdetail("Training views are recorded in the registry and rebuilt by feast_apply; a temporary view would go away at the end of the session."),
 				 errhint("Name the view in a permanent schema.")));
 	*name = quote_qualified_identifier(get_namespace_name(nsp), rv->relname);
+	*relname = rv->relname;
 	*relid = get_relname_relid(rv->relname, nsp);
 }
 
