@@ -36,7 +36,10 @@
  *   training view dropped with plain SQL loses its row (an event trigger,
  *   src/sql/15_views.sql); a row whose view is gone is ignored.
  *
- * Everything runs as the caller, in the caller's transaction.
+ * Everything runs as the caller, in the caller's transaction. Creating a
+ * training view takes the project's advisory lock shared, so that it
+ * never interleaves with an apply of the project (which takes it
+ * exclusive): the apply sees every view it may have to rebuild.
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -140,6 +143,13 @@ ofs_feast_create_training_view(PG_FUNCTION_ARGS)
 
 	args->project = RegistryResolveProject(args->project);
 	RegistryCheckProjectOwner(args->project);
+
+	/*
+	 * Not while an apply of the project runs (it holds the lock
+	 * exclusive): the view is planned against the registry as it commits,
+	 * and an apply that commits after it sees and checks it.
+	 */
+	RegistryLockProject(args->project, false);
 	tv_resolve_name(text_to_cstring(PG_GETARG_TEXT_PP(0)), &name, &relname, &relid);
 	tv_prepare_args(args);
 	sql = HistRetrievalSql(args, fcinfo->flinfo->fn_oid, &desc);
