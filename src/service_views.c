@@ -150,6 +150,7 @@ sv_want(RegRepo *want, RegFeatureService *svc, Oid owner)
 	char	  **keys;
 	Oid		   *key_types;
 	int			nalias = 0;
+	SvProjection **joins;		/* the first projection of each join */
 	int			nfeatures = 0;
 	bool		full = false;
 	char	  **outs;
@@ -233,6 +234,7 @@ sv_want(RegRepo *want, RegFeatureService *svc, Oid owner)
 	}
 
 	/* one join per online table and key mapping */
+	joins = palloc0(sizeof(SvProjection *) * np);
 	for (int i = 0; i < np; i++)
 	{
 		prs[i].alias = -1;
@@ -246,7 +248,10 @@ sv_want(RegRepo *want, RegFeatureService *svc, Oid owner)
 				prs[i].alias = prs[j].alias;
 		}
 		if (prs[i].alias < 0)
+		{
+			joins[nalias] = &prs[i];
 			prs[i].alias = nalias++;
+		}
 	}
 
 	/*
@@ -341,11 +346,8 @@ sv_want(RegRepo *want, RegFeatureService *svc, Oid owner)
 		appendStringInfoString(&sql, "\nFROM (");
 		for (int a = 0; a < nalias; a++)
 		{
-			SvProjection *p = NULL;
+			SvProjection *p = joins[a];
 
-			for (int i = 0; i < np && p == NULL; i++)
-				if (prs[i].alias == a)
-					p = &prs[i];
 			if (a > 0)
 				appendStringInfoString(&sql, "\n      UNION ");
 			appendStringInfoString(&sql, "SELECT ");
@@ -362,11 +364,8 @@ sv_want(RegRepo *want, RegFeatureService *svc, Oid owner)
 		appendStringInfoString(&sql, ") k");
 		for (int a = 0; a < nalias; a++)
 		{
-			SvProjection *p = NULL;
+			SvProjection *p = joins[a];
 
-			for (int i = 0; i < np && p == NULL; i++)
-				if (prs[i].alias == a)
-					p = &prs[i];
 			appendStringInfo(&sql, "\nLEFT JOIN %s o%d ON ",
 							 sv_online_table(project, p->view), a + 1);
 			for (int k = 0; k < nkeys; k++)

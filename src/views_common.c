@@ -231,10 +231,14 @@ ViewColumnsDiff(TupleDesc old, TupleDesc new)
 {
 	List	   *removed = NIL;
 	List	   *added = NIL;
-	List	   *retyped = NIL;
-	List	   *old_order = NIL;
-	List	   *new_order = NIL;
 	List	   *items = NIL;
+	char	  **old_order = palloc0(sizeof(char *) * (old->natts + 1));
+	char	  **new_order = palloc0(sizeof(char *) * (new->natts + 1));
+	int			nold = 0;
+	int			nnew = 0;
+	List	   *old_names = NIL;
+	List	   *new_names = NIL;
+	StringInfoData buf;
 	ListCell   *lc;
 
 	for (int i = 0; i < old->natts; i++)
@@ -246,16 +250,16 @@ ViewColumnsDiff(TupleDesc old, TupleDesc new)
 			continue;
 		n = find_column(new, NameStr(o->attname));
 		if (n == NULL)
-			removed = lappend(removed, column_text(o, false));
-		else
 		{
-			old_order = lappend(old_order, NameStr(o->attname));
-			if (n->atttypid != o->atttypid || n->atttypmod != o->atttypmod)
-				retyped = lappend(retyped,
-								  psprintf("column %s: %s -> %s", NameStr(o->attname),
-										   format_type_with_typemod(o->atttypid, o->atttypmod),
-										   format_type_with_typemod(n->atttypid, n->atttypmod)));
+			removed = lappend(removed, column_text(o, false));
+			continue;
 		}
+		old_order[nold++] = NameStr(o->attname);
+		if (n->atttypid != o->atttypid || n->atttypmod != o->atttypmod)
+			items = lappend(items,
+							psprintf("column %s: %s -> %s", NameStr(o->attname),
+									 format_type_with_typemod(o->atttypid, o->atttypmod),
+									 format_type_with_typemod(n->atttypid, n->atttypmod)));
 	}
 	for (int i = 0; i < new->natts; i++)
 	{
@@ -266,32 +270,34 @@ ViewColumnsDiff(TupleDesc old, TupleDesc new)
 		if (find_column(old, NameStr(n->attname)) == NULL)
 			added = lappend(added, column_text(n, true));
 		else
-			new_order = lappend(new_order, NameStr(n->attname));
+			new_order[nnew++] = NameStr(n->attname);
 	}
-	if (removed != NIL)
-		items = lappend(items, psprintf("columns removed: %s", join_names(removed)));
 	if (added != NIL)
-		items = lappend(items, psprintf("columns added: %s", join_names(added)));
-	items = list_concat(items, retyped);
-	for (int i = 0; i < list_length(old_order); i++)
-		if (strcmp(list_nth(old_order, i), list_nth(new_order, i)) != 0)
+		items = lcons(psprintf("columns added: %s", join_names(added)), items);
+	if (removed != NIL)
+		items = lcons(psprintf("columns removed: %s", join_names(removed)), items);
+
+	/* the columns both have, in another order */
+	Assert(nold == nnew);
+	for (int i = 0; i < nold && i < nnew; i++)
+		if (strcmp(old_order[i], new_order[i]) != 0)
 		{
+			for (int j = 0; j < nold; j++)
+				old_names = lappend(old_names, old_order[j]);
+			for (int j = 0; j < nnew; j++)
+				new_names = lappend(new_names, new_order[j]);
 			items = lappend(items, psprintf("columns reordered: %s -> %s",
-											join_names(old_order),
-											join_names(new_order)));
+											join_names(old_names),
+											join_names(new_names)));
 			break;
 		}
 	if (items == NIL)
 		return NULL;
-	{
-		StringInfoData buf;
-
-		initStringInfo(&buf);
-		foreach(lc, items)
-			appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? "; " : "",
-							 (char *) lfirst(lc));
-		return buf.data;
-	}
+	initStringInfo(&buf);
+	foreach(lc, items)
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? "; " : "",
+						 (char *) lfirst(lc));
+	return buf.data;
 }
 
 /* ViewColumnsExtend: whether new keeps old's columns first, as they are. */
