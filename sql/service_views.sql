@@ -265,6 +265,14 @@ REVOKE ALL ON feast.feature_service_views FROM regress_svw_reader;
 SELECT * FROM feast_apply(svw_doc3('feature_services: [{name: two, features: [v1, v2]}]'))
 WHERE object_type = 'feature_service_view' ORDER BY name COLLATE "C";
 SELECT feature_service, view FROM svw_views();
+-- a feature view deleted with plain SQL takes the feature service views
+-- that read its online table with it (and the online table)
+BEGIN;
+DELETE FROM feast.feature_views WHERE project = 'svw' AND name = 'v2';
+SELECT feature_service, view FROM svw_views();
+SELECT to_regclass('svw_moved.svw_v2') IS NULL AS online_table_dropped,
+	   to_regclass('svw_moved.svw_two') IS NULL AS view_dropped;
+ROLLBACK;
 DELETE FROM feast.projects WHERE name = 'svw';
 SELECT count(*) AS rows_left FROM feast.feature_service_views;
 SELECT count(*) AS relations_left FROM pg_class WHERE relnamespace IN ('svw_online'::regnamespace, 'svw_moved'::regnamespace);
