@@ -39,7 +39,8 @@ REGRESS_ALL = install upgrade \
           $(REGRESS_HISTORICAL) \
           direct_scan $(REGRESS_HISTORICAL) direct_scan_reset \
           progress \
-          materialize materialize_random materialize_write online push pull bad_input_online \
+          materialize materialize_random materialize_write online push pull \
+          results_sql service_views training_views bad_input_online \
           schedule bad_input_schedule \
           registry_hints ownership privileges write_privileges search_path
 REGRESS = $(REGRESS_ALL)

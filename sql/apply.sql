@@ -381,7 +381,7 @@ SELECT feast_registry_dump(E'Apply Names: "q" ü');
 SELECT * FROM feast_apply(feast_registry_dump(E'Apply Names: "q" ü'));
 SELECT schema_name, table_name FROM feast.online_tables WHERE project = E'Apply Names: "q" ü';
 SELECT column_name, data_type FROM information_schema.columns
-WHERE table_schema = 'Apt Online ü' ORDER BY ordinal_position;
+WHERE table_schema = 'Apt Online ü' AND table_name = E'Apply Names: "q" ü_View #1: ü' ORDER BY ordinal_position;
 
 -- Privileges: reading for everyone, writing for the owner.
 SELECT has_function_privilege('public', 'feast_apply(text, boolean)', 'EXECUTE') AS public_apply,

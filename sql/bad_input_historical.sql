@@ -1,5 +1,6 @@
 -- Bad input for feast_historical, feast_historical_sql,
--- feast_create_training_view and feast_persist: NULLs, empty values,
+-- feast_create_training_view, feast_drop_training_view and feast_persist:
+-- NULLs, empty values,
 -- unknown and malformed names, names that need quoting (they must work),
 -- entity_df text that tries to write or to break out of its subquery (it
 -- runs read-only), timestamps at +-infinity and ttls at the edge of the
@@ -231,6 +232,30 @@ ORDER BY i;
 -- error: a retrieval error creates no view
 SELECT bih_err($$SELECT feast_create_training_view('public.bih_tv', 'public.bih_ent', ARRAY['v:nope'], project => 'bih')$$);
 SELECT to_regclass('public.bih_tv') AS no_view;
+-- replace, and the entity_df of a training view
+SELECT a AS args, bih_err(format($$SELECT feast_create_training_view('public.bih_tv', %s)$$, a)) AS result
+FROM unnest(ARRAY[
+	$$'public.bih_ent', ARRAY['v:conv'], project => 'bih', replace => NULL$$,
+	$$'public.bih_ent', ARRAY['v:conv'], project => 'bih', replace => true$$,
+	$$NULL, ARRAY['v:conv'], project => 'bih'$$,
+	$$'', ARRAY['v:conv'], project => 'bih'$$,
+	$$'DELETE FROM public.bih_victim RETURNING *', ARRAY['v:conv'], project => 'bih'$$,
+	$$'SELECT * FROM public.bih_ent WHERE public.bih_write()', ARRAY['v:conv'], project => 'bih'$$,
+	$$'pg_temp.bih_nope', ARRAY['v:conv'], project => 'bih'$$
+	]) WITH ORDINALITY AS u(a, i)
+ORDER BY i;
+-- a view whose entity_df writes when read: created, and refused when read
+SELECT feast_create_training_view('public.bih_tv', 'SELECT * FROM public.bih_ent WHERE public.bih_write()', ARRAY['v:conv'], project => 'bih');
+SELECT bih_err('SELECT * FROM public.bih_tv');
+SELECT feast_drop_training_view('public.bih_tv');
+SELECT x AS victim FROM public.bih_victim;
+-- feast_drop_training_view
+SELECT n AS view_name, bih_err(format($$SELECT feast_drop_training_view(%L)$$, n)) AS result
+FROM unnest(ARRAY[NULL, '', ' ', 'public.bih_victim', 'public.bih_tv; DROP TABLE public.bih_victim',
+				  'public.bih_tv) AS x; --', 'nope.bih_tv', 'a.b.c.d', 'pg_catalog.pg_class',
+				  'feast.training_views', 'public.' || repeat('x', 64)]) WITH ORDINALITY AS u(n, i)
+ORDER BY i;
+SELECT x AS victim FROM public.bih_victim;
 SELECT n AS table_name, bih_err(format($$SELECT feast_persist(%L, 'public.bih_ent', ARRAY['v:conv'], project => 'bih')$$, n)) AS result
 FROM unnest(ARRAY[NULL, '', ' ', 'public.bih_victim', 'public.bih_p; DROP TABLE public.bih_victim',
 				  'public.bih_p) AS x; --', 'nope.bih_p', 'a.b.c.d', 'pg_catalog.bih_p',

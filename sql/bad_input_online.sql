@@ -1,6 +1,8 @@
 -- Bad input for feast_materialize, feast_materialize_incremental,
 -- feast_online_features, feast_push, feast_write_to_offline_store,
--- feast_pull_latest and feast_pull_all: NULLs, empty values, unknown names,
+-- feast_pull_latest and feast_pull_all, and the _sql variants of the reads
+-- (feast_online_features_sql, feast_pull_latest_sql, feast_pull_all_sql):
+-- NULLs, empty values, unknown names,
 -- names that try SQL, dates at +-infinity, rows queries that write, rows
 -- that do not fit. Every failure is an ERROR with its SQLSTATE, and nothing
 -- is written: online tables, sources, intervals and runs stay as they were
@@ -197,6 +199,37 @@ FROM unnest(ARRAY[
 	]) WITH ORDINALITY AS u(a, n)
 ORDER BY n;
 SELECT x AS victim FROM public.bio_victim;
+-- feast_online_features_sql: the same checks, and nothing runs (a query
+-- that writes is refused when the generated query runs it)
+SELECT e AS entity_df, bio_err(format($$SELECT feast_online_features_sql(%s, ARRAY['v:conv'], project => 'bio')$$, coalesce(quote_literal(e), 'NULL'))) AS result
+FROM unnest(ARRAY[
+	NULL, '', ' ', 'nope', 'bio_ent; DROP TABLE public.bio_victim',
+	'DELETE FROM public.bio_victim RETURNING *',
+	'SELECT 1; DROP TABLE public.bio_victim',
+	'SELECT * FROM public.bio_ent WHERE public.bio_write()',
+	'SELECT event_timestamp FROM public.bio_ent',
+	'SELECT driver_id, event_timestamp, 1 AS conv FROM public.bio_ent',
+	'SELECT driver_id::text AS driver_id, event_timestamp FROM public.bio_ent',
+	'SELECT * FROM public.bio_ent;'
+	]) WITH ORDINALITY AS u(e, n)
+ORDER BY n;
+SELECT a AS args, bio_err(format($$SELECT feast_online_features_sql('public.bio_ent', %s)$$, a)) AS result
+FROM unnest(ARRAY[
+	$$project => 'bio'$$,
+	$$ARRAY['v:conv'], 'svc', project => 'bio'$$,
+	$$'{}'::text[], project => 'bio'$$,
+	$$ARRAY[NULL]::text[], project => 'bio'$$,
+	$$ARRAY['v'], project => 'bio'$$,
+	$$ARRAY['nope:conv'], project => 'bio'$$,
+	$$ARRAY['v:nope'], project => 'bio'$$,
+	$$ARRAY['v_off:conv'], project => 'bio'$$,
+	$$NULL, 'nope', project => 'bio'$$,
+	$$ARRAY['v:conv'], project => 'nope'$$,
+	$$ARRAY['v:conv']$$
+	]) WITH ORDINALITY AS u(a, n)
+ORDER BY n;
+SELECT bio_err(feast_online_features_sql('SELECT * FROM public.bio_ent WHERE public.bio_write()', ARRAY['v:conv'], project => 'bio')) AS run_generated;
+SELECT x AS victim FROM public.bio_victim;
 
 ---------------------------------------------------------------------------
 -- feast_push and feast_write_to_offline_store
@@ -277,6 +310,30 @@ FROM unnest(ARRAY[
 	$$'stats', '-infinity', 'infinity', 'bio'$$,
 	$$'stats', 'infinity', NULL, 'bio'$$,
 	$$'stats', project => 'bio'$$,
+	$$'stats'$$
+	]) WITH ORDINALITY AS u(a, n)
+ORDER BY n;
+-- feast_pull_latest_sql and feast_pull_all_sql: the same checks
+SELECT a AS args, bio_err(format('SELECT feast_pull_latest_sql(%s)', a)) AS result
+FROM unnest(ARRAY[
+	$$NULL, '2024-01-01', '2024-01-02', 'bio'$$,
+	$$'', '2024-01-01', '2024-01-02', 'bio'$$,
+	$$'nope', '2024-01-01', '2024-01-02', 'bio'$$,
+	$$'v''; --', '2024-01-01', '2024-01-02', 'bio'$$,
+	$$'v', NULL, '2024-01-02', 'bio'$$,
+	$$'v', '2024-01-02', '2024-01-01', 'bio'$$,
+	$$'v', '-infinity', 'infinity', 'bio'$$,
+	$$'v', '2024-01-01', '2024-01-02', 'nope'$$,
+	$$'push', '2024-01-01', '2024-01-02', 'bio'$$
+	]) WITH ORDINALITY AS u(a, n)
+ORDER BY n;
+SELECT a AS args, bio_err(format('SELECT feast_pull_all_sql(%s)', a)) AS result
+FROM unnest(ARRAY[
+	$$NULL$$,
+	$$'nope', project => 'bio'$$,
+	$$'stats', '2024-01-02', '2024-01-01', 'bio'$$,
+	$$'stats', 'infinity', NULL, 'bio'$$,
+	$$'stats_q', project => 'bio'$$,
 	$$'stats'$$
 	]) WITH ORDINALITY AS u(a, n)
 ORDER BY n;

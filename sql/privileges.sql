@@ -35,8 +35,8 @@ ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT f AS writer, has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
 FROM unnest(ARRAY['feast_apply', 'feast_materialize', 'feast_materialize_incremental',
 				  'feast_push', 'feast_write_to_offline_store', 'feast_persist',
-				  'feast_create_training_view', 'feast_schedule', 'feast_unschedule',
-				  'feast_materialize_scheduled']) f
+				  'feast_create_training_view', 'feast_drop_training_view',
+				  'feast_schedule', 'feast_unschedule', 'feast_materialize_scheduled']) f
 JOIN pg_proc p ON p.proname = f
 	 AND p.pronamespace = (SELECT extnamespace FROM pg_extension WHERE extname = 'offline_store')
 WHERE has_function_privilege('public', p.oid, 'EXECUTE')
@@ -93,6 +93,10 @@ SELECT prv_err($$SELECT * FROM prv_online.prv_v$$);
 SELECT prv_err($$INSERT INTO prv_online.prv_v (driver_id) VALUES (1)$$);
 -- error: the trigger function is not callable
 SELECT prv_err($$SELECT feast.online_tables_drop()$$);
+-- error: training views are changed by whom an administrator grants it
+SELECT prv_err($$SELECT feast_create_training_view('public.prv_tv', 'public.prv_stats', ARRAY['v:conv'], project => 'prv')$$);
+SELECT prv_err($$SELECT feast_drop_training_view('public.prv_tv')$$);
+SELECT prv_err($$SELECT feast.views_drop()$$);
 RESET ROLE;
 
 ---------------------------------------------------------------------------
@@ -232,7 +236,30 @@ SELECT prv_err($$SELECT * FROM feast_online_features('public.prv_ent', ARRAY['op
 -- error: materialization and push are not PUBLIC's
 SELECT prv_err($$SELECT * FROM feast_materialize('2024-01-01', '2024-01-02', project => 'prv_read')$$);
 SELECT prv_err($$SELECT feast_write_to_offline_store('open_v', 'SELECT 3::bigint AS driver_id, now() AS ts, 0.3::real AS conv', project => 'prv_read')$$);
+-- error: the generated queries of the _sql variants run with its rights
+DO $$
+BEGIN
+	EXECUTE feast_pull_all_sql('closed', project => 'prv_read');
+EXCEPTION WHEN insufficient_privilege THEN
+	RAISE NOTICE 'pull_all_sql, run: %', SQLERRM;
+END
+$$;
+DO $$
+BEGIN
+	EXECUTE feast_pull_latest_sql('closed_v', '2024-01-01', '2024-01-02', project => 'prv_read');
+EXCEPTION WHEN insufficient_privilege THEN
+	RAISE NOTICE 'pull_latest_sql, run: %', SQLERRM;
+END
+$$;
 RESET ROLE;
+-- A training view reads with its reader's rights, as feast_historical
+-- does: SELECT on the view does not open a source the reader may not read.
+SELECT feast_create_training_view('public.prv_tv', 'public.prv_ent', ARRAY['open_v:conv', 'closed_v:salary'], project => 'prv_read');
+GRANT SELECT ON public.prv_tv TO regress_ofs_nobody;
+SET ROLE regress_ofs_nobody;
+SELECT prv_err($$SELECT * FROM public.prv_tv$$);
+RESET ROLE;
+SELECT feast_drop_training_view('public.prv_tv');
 
 -- Materialization runs as the caller: RLS filters what it writes. Only
 -- members of the project's owner role (and superusers) materialize: the

@@ -19,12 +19,17 @@
  * database, before anything is written: an invalid document changes
  * nothing, and so does a dry run. Phase 2 makes the plan: one step per
  * object (created, updated, unchanged, deleted, with what changes or is
- * lost), including what happens to each online table. Phase 3 writes the
- * plan in foreign key order: project, entities, batch sources, push
+ * lost), including what happens to each online table and feature service
+ * view. Phase 3 drops the feature service views that go or change, writes
+ * the plan in foreign key order: project, entities, batch sources, push
  * sources, feature views, feature services, then deletions in reverse
- * dependency order, then the online tables of the wanted views. The
- * result's rows are the plan's, in a dry run too. Connection secrets the
- * parser left out are reported as warnings.
+ * dependency order, then the online tables of the wanted views and the
+ * feature service views; then it plans the project's training views again
+ * and rebuilds those whose columns change (a view it breaks fails the
+ * apply). The result's rows are the plan's, in a dry run too (which, when
+ * the project has training views, carries Phase 3 out in a subtransaction
+ * that it rolls back). Connection secrets the parser left out are reported
+ * as warnings.
  *
  * Only members of the project's owner role and superusers apply it
  * (RegistryCheckProjectOwner, before anything is read; a new project
@@ -44,6 +49,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -51,12 +57,15 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "apply.h"
 #include "online_tables.h"
 #include "registry.h"
 #include "spi_util.h"
+#include "views.h"
 #include "yaml_config.h"
 
 #define OFS_APPLY_COLS 4
@@ -79,6 +88,9 @@ static void report_parse_error(const OfsError *err);
 static void warn_secrets(const OfsConfig *cfg);
 static void merge_sections(RegRepo *want, RegRepo *cur);
 static void execute_plan(List *plan, const char *project);
+static bool plan_changes(List *plan);
+static List *dry_run_training_views(List *plan, const char *project,
+									List *views, Oid fn_oid);
 static void put_rows(ReturnSetInfo *rsinfo, List *plan);
 
 /* ----------------------------------------------------------------
@@ -100,6 +112,7 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 	const char *project;
 	Oid			owner;
 	List	   *plan;
+	List	   *training_views;
 	int			rc;
 
 	if (PG_ARGISNULL(0))
@@ -146,9 +159,24 @@ ofs_feast_apply(PG_FUNCTION_ARGS)
 	/* Phase 2: plan */
 	plan = ApplyPlan(want, cur, owner);
 
-	/* Phase 3: write */
+	/*
+	 * The training views that work now, to be checked against the registry
+	 * as the plan leaves it (an apply that changes nothing skips them).
+	 */
+	training_views = plan_changes(plan) ?
+		TrainingViewsLoad(project, fcinfo->flinfo->fn_oid) : NIL;
+
+	/* Phase 3: write, then rebuild the training views that change */
 	if (!dry_run)
+	{
 		execute_plan(plan, project);
+		plan = list_concat(plan, TrainingViewsUpdate(training_views,
+													 fcinfo->flinfo->fn_oid,
+													 true));
+	}
+	else if (training_views != NIL)
+		plan = list_concat(plan, dry_run_training_views(plan, project, training_views,
+														fcinfo->flinfo->fn_oid));
 
 	put_rows(rsinfo, plan);
 	SPI_finish();
@@ -653,6 +681,10 @@ step_pass(const ApplyStep *step)
 			return deleted ? PASS_DELETE_VIEWS : PASS_VIEWS;
 		case APPLY_FEATURE_SERVICE:
 			return deleted ? PASS_DELETE_SERVICES : PASS_SERVICES;
+		case APPLY_FEATURE_SERVICE_VIEW:
+		case APPLY_TRAINING_VIEW:
+			/* views.h: not registry rows of the document */
+			return PASS_COUNT;
 	}
 	return PASS_COUNT;			/* keep compiler quiet */
 }
@@ -671,9 +703,11 @@ execute_step(ApplyStep *step, const char *project)
 			[APPLY_DATA_SOURCE] = "data_sources",
 			[APPLY_FEATURE_VIEW] = "feature_views",
 			[APPLY_FEATURE_SERVICE] = "feature_services",
+			[APPLY_FEATURE_SERVICE_VIEW] = NULL,
+			[APPLY_TRAINING_VIEW] = NULL,
 		};
 
-		Assert(step->type != APPLY_PROJECT);
+		Assert(tables[step->type] != NULL);
 		/* a deleted view's online table goes first */
 		if (step->online)
 			OnlineTableExecute(step->online);
@@ -697,18 +731,25 @@ execute_step(ApplyStep *step, const char *project)
 		case APPLY_FEATURE_SERVICE:
 			write_service(project, step->want, exists);
 			break;
+		case APPLY_FEATURE_SERVICE_VIEW:
+		case APPLY_TRAINING_VIEW:
+			elog(ERROR, "unexpected step for %s", step->name);
+			break;
 	}
 }
 
 /*
- * execute_plan carries the plan out: the registry's rows pass by pass,
- * then the online tables of the wanted views, in the plan's order.
+ * execute_plan carries the plan out: the feature service views that go or
+ * change (they read the online tables), the registry's rows pass by pass,
+ * then the online tables of the wanted views in the plan's order, and the
+ * feature service views.
  */
 static void
 execute_plan(List *plan, const char *project)
 {
 	ListCell   *lc;
 
+	ServiceViewsDrop(plan);
 	for (ApplyWritePass pass = 0; pass < PASS_COUNT; pass++)
 	{
 		foreach(lc, plan)
@@ -731,4 +772,66 @@ execute_plan(List *plan, const char *project)
 		CHECK_FOR_INTERRUPTS();
 		OnlineTableExecute(step->online);
 	}
+	ServiceViewsCreate(plan);
+}
+
+/*
+ * plan_changes: whether the plan writes anything (a row, an online table,
+ * a feature service view).
+ */
+static bool
+plan_changes(List *plan)
+{
+	ListCell   *lc;
+
+	foreach(lc, plan)
+	{
+		ApplyStep  *step = lfirst(lc);
+
+		if (step->action != APPLY_UNCHANGED || step->write_row)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * dry_run_training_views returns the steps of the training views an apply
+ * of the plan would rebuild: the plan is carried out in a subtransaction,
+ * the views are planned against the result, and the subtransaction is
+ * rolled back, whatever it wrote and locked with it. A view the plan would
+ * break is an error, as in the apply itself.
+ */
+static List *
+dry_run_training_views(List *plan, const char *project, List *views,
+					   Oid fn_oid)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	List	   *volatile steps = NIL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		execute_plan(plan, project);
+		steps = TrainingViewsUpdate(views, fn_oid, false);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/* the subtransaction ends here, so that the error is the caller's */
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return steps;
 }

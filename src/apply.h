@@ -14,10 +14,15 @@
  *		and make the plan, a List of ApplyStep in the order of the result's
  *		rows: what happens to each object and to its online table, and what
  *		that changes or loses (the detail column).
- *	Phase 3 (apply.c): unless it is a dry run, carry the plan out: registry
- *		rows in foreign key order, then the online tables.
+ *	Phase 3 (apply.c): unless it is a dry run, carry the plan out: the
+ *		feature service views that go or change are dropped, the registry
+ *		rows are written in foreign key order, then the online tables and
+ *		the feature service views; finally the project's training views are
+ *		checked and rebuilt (training_views.c).
  *
- * A dry run stops after Phase 2 and returns the same rows.
+ * A dry run stops after Phase 2 and returns the same rows; when the project
+ * has training views, it carries Phase 3 out in a subtransaction that it
+ * rolls back, to know which of them would be rebuilt or broken.
  *
  * Copyright (c) 2026, the offline_store developers
  *
@@ -41,7 +46,9 @@ typedef enum ApplyObjectType
 	APPLY_ENTITY,
 	APPLY_DATA_SOURCE,
 	APPLY_FEATURE_VIEW,
-	APPLY_FEATURE_SERVICE
+	APPLY_FEATURE_SERVICE,
+	APPLY_FEATURE_SERVICE_VIEW, /* views.h: maintained with the services */
+	APPLY_TRAINING_VIEW			/* views.h: rebuilt after the writes */
 } ApplyObjectType;
 
 typedef enum ApplyAction
@@ -52,11 +59,15 @@ typedef enum ApplyAction
 	APPLY_DELETED
 } ApplyAction;
 
+struct ServiceViewPlan;			/* service_views.c */
+
 /*
  * One step of the plan: one object and what happens to it. want and cur
  * point to the model object of its type (RegProject, RegEntity, RegSource,
  * RegFeatureView, RegFeatureService): want is NULL when it is deleted, cur
- * when it is created.
+ * when it is created. Feature service views and training views have
+ * neither: the former carry their own plan (service_view), the latter are
+ * only reported (training_views.c rebuilds them).
  */
 typedef struct ApplyStep
 {
@@ -68,6 +79,7 @@ typedef struct ApplyStep
 	bool		write_row;		/* its registry rows change */
 	bool		report;			/* it is a row of the result */
 	OnlineTablePlan *online;	/* feature views: its online table's plan */
+	struct ServiceViewPlan *service_view;	/* feature service views */
 	char	   *detail;			/* what changes or is lost; NULL: nothing */
 } ApplyStep;
 

@@ -13,7 +13,8 @@
  * changes (a source column's type did, db_schema moved): what happens to
  * each online table is planned here too (OnlineTablePlanSync,
  * OnlineTablePlanDrop), and its plan's detail says what changes and what
- * is lost. Nothing is written: a dry run returns the same rows.
+ * is lost. The feature service views come last (ServiceViewsPlan).
+ * Nothing is written: a dry run returns the same rows.
  *
  * Copyright (c) 2026, the offline_store developers
  *
@@ -31,6 +32,7 @@
 #include "apply.h"
 #include "online_tables.h"
 #include "registry.h"
+#include "views.h"
 
 /* What changed in an object: a List of "field: old -> new" strings. */
 typedef List *(*ApplyDiffFunction) (const void *cur, const void *want);
@@ -62,6 +64,10 @@ ApplyObjectTypeName(ApplyObjectType type)
 			return "feature_view";
 		case APPLY_FEATURE_SERVICE:
 			return "feature_service";
+		case APPLY_FEATURE_SERVICE_VIEW:
+			return "feature_service_view";
+		case APPLY_TRAINING_VIEW:
+			return "training_view";
 	}
 	return "?";					/* keep compiler quiet */
 }
@@ -755,5 +761,8 @@ ApplyPlan(RegRepo *want, RegRepo *cur, Oid owner)
 	plan = list_concat(plan, del_views);
 	plan = list_concat(plan, push_sources_first(del_sources));
 	plan = list_concat(plan, del_entities);
+
+	/* the feature service views, which follow the services and views */
+	plan = list_concat(plan, ServiceViewsPlan(want, plan, owner));
 	return plan;
 }

@@ -2,7 +2,8 @@
  *
  * historical.c
  *		Training sets: feast_historical and the functions built on it
- *		(feast_historical_sql, feast_create_training_view, feast_persist).
+ *		(feast_historical_sql, feast_persist; training views in
+ *		training_views.c, through historical.h).
  *
  * A call is planned, then run. Planning resolves the request in the
  * registry, prepares (without running) one query per feature view source
@@ -88,6 +89,7 @@
 #include "utils/varlena.h"
 
 #include "compat.h"
+#include "historical.h"
 #include "historical_scan.h"
 #include "keymatch.h"
 #include "pit_join.h"
@@ -97,23 +99,7 @@
 #include "sqlbuild.h"
 #include "srf.h"
 
-#define HIST_NARGS 8
 #define HIST_DEFAULT_WINDOW_USEC ((int64) 30 * USECS_PER_DAY)
-
-/* The feature arguments shared by every function of this file. */
-typedef struct HistArgs
-{
-	char	   *entity_df;		/* NULL: entity-less retrieval */
-	ArrayType  *features;
-	char	   *feature_service;
-	bool		full_feature_names;
-	char	   *project;
-	bool		filter_by_created;
-	bool		has_start;
-	TimestampTz start_date;
-	bool		has_end;
-	TimestampTz end_date;
-} HistArgs;
 
 /* One requested feature view. */
 typedef struct HistView
@@ -193,7 +179,6 @@ typedef struct HistReadContext
 	const char *source;
 } HistReadContext;
 
-static HistArgs *hist_get_args(FunctionCallInfo fcinfo, int first);
 static HistPlan *hist_plan(HistArgs *args);
 static void hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 					 ProgressState *progress);
@@ -223,7 +208,6 @@ static void emit_row(void *arg, Datum *values, bool *nulls);
 /* SQL-callable functions */
 PG_FUNCTION_INFO_V1(ofs_feast_historical);
 PG_FUNCTION_INFO_V1(ofs_feast_historical_sql);
-PG_FUNCTION_INFO_V1(ofs_feast_create_training_view);
 PG_FUNCTION_INFO_V1(ofs_feast_persist);
 
 /*
@@ -234,7 +218,7 @@ PG_FUNCTION_INFO_V1(ofs_feast_persist);
 Datum
 ofs_feast_historical(PG_FUNCTION_ARGS)
 {
-	HistArgs   *args = hist_get_args(fcinfo, 0);
+	HistArgs   *args = HistGetArgs(fcinfo, 0);
 	HistPlan   *plan;
 	Tuplestorestate *tupstore;
 	TupleDesc	desc;
@@ -265,7 +249,7 @@ ofs_feast_historical(PG_FUNCTION_ARGS)
 Datum
 ofs_feast_historical_sql(PG_FUNCTION_ARGS)
 {
-	HistArgs   *args = hist_get_args(fcinfo, 0);
+	HistArgs   *args = HistGetArgs(fcinfo, 0);
 	HistPlan   *plan;
 	char	   *sql;
 	int			nestlevel;
@@ -336,28 +320,6 @@ retrieval_sql(FunctionCallInfo fcinfo, HistArgs *args)
 }
 
 /*
- * feast_create_training_view(view_name, entity_df, <feature arguments>):
- * CREATE VIEW over the generated retrieval query.
- */
-Datum
-ofs_feast_create_training_view(PG_FUNCTION_ARGS)
-{
-	char	   *view_name;
-	HistArgs   *args;
-	char	   *sql;
-
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("view_name must not be NULL")));
-	view_name = quoted_name_arg(text_to_cstring(PG_GETARG_TEXT_PP(0)), "view_name");
-	args = hist_get_args(fcinfo, 1);
-	sql = retrieval_sql(fcinfo, args);
-	exec_own_sql(psprintf("CREATE VIEW %s AS %s", view_name, sql), 0, NULL, NULL, NULL);
-	PG_RETURN_VOID();
-}
-
-/*
  * feast_persist(table_name, entity_df, <feature arguments>,
  * allow_overwrite): CREATE TABLE AS the training set, record it in
  * feast.saved_datasets, return its row count. All in the caller's
@@ -380,7 +342,7 @@ ofs_feast_persist(PG_FUNCTION_ARGS)
 				 errmsg("table_name must not be NULL")));
 	table_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	table_name = quoted_name_arg(table_text, "table_name");
-	args = hist_get_args(fcinfo, 1);
+	args = HistGetArgs(fcinfo, 1);
 	allow_overwrite = PG_ARGISNULL(1 + HIST_NARGS) ? false : PG_GETARG_BOOL(1 + HIST_NARGS);
 	RegistryCheckProjectOwner(RegistryResolveProject(args->project));
 
@@ -444,33 +406,98 @@ ofs_feast_persist(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64((int64) rows);
 }
 
-/* Read the eight feature arguments starting at argument first. */
-static HistArgs *
-hist_get_args(FunctionCallInfo fcinfo, int first)
+/* The types of the feature arguments, in the order of HistArgs. */
+const Oid	HistArgTypes[HIST_NARGS] = {
+	TEXTOID, TEXTARRAYOID, TEXTOID, BOOLOID, TEXTOID, BOOLOID,
+	TIMESTAMPTZOID, TIMESTAMPTZOID
+};
+
+/* HistGetArgs reads the feature arguments starting at argument first. */
+HistArgs *
+HistGetArgs(FunctionCallInfo fcinfo, int first)
+{
+	Datum		values[HIST_NARGS];
+	bool		nulls[HIST_NARGS];
+
+	for (int i = 0; i < HIST_NARGS; i++)
+	{
+		nulls[i] = PG_ARGISNULL(first + i);
+		values[i] = nulls[i] ? (Datum) 0 : PG_GETARG_DATUM(first + i);
+	}
+	return HistArgsFromDatums(values, nulls);
+}
+
+/* HistArgsFromDatums reads the feature arguments from values. */
+HistArgs *
+HistArgsFromDatums(const Datum *values, const bool *nulls)
 {
 	HistArgs   *args = palloc0(sizeof(HistArgs));
-	int			i = first;
+	int			i = 0;
 
-	args->entity_df = PG_ARGISNULL(i) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(i));
+	args->entity_df = nulls[i] ? NULL : TextDatumGetCString(values[i]);
 	i++;
-	args->features = PG_ARGISNULL(i) ? NULL : PG_GETARG_ARRAYTYPE_P(i);
+	args->features = nulls[i] ? NULL : DatumGetArrayTypePCopy(values[i]);
 	i++;
-	args->feature_service = PG_ARGISNULL(i) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(i));
+	args->feature_service = nulls[i] ? NULL : TextDatumGetCString(values[i]);
 	i++;
-	args->full_feature_names = PG_ARGISNULL(i) ? false : PG_GETARG_BOOL(i);
+	args->full_feature_names = nulls[i] ? false : DatumGetBool(values[i]);
 	i++;
-	args->project = PG_ARGISNULL(i) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(i));
+	args->project = nulls[i] ? NULL : TextDatumGetCString(values[i]);
 	i++;
-	args->filter_by_created = PG_ARGISNULL(i) ? false : PG_GETARG_BOOL(i);
+	args->filter_by_created = nulls[i] ? false : DatumGetBool(values[i]);
 	i++;
-	args->has_start = !PG_ARGISNULL(i);
-	args->start_date = args->has_start ? PG_GETARG_TIMESTAMPTZ(i) : 0;
+	args->has_start = !nulls[i];
+	args->start_date = args->has_start ? DatumGetTimestampTz(values[i]) : 0;
 	i++;
-	args->has_end = !PG_ARGISNULL(i);
-	args->end_date = args->has_end ? PG_GETARG_TIMESTAMPTZ(i) : 0;
+	args->has_end = !nulls[i];
+	args->end_date = args->has_end ? DatumGetTimestampTz(values[i]) : 0;
 	i++;
-	Assert(i == first + HIST_NARGS);
+	Assert(i == HIST_NARGS);
 	return args;
+}
+
+/* HistArgsToDatums writes the feature arguments into values, in order. */
+void
+HistArgsToDatums(const HistArgs *args, Datum *values, bool *nulls)
+{
+	int			i = 0;
+
+	memset(nulls, 0, sizeof(bool) * HIST_NARGS);
+	nulls[i] = (args->entity_df == NULL);
+	values[i++] = args->entity_df ? CStringGetTextDatum(args->entity_df) : (Datum) 0;
+	nulls[i] = (args->features == NULL);
+	values[i++] = PointerGetDatum(args->features);
+	nulls[i] = (args->feature_service == NULL);
+	values[i++] = args->feature_service ? CStringGetTextDatum(args->feature_service) : (Datum) 0;
+	values[i++] = BoolGetDatum(args->full_feature_names);
+	nulls[i] = (args->project == NULL);
+	values[i++] = args->project ? CStringGetTextDatum(args->project) : (Datum) 0;
+	values[i++] = BoolGetDatum(args->filter_by_created);
+	nulls[i] = !args->has_start;
+	values[i++] = TimestampTzGetDatum(args->start_date);
+	nulls[i] = !args->has_end;
+	values[i++] = TimestampTzGetDatum(args->end_date);
+	Assert(i == HIST_NARGS);
+}
+
+/*
+ * HistRetrievalSql plans a retrieval and returns the query that runs it,
+ * calling feast_historical in the schema of function fn_oid.
+ */
+char *
+HistRetrievalSql(HistArgs *args, Oid fn_oid, TupleDesc *result_desc)
+{
+	HistPlan   *plan;
+	int			nestlevel;
+	char	   *sql;
+
+	nestlevel = SqlBeginReadOnly();
+	plan = hist_plan(args);
+	sql = hist_sql(plan, fn_oid);
+	SqlEndReadOnly(nestlevel);
+	if (result_desc)
+		*result_desc = plan->result_desc;
+	return sql;
 }
 
 static bool

@@ -31,6 +31,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -45,6 +46,7 @@
 #include "srf.h"
 
 PG_FUNCTION_INFO_V1(ofs_feast_online_features);
+PG_FUNCTION_INFO_V1(ofs_feast_online_features_sql);
 
 /*
  * key_condition returns the join condition of join key i of req: the
@@ -178,4 +180,110 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 					 NULL, true);
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/*
+ * feast_online_features_sql(<the arguments of feast_online_features>): the
+ * query that runs feast_online_features with these arguments, its column
+ * definition list filled in, for clients that cannot write one. The result
+ * columns are computed as the read computes them (the entity_df's columns,
+ * then each feature with its online column's type), with the same checks,
+ * but nothing is read. The project is pinned to the one resolved now, and
+ * a relation entity_df to its schema-qualified name.
+ */
+Datum
+ofs_feast_online_features_sql(PG_FUNCTION_ARGS)
+{
+	char	   *entity_df;
+	ArrayType  *features = PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1);
+	char	   *feature_service = OnlineTextArg(fcinfo, 2);
+	bool		full_feature_names = PG_ARGISNULL(3) ? false : PG_GETARG_BOOL(3);
+	char	   *project;
+	List	   *requests;
+	char	   *from;
+	TupleDesc	edesc;
+	TupleDesc	desc;
+	int			natts;
+	int			att;
+	ListCell   *lc;
+	StringInfoData args;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("entity_df must not be NULL")));
+	entity_df = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	project = OnlineProjectArg(fcinfo, 4);
+	requests = RegistryResolveRequest(project, features, feature_service,
+									  full_feature_names);
+	from = SqlRelationOrQuery(entity_df, "entity_df");
+
+	SpiConnect();
+	edesc = OnlineDescribe(from, CurrentMemoryContext);
+	natts = edesc->natts;
+	foreach(lc, requests)
+		natts += ((RegRequest *) lfirst(lc))->nfeatures;
+	desc = CreateTemplateTupleDesc(natts);
+	for (att = 0; att < edesc->natts; att++)
+		TupleDescCopyEntry(desc, att + 1, edesc, att + 1);
+	foreach(lc, requests)
+	{
+		RegRequest *req = lfirst(lc);
+		RegFeatureView *fv = req->view;
+		char	   *online;
+		TupleDesc	odesc;
+
+		if (!fv->online)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("feature view \"%s\" is not online", fv->name),
+					 errhint("Set online: true on the feature view, or use feast_historical.")));
+		for (int i = 0; i < req->nfeatures; i++)
+		{
+			SrfCheckColumnName(req->output_names[i]);
+			if (OnlineFindColumn(edesc, req->output_names[i]) != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("feature name \"%s\" is also a column of entity_df",
+								req->output_names[i]),
+						 full_feature_names ? 0 :
+						 errhint("Pass full_feature_names => true to name features \"view__feature\".")));
+		}
+		online = OnlineTableOf(fv);
+		odesc = OnlineDescribe(online, CurrentMemoryContext);
+		for (int i = 0; i < req->nfeatures; i++)
+		{
+			Form_pg_attribute fcol = OnlineFindColumn(odesc, req->features[i]->name);
+
+			if (fcol == NULL)
+				elog(ERROR, "online table of feature view \"%s\" has no column \"%s\"",
+					 fv->name, req->features[i]->name);
+			TupleDescInitEntry(desc, ++att, req->output_names[i], fcol->atttypid,
+							   fcol->atttypmod, 0);
+		}
+		for (int i = 0; i < fv->nkeys; i++)
+		{
+			if (OnlineFindColumn(edesc, req->key_columns[i]) == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" of entity_df does not exist",
+								req->key_columns[i]),
+						 errdetail("Feature view \"%s\" needs it for join key \"%s\".",
+								   req->name_to_use, fv->join_keys[i])));
+			/* the keys must compare as the read compares them */
+			(void) key_condition(edesc, odesc, req, i, online, "o");
+		}
+	}
+	SPI_finish();
+
+	initStringInfo(&args);
+	appendStringInfo(&args, "%s, %s, %s, %s, %s",
+					 SrfTextLiteral(SqlTextIsQuery(entity_df) ? entity_df : from),
+					 SrfTextArrayLiteral(features),
+					 SrfTextLiteral(feature_service),
+					 full_feature_names ? "true" : "false",
+					 SrfTextLiteral(project));
+	PG_RETURN_TEXT_P(cstring_to_text(SrfCallSql(fcinfo->flinfo->fn_oid,
+												"feast_online_features",
+												args.data, desc)));
 }

@@ -79,8 +79,6 @@ static void ot_drop(Oid relid);
 static void ot_delete_view_rows(const char *registry_table, const char *project,
 								const char *view);
 static void ot_record(const OnlineTableSpec *spec, Oid relid, bool update);
-static List *ot_grants(Oid relid);
-static void ot_regrant(Oid relid, List *grants);
 static const char *ot_type_sql(Oid typid, int32 typmod);
 static void ot_add_detail(OnlineTablePlan *plan, const char *fmt,...) pg_attribute_printf(2, 3);
 static void ot_plan_columns(OnlineTablePlan *plan, Relation rel);
@@ -533,12 +531,12 @@ OnlineTableExecute(OnlineTablePlan *plan)
 			break;
 		case OT_RECREATE:
 			{
-				List	   *grants = ot_grants(plan->relid);
+				List	   *grants = OnlineGrantsSave(plan->relid);
 				Oid			relid;
 
 				ot_drop(plan->relid);
 				relid = ot_create(spec);
-				ot_regrant(relid, grants);
+				OnlineGrantsRestore(relid, grants);
 				ot_record(spec, relid, true);
 				break;
 			}
@@ -890,9 +888,12 @@ typedef struct OtGrant
 	bool		grantable;
 } OtGrant;
 
-/* The table-level grants of a table to roles other than its owner. */
-static List *
-ot_grants(Oid relid)
+/*
+ * OnlineGrantsSave returns the table-level grants of a relation (a table
+ * or a view) to roles other than its owner.
+ */
+List *
+OnlineGrantsSave(Oid relid)
 {
 	Oid			argtypes[1] = {OIDOID};
 	Datum		values[1];
@@ -918,9 +919,12 @@ ot_grants(Oid relid)
 	return grants;
 }
 
-/* Grants again what ot_grants read from the table's predecessor. */
-static void
-ot_regrant(Oid relid, List *grants)
+/*
+ * OnlineGrantsRestore grants again, on relid, what OnlineGrantsSave read
+ * from its predecessor (roles dropped meanwhile are skipped).
+ */
+void
+OnlineGrantsRestore(Oid relid, List *grants)
 {
 	ListCell   *lc;
 

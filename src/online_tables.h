@@ -120,6 +120,14 @@ extern void OnlineTableExecute(OnlineTablePlan *plan);
  */
 extern char *OnlineTableQualifiedName(const char *project, const char *view);
 
+/*
+ * The table-level grants of a relation (table or view) to roles other than
+ * its owner, to give again to the relation that replaces it after a DROP
+ * and CREATE (a List of private structs). Caller must be connected to SPI.
+ */
+extern List *OnlineGrantsSave(Oid relid);
+extern void OnlineGrantsRestore(Oid relid, List *grants);
+
 /* The SQL type of an entity value type (INT64 -> int8), InvalidOid if none. */
 extern Oid	OnlineValueTypeOid(const char *value_type);
 

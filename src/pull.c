@@ -27,7 +27,9 @@
  * column's own type so indexes work.
  *
  * Both run as the caller, read-only, and stream through a cursor into the
- * result tuplestore. On a feature view they read only the columns they
+ * result tuplestore. feast_pull_latest_sql and feast_pull_all_sql plan the
+ * same query without running it, and return the call with its column
+ * definition list, for clients that cannot write one. On a feature view they read only the columns they
  * return, so column privileges on the source's other columns, or an
  * expression computing one in a query source, do not matter.
  *
@@ -47,6 +49,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/plancache.h"
 #include "utils/timestamp.h"
 
 #include "online.h"
@@ -57,6 +60,8 @@
 
 PG_FUNCTION_INFO_V1(ofs_feast_pull_latest);
 PG_FUNCTION_INFO_V1(ofs_feast_pull_all);
+PG_FUNCTION_INFO_V1(ofs_feast_pull_latest_sql);
+PG_FUNCTION_INFO_V1(ofs_feast_pull_all_sql);
 
 static char *pull_view_sql(const RegFeatureView *fv, TupleDesc desc,
 						   bool latest, bool has_start, bool has_end);
@@ -69,7 +74,9 @@ static void append_window(StringInfo sql, const char *ts_col,
 static void pull_run(FunctionCallInfo fcinfo, bool latest, const char *sql,
 					 const RegSource *src, const RegFeatureView *fv,
 					 Oid *argtypes, Datum *values, const char *nulls);
-static Datum pull_internal(FunctionCallInfo fcinfo, bool latest);
+static TupleDesc pull_desc(const char *sql, const RegSource *src,
+						   const RegFeatureView *fv, Oid *argtypes);
+static Datum pull_internal(FunctionCallInfo fcinfo, bool latest, bool sql_only);
 
 /* What a pull reads, for its error context. */
 typedef struct PullContext
@@ -344,8 +351,52 @@ pull_run(FunctionCallInfo fcinfo, bool latest, const char *sql,
 	error_context_stack = errcb.previous;
 }
 
+/*
+ * pull_desc returns the result columns of the pull query sql, prepared but
+ * not run, with the error context of a pull.
+ */
+static TupleDesc
+pull_desc(const char *sql, const RegSource *src, const RegFeatureView *fv,
+		  Oid *argtypes)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ErrorContextCallback errcb;
+	PullContext pc;
+	SPIPlanPtr	plan;
+	CachedPlanSource *ps;
+	TupleDesc	desc = NULL;
+
+	pc.source = src->name;
+	pc.view = fv ? fv->name : NULL;
+	errcb.callback = pull_context_callback;
+	errcb.arg = &pc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	PG_TRY();
+	{
+		plan = SPI_prepare(sql, 2, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		ps = linitial(SPI_plan_get_plan_sources(plan));
+		MemoryContextSwitchTo(cxt);
+		desc = CreateTupleDescCopy(ps->resultDesc);
+		SPI_freeplan(plan);
+	}
+	PG_CATCH();
+	{
+		SpiRethrowWithoutStatement(cxt, sql);
+	}
+	PG_END_TRY();
+	error_context_stack = errcb.previous;
+	return desc;
+}
+
+/*
+ * pull_internal runs a pull (sql_only false) or returns the query that runs
+ * it (sql_only true: feast_pull_*_sql).
+ */
 static Datum
-pull_internal(FunctionCallInfo fcinfo, bool latest)
+pull_internal(FunctionCallInfo fcinfo, bool latest, bool sql_only)
 {
 	char	   *name;
 	char	   *project;
@@ -409,6 +460,20 @@ pull_internal(FunctionCallInfo fcinfo, bool latest)
 		sql = pull_view_sql(fv, desc, latest, has_start, has_end);
 	else
 		sql = pull_source_sql(project, src, name, desc, latest, has_start, has_end);
+	if (sql_only)
+	{
+		TupleDesc	result = pull_desc(sql, src, fv, argtypes);
+		char	   *args;
+
+		SPI_finish();
+		args = psprintf("%s, %s, %s, %s", SrfTextLiteral(name),
+						SrfTimestamptzLiteral(!has_start, has_start ? PG_GETARG_TIMESTAMPTZ(1) : 0),
+						SrfTimestamptzLiteral(!has_end, has_end ? PG_GETARG_TIMESTAMPTZ(2) : 0),
+						SrfTextLiteral(project));
+		PG_RETURN_TEXT_P(cstring_to_text(SrfCallSql(fcinfo->flinfo->fn_oid,
+													latest ? "feast_pull_latest" : "feast_pull_all",
+													args, result)));
+	}
 	pull_run(fcinfo, latest, sql, src, fv, argtypes, values, nulls);
 	SPI_finish();
 	return (Datum) 0;
@@ -420,7 +485,7 @@ pull_internal(FunctionCallInfo fcinfo, bool latest)
 Datum
 ofs_feast_pull_latest(PG_FUNCTION_ARGS)
 {
-	return pull_internal(fcinfo, true);
+	return pull_internal(fcinfo, true, false);
 }
 
 /*
@@ -429,5 +494,25 @@ ofs_feast_pull_latest(PG_FUNCTION_ARGS)
 Datum
 ofs_feast_pull_all(PG_FUNCTION_ARGS)
 {
-	return pull_internal(fcinfo, false);
+	return pull_internal(fcinfo, false, false);
+}
+
+/*
+ * feast_pull_latest_sql(<the arguments of feast_pull_latest>): the query
+ * that runs that pull, with its column definition list.
+ */
+Datum
+ofs_feast_pull_latest_sql(PG_FUNCTION_ARGS)
+{
+	return pull_internal(fcinfo, true, true);
+}
+
+/*
+ * feast_pull_all_sql(<the arguments of feast_pull_all>): the query that
+ * runs that pull, with its column definition list.
+ */
+Datum
+ofs_feast_pull_all_sql(PG_FUNCTION_ARGS)
+{
+	return pull_internal(fcinfo, false, true);
 }

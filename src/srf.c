@@ -19,10 +19,13 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
 #include "srf.h"
@@ -128,4 +131,66 @@ SrfBeginRecord(FunctionCallInfo fcinfo, TupleDesc computed, const char *funcname
 
 	*desc = result;
 	return tupstore;
+}
+
+/* A text value as a literal, or NULL::pg_catalog.text. */
+char *
+SrfTextLiteral(const char *s)
+{
+	return s ? psprintf("%s::pg_catalog.text", quote_literal_cstr(s)) :
+		pstrdup("NULL::pg_catalog.text");
+}
+
+/* A text[] value as ARRAY[...]::pg_catalog.text[], or a typed NULL. */
+char *
+SrfTextArrayLiteral(ArrayType *a)
+{
+	StringInfoData buf;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	if (a == NULL)
+		return pstrdup("NULL::pg_catalog.text[]");
+	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "ARRAY[");
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "",
+						 nulls[i] ? "NULL" : quote_literal_cstr(TextDatumGetCString(elems[i])));
+	appendStringInfoString(&buf, "]::pg_catalog.text[]");
+	return buf.data;
+}
+
+/* A timestamptz as a literal in UTC, or a typed NULL. */
+char *
+SrfTimestamptzLiteral(bool isnull, TimestampTz ts)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	char		buf[MAXDATELEN + 1];
+
+	if (isnull)
+		return pstrdup("NULL::pg_catalog.timestamptz");
+	if (TIMESTAMP_IS_NOBEGIN(ts))
+		return pstrdup("'-infinity'::pg_catalog.timestamptz");
+	if (TIMESTAMP_IS_NOEND(ts))
+		return pstrdup("'infinity'::pg_catalog.timestamptz");
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	EncodeDateTime(&tm, fsec, false, 0, NULL, USE_ISO_DATES, buf);
+	return psprintf("'%s+00'::pg_catalog.timestamptz", buf);
+}
+
+/* SELECT * FROM <schema>.<funcname>(<args>) AS t(<columns>) */
+char *
+SrfCallSql(Oid fn_oid, const char *funcname, const char *args, TupleDesc desc)
+{
+	char	   *schema = get_namespace_name(get_func_namespace(fn_oid));
+
+	return psprintf("SELECT * FROM %s.%s(%s) AS t(%s)",
+					quote_identifier(schema), quote_identifier(funcname), args,
+					SrfColumnDefinitionList(desc));
 }

@@ -16,6 +16,8 @@
 
 #include "fmgr.h"
 #include "access/tupdesc.h"
+#include "utils/array.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 /*
@@ -37,5 +39,18 @@ extern void SrfCheckColumnName(const char *name);
 
 /* "name type, name type, ..." with quoted names, for hints and generated SQL. */
 extern char *SrfColumnDefinitionList(TupleDesc desc);
+
+/*
+ * The generated queries of the *_sql functions: SrfCallSql returns
+ * SELECT * FROM <schema>.<funcname>(<args>) AS t(<columns of desc>),
+ * <schema> being that of function fn_oid (one of ours); args is a list of
+ * literals made with the functions below, which read back the same in any
+ * session (timestamps in UTC, types schema-qualified).
+ */
+extern char *SrfCallSql(Oid fn_oid, const char *funcname, const char *args,
+						TupleDesc desc);
+extern char *SrfTextLiteral(const char *s);
+extern char *SrfTextArrayLiteral(ArrayType *a);
+extern char *SrfTimestamptzLiteral(bool isnull, TimestampTz ts);
 
 #endif							/* OFS_SRF_H */

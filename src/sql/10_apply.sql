@@ -54,7 +54,8 @@ CREATE POLICY online_tables_delete ON feast.online_tables FOR DELETE
  * dropped: the row, which only feast_apply writes, names a table that
  * offline_store created. It runs as whoever deletes the row (or the
  * project, by cascade), who must own the table (a member of the project's
- * owner role, which owns its online tables).
+ * owner role, which owns its online tables). The feature service views
+ * that read the table (feast.feature_service_views) are dropped with it.
  */
 CREATE FUNCTION feast.online_tables_drop() RETURNS trigger
 LANGUAGE plpgsql
@@ -64,6 +65,16 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
 			   WHERE c.oid OPERATOR(pg_catalog.=) OLD.relid::pg_catalog.oid
 			   AND c.relkind OPERATOR(pg_catalog.=) 'r') THEN
+		-- the feature service views reading it go first (their rows'
+		-- trigger drops them, feast.views_drop); those deleted already by
+		-- cascade are gone already (see there)
+		DELETE FROM feast.feature_service_views s
+		WHERE s.relid::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(
+			SELECT r.ev_class FROM pg_catalog.pg_depend d
+			JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) d.objid
+			WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+			AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+			AND d.refobjid OPERATOR(pg_catalog.=) OLD.relid::pg_catalog.oid));
 		EXECUTE pg_catalog.format('DROP TABLE %s', OLD.relid);
 	END IF;
 	RETURN OLD;

@@ -44,13 +44,22 @@ CREATE FUNCTION @extschema@.feast_create_training_view(
 	project text DEFAULT NULL,
 	filter_by_created_timestamp boolean DEFAULT false,
 	start_date timestamptz DEFAULT NULL,
-	end_date timestamptz DEFAULT NULL)
+	end_date timestamptz DEFAULT NULL,
+	replace boolean DEFAULT false)
 RETURNS void
 AS 'MODULE_PATHNAME', 'ofs_feast_create_training_view'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz)
-	IS 'create a view over feast_historical with the right column definition list';
-REVOKE ALL ON FUNCTION @extschema@.feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean)
+	IS 'create (or with replace, redefine) a view over feast_historical with the right column definition list, recorded in feast.training_views';
+REVOKE ALL ON FUNCTION @extschema@.feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.feast_drop_training_view(view_name text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ofs_feast_drop_training_view'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.feast_drop_training_view(text)
+	IS 'drop a training view and its row of feast.training_views; false when there is no such relation';
+REVOKE ALL ON FUNCTION @extschema@.feast_drop_training_view(text) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.feast_persist(
 	table_name text,

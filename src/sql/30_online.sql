@@ -28,6 +28,14 @@ AS 'MODULE_PATHNAME', 'ofs_feast_online_features'
 LANGUAGE C STABLE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.feast_online_features(text, text[], text, boolean, text) IS 'the online feature values of the entity rows (Feast get_online_features); NULL for missing keys';
 
+CREATE FUNCTION @extschema@.feast_online_features_sql(entity_df text, features text[] DEFAULT NULL,
+	feature_service text DEFAULT NULL, full_feature_names boolean DEFAULT false,
+	project text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'ofs_feast_online_features_sql'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.feast_online_features_sql(text, text[], text, boolean, text) IS 'the query (with its column definition list) that runs feast_online_features with these arguments';
+
 CREATE FUNCTION @extschema@.feast_push(push_source text, rows text, "to" text DEFAULT 'online',
 	project text DEFAULT NULL)
 RETURNS bigint
@@ -57,3 +65,17 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'ofs_feast_pull_all'
 LANGUAGE C STABLE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.feast_pull_all(text, timestamptz, timestamptz, text) IS 'every row of a data source or feature view in [start_date, end_date] (either bound optional)';
+
+CREATE FUNCTION @extschema@.feast_pull_latest_sql(source text, start_date timestamptz,
+	end_date timestamptz, project text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'ofs_feast_pull_latest_sql'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.feast_pull_latest_sql(text, timestamptz, timestamptz, text) IS 'the query (with its column definition list) that runs feast_pull_latest with these arguments';
+
+CREATE FUNCTION @extschema@.feast_pull_all_sql(source text, start_date timestamptz DEFAULT NULL,
+	end_date timestamptz DEFAULT NULL, project text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'ofs_feast_pull_all_sql'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.feast_pull_all_sql(text, timestamptz, timestamptz, text) IS 'the query (with its column definition list) that runs feast_pull_all with these arguments';

@@ -5,9 +5,10 @@
 # materialization interval, a run and a saved dataset. The database is
 # dumped with pg_dump -Fc and restored into a fresh database, where CREATE
 # EXTENSION comes from the dump itself. Every registry table must have the
-# same rows (md5 of its sorted rows), the online tables must exist, be
-# recorded and keep their rows, and applying the restored registry's own
-# dump must change nothing.
+# same rows (md5 of its sorted rows), the online tables, the feature service
+# view and the training view must exist, be recorded by their restored OIDs
+# and read their rows, and applying the restored registry's own dump must
+# change nothing.
 use strict;
 use warnings;
 
@@ -66,13 +67,15 @@ feature_services:
     features:
       - driver_stats
       - {feature_view: driver_stats, name: recent, features: [conv], join_key_map: {driver_id: other_id}}
+  - {name: svc_online, features: [{feature_view: driver_stats, features: [conv, label]}]}
 YAML
 
 my $created = $node->safe_psql('src',
 	"SELECT string_agg(object_type || ' ' || action, ',') FROM feast_apply(\$y\$$doc\$y\$)");
 is($created,
 	'project created,entity created,data_source created,data_source created,'
-	  . 'feature_view created,feature_view created,feature_service created',
+	  . 'feature_view created,feature_view created,feature_service created,'
+	  . 'feature_service created,feature_service_view created',
 	'registry populated through feast_apply');
 
 $node->safe_psql('src', q{
@@ -86,6 +89,10 @@ INSERT INTO feast.materialization_runs (project, feature_view, start_date, end_d
 		'2024-01-02 00:00+00', '2024-01-02 00:00:01+00');
 INSERT INTO feast.saved_datasets (project, name, entity_df, features, full_feature_names, row_count)
 	VALUES ('dump_restore', 'public.training', 'SELECT 1', '{driver_stats:conv}', false, 2);
+CREATE TABLE public.labels (driver_id bigint, event_timestamp timestamptz);
+INSERT INTO public.labels VALUES (1, '2024-01-01 00:30+00'), (2, '2024-01-01 02:00+00');
+SELECT feast_create_training_view('public."Training ü"', 'public.labels',
+	ARRAY['driver_stats:conv', 'driver_stats:label'], project => 'dump_restore');
 });
 
 my @tables = split /\n/, $node->safe_psql('src',
@@ -141,6 +148,24 @@ is($node->safe_psql('dst',
 		q{SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '"Online ü".dump_restore_driver_stats'::regclass AND contype = 'p'}),
 	'PRIMARY KEY (driver_id)', 'online table keeps its primary key');
 is($node->safe_psql('dst',
+		q{SELECT string_agg(feature_service || ' ' || relid::text, ',') FROM feast.feature_service_views}),
+	'svc_online "Online ü".dump_restore_svc_online', 'feature service view recorded');
+is($node->safe_psql('dst',
+		q{SELECT bool_and(relid::oid = to_regclass(format('%I.%I', schema_name, view_name))::oid) FROM feast.feature_service_views}),
+	't', 'recorded feature service view OID is that of the restored view');
+is($node->safe_psql('dst',
+		q{SELECT driver_id || ' ' || conv || ' ' || label FROM "Online ü".dump_restore_svc_online}),
+	'1 0.5 a', 'feature service view reads the restored online table');
+is($node->safe_psql('dst',
+		q{SELECT relid::text FROM feast.training_views}),
+	'"Training ü"', 'training view recorded');
+is($node->safe_psql('dst',
+		q{SELECT string_agg(driver_id || ' ' || coalesce(conv::text, '-') || ' ' || coalesce(label, '-'), ',' ORDER BY driver_id) FROM public."Training ü"}),
+	'1 0.5 a,2 0.7 b', 'training view reads after restore');
+is($node->safe_psql('dst',
+		q{SELECT obj_description('public."Training ü"'::regclass, 'pg_class') LIKE 'offline_store training view%'}),
+	't', 'training view keeps its comment');
+is($node->safe_psql('dst',
 		"SELECT nextval('feast.materialization_runs_run_id_seq') > 1"),
 	't', 'run id sequence restored');
 
@@ -162,6 +187,10 @@ my $upd = $node->safe_psql('dst',
 	  . "project: dump_restore\nonline_store: {type: postgres, db_schema: \"Online ü\"}\n"
 	  . "feature_services: []\n\$y\$)");
 like($upd, qr/feature_service svc deleted/, 'apply works on the restored registry');
+like($upd, qr/feature_service_view "Online ü".dump_restore_svc_online deleted/,
+	'the restored feature service view goes with its service');
+is($node->safe_psql('dst', q{SELECT to_regclass('"Online ü".dump_restore_svc_online') IS NULL}),
+	't', 'the restored feature service view is dropped');
 
 $node->stop;
 done_testing();
