@@ -60,7 +60,7 @@ GRANT EXECUTE ON FUNCTION feast_apply(text, boolean),
 	feast_materialize(timestamptz, timestamptz, text[], text),
 	feast_materialize_incremental(timestamptz, text[], text),
 	feast_push(text, text, text, text),
-	feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean)
+	feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean, timestamptz)
 	TO regress_own_a, regress_own_b;
 GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA feast TO regress_own_a, regress_own_b;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA feast TO regress_own_a, regress_own_b;
@@ -342,7 +342,7 @@ REVOKE ALL ON FUNCTION feast_apply(text, boolean),
 	feast_materialize(timestamptz, timestamptz, text[], text),
 	feast_materialize_incremental(timestamptz, text[], text),
 	feast_push(text, text, text, text),
-	feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean)
+	feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean, timestamptz)
 	FROM regress_own_a, regress_own_b;
 DROP ROLE regress_own_a;
 DROP ROLE regress_own_b;

@@ -13,11 +13,12 @@ CREATE FUNCTION @extschema@.feast_historical(
 	project text DEFAULT NULL,
 	filter_by_created_timestamp boolean DEFAULT false,
 	start_date timestamptz DEFAULT NULL,
-	end_date timestamptz DEFAULT NULL)
+	end_date timestamptz DEFAULT NULL,
+	as_of timestamptz DEFAULT NULL)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'ofs_feast_historical'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.feast_historical(text, text[], text, boolean, text, boolean, timestamptz, timestamptz)
+COMMENT ON FUNCTION @extschema@.feast_historical(text, text[], text, boolean, text, boolean, timestamptz, timestamptz, timestamptz)
 	IS 'point-in-time correct training set: one row per entity_df row with the requested features as of its timestamp';
 
 CREATE FUNCTION @extschema@.feast_historical_sql(
@@ -28,11 +29,12 @@ CREATE FUNCTION @extschema@.feast_historical_sql(
 	project text DEFAULT NULL,
 	filter_by_created_timestamp boolean DEFAULT false,
 	start_date timestamptz DEFAULT NULL,
-	end_date timestamptz DEFAULT NULL)
+	end_date timestamptz DEFAULT NULL,
+	as_of timestamptz DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'ofs_feast_historical_sql'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.feast_historical_sql(text, text[], text, boolean, text, boolean, timestamptz, timestamptz)
+COMMENT ON FUNCTION @extschema@.feast_historical_sql(text, text[], text, boolean, text, boolean, timestamptz, timestamptz, timestamptz)
 	IS 'the query (with its column definition list) that runs feast_historical with these arguments';
 
 CREATE FUNCTION @extschema@.feast_create_training_view(
@@ -44,13 +46,14 @@ CREATE FUNCTION @extschema@.feast_create_training_view(
 	project text DEFAULT NULL,
 	filter_by_created_timestamp boolean DEFAULT false,
 	start_date timestamptz DEFAULT NULL,
-	end_date timestamptz DEFAULT NULL)
+	end_date timestamptz DEFAULT NULL,
+	as_of timestamptz DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'ofs_feast_create_training_view'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz)
+COMMENT ON FUNCTION @extschema@.feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, timestamptz)
 	IS 'create a view over feast_historical with the right column definition list';
-REVOKE ALL ON FUNCTION @extschema@.feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, timestamptz) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.feast_persist(
 	table_name text,
@@ -62,10 +65,11 @@ CREATE FUNCTION @extschema@.feast_persist(
 	filter_by_created_timestamp boolean DEFAULT false,
 	start_date timestamptz DEFAULT NULL,
 	end_date timestamptz DEFAULT NULL,
-	allow_overwrite boolean DEFAULT false)
+	allow_overwrite boolean DEFAULT false,
+	as_of timestamptz DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'ofs_feast_persist'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean)
+COMMENT ON FUNCTION @extschema@.feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean, timestamptz)
 	IS 'write a training set into a new table, record it in feast.saved_datasets, return its row count';
-REVOKE ALL ON FUNCTION @extschema@.feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean, timestamptz) FROM PUBLIC;
