@@ -18,6 +18,7 @@
 
 #include "fmgr.h"
 #include "access/tupdesc.h"
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 
 #include "registry.h"
@@ -76,6 +77,22 @@ extern char *OnlineTsBound(Form_pg_attribute att, int paramno);
 extern char *OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc,
 							 const char *from_item, bool window,
 							 char **window_query);
+
+/*
+ * The value a source join key column (att, alias s) of fv takes in its
+ * online key column (oatt), with that column's collation: what INSERT would
+ * store there, a timestamp without time zone read as UTC.
+ */
+extern char *OnlineKeyExpr(const RegFeatureView *fv, const char *key,
+						   Form_pg_attribute att, Form_pg_attribute oatt);
+
+/*
+ * OnlineMaterializeAggregations sets the aggregated features of fv's
+ * online table as of end (online_materialize_agg.c); returns the number of
+ * online rows it wrote. Caller must be connected to SPI and hold the
+ * view's materialization lock.
+ */
+extern int64 OnlineMaterializeAggregations(const RegFeatureView *fv, TimestampTz end);
 
 /* The schema-qualified, quoted name of a view's online table. */
 extern char *OnlineTableOf(const RegFeatureView *fv);

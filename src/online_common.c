@@ -44,8 +44,6 @@
 static int	missing_column_detail(OnlineColumnRole role, const char *feast_name,
 								  bool mapped);
 static char *collation_name(Oid collid);
-static char *online_key_expr(const RegFeatureView *fv, const char *key,
-							 Form_pg_attribute att, Form_pg_attribute oatt);
 
 char *
 OnlineTextArg(FunctionCallInfo fcinfo, int argno)
@@ -261,7 +259,7 @@ collation_name(Oid collid)
 }
 
 /*
- * online_key_expr returns the value a source join key column (att, alias
+ * OnlineKeyExpr returns the value a source join key column (att, alias
  * s) takes in the online key column (oatt): what INSERT would store there,
  * except that a timestamp without time zone is read as UTC, never through
  * the session's TimeZone. The expression also has the online column's
@@ -270,9 +268,9 @@ collation_name(Oid collid)
  * 0.10000000000000000001 as float8, 'abc' and 'ABC' under a
  * case-insensitive source collation but not online) are one group.
  */
-static char *
-online_key_expr(const RegFeatureView *fv, const char *key,
-				Form_pg_attribute att, Form_pg_attribute oatt)
+char *
+OnlineKeyExpr(const RegFeatureView *fv, const char *key,
+			  Form_pg_attribute att, Form_pg_attribute oatt)
 {
 	char	   *col = psprintf("s.%s", quote_identifier(NameStr(att->attname)));
 	Oid			base = getBaseType(att->atttypid);
@@ -318,7 +316,7 @@ online_key_expr(const RegFeatureView *fv, const char *key,
  *
  * The rows of from_item (aliased s) are rows of fv's source: desc gives
  * their columns, named as the source's. Rows are grouped by the key values
- * they take online (online_key_expr), newest first: greatest timestamp,
+ * they take online (OnlineKeyExpr), newest first: greatest timestamp,
  * then greatest created, a NULL created losing. A stored row is replaced
  * only when the incoming (event_timestamp, created_timestamp) is not older,
  * a NULL created being older than any non-NULL one. Rows are written in
@@ -372,7 +370,7 @@ OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item,
 												   ONLINE_JOIN_KEY);
 
 		appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "",
-						 online_key_expr(fv, fv->join_keys[i], att,
+						 OnlineKeyExpr(fv, fv->join_keys[i], att,
 										 OnlineFindColumn(odesc, fv->join_keys[i])));
 	}
 

@@ -297,6 +297,9 @@ materialize_view_body(MaterializeView *mv, bool incremental,
 	SpiExec(sql, 2, argtypes, values, NULL, SPI_OK_INSERT);
 	result->rows_written = (int64) SPI_processed;
 	result->start = start;
+	/* aggregated features as of end (online_materialize_agg.c) */
+	if (fv->naggregations > 0)
+		(void) OnlineMaterializeAggregations(fv, end);
 	ProgressPhase(mv->progress, NULL, "recording the run of feature view \"%s\" (%d of %d)",
 				  fv->name, mv->index, mv->nviews);
 	ProgressUpdate(mv->progress, 0);
