@@ -132,7 +132,7 @@ CREATE FUNCTION agr_round(seed float8, filter boolean, use_index boolean)
 RETURNS TABLE (entity_rows bigint, output_rows bigint, compared bigint, answered bigint,
 			   mismatches bigint, mismatched text, float_stddev_close boolean,
 			   boundary_caught boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET client_min_messages = warning AS $$
 DECLARE
 	r record;
 	n bigint;

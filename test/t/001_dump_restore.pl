@@ -1,13 +1,13 @@
 # pg_dump and restore keep the whole registry and the online tables.
 #
 # A registry is populated through feast_apply (with a source table, a push
-# source, an online and an entity-less view, a feature service) plus a
-# materialization interval, a run and a saved dataset. The database is
-# dumped with pg_dump -Fc and restored into a fresh database, where CREATE
-# EXTENSION comes from the dump itself. Every registry table must have the
-# same rows (md5 of its sorted rows), the online tables must exist, be
-# recorded and keep their rows, and applying the restored registry's own
-# dump must change nothing.
+# source, an online and an entity-less view with an aggregation, a feature
+# service) plus a materialization interval, a run and a saved dataset. The
+# database is dumped with pg_dump -Fc and restored into a fresh database,
+# where CREATE EXTENSION comes from the dump itself. Every registry table
+# must have the same rows (md5 of its sorted rows), the online tables must
+# exist, be recorded and keep their rows, and applying the restored
+# registry's own dump must change nothing.
 use strict;
 use warnings;
 
@@ -61,6 +61,8 @@ feature_views:
     source: stats_push
     schema:
       - {name: trips, dtype: Int64}
+    aggregations:
+      - {column: trips, function: sum, time_window: 1d, name: trips_1d}
 feature_services:
   - name: svc
     features:
