@@ -13,7 +13,7 @@
  *
  * returns. pit_join.c groups the entity rows by key and sorts each group
  * by time (its "positions"); it hands every source row with the group its
- * key matched to PitAggSetAddRow. A source row with (ts, created) belongs
+ * key matched to PitAggSetAddRows. A source row with (ts, created) belongs
  * to the windows of a contiguous range of the group's positions: from the
  * first with t >= max(ts[, created]) to the last with t < ts + w. Both
  * ends are found by binary search.
@@ -105,6 +105,8 @@ typedef struct PitAgg
 	bool		has_initval;
 	Datum		initval;		/* in the set's context */
 	bool		has_final;
+	bool		state_pointer;	/* a state points to memory of its own */
+	int			window_index;	/* of window in the set's windows */
 	FmgrInfo	transfn;
 	FmgrInfo	combinefn;
 	FmgrInfo	finalfn;
@@ -117,6 +119,7 @@ typedef struct PitAgg
 
 struct PitAggSet
 {
+	struct PitEntities *ents;	/* whose arrays the nodes and answers are */
 	MemoryContext cxt;
 	MemoryContext statecxt;
 	MemoryContext tmpcxt;
@@ -128,6 +131,10 @@ struct PitAggSet
 	int64		max_window;
 
 	/* after PitAggSetBuild */
+	int			nwindows;		/* the distinct windows */
+	int64	   *windows;
+	bool		prefetch_states;	/* some state points to memory of its own */
+	int32	   *batch_hi;		/* PIT_AGG_MAX_ROWS * nwindows range ends */
 	int32		npos;
 	int32		nrows;
 	Size		stride;			/* of a node: naggs Datums, then naggs flags */
@@ -207,7 +214,7 @@ PitAggLookup(const char *sqlname, Oid argtype, PitAggFunc *fn)
 
 /* PitAggSetCreate makes an empty set of aggregations in a context under parent. */
 PitAggSet *
-PitAggSetCreate(MemoryContext parent)
+PitAggSetCreate(MemoryContext parent, struct PitEntities *ents)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "offline_store aggregations",
 											  AGG_ALLOCSET_SIZES);
@@ -215,6 +222,7 @@ PitAggSetCreate(MemoryContext parent)
 	MemoryContext old;
 
 	set->cxt = cxt;
+	set->ents = ents;
 	set->statecxt = AllocSetContextCreate(cxt, "offline_store aggregation states",
 										  AGG_ALLOCSET_SIZES);
 	set->tmpcxt = AllocSetContextCreate(cxt, "offline_store aggregation work",
@@ -270,6 +278,7 @@ PitAggSetAdd(PitAggSet *set, const PitAggFunc *fn, Oid collation, int64 window_u
 	aggform = (Form_pg_aggregate) GETSTRUCT(tup);
 	agg->transtype = aggform->aggtranstype;
 	get_typlenbyval(agg->transtype, &agg->trans_len, &agg->trans_byval);
+	agg->state_pointer = !agg->trans_byval || agg->transtype == INTERNALOID;
 	fmgr_info_cxt(aggform->aggtransfn, &agg->transfn, set->cxt);
 	fmgr_info_cxt(aggform->aggcombinefn, &agg->combinefn, set->cxt);
 	agg->has_final = OidIsValid(aggform->aggfinalfn);
@@ -322,16 +331,31 @@ PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows)
 
 	set->npos = npos;
 	set->nrows = nrows;
+
+	/* the distinct windows: a source row searches each one's end once */
+	set->windows = MemoryContextAlloc(set->cxt, sizeof(int64) * Max(na, 1));
+	for (int a = 0; a < na; a++)
+	{
+		PitAgg	   *agg = set->aggs[a];
+		int			k;
+
+		for (k = 0; k < set->nwindows; k++)
+			if (set->windows[k] == agg->window)
+				break;
+		if (k == set->nwindows)
+			set->windows[set->nwindows++] = agg->window;
+		agg->window_index = k;
+		set->prefetch_states |= agg->state_pointer;
+	}
+	set->batch_hi = MemoryContextAlloc(set->cxt,
+									   sizeof(int32) * PIT_AGG_MAX_ROWS * Max(set->nwindows, 1));
+
+	/* probed at random, once per source row: the engine's arrays */
 	set->stride = MAXALIGN(na * (sizeof(Datum) + sizeof(uint8)));
-	set->nodes = MemoryContextAllocExtended(set->cxt,
-											set->stride * 2 * Max((Size) npos, 1),
-											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	set->results = MemoryContextAllocExtended(set->cxt,
-											  sizeof(Datum) * na * Max((Size) nrows, 1),
-											  MCXT_ALLOC_HUGE);
-	set->result_nulls = MemoryContextAllocExtended(set->cxt,
-												   sizeof(bool) * na * Max((Size) nrows, 1),
-												   MCXT_ALLOC_HUGE);
+	set->nodes = PitArrayAlloc(set->ents, set->stride * 2 * Max((Size) npos, 1));
+	memset(set->nodes, 0, set->stride * 2 * Max((Size) npos, 1));
+	set->results = PitArrayAlloc(set->ents, sizeof(Datum) * na * Max((Size) nrows, 1));
+	set->result_nulls = PitArrayAlloc(set->ents, sizeof(bool) * na * Max((Size) nrows, 1));
 
 	/* the answer of an empty window: the final function of the initial state */
 	set->winstate->curaggcontext = set->tmpcxt;
@@ -441,35 +465,47 @@ agg_transition(PitAggSet *set, int a, Size node, Datum value, bool isnull)
 	*sf = fcinfo->isnull ? AGG_NULL : AGG_VALUE;
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+#define agg_prefetch(p) __builtin_prefetch(p)
+#else
+#define agg_prefetch(p) ((void) 0)
+#endif
+
 /*
- * PitAggSetAddRow adds a source row with timestamp ts to the windows it
- * belongs to among the count positions at start of its group: those with
- * t >= need (ts, or max(ts, created) with filter_by_created_timestamp)
- * and t - w < ts. values[a] (nulls[a]) is the row's value of aggregation
- * a's column; by-reference values are valid until PitAggSetEndBatch.
+ * PitAggSetAddRows adds source rows to the windows they belong to: a row
+ * belongs to those of the positions of its group with t >= need and
+ * t - w < ts, the range [lo, hi) of positions found by binary search (hi
+ * once per distinct window). By-reference values are valid until
+ * PitAggSetEndBatch.
+ *
+ * The cost is memory latency: a row's positions, its node and its states
+ * lie anywhere. So the rows are taken in three passes, so that the misses
+ * of one row overlap with the others': find the ranges and prefetch the
+ * first node of each, prefetch the states those nodes point to, add.
  */
 void
-PitAggSetAddRow(PitAggSet *set, const PitTime *times, int32 start, int32 count,
-				int64 ts, int64 need, const Datum *values, const bool *nulls)
+PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRow *rows)
 {
-	const PitTime *base = &times[start];
-	Size		nodebase = (Size) start * 2;
-	int32		lo;
-	int32		hi = 0;
-	int64		hi_window = -1;
+	int			nw = set->nwindows;
+	int32		lo[PIT_AGG_MAX_ROWS];
 
-	/* no window holds an infinite timestamp: t - w < ts <= t fails */
-	if (TIMESTAMP_NOT_FINITE(ts))
-		return;
-	lo = lower_bound(base, count, need);
-	if (lo >= count)
-		return;
-	for (int a = 0; a < set->naggs; a++)
+	Assert(nrows <= PIT_AGG_MAX_ROWS);
+	for (int r = 0; r < nrows; r++)
 	{
+		const PitAggRow *row = &rows[r];
+		const PitTime *base = &times[row->start];
+		int32	   *hi = &set->batch_hi[r * nw];
 		int32		l;
-		int32		r;
+		bool		any = false;
 
-		if (set->aggs[a]->window != hi_window)
+		lo[r] = -1;
+		/* no window holds an infinite timestamp: t - w < ts <= t fails */
+		if (TIMESTAMP_NOT_FINITE(row->ts))
+			continue;
+		l = lower_bound(base, row->count, row->need);
+		if (l >= row->count)
+			continue;
+		for (int k = 0; k < nw; k++)
 		{
 			int64		bound;
 
@@ -477,20 +513,52 @@ PitAggSetAddRow(PitAggSet *set, const PitTime *times, int32 start, int32 count,
 			 * Out of the window of every position with t >= ts + w; a bound
 			 * past the end of time leaves out only infinite positions.
 			 */
-			hi_window = set->aggs[a]->window;
-			if (pg_add_s64_overflow(ts, hi_window, &bound) || bound > DT_NOEND)
+			if (pg_add_s64_overflow(row->ts, set->windows[k], &bound) || bound > DT_NOEND)
 				bound = DT_NOEND;
-			hi = lower_bound(base, count, bound);
+			hi[k] = lower_bound(base, row->count, bound);
+			any |= (l < hi[k]);
 		}
-		if (lo >= hi)
+		if (!any)
 			continue;
-		/* the nodes covering [lo, hi) exactly */
-		for (l = lo + count, r = hi + count; l < r; l >>= 1, r >>= 1)
+		lo[r] = l;
+		/* a range of one position is its leaf; longer ones start above */
+		agg_prefetch(NODE_VALUES(set, (Size) row->start * 2 + l + row->count));
+	}
+
+	if (set->prefetch_states)
+		for (int r = 0; r < nrows; r++)
 		{
-			if (l & 1)
-				agg_transition(set, a, nodebase + l++, values[a], nulls[a]);
-			if (r & 1)
-				agg_transition(set, a, nodebase + --r, values[a], nulls[a]);
+			Size		leaf;
+
+			if (lo[r] < 0)
+				continue;
+			leaf = (Size) rows[r].start * 2 + lo[r] + rows[r].count;
+			for (int a = 0; a < set->naggs; a++)
+				if (set->aggs[a]->state_pointer && NODE_FLAGS(set, leaf)[a] == AGG_VALUE)
+					agg_prefetch(DatumGetPointer(NODE_VALUES(set, leaf)[a]));
+		}
+
+	for (int r = 0; r < nrows; r++)
+	{
+		const PitAggRow *row = &rows[r];
+		Size		nodebase = (Size) row->start * 2;
+
+		if (lo[r] < 0)
+			continue;
+		for (int a = 0; a < set->naggs; a++)
+		{
+			int32		hi = set->batch_hi[r * nw + set->aggs[a]->window_index];
+			int32		l;
+			int32		h;
+
+			/* the nodes covering [lo, hi) exactly */
+			for (l = lo[r] + row->count, h = hi + row->count; l < h; l >>= 1, h >>= 1)
+			{
+				if (l & 1)
+					agg_transition(set, a, nodebase + l++, row->values[a], row->nulls[a]);
+				if (h & 1)
+					agg_transition(set, a, nodebase + --h, row->values[a], row->nulls[a]);
+			}
 		}
 	}
 }
@@ -638,7 +706,7 @@ PitAggSetFinish(PitAggSet *set, const int32 *gstart, int32 ngroups,
 	MemoryContextSwitchTo(old);
 
 	/* only the answers are needed from now on */
-	pfree(set->nodes);
+	PitArrayFree(set->ents, set->nodes);
 	set->nodes = NULL;
 	MemoryContextDelete(set->statecxt);
 	set->statecxt = NULL;

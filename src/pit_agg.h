@@ -56,17 +56,42 @@ typedef struct PitTime
 } PitTime;
 
 typedef struct PitAggSet PitAggSet;
+struct PitEntities;
+
+/*
+ * The engine's large arrays (pit_join.c): on transparent huge pages where
+ * it can, not zeroed, freed with the engine at the latest.
+ */
+extern void *PitArrayAlloc(struct PitEntities *ents, Size size);
+extern void PitArrayFree(struct PitEntities *ents, void *p);
 
 /* The hooks of pit_join.c, in the order it calls them. */
-extern PitAggSet *PitAggSetCreate(MemoryContext parent);
+extern PitAggSet *PitAggSetCreate(MemoryContext parent, struct PitEntities *ents);
 extern void PitAggSetAdd(PitAggSet *set, const PitAggFunc *fn, Oid collation,
 						 int64 window_usec);
 extern int	PitAggSetCount(const PitAggSet *set);
 extern int64 PitAggSetMaxWindow(const PitAggSet *set);
 extern void PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows);
-extern void PitAggSetAddRow(PitAggSet *set, const PitTime *times, int32 start,
-							int32 count, int64 ts, int64 need,
-							const Datum *values, const bool *nulls);
+/*
+ * A source row for PitAggSetAddRows: the positions of the group its key
+ * matched, its timestamp, the time from which it counts (ts, or max(ts,
+ * created) with filter_by_created_timestamp), and its value of each
+ * aggregation's column.
+ */
+typedef struct PitAggRow
+{
+	int32		start;			/* the group's first position */
+	int32		count;			/* the group's number of positions */
+	int64		ts;
+	int64		need;
+	const Datum *values;		/* one per aggregation */
+	const bool *nulls;
+} PitAggRow;
+
+#define PIT_AGG_MAX_ROWS 64		/* rows per PitAggSetAddRows */
+
+extern void PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows,
+							 const PitAggRow *rows);
 extern void PitAggSetEndBatch(PitAggSet *set);
 extern void PitAggSetFinish(PitAggSet *set, const int32 *gstart, int32 ngroups,
 							const int32 *pos_row);

@@ -190,6 +190,7 @@ typedef struct PitPos
 
 /* Source rows are processed in batches, prefetching what they will touch. */
 #define PIT_BATCH 32
+StaticAssertDecl(PIT_BATCH <= PIT_AGG_MAX_ROWS, "a batch fits the aggregations'");
 
 /* Direct tables at most this many slots per group (8 bytes a slot). */
 #define PIT_DENSE_FACTOR 4
@@ -432,6 +433,22 @@ pit_array_realloc(PitEntities *ents, void *p, Size oldsize, Size newsize)
 	memcpy(result, p, Min(oldsize, newsize));
 	pit_array_free(ents, p);
 	return result;
+}
+
+/*
+ * PitArrayAlloc and PitArrayFree give pit_agg.c the engine's large arrays
+ * (pit_array_alloc): not zeroed, freed with the engine at the latest.
+ */
+void *
+PitArrayAlloc(PitEntities *ents, Size size)
+{
+	return pit_array_alloc(ents, size);
+}
+
+void
+PitArrayFree(PitEntities *ents, void *p)
+{
+	pit_array_free(ents, p);
 }
 
 /* Wrap a stored MinimalTuple as a HeapTuple to read attributes from it. */
@@ -731,7 +748,7 @@ PitViewAddAggregation(PitView *view, const PitAggFunc *fn, Oid collation,
 
 	if (view->aggs == NULL)
 	{
-		view->aggs = PitAggSetCreate(ents->cxt);
+		view->aggs = PitAggSetCreate(ents->cxt, ents);
 		view->maxaggs = 4;
 		view->agg_byval = palloc(sizeof(bool) * view->maxaggs);
 		view->agg_len = palloc(sizeof(int16) * view->maxaggs);
@@ -1386,18 +1403,20 @@ prefetch_times(PitView *view, int32 start, int32 count)
 }
 
 /*
- * Add batch row i to the aggregations of the group of count positions at
- * start.
+ * Batch row i as a row of the aggregations of the group of count positions
+ * at start.
  */
 static inline void
-add_to_aggregations(PitView *view, int i, int32 start, int32 count)
+aggregation_row(PitView *view, int i, int32 start, int32 count, PitAggRow *row)
 {
 	int64		ts = view->b_ts[i];
 
-	PitAggSetAddRow(view->aggs, view->times, start, count, ts,
-					view->filter_by_created ? Max(ts, view->b_created[i]) : ts,
-					&view->b_agg_values[(Size) i * view->naggs],
-					&view->b_agg_nulls[(Size) i * view->naggs]);
+	row->start = start;
+	row->count = count;
+	row->ts = ts;
+	row->need = view->filter_by_created ? Max(ts, view->b_created[i]) : ts;
+	row->values = &view->b_agg_values[(Size) i * view->naggs];
+	row->nulls = &view->b_agg_nulls[(Size) i * view->naggs];
 }
 
 /* Register batch row i in group g, as process_batch would. */
@@ -1409,7 +1428,12 @@ register_in_group(PitView *view, int i, int32 g)
 	bool		had;
 
 	if (view->aggs != NULL)
-		add_to_aggregations(view, i, start, view->gstart[g + 1] - start);
+	{
+		PitAggRow	row;
+
+		aggregation_row(view, i, start, view->gstart[g + 1] - start, &row);
+		PitAggSetAddRows(view->aggs, view->times, 1, &row);
+	}
 	if (!view->join)
 		return;
 	p = find_position(view, i, start, view->gstart[g + 1] - start);
@@ -1558,9 +1582,15 @@ process_batch(PitView *view)
 		}
 	}
 	if (view->aggs != NULL)
+	{
+		PitAggRow	rows[PIT_BATCH];
+		int			nrows = 0;
+
 		for (int i = 0; i < n; i++)
 			if (b_count[i] > 0)
-				add_to_aggregations(view, i, b_start[i], b_count[i]);
+				aggregation_row(view, i, b_start[i], b_count[i], &rows[nrows++]);
+		PitAggSetAddRows(view->aggs, view->times, nrows, rows);
+	}
 	if (!view->join)
 	{
 		end_batch(view);

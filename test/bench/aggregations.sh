@@ -97,6 +97,7 @@ CREATE TABLE bench_orders AS
 				 timestamptz '2024-01-01 00:00+00' + floor(random() * 365 * 86400) * interval '1 second' AS ts
 		  FROM generate_series(1, $M)) AS g;
 VACUUM (FREEZE, ANALYZE) bench_labels, bench_orders;
+\o /dev/null
 SELECT count(*) FROM feast_apply(\$y\$
 project: bench
 entities:
@@ -115,6 +116,7 @@ feature_views:
       - {column: amount, function: mean, time_window: 7d}
       - {column: amount, function: max, time_window: 7d}
 \$y\$);
+\o
 CHECKPOINT;
 SQL
 
