@@ -5,7 +5,9 @@
  *		itself and the database, before anything is planned or written.
  *
  * ApplyValidate runs the checks phase by phase: the project's values, the
- * sources, the feature views (source, entities, features), the entities'
+ * sources, the feature views (source, entities, features, aggregations:
+ * each one's column and an aggregate PostgreSQL resolves for its type and
+ * the engine computes, pit_agg.c), the entities'
  * value types, the feature services, and the online tables' names.
  * References between objects (a view's source and entities, a service's
  * views and features, a push source's batch source) must resolve; every

@@ -22,6 +22,15 @@
  * The call reports its progress (progress.c): each phase, and the rows
  * read of the estimated total.
  *
+ * A view's requested features may be fields of its schema (the join's) or
+ * windowed aggregations (pit_agg.c, in the same read): the read selects
+ * each aggregation's column too, the window of the read reaches back to
+ * min(t) minus the longest window, and the engine's columns (schema
+ * features, then aggregations) are put back in request order as rows are
+ * emitted. With as_of, the engine drops the source rows created after it
+ * (a NULL created counts as created at ts), and an entity-less retrieval's
+ * entity rows come from the rows known by then.
+ *
  * Rows reach the engine through our own DestReceivers passed to
  * SPI_execute_plan_extended (or HistScanRun): no SPI tuptable is built.
  * Every user query (entity_df and sources) runs under SqlBeginReadOnly, as
@@ -248,7 +257,7 @@ PG_FUNCTION_INFO_V1(ofs_feast_persist);
 
 /*
  * feast_historical(entity_df, features, feature_service, full_feature_names,
- * project, filter_by_created_timestamp, start_date, end_date): the
+ * project, filter_by_created_timestamp, start_date, end_date, as_of): the
  * point-in-time join, one row per entity row.
  */
 Datum
@@ -356,8 +365,8 @@ retrieval_sql(FunctionCallInfo fcinfo, HistArgs *args)
 }
 
 /*
- * feast_create_training_view(view_name, entity_df, <feature arguments>):
- * CREATE VIEW over the generated retrieval query.
+ * feast_create_training_view(view_name, entity_df, <feature arguments>,
+ * as_of): CREATE VIEW over the generated retrieval query.
  */
 Datum
 ofs_feast_create_training_view(PG_FUNCTION_ARGS)
@@ -379,7 +388,7 @@ ofs_feast_create_training_view(PG_FUNCTION_ARGS)
 
 /*
  * feast_persist(table_name, entity_df, <feature arguments>,
- * allow_overwrite): CREATE TABLE AS the training set, record it in
+ * allow_overwrite, as_of): CREATE TABLE AS the training set, record it in
  * feast.saved_datasets, return its row count. All in the caller's
  * transaction, so a failure leaves nothing behind.
  */

@@ -678,6 +678,12 @@ PitAggSetFinish(PitAggSet *set, const int32 *gstart, int32 ngroups,
 		{
 			Size		row = (Size) pos_row[start + q];
 
+			if ((q & 0xffff) == 0xffff)
+			{
+				MemoryContextReset(set->tmpcxt);
+				CHECK_FOR_INTERRUPTS();
+			}
+
 			for (int a = 0; a < na; a++)
 			{
 				PitAgg	   *agg = set->aggs[a];
