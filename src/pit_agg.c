@@ -49,10 +49,13 @@
  * differ from a sequential scan's; min, max and count are exact for every
  * type.
  *
- * Memory contexts: the set's own (functions, their call info), statecxt
- * (the nodes' states, freed when the set is finished), tmpcxt (reset after
- * every batch of source rows and every group of positions), resultcxt (the
- * by-reference answers, until they are emitted).
+ * Memory: the nodes and the answers are arrays of the engine (on huge
+ * pages where it can, pit_join.c); the contexts are the set's own
+ * (functions, their call info), statecxt (the states that point to memory
+ * of their own, freed when the set is finished), tmpcxt (reset after every
+ * batch of source rows and every group of positions) and resultcxt (the
+ * by-reference answers, until they are emitted). Source rows come in
+ * batches whose memory misses overlap (PitAggSetAddRows).
  *
  * Copyright (c) 2026, offline_store developers
  *
