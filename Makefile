@@ -32,7 +32,8 @@ PG_CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializer
 # direct_scan_reset turns it back on, and both passes compare with the same
 # expected output.
 REGRESS_HISTORICAL = historical historical_edges historical_keys_random \
-                     historical_random bad_input_historical
+                     historical_random bad_input_historical \
+                     aggregations aggregations_random as_of
 REGRESS_ALL = install upgrade \
           apply apply_detail apply_errors apply_online bad_input_apply \
           bad_input_registry_dump \

@@ -103,8 +103,54 @@ ALTER TABLE mw_online.mw_small ALTER COLUMN note TYPE varchar(1);
 UPDATE public.mw_small SET note = 'cc' WHERE v = 3;
 SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', ARRAY['small'], 'mw');
 SELECT count(*) AS online_rows FROM mw_online.mw_small;
+
+-- A view with aggregations: its aggregated columns are no source column,
+-- so the winners leave them out (NULL in a first materialization: the
+-- direct insert is still made, a column without a default is one an
+-- INSERT leaves NULL), and one statement then sets them as of end_date for
+-- every key, in the same transaction: right after a first materialization
+-- into the empty table and after an incremental upsert into the full one.
+-- (the online table of "small" gets its column type back)
+SELECT object_type, name, action, detail FROM feast_apply($y$
+project: mw
+online_store: {type: postgres, db_schema: mw_online}
+sources:
+  - {name: src, type: table, table: public.mw_src, timestamp_field: ts}
+  - {name: small_src, type: table, table: public.mw_small, timestamp_field: ts}
+  - {name: small_push, type: push, batch_source: small_src}
+feature_views:
+  - {name: v, entities: [driver], source: src, schema: [{name: v, dtype: Int32}]}
+  - {name: small, entities: [driver], source: small_src, schema: [{name: v, dtype: Int32}, {name: note, dtype: String}]}
+  - name: agg
+    entities: [driver]
+    source: small_push
+    schema: [{name: v, dtype: Int32}]
+    aggregations:
+      - {column: v, function: sum, time_window: 1d}
+      - {column: v, function: count, time_window: 1h, name: v_1h}
+$y$) WHERE action <> 'unchanged' ORDER BY 1, 2;
+-- as of 10:30, the day holds every row (driver 3: 3 and 4), the hour the
+-- rows of 10:00
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-01 10:30', ARRAY['agg'], 'mw');
+SELECT driver_id, v, sum_v, v_1h, event_timestamp FROM mw_online.mw_agg ORDER BY driver_id;
+-- later rows: driver 1 at 11:00, a new driver 4; as of 11:30 the hour
+-- holds those only
+INSERT INTO public.mw_small VALUES (1, '2024-01-01 11:00+00', 10, 'x'), (4, '2024-01-01 11:00+00', 40, 'y');
+SELECT feature_view, rows_written FROM feast_materialize_incremental('2024-01-01 11:30', ARRAY['agg'], 'mw');
+SELECT driver_id, v, sum_v, v_1h, event_timestamp FROM mw_online.mw_agg ORDER BY driver_id;
 RESET offline_store.progress_messages;
 RESET offline_store.progress_interval;
+-- the same as feast_historical as of 11:30
+SELECT count(*) AS keys, count(*) FILTER (WHERE (o.v, o.sum_v, o.v_1h) IS DISTINCT FROM (h.v, h.sum_v, h.v_1h)) AS differ
+FROM mw_online.mw_agg o
+JOIN feast_historical($$SELECT driver_id, timestamptz '2024-01-01 11:30+00' AS ts FROM mw_online.mw_agg$$,
+					  ARRAY['agg:v', 'agg:sum_v', 'agg:v_1h'], project => 'mw')
+	AS h(driver_id bigint, ts timestamptz, v integer, sum_v bigint, v_1h bigint) USING (driver_id);
+-- a push writes the schema's features only (the aggregated ones change
+-- with the next materialization)
+SELECT feast_push('small_push', $$SELECT 2::bigint AS driver_id, timestamptz '2024-01-01 11:40+00' AS ts, 20 AS v$$,
+				  project => 'mw') AS pushed;
+SELECT driver_id, v, sum_v, v_1h, event_timestamp FROM mw_online.mw_agg ORDER BY driver_id;
 
 -- Triggers: the online table is upserted even when empty (its UPDATE
 -- statement trigger fires, as for an upsert, once per batch of 10000

@@ -60,7 +60,7 @@ GRANT EXECUTE ON FUNCTION feast_apply(text, boolean),
 	feast_materialize(timestamptz, timestamptz, text[], text),
 	feast_materialize_incremental(timestamptz, text[], text),
 	feast_push(text, text, text, text),
-	feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean)
+	feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean, timestamptz)
 	TO regress_own_a, regress_own_b;
 GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA feast TO regress_own_a, regress_own_b;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA feast TO regress_own_a, regress_own_b;
@@ -148,6 +148,7 @@ SELECT own_try($$INSERT INTO feast.data_sources (project, name, type, query, tim
 SELECT own_try($$INSERT INTO feast.feature_views (project, name, source) VALUES ('own_a', 'planted', 'stats')$$);
 SELECT own_try($$INSERT INTO feast.feature_view_entities (project, feature_view, position, entity) VALUES ('own_a', 'vq', 2, 'driver')$$);
 SELECT own_try($$INSERT INTO feast.features (project, feature_view, position, name, dtype) VALUES ('own_a', 'vq', 2, 'x', 'Int64')$$);
+SELECT own_try($$INSERT INTO feast.aggregations (project, feature_view, position, name, column_name, function, time_window) VALUES ('own_a', 'vq', 1, 'x', 'conv', 'sum', '1 hour')$$);
 SELECT own_try($$INSERT INTO feast.feature_services (project, name) VALUES ('own_a', 'planted')$$);
 SELECT own_try($$INSERT INTO feast.feature_service_projections (project, feature_service, position, feature_view) VALUES ('own_a', 'svc', 2, 'vq')$$);
 SELECT own_try($$INSERT INTO feast.materialization_intervals (project, feature_view, start_date, end_date) VALUES ('own_a', 'v', '2024-01-01', '2030-01-01')$$);
@@ -163,8 +164,8 @@ SELECT t AS registry_table,
 	   own_try(format('DELETE FROM feast.%I WHERE %I = %L', t, c, 'own_a')) AS "delete"
 FROM (VALUES ('projects', 'name'), ('entities', 'project'), ('data_sources', 'project'),
 			 ('feature_views', 'project'), ('feature_view_entities', 'project'),
-			 ('features', 'project'), ('feature_services', 'project'),
-			 ('feature_service_projections', 'project'),
+			 ('features', 'project'), ('aggregations', 'project'),
+			 ('feature_services', 'project'), ('feature_service_projections', 'project'),
 			 ('materialization_intervals', 'project'), ('materialization_runs', 'project'),
 			 ('saved_datasets', 'project'), ('online_tables', 'project')) v(t, c)
 ORDER BY 1;
@@ -342,7 +343,7 @@ REVOKE ALL ON FUNCTION feast_apply(text, boolean),
 	feast_materialize(timestamptz, timestamptz, text[], text),
 	feast_materialize_incremental(timestamptz, text[], text),
 	feast_push(text, text, text, text),
-	feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean)
+	feast_persist(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean, timestamptz)
 	FROM regress_own_a, regress_own_b;
 DROP ROLE regress_own_a;
 DROP ROLE regress_own_b;

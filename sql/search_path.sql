@@ -26,7 +26,7 @@ SELECT pg_catalog.to_regprocedure('feast_apply(text,boolean)') IS NOT NULL AS ha
        pg_catalog.to_regprocedure('feast_materialize(timestamptz,timestamptz,text[],text)') IS NOT NULL AS has_materialize,
        pg_catalog.to_regprocedure('feast_online_features(text,text[],text,boolean,text)') IS NOT NULL AS has_online,
        pg_catalog.to_regprocedure('feast_push(text,text,text,text)') IS NOT NULL AS has_push,
-       pg_catalog.to_regprocedure('feast_historical(text,text[],text,boolean,text,boolean,timestamptz,timestamptz)') IS NOT NULL AS has_historical
+       pg_catalog.to_regprocedure('feast_historical(text,text[],text,boolean,text,boolean,timestamptz,timestamptz,timestamptz)') IS NOT NULL AS has_historical
 \gset
 
 -- A source table for the project below.

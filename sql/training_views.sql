@@ -218,9 +218,61 @@ WHERE action <> 'unchanged';
 SELECT tv_err('SELECT * FROM tv_schema.broken');
 
 ---------------------------------------------------------------------------
+-- as_of: a training view reads the sources as they were known then. It is
+-- recorded (feast.training_views.as_of), said in the comment, given again
+-- by replace, and kept when feast_apply rebuilds the view.
+---------------------------------------------------------------------------
+-- As of 11:30, driver 1's row of 12:00 (created then) does not exist: at
+-- 13:00 driver 1 still has the 10:00 row
+SELECT feast_create_training_view('tv_schema.known', 'public.tv_ent', ARRAY['v:conv', 'w:trips'],
+	project => 'tvp', as_of => '2024-01-01 11:30');
+SELECT as_of, obj_description(relid, 'pg_class') AS comment
+FROM feast.training_views WHERE relid = 'tv_schema.known'::regclass;
+SELECT * FROM tv_schema.known ORDER BY driver_id, event_timestamp;
+-- a correction created at 12:30 for 10:30: the view does not see it, a
+-- call without as_of does (driver 1 at 11:00 and 13:00)
+INSERT INTO public.tv_stats VALUES (1, '2024-01-01 10:30', '2024-01-01 12:30', 0.55, 0.85, 12);
+SELECT * FROM tv_schema.known ORDER BY driver_id, event_timestamp;
+SELECT * FROM feast_historical('public.tv_ent', ARRAY['v:conv', 'w:trips'], project => 'tvp')
+	AS t(driver_id bigint, event_timestamp timestamptz, label integer, conv real, trips integer)
+ORDER BY driver_id, event_timestamp;
+-- replace with as_of: recorded again, the same rows with the new column
+SELECT feast_create_training_view('tv_schema.known', 'public.tv_ent', ARRAY['v:conv', 'w:trips', 'v:acc'],
+	project => 'tvp', replace => true, as_of => '2024-01-01 11:30');
+SELECT as_of FROM feast.training_views WHERE relid = 'tv_schema.known'::regclass;
+SELECT * FROM tv_schema.known ORDER BY driver_id, event_timestamp;
+-- a rebuild by feast_apply (trips becomes a bigint) keeps as_of
+ALTER TABLE public.tv_stats ALTER COLUMN trips TYPE bigint;
+CREATE FUNCTION tv_doc_w(dtype text) RETURNS text LANGUAGE sql AS $f$
+	SELECT format($y$
+project: tvp
+feature_views:
+  - {name: v, entities: [driver], source: stats, ttl: 3d, online: false, schema: [{name: conv, dtype: Float32}, {name: acc, dtype: Float64}]}
+  - {name: w, entities: [driver], source: stats, online: false, schema: [{name: trips, dtype: %s}]}
+feature_services:
+  - {name: svc, features: [{feature_view: v, features: [conv, acc]}]}
+$y$, dtype)
+$f$;
+SELECT * FROM feast_apply(tv_doc_w('Int64')) WHERE action <> 'unchanged';
+SELECT as_of, (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+			   WHERE attrelid = relid AND attname = 'trips') AS trips_type
+FROM feast.training_views WHERE relid = 'tv_schema.known'::regclass;
+SELECT * FROM tv_schema.known ORDER BY driver_id, event_timestamp;
+ALTER TABLE public.tv_stats ALTER COLUMN trips TYPE integer;
+SELECT * FROM feast_apply(tv_doc_w('Int32')) WHERE action <> 'unchanged';
+-- replace without as_of: every row exists again
+SELECT feast_create_training_view('tv_schema.known', 'public.tv_ent', ARRAY['v:conv', 'w:trips', 'v:acc'],
+	project => 'tvp', replace => true);
+SELECT as_of FROM feast.training_views WHERE relid = 'tv_schema.known'::regclass;
+SELECT * FROM tv_schema.known ORDER BY driver_id, event_timestamp;
+SELECT feast_drop_training_view('tv_schema.known');
+DELETE FROM public.tv_stats WHERE ts = '2024-01-01 10:30';
+DROP FUNCTION tv_doc_w(text);
+
+---------------------------------------------------------------------------
 -- Ownership: only members of the owner role change training views
 ---------------------------------------------------------------------------
-GRANT EXECUTE ON FUNCTION feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean),
+GRANT EXECUTE ON FUNCTION feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean, timestamptz),
 	feast_drop_training_view(text) TO regress_tv_other;
 GRANT INSERT, UPDATE, DELETE ON feast.training_views TO regress_tv_other;
 SET ROLE regress_tv_other;
@@ -265,7 +317,7 @@ DROP FUNCTION pg_temp.tv_temp_fn();
 DROP SCHEMA tv_schema;
 DROP FUNCTION tv_err(text), tv_views(), tv_doc(text, text, text);
 DROP TABLE public.tv_stats, public.tv_ent;
-REVOKE ALL ON FUNCTION feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean),
+REVOKE ALL ON FUNCTION feast_create_training_view(text, text, text[], text, boolean, text, boolean, timestamptz, timestamptz, boolean, timestamptz),
 	feast_drop_training_view(text) FROM regress_tv_other;
 REVOKE ALL ON feast.training_views FROM regress_tv_other, regress_tv_team;
 DROP ROLE regress_tv_team, regress_tv_other, regress_tv_reader;

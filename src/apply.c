@@ -536,6 +536,9 @@ write_view(const char *project, const RegFeatureView *v, bool exists)
 		exec_params("DELETE FROM feast.features "
 					"WHERE project OPERATOR(pg_catalog.=) $1 "
 					"AND feature_view OPERATOR(pg_catalog.=) $2", &d, SPI_OK_DELETE);
+		exec_params("DELETE FROM feast.aggregations "
+					"WHERE project OPERATOR(pg_catalog.=) $1 "
+					"AND feature_view OPERATOR(pg_catalog.=) $2", &d, SPI_OK_DELETE);
 	}
 
 	for (int i = 0; i < v->nkeys; i++)
@@ -564,6 +567,24 @@ write_view(const char *project, const RegFeatureView *v, bool exists)
 		exec_params("INSERT INTO feast.features (project, feature_view, "
 					"position, name, dtype, description, tags) VALUES ($1, $2, "
 					"$3, $4, $5, $6, $7::pg_catalog.jsonb)", &f, SPI_OK_INSERT);
+	}
+	for (int i = 0; i < v->naggregations; i++)
+	{
+		const RegAggregation *a = &v->aggregations[i];
+		ApplyParams	g = {0};
+		Interval   *window = palloc0(sizeof(Interval));
+
+		window->time = a->window_usec;
+		p_text(&g, project);
+		p_text(&g, v->name);
+		p_datum(&g, INT4OID, Int32GetDatum(i + 1), false);
+		p_text(&g, a->name);
+		p_text(&g, a->column);
+		p_text(&g, a->function);
+		p_datum(&g, INTERVALOID, IntervalPGetDatum(window), false);
+		exec_params("INSERT INTO feast.aggregations (project, feature_view, "
+					"position, name, column_name, function, time_window) "
+					"VALUES ($1, $2, $3, $4, $5, $6, $7)", &g, SPI_OK_INSERT);
 	}
 }
 

@@ -90,5 +90,7 @@ extern void ApplyValidate(RegRepo *want);
 extern List *ApplyPlan(RegRepo *want, RegRepo *cur, Oid owner);
 extern const char *ApplyObjectTypeName(ApplyObjectType type);
 extern const char *ApplyActionName(ApplyAction action);
+/* An aggregation as details and comments show it: "sum of amount over 7 days" */
+extern char *ApplyShowAggregation(const RegAggregation *a);
 
 #endif							/* OFS_APPLY_H */

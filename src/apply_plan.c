@@ -353,6 +353,29 @@ view_feature(const RegFeatureView *v, const char *name)
 	return NULL;
 }
 
+static const RegAggregation *
+view_aggregation(const RegFeatureView *v, const char *name)
+{
+	for (int i = 0; i < v->naggregations; i++)
+		if (strcmp(v->aggregations[i].name, name) == 0)
+			return &v->aggregations[i];
+	return NULL;
+}
+
+/* An aggregation as a detail shows it: "sum of amount over 7 days" */
+char *
+ApplyShowAggregation(const RegAggregation *a)
+{
+	return psprintf("%s of %s over %s", a->function, a->column, show_ttl(a->window_usec));
+}
+
+/* "sum_amount (sum of amount over 7 days)" for an added aggregation */
+static char *
+describe_aggregation(const void *arg, const char *name)
+{
+	return psprintf("%s (%s)", name, ApplyShowAggregation(view_aggregation(arg, name)));
+}
+
 /* "x (Float32)" for an added feature */
 static char *
 describe_feature(const void *arg, const char *name)
@@ -397,6 +420,23 @@ diff_view(const void *cur, const void *want)
 		diff_text(&items, psprintf("feature %s description", nf->name),
 				  of->description, nf->description);
 		diff_value(&items, psprintf("feature %s tags", nf->name), of->tags, nf->tags);
+	}
+
+	ofeatures = NIL;
+	nfeatures = NIL;
+	for (int i = 0; i < o->naggregations; i++)
+		ofeatures = lappend(ofeatures, o->aggregations[i].name);
+	for (int i = 0; i < n->naggregations; i++)
+		nfeatures = lappend(nfeatures, n->aggregations[i].name);
+	diff_names(&items, "aggregations", ofeatures, nfeatures, describe_aggregation, n);
+	for (int i = 0; i < n->naggregations; i++)
+	{
+		const RegAggregation *na = &n->aggregations[i];
+		const RegAggregation *oa = view_aggregation(o, na->name);
+
+		if (oa != NULL)
+			diff_value(&items, psprintf("aggregation %s", na->name),
+					   ApplyShowAggregation(oa), ApplyShowAggregation(na));
 	}
 
 	diff_text(&items, "description", o->description, n->description);
@@ -627,13 +667,22 @@ view_online_spec(const RegProject *project, Oid owner, const RegFeatureView *v)
 		spec->keys[i].typid = OnlineValueTypeOid(v->value_types[i]);
 		spec->keys[i].typmod = -1;
 	}
-	spec->nfeatures = v->nfeatures;
-	spec->features = palloc0(sizeof(OnlineColumn) * (v->nfeatures + 1));
+	/* the schema's features, then the aggregations', typed as they result */
+	spec->nfeatures = v->nfeatures + v->naggregations;
+	spec->features = palloc0(sizeof(OnlineColumn) * (spec->nfeatures + 1));
 	for (int i = 0; i < v->nfeatures; i++)
 	{
 		spec->features[i].name = v->features[i].name;
 		spec->features[i].typid = v->features[i].col->typid;
 		spec->features[i].typmod = v->features[i].col->typmod;
+	}
+	for (int i = 0; i < v->naggregations; i++)
+	{
+		OnlineColumn *c = &spec->features[v->nfeatures + i];
+
+		c->name = v->aggregations[i].name;
+		c->typid = v->aggregations[i].result_type;
+		c->typmod = -1;
 	}
 	return spec;
 }

@@ -5,7 +5,9 @@
  *		itself and the database, before anything is planned or written.
  *
  * ApplyValidate runs the checks phase by phase: the project's values, the
- * sources, the feature views (source, entities, features), the entities'
+ * sources, the feature views (source, entities, features, aggregations:
+ * each one's column and an aggregate PostgreSQL resolves for its type and
+ * the engine computes, pit_agg.c), the entities'
  * value types, the feature services, and the online tables' names.
  * References between objects (a view's source and entities, a service's
  * views and features, a push source's batch source) must resolve; every
@@ -46,6 +48,7 @@
 
 #include "apply.h"
 #include "online_tables.h"
+#include "pit_agg.h"
 #include "registry.h"
 #include "sqlbuild.h"
 
@@ -676,6 +679,71 @@ validate_view_features(RegFeatureView *v)
 	}
 }
 
+/*
+ * A view's aggregations: names free (the document's parser has checked
+ * them against each other and the schema; a definition from the registry
+ * is checked again), columns in its source, and an aggregate that computes
+ * each one as SQL would (pit_agg.c), whose result type its online table
+ * column gets.
+ */
+static void
+validate_view_aggregations(RegFeatureView *v)
+{
+	RegSource  *s = v->source;
+
+	for (int j = 0; j < v->naggregations; j++)
+	{
+		RegAggregation *a = &v->aggregations[j];
+		const char *sqlname = RegAggregationSqlName(a->function);
+		PitAggFunc	fn;
+
+		for (int i = 0; i < v->nkeys; i++)
+			if (strcmp(v->join_keys[i], a->name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("aggregation \"%s\" of feature view \"%s\" has the name of a join key",
+								a->name, v->name),
+						 errdetail("%s", where(v->from_doc, a->pos, "feature_views",
+											   psprintf("Entity \"%s\" of the view has join key \"%s\".",
+														v->entities[i], v->join_keys[i]))),
+						 errhint("Give the aggregation another name with key \"name\".")));
+		for (int i = 0; i < v->nfeatures; i++)
+			if (strcmp(v->features[i].name, a->name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("aggregation \"%s\" of feature view \"%s\" has the name of a feature of its schema",
+								a->name, v->name),
+						 errdetail("%s", where(v->from_doc, a->pos, "feature_views", NULL))));
+		if (is_reserved_column(a->name) ||
+			(v->nkeys == 0 && strcmp(a->name, OFS_DUMMY_ID_COLUMN) == 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_RESERVED_NAME),
+					 errmsg("feature name \"%s\" of feature view \"%s\" is reserved",
+							a->name, v->name),
+					 errdetail("%s", where(v->from_doc, a->pos, "feature_views",
+										   "Online tables have columns event_timestamp and created_timestamp of their own."))));
+		if (sqlname == NULL)	/* the registry's CHECK allows no other */
+			elog(ERROR, "unknown aggregation function \"%s\"", a->function);
+		a->col = source_column(s, a->column,
+							   psprintf("It is the column of aggregation \"%s\" of feature view \"%s\", whose data source is \"%s\"",
+										a->name, v->name, s->name),
+							   v->from_doc, a->column_pos, "feature_views");
+		if (!PitAggLookup(sqlname, a->col->typid, &fn))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 s->type == REG_SOURCE_TABLE ?
+					 errmsg("aggregation \"%s\" of feature view \"%s\" cannot compute %s of column \"%s\" of relation \"%s\", of type %s",
+							a->name, v->name, a->function, a->col->name,
+							s->table_name, format_type_be(a->col->typid)) :
+					 errmsg("aggregation \"%s\" of feature view \"%s\" cannot compute %s of column \"%s\" of the query of data source \"%s\", of type %s",
+							a->name, v->name, a->function, a->col->name,
+							s->name, format_type_be(a->col->typid)),
+					 errdetail("%s", where(v->from_doc, a->function_pos, "feature_views", NULL)),
+					 errhint("sum and mean take numbers and intervals, stddev numbers, count any column, min and max a column whose type has an order (numbers, text, dates and times).")));
+		a->result_type = fn.result_type;
+	}
+}
+
 /* Phase: every feature view. */
 static void
 validate_views(RegRepo *want)
@@ -690,6 +758,7 @@ validate_views(RegRepo *want)
 		resolve_view_source(want, v);
 		validate_view_entities(want, v);
 		validate_view_features(v);
+		validate_view_aggregations(v);
 	}
 }
 
@@ -758,17 +827,6 @@ validate_entity_types(RegRepo *want)
 	}
 }
 
-/* The names of a view's features. */
-static List *
-view_feature_names(const RegFeatureView *v)
-{
-	List	   *names = NIL;
-
-	for (int m = 0; m < v->nfeatures; m++)
-		names = lappend(names, v->features[m].name);
-	return names;
-}
-
 /* The join keys of a view. */
 static List *
 view_join_keys(const RegFeatureView *v)
@@ -793,21 +851,15 @@ validate_projection(RegRepo *want, RegFeatureService *svc, RegProjection *pr)
 						svc->name, pr->feature_view),
 				 errdetail("%s", where(svc->from_doc, pr->feature_view_pos, "feature_services", NULL)),
 				 RegistryHintClosest(pr->feature_view, RegListNames(want->views), NULL)));
+	/* a feature of the view's schema or of its aggregations */
 	for (int k = 0; k < pr->nfeatures; k++)
-	{
-		bool		found = false;
-
-		for (int m = 0; m < v->nfeatures; m++)
-			if (strcmp(v->features[m].name, pr->features[k]) == 0)
-				found = true;
-		if (!found)
+		if (RegViewFeature(v, pr->features[k]) == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("feature service \"%s\" references undefined feature \"%s\" of feature view \"%s\"",
 							svc->name, pr->features[k], v->name),
 					 errdetail("%s", where(svc->from_doc, pr->feature_pos[k], "feature_services", NULL)),
-					 RegistryHintClosest(pr->features[k], view_feature_names(v), NULL)));
-	}
+					 RegistryHintClosest(pr->features[k], RegViewFeatureNames(v), NULL)));
 	for (int k = 0; k < pr->join_key_map.n; k++)
 	{
 		bool		found = false;

@@ -23,6 +23,15 @@
  * The call reports its progress (progress.c): each phase, and the rows
  * read of the estimated total.
  *
+ * A view's requested features may be fields of its schema (the join's) or
+ * windowed aggregations (pit_agg.c, in the same read): the read selects
+ * each aggregation's column too, the window of the read reaches back to
+ * min(t) minus the longest window, and the engine's columns (schema
+ * features, then aggregations) are put back in request order as rows are
+ * emitted. With as_of, the engine drops the source rows created after it
+ * (a NULL created counts as created at ts), and an entity-less retrieval's
+ * entity rows come from the rows known by then.
+ *
  * Rows reach the engine through our own DestReceivers passed to
  * SPI_execute_plan_extended (or HistScanRun): no SPI tuptable is built.
  * Every user query (entity_df and sources) runs under SqlBeginReadOnly, as
@@ -119,10 +128,17 @@ typedef struct HistView
 	int		   *engine_attnos;	/* entity row columns the engine compares:
 								 * key_attnos, or a converted copy */
 	PitKeyOps  *keyops;
-	TupleDesc	feature_desc;	/* the requested features, source types */
+	int			nplain;			/* the requested features of the schema */
+	RegFeature **plain;
+	TupleDesc	feature_desc;	/* of those, source types */
+	int			naggs;			/* the requested aggregations */
+	RegAggregation **aggs;
+	PitAggFunc *aggfns;			/* their aggregates */
+	Oid		   *agg_colls;		/* their columns' collations */
 	char	   *read_sql;		/* $1 lower bound (if any), $2 upper bound */
 	int		   *attmap;			/* read_sql columns (0-based) of: ts, created
-								 * (-1: none), keys, features */
+								 * (-1: none), keys, features, aggregated
+								 * columns (one per aggregation) */
 	int			natts_needed;	/* 1 + the greatest of attmap */
 	bool		has_lower;
 	PitView    *pv;
@@ -138,11 +154,18 @@ typedef struct HistPlan
 	const char *entity_order;	/* "" or an ORDER BY clause */
 	char	   *entity_sql;
 	int			entity_nparams;
-	Datum		entity_params[2];
+	Datum		entity_params[3];
 	TupleDesc	entity_desc;	/* entity_df's columns */
 	TupleDesc	stored_desc;	/* entity_sql's: those, then converted keys */
 	int			ts_attno;
 	TupleDesc	result_desc;
+
+	/*
+	 * The engine emits a view's schema features, then its aggregations;
+	 * the result has them in request order: the engine's column i is the
+	 * result's column emit_map[i] (NULL: the same).
+	 */
+	int		   *emit_map;
 } HistPlan;
 
 /* DestReceivers feeding the engine. */
@@ -160,6 +183,7 @@ typedef struct HistSourceReceiver
 	HistView   *hv;
 	ProgressState *progress;
 	int			nkeys;
+	int			nfeatures;
 	int		   *attmap;			/* as in HistView, or of the table's tuples */
 	int			natts;			/* 1 + the greatest of attmap */
 	int64		count;
@@ -171,6 +195,9 @@ typedef struct HistEmitState
 	TupleDesc	desc;
 	ProgressState *progress;
 	int64		count;
+	const int  *map;			/* HistPlan.emit_map */
+	Datum	   *values;			/* the row in result order, when map */
+	bool	   *nulls;
 } HistEmitState;
 
 typedef struct HistReadContext
@@ -212,13 +239,13 @@ PG_FUNCTION_INFO_V1(ofs_feast_persist);
 
 /*
  * feast_historical(entity_df, features, feature_service, full_feature_names,
- * project, filter_by_created_timestamp, start_date, end_date): the
+ * project, filter_by_created_timestamp, start_date, end_date, as_of): the
  * point-in-time join, one row per entity row.
  */
 Datum
 ofs_feast_historical(PG_FUNCTION_ARGS)
 {
-	HistArgs   *args = HistGetArgs(fcinfo, 0);
+	HistArgs   *args = HistGetArgs(fcinfo, 0, HIST_NFEATURE_ARGS);
 	HistPlan   *plan;
 	Tuplestorestate *tupstore;
 	TupleDesc	desc;
@@ -249,7 +276,7 @@ ofs_feast_historical(PG_FUNCTION_ARGS)
 Datum
 ofs_feast_historical_sql(PG_FUNCTION_ARGS)
 {
-	HistArgs   *args = HistGetArgs(fcinfo, 0);
+	HistArgs   *args = HistGetArgs(fcinfo, 0, HIST_NFEATURE_ARGS);
 	HistPlan   *plan;
 	char	   *sql;
 	int			nestlevel;
@@ -321,7 +348,7 @@ retrieval_sql(FunctionCallInfo fcinfo, HistArgs *args)
 
 /*
  * feast_persist(table_name, entity_df, <feature arguments>,
- * allow_overwrite): CREATE TABLE AS the training set, record it in
+ * allow_overwrite, as_of): CREATE TABLE AS the training set, record it in
  * feast.saved_datasets, return its row count. All in the caller's
  * transaction, so a failure leaves nothing behind.
  */
@@ -342,8 +369,9 @@ ofs_feast_persist(PG_FUNCTION_ARGS)
 				 errmsg("table_name must not be NULL")));
 	table_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	table_name = quoted_name_arg(table_text, "table_name");
-	args = HistGetArgs(fcinfo, 1);
-	allow_overwrite = PG_ARGISNULL(1 + HIST_NARGS) ? false : PG_GETARG_BOOL(1 + HIST_NARGS);
+	args = HistGetArgs(fcinfo, 1, 2 + HIST_NFEATURE_ARGS);
+	allow_overwrite = PG_ARGISNULL(1 + HIST_NFEATURE_ARGS) ? false :
+		PG_GETARG_BOOL(1 + HIST_NFEATURE_ARGS);
 	RegistryCheckProjectOwner(RegistryResolveProject(args->project));
 
 	sql = retrieval_sql(fcinfo, args);
@@ -366,9 +394,9 @@ ofs_feast_persist(PG_FUNCTION_ARGS)
 		BOOLOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 		Datum		values[8];
 		char		nulls[8];
-		Oid			types2[9];
-		Datum		values2[9];
-		char		nulls2[9];
+		Oid			types2[10];
+		Datum		values2[10];
+		char		nulls2[10];
 		const char *sql2;
 
 		memset(nulls, ' ', sizeof(nulls));
@@ -391,17 +419,21 @@ ofs_feast_persist(PG_FUNCTION_ARGS)
 		types2[8] = INT8OID;
 		values2[8] = Int64GetDatum((int64) rows);
 		nulls2[8] = ' ';
+		types2[9] = TIMESTAMPTZOID;
+		values2[9] = TimestampTzGetDatum(args->as_of);
+		nulls2[9] = args->has_as_of ? ' ' : 'n';
 		sql2 = psprintf("INSERT INTO feast.saved_datasets (project, name, entity_df, features, "
-						"feature_service, full_feature_names, start_date, end_date, row_count) "
-						"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)%s",
+						"feature_service, full_feature_names, start_date, end_date, row_count, "
+						"as_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)%s",
 						allow_overwrite ?
 						" ON CONFLICT (project, name) DO UPDATE SET "
 						"entity_df = EXCLUDED.entity_df, features = EXCLUDED.features, "
 						"feature_service = EXCLUDED.feature_service, "
 						"full_feature_names = EXCLUDED.full_feature_names, "
 						"start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date, "
-						"row_count = EXCLUDED.row_count, created_at = pg_catalog.now()" : "");
-		exec_own_sql(sql2, 9, types2, values2, nulls2);
+						"row_count = EXCLUDED.row_count, as_of = EXCLUDED.as_of, "
+						"created_at = pg_catalog.now()" : "");
+		exec_own_sql(sql2, 10, types2, values2, nulls2);
 	}
 	PG_RETURN_INT64((int64) rows);
 }
@@ -409,21 +441,27 @@ ofs_feast_persist(PG_FUNCTION_ARGS)
 /* The types of the feature arguments, in the order of HistArgs. */
 const Oid	HistArgTypes[HIST_NARGS] = {
 	TEXTOID, TEXTARRAYOID, TEXTOID, BOOLOID, TEXTOID, BOOLOID,
-	TIMESTAMPTZOID, TIMESTAMPTZOID
+	TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID
 };
 
-/* HistGetArgs reads the feature arguments starting at argument first. */
+/*
+ * HistGetArgs reads the feature arguments starting at argument first, and
+ * as_of from argument as_of_arg.
+ */
 HistArgs *
-HistGetArgs(FunctionCallInfo fcinfo, int first)
+HistGetArgs(FunctionCallInfo fcinfo, int first, int as_of_arg)
 {
 	Datum		values[HIST_NARGS];
 	bool		nulls[HIST_NARGS];
 
-	for (int i = 0; i < HIST_NARGS; i++)
+	for (int i = 0; i < HIST_NFEATURE_ARGS; i++)
 	{
 		nulls[i] = PG_ARGISNULL(first + i);
 		values[i] = nulls[i] ? (Datum) 0 : PG_GETARG_DATUM(first + i);
 	}
+	nulls[HIST_NFEATURE_ARGS] = PG_NARGS() <= as_of_arg || PG_ARGISNULL(as_of_arg);
+	values[HIST_NFEATURE_ARGS] = nulls[HIST_NFEATURE_ARGS] ? (Datum) 0 :
+		PG_GETARG_DATUM(as_of_arg);
 	return HistArgsFromDatums(values, nulls);
 }
 
@@ -452,6 +490,9 @@ HistArgsFromDatums(const Datum *values, const bool *nulls)
 	args->has_end = !nulls[i];
 	args->end_date = args->has_end ? DatumGetTimestampTz(values[i]) : 0;
 	i++;
+	args->has_as_of = !nulls[i];
+	args->as_of = args->has_as_of ? DatumGetTimestampTz(values[i]) : 0;
+	i++;
 	Assert(i == HIST_NARGS);
 	return args;
 }
@@ -477,6 +518,8 @@ HistArgsToDatums(const HistArgs *args, Datum *values, bool *nulls)
 	values[i++] = TimestampTzGetDatum(args->start_date);
 	nulls[i] = !args->has_end;
 	values[i++] = TimestampTzGetDatum(args->end_date);
+	nulls[i] = !args->has_as_of;
+	values[i++] = TimestampTzGetDatum(args->as_of);
 	Assert(i == HIST_NARGS);
 }
 
@@ -546,7 +589,9 @@ prepared_desc(const char *sql, int nargs, Oid *types)
 
 /*
  * probe_source learns the types of the source columns a view needs:
- * timestamp, created, join keys, the requested features.
+ * timestamp, created, join keys, the requested features, the aggregated
+ * columns; and resolves each requested aggregation's aggregate for its
+ * column's type, as SQL would.
  */
 static void
 probe_source(HistView *hv)
@@ -584,6 +629,21 @@ probe_source(HistView *hv)
 	hv->engine_attnos = palloc0(sizeof(int) * (fv->nkeys + 1));
 	hv->keyops = palloc0(sizeof(PitKeyOps) * (fv->nkeys + 1));
 
+	/* the requested features: schema fields, and aggregations */
+	hv->plain = palloc0(sizeof(RegFeature *) * (hv->req->nfeatures + 1));
+	hv->aggs = palloc0(sizeof(RegAggregation *) * (hv->req->nfeatures + 1));
+	for (int f = 0; f < hv->req->nfeatures; f++)
+	{
+		RegFeature *feature = hv->req->features[f];
+
+		if (feature->agg != NULL)
+			hv->aggs[hv->naggs++] = feature->agg;
+		else
+			hv->plain[hv->nplain++] = feature;
+	}
+	hv->aggfns = palloc0(sizeof(PitAggFunc) * (hv->naggs + 1));
+	hv->agg_colls = palloc0(sizeof(Oid) * (hv->naggs + 1));
+
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT %s", hv->ts_col);
 	if (hv->created_col)
@@ -593,9 +653,12 @@ probe_source(HistView *hv)
 		hv->key_cols[k] = psprintf("s.%s", quote_identifier(RegSourceColumn(src, fv->join_keys[k])));
 		appendStringInfo(&sql, ", %s", hv->key_cols[k]);
 	}
-	for (int f = 0; f < hv->req->nfeatures; f++)
+	for (int f = 0; f < hv->nplain; f++)
 		appendStringInfo(&sql, ", s.%s",
-						 quote_identifier(RegSourceColumn(src, hv->req->features[f]->name)));
+						 quote_identifier(RegSourceColumn(src, hv->plain[f]->name)));
+	for (int a = 0; a < hv->naggs; a++)
+		appendStringInfo(&sql, ", s.%s",
+						 quote_identifier(RegSourceColumn(src, hv->aggs[a]->column)));
 	appendStringInfo(&sql, " FROM %s AS s", hv->from_item);
 
 	desc = prepared_desc(sql.data, 0, NULL);
@@ -627,15 +690,30 @@ probe_source(HistView *hv)
 		hv->key_colls[k] = a->attcollation;
 	}
 
-	hv->feature_desc = CreateTemplateTupleDesc(Max(hv->req->nfeatures, 1));
-	hv->feature_desc->natts = hv->req->nfeatures;
-	for (int f = 0; f < hv->req->nfeatures; f++)
+	hv->feature_desc = CreateTemplateTupleDesc(Max(hv->nplain, 1));
+	hv->feature_desc->natts = hv->nplain;
+	for (int f = 0; f < hv->nplain; f++)
 	{
 		Form_pg_attribute a = TupleDescAttr(desc, att++);
 
-		TupleDescInitEntry(hv->feature_desc, f + 1, hv->req->output_names[f],
+		TupleDescInitEntry(hv->feature_desc, f + 1, hv->plain[f]->name,
 						   a->atttypid, a->atttypmod, 0);
 		TupleDescInitEntryCollation(hv->feature_desc, f + 1, a->attcollation);
+	}
+	for (int g = 0; g < hv->naggs; g++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, att++);
+		RegAggregation *agg = hv->aggs[g];
+
+		if (!PitAggLookup(RegAggregationSqlName(agg->function), a->atttypid,
+						  &hv->aggfns[g]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("aggregation \"%s\" of feature view \"%s\" cannot compute %s of column \"%s\" of type %s",
+							agg->name, fv->name, agg->function, NameStr(a->attname),
+							format_type_be(a->atttypid)),
+					 errhint("Change the aggregation with feast_apply, or cast the column in a query data source.")));
+		hv->agg_colls[g] = a->attcollation;
 	}
 	error_context_stack = errcb.previous;
 }
@@ -799,13 +877,23 @@ build_entityless_query(HistPlan *plan)
 						 "AND %s OPERATOR(pg_catalog.<=) %s",
 						 hv->from_item, hv->ts_col, bound_expr(hv->ts_type, 1),
 						 hv->ts_col, bound_expr(hv->ts_type, 2));
+		/* rows created after as_of do not exist, nor do their entity rows */
+		if (args->has_as_of && hv->created_col)
+			appendStringInfo(&sql, " AND (%s OPERATOR(pg_catalog.<=) %s OR (%s IS NULL "
+							 "AND %s OPERATOR(pg_catalog.<=) %s))",
+							 hv->created_col, bound_expr(hv->created_type, 3),
+							 hv->created_col, hv->ts_col, bound_expr(hv->ts_type, 3));
+		else if (args->has_as_of)
+			appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.<=) %s",
+							 hv->ts_col, bound_expr(hv->ts_type, 3));
 	}
 	appendStringInfoString(&sql, ")");
 	plan->entity_from = sql.data;
 	plan->entity_order = " ORDER BY 1";
-	plan->entity_nparams = 2;
+	plan->entity_nparams = args->has_as_of ? 3 : 2;
 	plan->entity_params[0] = TimestampTzGetDatum(start);
 	plan->entity_params[1] = TimestampTzGetDatum(end);
+	plan->entity_params[2] = TimestampTzGetDatum(args->as_of);
 }
 
 /*
@@ -965,7 +1053,7 @@ resolve_keys(HistPlan *plan)
 	if (convs != NIL)
 	{
 		StringInfoData aliases;
-		Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+		Oid			types[3] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 
 		initStringInfo(&aliases);
 		for (int i = 0; i < desc->natts; i++)
@@ -989,7 +1077,7 @@ build_read_sql(HistView *hv)
 	RegRequest *req = hv->req;
 	RegSource  *src = req->view->source;
 	int			nkeys = req->view->nkeys;
-	int			nmap = 2 + nkeys + req->nfeatures;
+	int			nmap = 2 + nkeys + hv->nplain + hv->naggs;
 	StringInfoData sql;
 	int			m = 0;
 	int			col = 0;
@@ -1011,17 +1099,28 @@ build_read_sql(HistView *hv)
 													   hv->key_cols[k]));
 		hv->attmap[m++] = col++;
 	}
-	for (int f = 0; f < req->nfeatures; f++)
+	for (int f = 0; f < hv->nplain; f++)
 	{
 		appendStringInfo(&sql, ", s.%s",
-						 quote_identifier(RegSourceColumn(src, req->features[f]->name)));
+						 quote_identifier(RegSourceColumn(src, hv->plain[f]->name)));
+		hv->attmap[m++] = col++;
+	}
+	for (int a = 0; a < hv->naggs; a++)
+	{
+		appendStringInfo(&sql, ", s.%s",
+						 quote_identifier(RegSourceColumn(src, hv->aggs[a]->column)));
 		hv->attmap[m++] = col++;
 	}
 	hv->natts_needed = col;
 
+	/*
+	 * A lower bound, unless the join needs every row before t (no ttl): the
+	 * aggregations' windows always have one (the engine computes it).
+	 */
 	appendStringInfo(&sql, " FROM %s AS s WHERE %s OPERATOR(pg_catalog.<=) %s",
 					 hv->from_item, hv->ts_col, bound_expr(hv->ts_type, 2));
-	hv->has_lower = (req->view->ttl_usec != 0);
+	hv->has_lower = req->view->ttl_usec != 0 ||
+		(hv->naggs > 0 && hv->nplain == 0);
 	if (hv->has_lower)
 		appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.>=) %s",
 						 hv->ts_col, bound_expr(hv->ts_type, 1));
@@ -1081,7 +1180,7 @@ hist_plan(HistArgs *args)
 	plan->entity_sql = psprintf("SELECT * FROM %s AS e%s", plan->entity_from,
 								plan->entity_order);
 	{
-		Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+		Oid			types[3] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 
 		plan->entity_desc = prepared_desc(plan->entity_sql, plan->entity_nparams, types);
 	}
@@ -1095,13 +1194,56 @@ hist_plan(HistArgs *args)
 	SPI_finish();
 	MemoryContextSwitchTo(cxt);
 
-	/* entity_df columns as they are, then features with the source types */
+	/*
+	 * entity_df columns as they are, then each view's features in request
+	 * order: the schema's with the source types, the aggregations' with
+	 * their aggregates' result types (and the column's collation).
+	 */
 	plan->result_desc = CreateTemplateTupleDesc(plan->entity_desc->natts + nfeatures);
+	plan->emit_map = NULL;
 	for (att = 0; att < plan->entity_desc->natts; att++)
 		TupleDescCopyEntry(plan->result_desc, att + 1, plan->entity_desc, att + 1);
 	for (int v = 0; v < plan->nviews; v++)
-		for (int f = 0; f < plan->views[v].req->nfeatures; f++, att++)
-			TupleDescCopyEntry(plan->result_desc, att + 1, plan->views[v].feature_desc, f + 1);
+	{
+		HistView   *hv = &plan->views[v];
+		int			engine = att;	/* the view's first column as emitted */
+		int			plain = 0;
+		int			agg = 0;
+
+		for (int f = 0; f < hv->req->nfeatures; f++, att++)
+		{
+			RegFeature *feature = hv->req->features[f];
+			int			from;
+
+			if (feature->agg == NULL)
+			{
+				TupleDescCopyEntry(plan->result_desc, att + 1, hv->feature_desc, plain + 1);
+				from = engine + plain++;
+			}
+			else
+			{
+				Oid			type = hv->aggfns[agg].result_type;
+
+				TupleDescInitEntry(plan->result_desc, att + 1, NULL, type, -1, 0);
+				TupleDescInitEntryCollation(plan->result_desc, att + 1,
+											type_is_collatable(type) ?
+											hv->agg_colls[agg] : InvalidOid);
+				from = engine + hv->nplain + agg++;
+			}
+			namestrcpy(&TupleDescAttr(plan->result_desc, att)->attname,
+					   hv->req->output_names[f]);
+			if (from != att)
+			{
+				if (plan->emit_map == NULL)
+				{
+					plan->emit_map = palloc(sizeof(int) * plan->result_desc->natts);
+					for (int i = 0; i < plan->result_desc->natts; i++)
+						plan->emit_map[i] = i;
+				}
+				plan->emit_map[from] = att;
+			}
+		}
+	}
 	return plan;
 }
 
@@ -1172,17 +1314,18 @@ source_receive(TupleTableSlot *slot, DestReceiver *self)
 		created = DatumGetInt64(values[map[1]]);
 	}
 	PitViewAddCandidate(r->hv->pv, DatumGetInt64(values[map[0]]), created_null, created,
-						values, isnull, &map[2], &map[2 + r->nkeys]);
+						values, isnull, &map[2], &map[2 + r->nkeys],
+						&map[2 + r->nkeys + r->nfeatures]);
 	return true;
 }
 
-/* Up to two timestamptz values as the parameters of a query. */
+/* Up to three timestamptz values as the parameters of a query. */
 static ParamListInfo
 timestamptz_params(int nparams, Datum *params)
 {
 	ParamListInfo pli;
 
-	Assert(nparams <= 2);
+	Assert(nparams <= 3);
 	if (nparams == 0)
 		return NULL;
 	pli = makeParamList(nparams);
@@ -1196,11 +1339,11 @@ timestamptz_params(int nparams, Datum *params)
 	return pli;
 }
 
-/* Prepare a query with up to two timestamptz parameters (inside SPI). */
+/* Prepare a query with up to three timestamptz parameters (inside SPI). */
 static SPIPlanPtr
 prepare_read(const char *sql, int nparams)
 {
-	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Oid			types[3] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 	SPIPlanPtr	plan = SPI_prepare(sql, nparams, types);
 
 	if (plan == NULL)
@@ -1282,6 +1425,17 @@ emit_row(void *arg, Datum *values, bool *nulls)
 {
 	HistEmitState *es = (HistEmitState *) arg;
 
+	/* into request order */
+	if (es->map != NULL)
+	{
+		for (int i = 0; i < es->desc->natts; i++)
+		{
+			es->values[es->map[i]] = values[i];
+			es->nulls[es->map[i]] = nulls[i];
+		}
+		values = es->values;
+		nulls = es->nulls;
+	}
 	tuplestore_putvalues(es->tupstore, es->desc, values, nulls);
 	if ((++es->count & PROGRESS_CHECK_MASK) == 0)
 	{
@@ -1318,7 +1472,8 @@ read_source(HistView *hv, HistSourceReceiver *sr, Datum *bounds,
 		read = prepare_read(hv->read_sql, 2);
 		memset(&scan, 0, sizeof(scan));
 		if (ofs_direct_scan)
-			HistScanPlan(read, params, hv->attmap, 2 + sr->nkeys + hv->req->nfeatures,
+			HistScanPlan(read, params, hv->attmap,
+						 2 + sr->nkeys + hv->nplain + hv->naggs,
 						 hv->has_lower ? 2 : 1, &scan);
 		ProgressPhase(progress, "rows",
 					  "reading data source \"%s\" of feature view \"%s\" (%d of %d%s)",
@@ -1380,7 +1535,12 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 		hv->pv = PitViewCreate(ents, hv->req->view->nkeys, hv->engine_attnos,
 							   hv->keyops, hv->req->view->ttl_usec,
 							   plan->args->filter_by_created && hv->created_col != NULL,
-							   hv->req->nfeatures, hv->feature_desc);
+							   hv->nplain, hv->feature_desc);
+		for (int a = 0; a < hv->naggs; a++)
+			PitViewAddAggregation(hv->pv, &hv->aggfns[a], hv->agg_colls[a],
+								  hv->aggs[a]->window_usec);
+		if (plan->args->has_as_of)
+			PitViewSetAsOf(hv->pv, plan->args->as_of);
 	}
 
 	memset(&er, 0, sizeof(er));
@@ -1423,6 +1583,7 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 		sr.hv = hv;
 		sr.progress = progress;
 		sr.nkeys = hv->req->view->nkeys;
+		sr.nfeatures = hv->nplain;
 		bounds[0] = TimestampTzGetDatum(lo);
 		bounds[1] = TimestampTzGetDatum(hi);
 		read_source(hv, &sr, bounds, progress, v, plan->nviews);
@@ -1439,6 +1600,9 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 	es.desc = desc;
 	es.progress = progress;
 	es.count = 0;
+	es.map = plan->emit_map;
+	es.values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	es.nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
 	ProgressPhase(progress, "rows", "emitting the result");
 	ProgressSetTotal(progress, (double) PitEntitiesCount(ents), true);
 	ProgressUpdate(progress, 0);
@@ -1509,7 +1673,7 @@ hist_sql(HistPlan *plan, Oid fn_oid)
 	}
 	else
 		appendStringInfoString(&sql, "NULL::pg_catalog.text[], ");
-	appendStringInfo(&sql, "%s, %s, %s, %s, %s, %s) AS t(%s)",
+	appendStringInfo(&sql, "%s, %s, %s, %s, %s, %s",
 					 text_literal(args->feature_service),
 					 args->full_feature_names ? "true" : "false",
 					 text_literal(plan->project),
@@ -1517,7 +1681,9 @@ hist_sql(HistPlan *plan, Oid fn_oid)
 					 args->has_start ? timestamptz_literal(args->start_date) :
 					 "NULL::pg_catalog.timestamptz",
 					 args->has_end ? timestamptz_literal(args->end_date) :
-					 "NULL::pg_catalog.timestamptz",
-					 SrfColumnDefinitionList(plan->result_desc));
+					 "NULL::pg_catalog.timestamptz");
+	if (args->has_as_of)
+		appendStringInfo(&sql, ", %s", timestamptz_literal(args->as_of));
+	appendStringInfo(&sql, ") AS t(%s)", SrfColumnDefinitionList(plan->result_desc));
 	return sql.data;
 }

@@ -18,6 +18,7 @@
 
 #include "fmgr.h"
 #include "access/tupdesc.h"
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 
 #include "registry.h"
@@ -97,6 +98,27 @@ extern char *OnlineUpsertRowsSql(const RegFeatureView *fv, const char *relation,
  */
 extern char *OnlineKeyReadExpr(const RegFeatureView *fv, const char *key,
 							   Form_pg_attribute att, Form_pg_attribute oatt);
+
+/*
+ * OnlineKeyExpr returns the value a source join key column (att, alias s)
+ * of fv takes in its online key column (oatt), with that column's
+ * collation, so that grouping by it groups as the online primary key does:
+ * what INSERT would store there, a timestamp without time zone read as UTC.
+ * Errors when INSERT could not store it.
+ */
+extern char *OnlineKeyExpr(const RegFeatureView *fv, const char *key,
+						   Form_pg_attribute att, Form_pg_attribute oatt);
+
+/*
+ * OnlineMaterializeAggregations sets the aggregated features of fv's
+ * online table as of end (online_materialize_agg.c); returns the number of
+ * online rows it wrote. *statement receives the statement it runs
+ * (allocated in statement_cxt) before it runs, for error reports. Caller
+ * must be connected to SPI and hold the view's materialization lock.
+ */
+extern int64 OnlineMaterializeAggregations(const RegFeatureView *fv, TimestampTz end,
+										   MemoryContext statement_cxt,
+										   char **statement);
 
 /* The schema-qualified, quoted name of a view's online table. */
 extern char *OnlineTableOf(const RegFeatureView *fv);

@@ -48,8 +48,6 @@ static char *collation_name(Oid collid);
 static char *online_key_cast(const RegFeatureView *fv, const char *key,
 							 Form_pg_attribute att, Form_pg_attribute oatt,
 							 bool as_is);
-static char *online_key_expr(const RegFeatureView *fv, const char *key,
-							 Form_pg_attribute att, Form_pg_attribute oatt);
 static void append_online_columns(StringInfo sql, const RegFeatureView *fv);
 static void append_newest_wins(StringInfo sql, const RegFeatureView *fv);
 
@@ -314,16 +312,18 @@ online_key_cast(const RegFeatureView *fv, const char *key, Form_pg_attribute att
 }
 
 /*
- * online_key_expr returns the value a source join key column (att, alias
- * s) takes in the online key column (oatt) (online_key_cast), with the
- * online column's collation, so that grouping by it groups as the online
- * table's primary key does: two source keys that become one online key
- * (numeric 0.1 and 0.10000000000000000001 as float8, 'abc' and 'ABC' under
- * a case-insensitive source collation but not online) are one group.
+ * OnlineKeyExpr returns the value a source join key column (att, alias s)
+ * takes in the online key column (oatt) (online_key_cast), with the online
+ * column's collation, so that grouping by it groups as the online table's
+ * primary key does: two source keys that become one online key (numeric
+ * 0.1 and 0.10000000000000000001 as float8, 'abc' and 'ABC' under a
+ * case-insensitive source collation but not online) are one group. Push
+ * groups its rows by it, and the materialization of aggregations
+ * (online_materialize_agg.c) its source rows.
  */
-static char *
-online_key_expr(const RegFeatureView *fv, const char *key,
-				Form_pg_attribute att, Form_pg_attribute oatt)
+char *
+OnlineKeyExpr(const RegFeatureView *fv, const char *key,
+			  Form_pg_attribute att, Form_pg_attribute oatt)
 {
 	char	   *expr = online_key_cast(fv, key, att, oatt, false);
 
@@ -391,7 +391,7 @@ append_newest_wins(StringInfo sql, const RegFeatureView *fv)
  *
  * The rows of from_item (aliased s) are rows of fv's source: desc gives
  * their columns, named as the source's. Rows with a timestamp are grouped
- * by the key values they take online (online_key_expr), newest first:
+ * by the key values they take online (OnlineKeyExpr), newest first:
  * greatest timestamp, then greatest created, a NULL created losing (a
  * created column absent from desc means NULL). Rows are written in key
  * order, so concurrent upserts of overlapping keys lock rows in the same
@@ -429,7 +429,7 @@ OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item)
 												   ONLINE_JOIN_KEY);
 
 		appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "",
-						 online_key_expr(fv, fv->join_keys[i], att,
+						 OnlineKeyExpr(fv, fv->join_keys[i], att,
 										 OnlineFindColumn(odesc, fv->join_keys[i])));
 	}
 

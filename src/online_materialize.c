@@ -52,7 +52,12 @@
  *	  writes (multi-inserts, then the indexes), where nothing but the rows
  *	  is to be done (online_table_empty and direct_write_map say when).
  *
- * 3. Record the interval and the run.
+ * 3. Aggregated features (a view with aggregations:). One statement
+ *	  (online_materialize_agg.c) sets them as of end_date for every online
+ *	  key, from the source rows in their windows; the winners never carry
+ *	  them, and a push never changes them.
+ *
+ * 4. Record the interval and the run.
  *
  * Memory is proportional to the number of keys in the window (one row of
  * values per key) and to a write batch, never to the source rows.
@@ -155,6 +160,7 @@ typedef struct MaterializeView
 	char	   *read_sql;		/* our statements, for errors (or NULL) */
 	char	   *upsert_sql;
 	char	   *insert_sql;
+	char	   *agg_sql;		/* the aggregated features' statement */
 } MaterializeView;
 
 typedef struct MaterializeResult
@@ -658,11 +664,13 @@ online_table_empty(SPIPlanPtr upsert)
  * are the key, never NULL), can be inserted into rel directly, as COPY
  * inserts rows (write_direct), and returns for each column of desc the
  * table column (0-based) taking it; NULL when they cannot: unless the
- * table has exactly those columns (no other column to compute a default
- * for), of the values' types (or types they are binary-coercible to,
- * without a typmod or domain to check), no CHECK constraint, no generated
- * column and no NOT NULL column beyond the key and the event timestamp
- * (the next to last column), the INSERT statement is needed.
+ * table has those columns, of the values' types (or types they are
+ * binary-coercible to, without a typmod or domain to check), no CHECK
+ * constraint, no generated column and no NOT NULL column beyond the key
+ * and the event timestamp (the next to last column), and any other column
+ * one INSERT leaves NULL (no default, NOT NULL, identity or domain type,
+ * as the aggregated features' columns, set after the winners are
+ * written), the INSERT statement is needed.
  */
 static int *
 direct_write_map(Relation rel, TupleDesc desc, int nkeycols)
@@ -686,8 +694,16 @@ direct_write_map(Relation rel, TupleDesc desc, int nkeycols)
 		for (c = 0; c < desc->natts; c++)
 			if (strcmp(NameStr(TupleDescAttr(desc, c)->attname), NameStr(ratt->attname)) == 0)
 				break;
-		if (c == desc->natts || map[c] >= 0)
-			return NULL;		/* a column we do not compute */
+		if (c == desc->natts)
+		{
+			/* a column we do not compute: only if INSERT leaves it NULL */
+			if (ratt->atthasdef || ratt->attnotnull || ratt->attidentity ||
+				ratt->attgenerated || getBaseType(ratt->atttypid) != ratt->atttypid)
+				return NULL;
+			continue;
+		}
+		if (map[c] >= 0)
+			return NULL;
 		{
 			Form_pg_attribute datt = TupleDescAttr(desc, c);
 			bool		same = datt->atttypid == ratt->atttypid &&
@@ -959,8 +975,8 @@ write_winners(MaterializeView *mv, MatTable *table, TupleDesc row_desc)
 
 /*
  * materialize_view_body does the work of materialize_view: it fills *result.
- * mv->read_sql, upsert_sql and insert_sql receive our statements (in the caller's
- * context) before they run.
+ * mv->read_sql, upsert_sql, insert_sql and agg_sql receive our statements
+ * (in the caller's context) before they run.
  */
 static void
 materialize_view_body(MaterializeView *mv, bool incremental,
@@ -1029,17 +1045,33 @@ materialize_view_body(MaterializeView *mv, bool incremental,
 
 	/*
 	 * Columns computed per key go here: a value the view's online table
-	 * holds that is not a source column (a windowed aggregation as of end,
-	 * say) is computed for the table's keys before they are written. Such a
-	 * column is added to the rows write_winners builds (its relation's
-	 * columns are named as the online table's: the statements and the
-	 * direct insert match them by name) and to the column lists of
-	 * OnlineUpsertRowsSql.
+	 * holds that is not a source column, computed for the table's keys
+	 * before they are written, is added to the rows write_winners builds
+	 * (its relation's columns are named as the online table's: the
+	 * statements and the direct insert match them by name) and to the
+	 * column lists of OnlineUpsertRowsSql. The aggregated features are not
+	 * computed so: they concern more keys than the winners (a key whose
+	 * rows are all older than start can still have rows in a window as of
+	 * end; a key whose windows have emptied gets empty windows), so they
+	 * are set right after the winners are written, by one statement over
+	 * the source (OnlineMaterializeAggregations). The winners carry the
+	 * schema's features only: the upsert leaves the aggregated columns as
+	 * they are, and an INSERT or the direct insert leaves them NULL
+	 * (direct_write_map) until that statement sets them.
 	 */
-
 	result->rows_written = write_winners(mv, table, read.row_desc);
 	result->start = start;
 	MatTableDestroy(table);
+
+	/* aggregated features as of end, in the same transaction */
+	if (fv->naggregations > 0)
+	{
+		ProgressPhase(mv->progress, NULL,
+					  "computing the aggregated features of feature view \"%s\" (%d of %d)",
+					  fv->name, mv->index, mv->nviews);
+		ProgressUpdate(mv->progress, 0);
+		(void) OnlineMaterializeAggregations(fv, end, caller, &mv->agg_sql);
+	}
 	ProgressPhase(mv->progress, NULL, "recording the run of feature view \"%s\" (%d of %d)",
 				  fv->name, mv->index, mv->nviews);
 	ProgressUpdate(mv->progress, 0);
@@ -1120,6 +1152,8 @@ materialize_view(MaterializeView *mv, bool incremental, TimestampTz start,
 			SpiStripStatement(edata, mv->upsert_sql);
 		if (mv->insert_sql != NULL)
 			SpiStripStatement(edata, mv->insert_sql);
+		if (mv->agg_sql != NULL)
+			SpiStripStatement(edata, mv->agg_sql);
 		ReThrowError(edata);
 	}
 	PG_END_TRY();

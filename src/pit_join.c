@@ -53,6 +53,11 @@
  * and the large arrays are mapped by the engine and ask for transparent
  * huge pages so that the probes do not also miss the TLB (pit_array_alloc).
  *
+ * A view may also have windowed aggregations (pit_agg.c): every source row
+ * that matches a group is handed to them with the group's positions, and a
+ * view that has aggregations but no features skips the join itself.
+ * PitViewSetAsOf hides the rows created after a moment from both.
+ *
  * Everything lives in one memory context, created by PitEntitiesCreate and
  * deleted by PitEntitiesDestroy. The engine does no SPI and no catalog
  * access beyond the type cache; callers feed it rows.
@@ -81,6 +86,7 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
+#include "pit_agg.h"
 #include "pit_join.h"
 
 #define PIT_BLOCK_SIZE		((Size) 1024 * 1024)
@@ -177,18 +183,14 @@ typedef struct PitPos
 
 /*
  * A position's entity time and the ts of its best candidate so far
- * (PG_INT64_MIN: none), side by side: the lines a source row's binary
- * search reads also answer the first test, whether it beats that candidate
- * on ts.
+ * (PG_INT64_MIN: none) are side by side (PitTime, pit_agg.h): the lines a
+ * source row's binary search reads also answer the first test, whether it
+ * beats that candidate on ts.
  */
-typedef struct PitTime
-{
-	int64		t;
-	int64		best_ts;
-} PitTime;
 
 /* Source rows are processed in batches, prefetching what they will touch. */
 #define PIT_BATCH 32
+StaticAssertDecl(PIT_BATCH <= PIT_AGG_MAX_ROWS, "a batch fits the aggregations'");
 
 /* Direct tables at most this many slots per group (8 bytes a slot). */
 #define PIT_DENSE_FACTOR 4
@@ -220,11 +222,24 @@ struct PitView
 	int16	   *src_len;
 	int64		ttl;
 	bool		filter_by_created;
+	bool		has_as_of;		/* only rows created at or before as_of */
+	int64		as_of;
 	int			nfeatures;
 	bool	   *feat_byval;
 	int16	   *feat_len;
 	bool		any_byref;
 	MemoryContext valcxt;		/* copies of by-reference feature values */
+
+	/*
+	 * The windowed aggregations (pit_agg.c), or NULL; the point-in-time
+	 * join itself is skipped when there are aggregations and no features.
+	 */
+	PitAggSet  *aggs;
+	int			naggs;
+	int			maxaggs;
+	bool	   *agg_byval;		/* of each aggregation's input values */
+	int16	   *agg_len;
+	bool		join;
 
 	/* the hash table on join key values, and the groups */
 	PitBucket  *buckets;
@@ -277,6 +292,8 @@ struct PitView
 	Datum	   *b_keys;			/* PIT_BATCH * nkeys */
 	Datum	   *b_values;		/* PIT_BATCH * nfeatures */
 	bool	   *b_nulls;
+	Datum	   *b_agg_values;	/* PIT_BATCH * naggs */
+	bool	   *b_agg_nulls;
 };
 
 static void PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen);
@@ -416,6 +433,22 @@ pit_array_realloc(PitEntities *ents, void *p, Size oldsize, Size newsize)
 	memcpy(result, p, Min(oldsize, newsize));
 	pit_array_free(ents, p);
 	return result;
+}
+
+/*
+ * PitArrayAlloc and PitArrayFree give pit_agg.c the engine's large arrays
+ * (pit_array_alloc): not zeroed, freed with the engine at the latest.
+ */
+void *
+PitArrayAlloc(PitEntities *ents, Size size)
+{
+	return pit_array_alloc(ents, size);
+}
+
+void
+PitArrayFree(PitEntities *ents, void *p)
+{
+	pit_array_free(ents, p);
 }
 
 /* Wrap a stored MinimalTuple as a HeapTuple to read attributes from it. */
@@ -695,8 +728,57 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 	}
 	ents->views[ents->nviews++] = view;
 	ents->nfeatures_total += nfeatures;
+	view->join = true;
 	MemoryContextSwitchTo(old);
 	return view;
+}
+
+/*
+ * PitViewAddAggregation adds a windowed aggregation to a view, before
+ * PitViewBuild: fn (PitAggLookup) over the source values PitViewAddCandidate
+ * gives for it, with collation, in windows of window_usec. Its answers are
+ * emitted after the view's features, in the order they were added.
+ */
+void
+PitViewAddAggregation(PitView *view, const PitAggFunc *fn, Oid collation,
+					  int64 window_usec)
+{
+	PitEntities *ents = view->ents;
+	MemoryContext old = MemoryContextSwitchTo(ents->cxt);
+
+	if (view->aggs == NULL)
+	{
+		view->aggs = PitAggSetCreate(ents->cxt, ents);
+		view->maxaggs = 4;
+		view->agg_byval = palloc(sizeof(bool) * view->maxaggs);
+		view->agg_len = palloc(sizeof(int16) * view->maxaggs);
+	}
+	if (view->naggs == view->maxaggs)
+	{
+		view->maxaggs *= 2;
+		view->agg_byval = repalloc(view->agg_byval, sizeof(bool) * view->maxaggs);
+		view->agg_len = repalloc(view->agg_len, sizeof(int16) * view->maxaggs);
+	}
+	PitAggSetAdd(view->aggs, fn, collation, window_usec);
+	get_typlenbyval(fn->input_type, &view->agg_len[view->naggs],
+					&view->agg_byval[view->naggs]);
+	if (!view->agg_byval[view->naggs])
+		view->any_byref = true;
+	view->naggs++;
+	ents->nfeatures_total++;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * PitViewSetAsOf makes the view see only the source rows created at or
+ * before as_of (a row whose created is NULL counts as created at its
+ * timestamp), for its features and its aggregations alike.
+ */
+void
+PitViewSetAsOf(PitView *view, int64 as_of)
+{
+	view->has_as_of = true;
+	view->as_of = as_of;
 }
 
 /* A 64-bit finalizer (splitmix64), folded to 32 bits. */
@@ -1159,10 +1241,33 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	view->answer = pit_array_alloc(ents, sizeof(int32) * Max(n, 1));
 	memset(view->answer, 0xff, sizeof(int32) * Max(n, 1));
 
+	/* aggregations only: the join has nothing to find */
+	view->join = view->nfeatures > 0 || view->naggs == 0;
+	if (view->aggs != NULL)
+	{
+		view->b_agg_values = palloc(sizeof(Datum) * PIT_BATCH * view->naggs);
+		view->b_agg_nulls = palloc(sizeof(bool) * PIT_BATCH * view->naggs);
+		PitAggSetBuild(view->aggs, view->npos, n);
+	}
+
 	MemoryContextSwitchTo(old);
 	if (view->npos == 0)
 		return false;
-	*lo = window_start(min_t, view->ttl);
+
+	/*
+	 * The rows to read: those in the join's windows, and those in the
+	 * aggregations' (t - w < ts, so ts >= min(t) - w is enough).
+	 */
+	*lo = view->join ? window_start(min_t, view->ttl) : DT_NOEND;
+	if (view->naggs > 0)
+	{
+		int64		alo;
+
+		if (pg_sub_s64_overflow(min_t, PitAggSetMaxWindow(view->aggs), &alo) ||
+			alo < MIN_TIMESTAMP)
+			alo = DT_NOBEGIN;
+		*lo = Min(*lo, alo);
+	}
 	*hi = max_t;
 	return true;
 }
@@ -1297,14 +1402,41 @@ prefetch_times(PitView *view, int32 start, int32 count)
 	pit_prefetch(last);
 }
 
+/*
+ * Batch row i as a row of the aggregations of the group of count positions
+ * at start.
+ */
+static inline void
+aggregation_row(PitView *view, int i, int32 start, int32 count, PitAggRow *row)
+{
+	int64		ts = view->b_ts[i];
+
+	row->start = start;
+	row->count = count;
+	row->ts = ts;
+	row->need = view->filter_by_created ? Max(ts, view->b_created[i]) : ts;
+	row->values = &view->b_agg_values[(Size) i * view->naggs];
+	row->nulls = &view->b_agg_nulls[(Size) i * view->naggs];
+}
+
 /* Register batch row i in group g, as process_batch would. */
 static inline void
 register_in_group(PitView *view, int i, int32 g)
 {
 	int32		start = view->gstart[g];
-	int32		p = find_position(view, i, start, view->gstart[g + 1] - start);
+	int32		p;
 	bool		had;
 
+	if (view->aggs != NULL)
+	{
+		PitAggRow	row;
+
+		aggregation_row(view, i, start, view->gstart[g + 1] - start, &row);
+		PitAggSetAddRows(view->aggs, view->times, 1, &row);
+	}
+	if (!view->join)
+		return;
+	p = find_position(view, i, start, view->gstart[g + 1] - start);
 	if (p >= 0 && take_position(view, i, p, &had) && view->nfeatures > 0)
 		store_values(view, i, p, had);
 }
@@ -1320,6 +1452,17 @@ register_in_group(PitView *view, int i, int32 g)
  * resort for types whose equality has neither a hash nor a btree operator
  * family.
  */
+/* The batch is done: its rows' copies go. */
+static void
+end_batch(PitView *view)
+{
+	view->nbatch = 0;
+	if (view->any_byref)
+		MemoryContextReset(view->batchcxt);
+	if (view->aggs != NULL)
+		PitAggSetEndBatch(view->aggs);
+}
+
 static void
 process_batch_linear(PitView *view)
 {
@@ -1359,9 +1502,7 @@ process_batch_linear(PitView *view)
 			CHECK_FOR_INTERRUPTS();
 		}
 	}
-	view->nbatch = 0;
-	if (view->any_byref)
-		MemoryContextReset(view->batchcxt);
+	end_batch(view);
 }
 
 /*
@@ -1440,6 +1581,22 @@ process_batch(PitView *view)
 			b_count[i] = view->npos;
 		}
 	}
+	if (view->aggs != NULL)
+	{
+		PitAggRow	rows[PIT_BATCH];
+		int			nrows = 0;
+
+		for (int i = 0; i < n; i++)
+			if (b_count[i] > 0)
+				aggregation_row(view, i, b_start[i], b_count[i], &rows[nrows++]);
+		PitAggSetAddRows(view->aggs, view->times, nrows, rows);
+	}
+	if (!view->join)
+	{
+		end_batch(view);
+		return;
+	}
+
 	/*
 	 * Most rows lose to the candidate already there on ts alone: drop them
 	 * without touching its record (the compact copy may lag behind rows of
@@ -1464,15 +1621,14 @@ process_batch(PitView *view)
 		for (int i = 0; i < n; i++)
 			if (b_pos[i] >= 0)
 				store_values(view, i, b_pos[i], b_had[i]);
-	view->nbatch = 0;
-	if (view->any_byref)
-		MemoryContextReset(view->batchcxt);
+	end_batch(view);
 }
 
 void
 PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 					const Datum *values, const bool *nulls,
-					const int *key_cols, const int *feature_cols)
+					const int *key_cols, const int *feature_cols,
+					const int *agg_cols)
 {
 	int			i;
 	int			nk = view->nkeys;
@@ -1488,6 +1644,9 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 		if (nulls[key_cols[k]])
 			return;				/* a NULL key never matches */
 	if (view->filter_by_created && created_null)
+		return;
+	/* not known yet as of as_of: a NULL created means created at ts */
+	if (view->has_as_of && (created_null ? ts : created) > view->as_of)
 		return;
 
 	/* copy the row into the batch (by-reference values into batchcxt) */
@@ -1511,6 +1670,19 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 		b_nulls[f] = isnull;
 		b_values[f] = (isnull || view->feat_byval[f]) ? v :
 			datumCopy(v, false, view->feat_len[f]);
+	}
+	for (int a = 0; a < view->naggs; a++)
+	{
+		Datum		v = values[agg_cols[a]];
+		bool		isnull = nulls[agg_cols[a]];
+
+		/* a state may keep the value: never one stored out of line */
+		if (!isnull && !view->agg_byval[a])
+			v = (view->agg_len[a] == -1 && VARATT_IS_EXTERNAL(DatumGetPointer(v))) ?
+				PointerGetDatum(detoast_external_attr((struct varlena *) DatumGetPointer(v))) :
+				datumCopy(v, false, view->agg_len[a]);
+		view->b_agg_nulls[(Size) i * view->naggs + a] = isnull;
+		view->b_agg_values[(Size) i * view->naggs + a] = isnull ? (Datum) 0 : v;
 	}
 	if (view->any_byref)
 		MemoryContextSwitchTo(old);
@@ -1574,7 +1746,9 @@ PitViewFinish(PitView *view)
 {
 	if (view->nbatch > 0)
 		process_batch(view);
-	for (int32 g = 0; g < view->ngroups; g++)
+	if (view->aggs != NULL)
+		PitAggSetFinish(view->aggs, view->gstart, view->ngroups, view->pos_row);
+	for (int32 g = 0; view->join && g < view->ngroups; g++)
 	{
 		int32		run = -1;
 
@@ -1671,6 +1845,11 @@ PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg)
 					values[i] = wvalues[f];
 					nulls[i] = wnulls[f];
 				}
+			}
+			if (view->aggs != NULL)
+			{
+				PitAggSetResult(view->aggs, (int32) r, &values[i], &nulls[i]);
+				i += view->naggs;
 			}
 		}
 		Assert(i == total);

@@ -18,6 +18,8 @@
 #include "access/tupdesc.h"
 #include "fmgr.h"
 
+#include "pit_agg.h"
+
 typedef struct PitEntities PitEntities;
 typedef struct PitView PitView;
 
@@ -76,6 +78,23 @@ extern PitView *PitViewCreate(PitEntities *ents, int nkeys, const int *key_attno
 							  int nfeatures, TupleDesc feature_desc);
 
 /*
+ * PitViewAddAggregation adds a windowed aggregation (pit_agg.c) to a view,
+ * before PitViewBuild: for each entity row at time t, fn over the values of
+ * the source rows with its key and t - window_usec < ts <= t (and created
+ * <= t with filter_by_created), compared with collation. The answers follow
+ * the view's features, in the order the aggregations were added.
+ */
+extern void PitViewAddAggregation(PitView *view, const PitAggFunc *fn,
+								  Oid collation, int64 window_usec);
+
+/*
+ * PitViewSetAsOf hides the source rows created after as_of (raw
+ * microseconds) from the view; a row whose created is NULL counts as
+ * created at its timestamp.
+ */
+extern void PitViewSetAsOf(PitView *view, int64 as_of);
+
+/*
  * PitViewBuild indexes the entity rows for this view (after every
  * PitEntitiesAdd). Returns false when no entity row can match at all;
  * otherwise *lo and *hi receive the source time range to read (lo may be
@@ -85,22 +104,24 @@ extern bool PitViewBuild(PitView *view, int64 *lo, int64 *hi);
 
 /*
  * PitViewAddCandidate offers one source row: values/nulls are its columns,
- * key_cols and feature_cols say which of them are the view's keys (as
- * PitKeyOps describes them) and features. Feature values are copied only
- * if the row is kept (and fetched if stored out of line).
+ * key_cols, feature_cols and agg_cols say which of them are the view's keys
+ * (as PitKeyOps describes them), features, and the values of its
+ * aggregations (one per aggregation). Feature values are copied only if
+ * the row is kept (and fetched if stored out of line).
  */
 extern void PitViewAddCandidate(PitView *view, int64 ts, bool created_null,
 								int64 created, const Datum *values,
 								const bool *nulls, const int *key_cols,
-								const int *feature_cols);
+								const int *feature_cols, const int *agg_cols);
 
 /* PitViewFinish decides the winner of every entity row (after all candidates). */
 extern void PitViewFinish(PitView *view);
 
 /*
  * PitEntitiesEmit calls emit for every entity row in input order, with the
- * row's entity values followed by every view's feature values (views in the
- * order they were created). values/nulls are valid until the next call.
+ * row's entity values followed by every view's feature values and then its
+ * aggregations' (views in the order they were created). values/nulls are
+ * valid until the next call.
  */
 typedef void (*PitEmitFn) (void *arg, Datum *values, bool *nulls);
 extern void PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg);

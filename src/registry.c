@@ -153,27 +153,29 @@ new_request(RegFeatureView *view, const char *name_to_use)
 	req->key_columns = palloc0(sizeof(char *) * (view->nkeys + 1));
 	for (int i = 0; i < view->nkeys; i++)
 		req->key_columns[i] = view->join_keys[i];
-	req->features = palloc0(sizeof(RegFeature *) * (view->nfeatures + 1));
-	req->output_names = palloc0(sizeof(char *) * (view->nfeatures + 1));
+	req->features = palloc0(sizeof(RegFeature *) *
+							(view->nfeatures + view->naggregations + 1));
+	req->output_names = palloc0(sizeof(char *) *
+								(view->nfeatures + view->naggregations + 1));
 	return req;
 }
 
-/* The feature of a view; errors, with the closest names, when it has none. */
+/*
+ * The feature of a view, of its schema or an aggregation's; errors, with
+ * the closest names, when it has none.
+ */
 static RegFeature *
 find_feature(RegFeatureView *view, const char *name)
 {
-	List	   *names = NIL;
+	RegFeature *feature = RegViewFeature(view, name);
 
-	for (int i = 0; i < view->nfeatures; i++)
-		if (strcmp(view->features[i].name, name) == 0)
-			return &view->features[i];
-	for (int i = 0; i < view->nfeatures; i++)
-		names = lappend(names, view->features[i].name);
+	if (feature != NULL)
+		return feature;
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
 			 errmsg("feature \"%s\" does not exist in feature view \"%s\"",
 					name, view->name),
-			 RegistryHintClosest(name, names, NULL)));
+			 RegistryHintClosest(name, RegViewFeatureNames(view), NULL)));
 	return NULL;				/* keep compiler quiet */
 }
 
@@ -187,7 +189,7 @@ add_feature(RegRequest *req, RegFeature *feature)
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
 					 errmsg("feature \"%s:%s\" is requested more than once",
 							req->name_to_use, feature->name)));
-	if (req->nfeatures >= req->view->nfeatures)
+	if (req->nfeatures >= req->view->nfeatures + req->view->naggregations)
 		elog(ERROR, "too many features requested from feature view \"%s\"",
 			 req->view->name);
 	req->features[req->nfeatures++] = feature;
@@ -331,8 +333,11 @@ request_service(const char *project, const char *feature_service)
 
 		if (pr->nfeatures < 0)
 		{
+			/* every feature: the schema's, then the aggregations' */
 			for (int f = 0; f < view->nfeatures; f++)
 				add_feature(req, &view->features[f]);
+			for (int f = 0; f < view->naggregations; f++)
+				add_feature(req, &view->aggregations[f].feature);
 		}
 		else
 		{

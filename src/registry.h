@@ -143,16 +143,48 @@ typedef struct RegSource
 	RegColumn  *cols;
 } RegSource;
 
+struct RegAggregation;
+
+/*
+ * A feature: a field of a view's schema, read from its source column, or
+ * the feature an aggregation produces (agg not NULL; it has no dtype, and
+ * no description or tags of its own).
+ */
 typedef struct RegFeature
 {
 	char	   *name;			/* Feast-side name */
-	char	   *dtype;			/* declared Feast dtype: Int64, Array(Float32) */
+	char	   *dtype;			/* declared Feast dtype: Int64, Array(Float32);
+								 * NULL for an aggregation's feature */
 	char	   *description;
 	char	   *tags;
 	RegPos		pos;
 	RegPos		dtype_pos;
 	RegColumn  *col;			/* apply: the source column */
+	struct RegAggregation *agg; /* the aggregation computing it, or NULL */
 } RegFeature;
+
+/*
+ * A windowed aggregation of a feature view (registry table
+ * feast.aggregations): the feature named name is, for an entity row at
+ * time t, the SQL aggregate of function (RegAggregationSqlName) over column
+ * of the source rows with the row's key and t - window < timestamp <= t.
+ */
+typedef struct RegAggregation
+{
+	char	   *name;			/* the feature it produces */
+	char	   *column;			/* Feast-side name of the source column */
+	char	   *function;		/* sum, count, mean, min, max or stddev */
+	int64		window_usec;	/* positive */
+	RegPos		pos;
+	RegPos		column_pos;
+	RegPos		function_pos;
+	RegPos		window_pos;
+	RegFeature	feature;		/* the feature it produces; feature.agg is
+								 * this aggregation */
+	/* apply: the source column and the aggregate's result type */
+	RegColumn  *col;
+	Oid			result_type;
+} RegAggregation;
 
 typedef struct RegFeatureView
 {
@@ -167,8 +199,10 @@ typedef struct RegFeatureView
 	char	   *tags;
 	int			nkeys;			/* entities; 0: entity-less */
 	char	  **entities;
-	int			nfeatures;
+	int			nfeatures;		/* the schema */
 	RegFeature *features;
+	int			naggregations;
+	RegAggregation *aggregations;
 	bool		from_doc;
 	RegPos		pos;
 	RegPos		source_pos;
@@ -227,7 +261,8 @@ typedef struct RegRepo
 /*
  * One feature view as a retrieval requests it: possibly aliased (feature
  * service projection), with join keys possibly renamed, and a subset of its
- * features in request order.
+ * features in request order: fields of its schema and features of its
+ * aggregations (feature->agg not NULL) alike.
  */
 typedef struct RegRequest
 {
@@ -294,6 +329,27 @@ extern RegRepo *RegistryRepoFromDocument(const struct OfsConfig *cfg);
 
 /* "table", "query" or "push" */
 extern const char *RegSourceTypeName(RegSourceType type);
+
+/*
+ * The SQL aggregate of an aggregation function: sum, count, avg (mean),
+ * min, max, stddev_samp (stddev); NULL for an unknown function.
+ */
+extern const char *RegAggregationSqlName(const char *function);
+
+/*
+ * The default name of an aggregation's feature, <function>_<column>
+ * (palloc'd).
+ */
+extern char *RegAggregationDefaultName(const RegAggregation *agg);
+
+/*
+ * The feature of a view named name, a field of its schema or an
+ * aggregation's, or NULL.
+ */
+extern RegFeature *RegViewFeature(RegFeatureView *view, const char *name);
+
+/* The names of a view's features: its schema's, then its aggregations'. */
+extern List *RegViewFeatureNames(const RegFeatureView *view);
 
 /* The object of that name in a List of model objects, or NULL. */
 extern void *RegListFind(List *objects, const char *name);

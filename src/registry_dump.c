@@ -199,7 +199,9 @@ dump_view(StringInfo out, const RegFeatureView *v)
 	append_kv(out, "    ", "source", v->source_name);
 	appendStringInfo(out, "    online: %s\n", v->online ? "true" : "false");
 	appendStringInfo(out, "    offline: %s\n", v->offline ? "true" : "false");
-	appendStringInfoString(out, v->nfeatures ? "    schema:\n" : "    schema: []\n");
+	/* a view of aggregations only has no schema */
+	if (v->nfeatures > 0 || v->naggregations == 0)
+		appendStringInfoString(out, v->nfeatures ? "    schema:\n" : "    schema: []\n");
 	for (int i = 0; i < v->nfeatures; i++)
 	{
 		const RegFeature *f = &v->features[i];
@@ -217,6 +219,27 @@ dump_view(StringInfo out, const RegFeatureView *v)
 		{
 			appendStringInfoString(out, ", tags: ");
 			append_yaml_safe(out, f->tags);
+		}
+		appendStringInfoString(out, "}\n");
+	}
+	if (v->naggregations > 0)
+		appendStringInfoString(out, "    aggregations:\n");
+	for (int i = 0; i < v->naggregations; i++)
+	{
+		const RegAggregation *a = &v->aggregations[i];
+
+		appendStringInfoString(out, "      - {column: ");
+		append_str(out, a->column);
+		appendStringInfoString(out, ", function: ");
+		append_str(out, a->function);
+		OfsFormatTtl(a->window_usec, ttlbuf, sizeof(ttlbuf));
+		appendStringInfoString(out, ", time_window: ");
+		append_str(out, ttlbuf);
+		/* the name only where it is not the default one */
+		if (strcmp(a->name, RegAggregationDefaultName(a)) != 0)
+		{
+			appendStringInfoString(out, ", name: ");
+			append_str(out, a->name);
 		}
 		appendStringInfoString(out, "}\n");
 	}

@@ -126,6 +126,11 @@ static RegQuery features_query = REG_QUERY(
 	"tags::pg_catalog.text FROM feast.features",
 	"feature_view", " ORDER BY feature_view COLLATE \"C\", position");
 
+static RegQuery aggregations_query = REG_QUERY(
+	"SELECT feature_view, name, column_name, function, time_window "
+	"FROM feast.aggregations",
+	"feature_view", " ORDER BY feature_view COLLATE \"C\", position");
+
 static RegQuery services_query = REG_QUERY(
 	"SELECT name, description, owner, tags::pg_catalog.text "
 	"FROM feast.feature_services",
@@ -184,6 +189,19 @@ pos_of(OfsPos pos)
 	p.line = pos.line;
 	p.column = pos.column;
 	return p;
+}
+
+/* An aggregation's feature: its name, nothing declared, and a way back. */
+static void
+init_aggregation_feature(RegAggregation *a)
+{
+	a->feature.name = a->name;
+	a->feature.dtype = NULL;
+	a->feature.description = "";
+	a->feature.tags = "{}";
+	a->feature.pos = a->pos;
+	a->feature.dtype_pos = a->pos;
+	a->feature.agg = a;
 }
 
 /* JSON text -> canonical jsonb text (key order and spacing of jsonb_out). */
@@ -386,6 +404,23 @@ view_from_doc(const OfsFeatureView *d, const char *project)
 		f->tags = map_json(&fd->tags);
 		f->pos = pos_of(fd->name.pos.line > 0 ? fd->name.pos : fd->pos);
 		f->dtype_pos = pos_of(fd->dtype.pos.line > 0 ? fd->dtype.pos : fd->pos);
+	}
+	v->naggregations = d->naggregations;
+	v->aggregations = palloc0(sizeof(RegAggregation) * (d->naggregations + 1));
+	for (int j = 0; j < d->naggregations; j++)
+	{
+		const OfsAggregation *ad = &d->aggregations[j];
+		RegAggregation *a = &v->aggregations[j];
+
+		a->name = dup_or_empty(ad->result_name);
+		a->column = dup_or_empty(ad->column.s);
+		a->function = dup_or_empty(ad->function.s);
+		a->window_usec = ad->window_usec;
+		a->pos = pos_of(ad->name.s ? ad->name.pos : ad->pos);
+		a->column_pos = pos_of(ad->column.pos.line > 0 ? ad->column.pos : ad->pos);
+		a->function_pos = pos_of(ad->function.pos.line > 0 ? ad->function.pos : ad->pos);
+		a->window_pos = pos_of(ad->time_window.pos.line > 0 ? ad->time_window.pos : ad->pos);
+		init_aggregation_feature(a);
 	}
 	v->from_doc = true;
 	v->pos = pos_of(d->pos);
@@ -631,6 +666,60 @@ RegSourceTypeName(RegSourceType type)
 	return "table";				/* keep compiler quiet */
 }
 
+/*
+ * RegAggregationSqlName maps Feast's aggregation functions to the SQL
+ * aggregates that compute them.
+ */
+const char *
+RegAggregationSqlName(const char *function)
+{
+	static const char *const names[][2] = {
+		{"sum", "sum"}, {"count", "count"}, {"mean", "avg"},
+		{"min", "min"}, {"max", "max"}, {"stddev", "stddev_samp"},
+	};
+
+	for (int i = 0; i < (int) lengthof(names); i++)
+		if (strcmp(names[i][0], function) == 0)
+			return names[i][1];
+	return NULL;
+}
+
+/* RegAggregationDefaultName is the name an unnamed aggregation gets. */
+char *
+RegAggregationDefaultName(const RegAggregation *agg)
+{
+	return psprintf("%s_%s", agg->function, agg->column);
+}
+
+/*
+ * RegViewFeature finds a view's feature by name, in its schema or among
+ * its aggregations.
+ */
+RegFeature *
+RegViewFeature(RegFeatureView *view, const char *name)
+{
+	for (int i = 0; i < view->nfeatures; i++)
+		if (strcmp(view->features[i].name, name) == 0)
+			return &view->features[i];
+	for (int i = 0; i < view->naggregations; i++)
+		if (strcmp(view->aggregations[i].name, name) == 0)
+			return &view->aggregations[i].feature;
+	return NULL;
+}
+
+/* RegViewFeatureNames lists a view's schema's features, then its aggregations'. */
+List *
+RegViewFeatureNames(const RegFeatureView *view)
+{
+	List	   *names = NIL;
+
+	for (int i = 0; i < view->nfeatures; i++)
+		names = lappend(names, view->features[i].name);
+	for (int i = 0; i < view->naggregations; i++)
+		names = lappend(names, view->aggregations[i].name);
+	return names;
+}
+
 static RegSourceType
 source_type(const char *type)
 {
@@ -743,6 +832,46 @@ load_views(const char *project, List *names, MemoryContext cxt)
 				v = lfirst(lc);
 				v->features = palloc0(sizeof(RegFeature) * (v->nfeatures + 1));
 				v->nfeatures = 0;
+			}
+		}
+	}
+
+	/* Aggregations, grouped by view in the same way. */
+	load_query(&aggregations_query, project, names, cxt);
+	for (int pass = 0; pass < 2; pass++)
+	{
+		ListCell   *lc;
+
+		v = NULL;
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			char	   *fv = SpiGetText(r, 1);
+			RegAggregation *a;
+			bool		isnull;
+
+			if (v == NULL || strcmp(v->name, fv) != 0)
+				v = RegListFind(result, fv);
+			if (v == NULL)
+				continue;		/* cannot happen: foreign key */
+			if (pass == 0)
+			{
+				v->naggregations++;
+				continue;
+			}
+			a = &v->aggregations[v->naggregations++];
+			a->name = SpiGetText(r, 2);
+			a->column = SpiGetText(r, 3);
+			a->function = SpiGetText(r, 4);
+			a->window_usec = interval_usec(DatumGetIntervalP(SpiGetDatum(r, 5, &isnull)));
+			init_aggregation_feature(a);
+		}
+		if (pass == 0)
+		{
+			foreach(lc, result)
+			{
+				v = lfirst(lc);
+				v->aggregations = palloc0(sizeof(RegAggregation) * (v->naggregations + 1));
+				v->naggregations = 0;
 			}
 		}
 	}

@@ -11,6 +11,9 @@
  * names them without full names, or <view or alias>__<feature> for all of
  * them when two would share a name (or one would be named like a key),
  * with one row per key present in any of the online tables it reads.
+ * Aggregated features are columns of the online tables like the others
+ * (materialized as of the end of the last materialization), so they are
+ * read as the others, typed as their aggregates result.
  * Clients that cannot write a column definition list (BI tools over JDBC
  * or ODBC) read the service through it. A service with an entity-less
  * view, or whose view's name or a column's would be longer than an
@@ -187,25 +190,28 @@ sv_want(RegRepo *want, RegFeatureService *svc, Oid owner)
 			if (name_index(p->key_columns, k, p->key_columns[k]) >= 0)
 				return NULL;
 		}
-		p->nfeatures = pr->nfeatures < 0 ? v->nfeatures : pr->nfeatures;
+		/* every feature: the schema's, then the aggregations' */
+		p->nfeatures = pr->nfeatures < 0 ? v->nfeatures + v->naggregations :
+			pr->nfeatures;
 		p->features = palloc0(sizeof(RegFeature *) * (p->nfeatures + 1));
 		p->out = palloc0(sizeof(char *) * (p->nfeatures + 1));
 		for (int f = 0; f < p->nfeatures; f++)
 		{
 			if (pr->nfeatures < 0)
-				p->features[f] = &v->features[f];
+				p->features[f] = f < v->nfeatures ? &v->features[f] :
+					&v->aggregations[f - v->nfeatures].feature;
 			else
 			{
-				for (int m = 0; m < v->nfeatures; m++)
-					if (strcmp(v->features[m].name, pr->features[f]) == 0)
-						p->features[f] = &v->features[m];
+				p->features[f] = RegViewFeature(v, pr->features[f]);
 				if (p->features[f] == NULL)
 					return NULL;
 				for (int g = 0; g < f; g++)
 					if (p->features[g] == p->features[f])
 						return NULL;
 			}
-			if (p->features[f]->col == NULL)
+			if (p->features[f]->agg != NULL ?
+				!OidIsValid(p->features[f]->agg->result_type) :
+				p->features[f]->col == NULL)
 				return NULL;
 		}
 		nfeatures += p->nfeatures;
@@ -306,15 +312,21 @@ sv_want(RegRepo *want, RegFeatureService *svc, Oid owner)
 		for (int f = 0; f < prs[i].nfeatures; f++)
 		{
 			RegFeature *feat = prs[i].features[f];
+			/* an aggregation's feature is typed as its aggregate results */
+			const char *what = feat->agg ? ApplyShowAggregation(feat->agg) : feat->dtype;
 
-			TupleDescInitEntry(sv->columns, col + 1, prs[i].out[f],
-							   feat->col->typid, feat->col->typmod, 0);
+			if (feat->agg)
+				TupleDescInitEntry(sv->columns, col + 1, prs[i].out[f],
+								   feat->agg->result_type, -1, 0);
+			else
+				TupleDescInitEntry(sv->columns, col + 1, prs[i].out[f],
+								   feat->col->typid, feat->col->typmod, 0);
 			sv->column_comments[col++] =
 				strcmp(prs[i].name_to_use, prs[i].view->name) == 0 ?
 				psprintf("feature %s of feature view %s (%s)", feat->name,
-						 prs[i].view->name, feat->dtype) :
+						 prs[i].view->name, what) :
 				psprintf("feature %s of feature view %s as %s (%s)", feat->name,
-						 prs[i].view->name, prs[i].name_to_use, feat->dtype);
+						 prs[i].view->name, prs[i].name_to_use, what);
 		}
 	for (int i = 0; i < np; i++)
 		if (!list_member(sv->views, makeString(prs[i].view->name)))

@@ -81,7 +81,8 @@
  */
 static const char *const tv_arg_columns[HIST_NARGS] = {
 	"entity_df", "features", "feature_service", "full_feature_names",
-	"project", "filter_by_created_timestamp", "start_date", "end_date"
+	"project", "filter_by_created_timestamp", "start_date", "end_date",
+	"as_of"
 };
 
 /* A training view of a project, as feast_apply sees it. */
@@ -116,7 +117,7 @@ PG_FUNCTION_INFO_V1(ofs_feast_drop_training_view);
 
 /*
  * feast_create_training_view(view_name, entity_df, <feature arguments>,
- * replace): create (or redefine) a training view and record it.
+ * replace, as_of): create (or redefine) a training view and record it.
  */
 Datum
 ofs_feast_create_training_view(PG_FUNCTION_ARGS)
@@ -134,12 +135,12 @@ ofs_feast_create_training_view(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("view_name must not be NULL")));
-	if (PG_ARGISNULL(1 + HIST_NARGS))
+	if (PG_ARGISNULL(1 + HIST_NFEATURE_ARGS))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("replace must not be NULL")));
-	args = HistGetArgs(fcinfo, 1);
-	replace = PG_GETARG_BOOL(1 + HIST_NARGS);
+	args = HistGetArgs(fcinfo, 1, 2 + HIST_NFEATURE_ARGS);
+	replace = PG_GETARG_BOOL(1 + HIST_NFEATURE_ARGS);
 
 	args->project = RegistryResolveProject(args->project);
 	RegistryCheckProjectOwner(args->project);
@@ -358,6 +359,9 @@ tv_comment(const HistArgs *args)
 						 args->has_end ? timestamptz_to_str(args->end_date) : "now");
 	if (args->filter_by_created)
 		appendStringInfoString(&buf, ", filtered by created timestamp");
+	if (args->has_as_of)
+		appendStringInfo(&buf, ", with the source rows created by %s",
+						 timestamptz_to_str(args->as_of));
 	return buf.data;
 }
 

@@ -502,7 +502,10 @@ static const char *const push_source_keys[] = {
 };
 static const char *const fv_keys[] = {
 	"name", "entities", "ttl", "source", "online", "offline", "schema",
-	"description", "owner", "tags", NULL
+	"aggregations", "description", "owner", "tags", NULL
+};
+static const char *const aggregation_keys[] = {
+	"column", "function", "time_window", "name", NULL
 };
 static const char *const field_keys[] = {
 	"name", "dtype", "description", "tags", NULL
@@ -963,6 +966,22 @@ parse_source(YamlCtx *ctx, const YamlNode *n, OfsSource *s)
 	}
 }
 
+/* Feast's aggregation functions (mean is SQL's avg, stddev stddev_samp). */
+const char *const OfsAggregationFunctions[] = {
+	"sum", "count", "mean", "min", "max", "stddev", NULL
+};
+
+bool
+OfsIsAggregationFunction(const char *name)
+{
+	int			i;
+
+	for (i = 0; OfsAggregationFunctions[i]; i++)
+		if (strcmp(OfsAggregationFunctions[i], name) == 0)
+			return true;
+	return false;
+}
+
 static const char *
 dtype_hint(YamlCtx *ctx)
 {
@@ -978,11 +997,91 @@ ttl_hint(void)
 		"HH:MM:SS (02:00:00).";
 }
 
+static const char *
+window_hint(void)
+{
+	return "A time window is a positive duration: seconds (3600), a number "
+		"with a unit (90m, 2h, 7d, 1w), an ISO 8601 duration (P7D) or "
+		"HH:MM:SS (01:00:00).";
+}
+
+/*
+ * The aggregations of feature view fv (described by what): each one's
+ * keys, its function, a positive time window, and a resulting name (name,
+ * else <function>_<column>) that neither another aggregation nor a field
+ * of the schema has.
+ */
+static void
+parse_aggregations(YamlCtx *ctx, const YamlNode *seq, OfsFeatureView *fv,
+				   const char *what)
+{
+	int			i,
+				j;
+
+	fv->aggregations_pos = seq->pos;
+	fv->naggregations = seq->n;
+	fv->aggregations = YamlAllocArray(ctx, sizeof(OfsAggregation), seq->n);
+	for (i = 0; i < seq->n; i++)
+	{
+		const YamlNode *an = seq->items[i];
+		OfsAggregation *a = &fv->aggregations[i];
+		const char *awhat = YamlFormat(ctx, "aggregation of %s", what);
+		const YamlNode *tw;
+		OfsPos		name_pos;
+
+		require_map(ctx, an, awhat);
+		a->pos = an->pos;
+		check_unknown_keys(ctx, an, aggregation_keys, awhat);
+		a->column = get_req_str(ctx, an, "column", awhat);
+		a->function = get_req_str(ctx, an, "function", awhat);
+		a->name = get_opt_name(ctx, an, "name", awhat);
+		a->result_name = a->name.s ? a->name.s :
+			YamlFormat(ctx, "%s_%s", a->function.s, a->column.s);
+		awhat = YamlFormat(ctx, "aggregation \"%s\" of %s", a->result_name, what);
+		if (!OfsIsAggregationFunction(a->function.s))
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, a->function.pos, NULL,
+				 YamlFormat(ctx, "Valid functions are: %s.",
+							join_keys_list(ctx, OfsAggregationFunctions)),
+				 "invalid value for key \"function\" in %s: \"%s\"",
+				 awhat, a->function.s);
+		tw = map_get(an, "time_window");
+		if (tw == NULL)
+			YamlFail(ctx, OFS_ERR_MISSING_KEY, an->pos, NULL, window_hint(),
+				 "missing required key \"time_window\" in %s", awhat);
+		if (tw->kind != Y_SCALAR)
+			YamlFail(ctx, OFS_ERR_WRONG_TYPE, tw->pos, NULL, window_hint(),
+				 "key \"time_window\" in %s must be a duration", awhat);
+		a->time_window = str_from(tw);
+		if (!OfsParseTtl(tw->s, &a->window_usec) || a->window_usec <= 0)
+			YamlFail(ctx, OFS_ERR_INVALID_VALUE, tw->pos, NULL, window_hint(),
+				 "invalid value for key \"time_window\" in %s: \"%s\"",
+				 awhat, tw->s);
+
+		/* the resulting name is the view's only feature of that name */
+		name_pos = a->name.s ? a->name.pos : a->pos;
+		for (j = 0; j < i; j++)
+			if (strcmp(fv->aggregations[j].result_name, a->result_name) == 0)
+				YamlFail(ctx, OFS_ERR_DUPLICATE, name_pos, NULL,
+					 a->name.s ? NULL :
+					 "Give one of them a name of its own with key \"name\".",
+					 "aggregation \"%s\" is defined more than once in %s",
+					 a->result_name, what);
+		for (j = 0; j < fv->nschema; j++)
+			if (strcmp(fv->schema[j].name.s, a->result_name) == 0)
+				YamlFail(ctx, OFS_ERR_DUPLICATE, name_pos, NULL,
+					 a->name.s ? NULL :
+					 "Give the aggregation a name of its own with key \"name\".",
+					 "aggregation \"%s\" of %s has the name of a field of its schema",
+					 a->result_name, what);
+	}
+}
+
 static void
 parse_feature_view(YamlCtx *ctx, const YamlNode *n, OfsFeatureView *fv)
 {
 	const char *what;
 	const YamlNode *schema;
+	const YamlNode *aggs;
 	const YamlNode *ttl;
 	const OfsStr **names;
 	int			i,
@@ -1013,17 +1112,23 @@ parse_feature_view(YamlCtx *ctx, const YamlNode *n, OfsFeatureView *fv)
 	fv->online = get_bool(ctx, n, "online", what, true);
 	fv->offline = get_bool(ctx, n, "offline", what, true);
 
+	/*
+	 * A view has a schema, aggregations, or both, and at least one feature:
+	 * an empty schema is fine beside aggregations.
+	 */
+	aggs = get_seq(ctx, n, "aggregations", what);
 	schema = get_seq(ctx, n, "schema", what);
-	if (schema == NULL)
-		YamlFail(ctx, OFS_ERR_MISSING_KEY, n->pos, NULL, NULL,
+	if (schema == NULL && (aggs == NULL || aggs->n == 0))
+		YamlFail(ctx, OFS_ERR_MISSING_KEY, n->pos, NULL,
+			 aggs ? "A feature view needs a schema, aggregations, or both." : NULL,
 			 "missing required key \"schema\" in %s", what);
-	if (schema->n == 0)
+	if (schema != NULL && schema->n == 0 && (aggs == NULL || aggs->n == 0))
 		YamlFail(ctx, OFS_ERR_INVALID_VALUE, schema->pos, NULL, NULL,
 			 "key \"schema\" in %s must not be empty", what);
-	fv->schema_pos = schema->pos;
-	fv->nschema = schema->n;
-	fv->schema = YamlAlloc(ctx, sizeof(OfsField) * (size_t) schema->n);
-	for (i = 0; i < schema->n; i++)
+	fv->schema_pos = schema ? schema->pos : n->pos;
+	fv->nschema = schema ? schema->n : 0;
+	fv->schema = YamlAllocArray(ctx, sizeof(OfsField), fv->nschema);
+	for (i = 0; i < fv->nschema; i++)
 	{
 		const YamlNode *f = schema->items[i];
 		OfsField   *fld = &fv->schema[i];
@@ -1054,6 +1159,8 @@ parse_feature_view(YamlCtx *ctx, const YamlNode *n, OfsFeatureView *fv)
 		YamlFail(ctx, OFS_ERR_DUPLICATE, names[dup]->pos, NULL, NULL,
 			 "feature \"%s\" is defined more than once in %s",
 			 names[dup]->s, what);
+	if (aggs != NULL)
+		parse_aggregations(ctx, aggs, fv, what);
 
 	fv->description = get_text(ctx, n, "description", what);
 	fv->owner = get_text(ctx, n, "owner", what);

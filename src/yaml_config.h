@@ -15,7 +15,9 @@
  * sequence, scalar where each is expected), unrecognized keys, missing
  * required keys, scalar types (booleans, integers), ttl and dtype spellings,
  * duplicate names inside one section, and checks inside one object
- * (field_mapping conflicts). References between objects and to database
+ * (field_mapping conflicts; aggregation functions, positive time windows,
+ * and resulting feature names that no other feature of the view has).
+ * References between objects and to database
  * objects are checked by apply_validate.c, which sees the registry too.
  * feast_apply converts an OfsConfig once into the registry model
  * (registry.h, RegistryRepoFromDocument) and frees it at once.
@@ -117,6 +119,22 @@ typedef struct OfsField
 	OfsStrMap	tags;
 } OfsField;
 
+/*
+ * A windowed aggregation of a feature view (key aggregations): for each
+ * entity row at time t, function over column of the source rows with the
+ * row's key and t - window < timestamp <= t.
+ */
+typedef struct OfsAggregation
+{
+	OfsPos		pos;			/* of the aggregation's mapping */
+	OfsStr		column;			/* a Feast-side name (after field_mapping) */
+	OfsStr		function;		/* sum, count, mean, min, max or stddev */
+	OfsStr		time_window;	/* as written */
+	int64_t		window_usec;	/* parsed time_window: positive */
+	OfsStr		name;			/* as written; NULL s when absent */
+	const char *result_name;	/* name, else <function>_<column> */
+} OfsAggregation;
+
 typedef struct OfsFeatureView
 {
 	OfsPos		pos;
@@ -130,6 +148,9 @@ typedef struct OfsFeatureView
 	int			nschema;
 	OfsField   *schema;
 	OfsPos		schema_pos;
+	int			naggregations;
+	OfsAggregation *aggregations;
+	OfsPos		aggregations_pos;
 	OfsStr		description;
 	OfsStr		owner;
 	OfsStrMap	tags;
@@ -260,6 +281,13 @@ extern bool OfsParseTtl(const char *text, int64_t *usec);
 
 /* Canonical spelling of a ttl for feast_registry_dump: "0s", "2h", "90m", "1.5s"... */
 extern void OfsFormatTtl(int64_t usec, char *buf, size_t buflen);
+
+/*
+ * Whether a name is one of the aggregation functions (sum, count, mean,
+ * min, max, stddev), and those names, NULL-terminated.
+ */
+extern bool OfsIsAggregationFunction(const char *name);
+extern const char *const OfsAggregationFunctions[];
 
 /*
  * Normalize a Feast dtype ("Float32", "float32", "Array(Int64)") or value

@@ -189,6 +189,36 @@ CREATE TABLE feast.features (
 );
 COMMENT ON TABLE feast.features IS 'the features of each feature view, in order, with their declared Feast dtypes';
 
+-- The windowed aggregations of a feature view, in declaration order: the
+-- feature name is, for an entity row at time t, function over column_name
+-- (a Feast-side name, mapped through the source's field_mapping) of the
+-- source rows with the row's key and t - time_window < timestamp <= t.
+-- feast_apply keeps a view's aggregation and feature names distinct.
+CREATE TABLE feast.aggregations (
+	project				text NOT NULL,
+	feature_view		text NOT NULL,
+	position			integer NOT NULL,
+	name				text NOT NULL,		-- the feature it produces
+	column_name			text NOT NULL,
+	function			text NOT NULL,		-- sum, count, mean (avg), min, max, stddev (stddev_samp)
+	time_window			interval NOT NULL,
+	CONSTRAINT aggregations_pkey PRIMARY KEY (project, feature_view, name),
+	CONSTRAINT aggregations_position_unique UNIQUE (project, feature_view, position),
+	CONSTRAINT aggregations_view_fkey FOREIGN KEY (project, feature_view)
+		REFERENCES feast.feature_views (project, name) ON UPDATE CASCADE ON DELETE CASCADE,
+	CONSTRAINT aggregations_name_check CHECK (name OPERATOR(pg_catalog.<>) ''),
+	CONSTRAINT aggregations_column_check CHECK (column_name OPERATOR(pg_catalog.<>) ''),
+	CONSTRAINT aggregations_position_check CHECK (position OPERATOR(pg_catalog.>=) 1),
+	CONSTRAINT aggregations_function_check CHECK (function OPERATOR(pg_catalog.=) ANY
+		(ARRAY['sum', 'count', 'mean', 'min', 'max', 'stddev']::text[])),
+	-- a positive, exact duration (see feature_views_ttl_check)
+	CONSTRAINT aggregations_time_window_check CHECK (time_window OPERATOR(pg_catalog.>) '0'::interval
+		AND pg_catalog.date_part('month', time_window) OPERATOR(pg_catalog.=) 0
+		AND pg_catalog.date_part('year', time_window) OPERATOR(pg_catalog.=) 0
+		AND pg_catalog.date_part('day', time_window) OPERATOR(pg_catalog.=) 0)
+);
+COMMENT ON TABLE feast.aggregations IS 'the windowed aggregations of each feature view, in order: function over column_name in the time_window before each entity row';
+
 CREATE TABLE feast.feature_services (
 	project				text NOT NULL,
 	name				text NOT NULL,
@@ -295,6 +325,7 @@ CREATE TABLE feast.saved_datasets (
 	start_date			timestamptz,
 	end_date			timestamptz,
 	row_count			bigint NOT NULL,
+	as_of				timestamptz,		-- only source rows created by then were read
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	CONSTRAINT saved_datasets_pkey PRIMARY KEY (project, name),
 	CONSTRAINT saved_datasets_project_fkey FOREIGN KEY (project)
@@ -310,6 +341,7 @@ SELECT pg_catalog.pg_extension_config_dump('feast.data_sources', '');
 SELECT pg_catalog.pg_extension_config_dump('feast.feature_views', '');
 SELECT pg_catalog.pg_extension_config_dump('feast.feature_view_entities', '');
 SELECT pg_catalog.pg_extension_config_dump('feast.features', '');
+SELECT pg_catalog.pg_extension_config_dump('feast.aggregations', '');
 SELECT pg_catalog.pg_extension_config_dump('feast.feature_services', '');
 SELECT pg_catalog.pg_extension_config_dump('feast.feature_service_projections', '');
 SELECT pg_catalog.pg_extension_config_dump('feast.materialization_intervals', '');
@@ -373,6 +405,11 @@ CREATE POLICY feature_view_entities_owner ON feast.feature_view_entities FOR ALL
 ALTER TABLE feast.features ENABLE ROW LEVEL SECURITY;
 CREATE POLICY features_read ON feast.features FOR SELECT USING (true);
 CREATE POLICY features_owner ON feast.features FOR ALL
+	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
+
+ALTER TABLE feast.aggregations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY aggregations_read ON feast.aggregations FOR SELECT USING (true);
+CREATE POLICY aggregations_owner ON feast.aggregations FOR ALL
 	USING (feast.project_writable(project)) WITH CHECK (feast.project_writable(project));
 
 ALTER TABLE feast.feature_services ENABLE ROW LEVEL SECURITY;

@@ -20,7 +20,8 @@ LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION feast.views_recording() IS 'internal: true only while offline_store records a training view or feature service view it created';
 
 -- One row per training view. The arguments are those of feast_historical,
--- in its order (the project resolved, a relation entity_df schema-qualified).
+-- in its order (the project resolved, a relation entity_df schema-qualified),
+-- as_of included.
 CREATE TABLE feast.training_views (
 	relid				regclass NOT NULL,
 	project				text NOT NULL,
@@ -31,6 +32,7 @@ CREATE TABLE feast.training_views (
 	filter_by_created_timestamp boolean NOT NULL DEFAULT false,
 	start_date			timestamptz,
 	end_date			timestamptz,
+	as_of				timestamptz,		-- only source rows created by then are read
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	CONSTRAINT training_views_pkey PRIMARY KEY (relid),
 	CONSTRAINT training_views_project_fkey FOREIGN KEY (project)

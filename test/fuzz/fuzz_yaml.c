@@ -225,13 +225,30 @@ check_config(const OfsConfig *c)
 	{
 		const OfsFeatureView *v = &c->feature_views[i];
 
-		if (v->name.s == NULL || v->source.s == NULL || v->nschema < 1 ||
-			v->ttl_usec < 0)
+		if (v->name.s == NULL || v->source.s == NULL ||
+			v->nschema + v->naggregations < 1 || v->ttl_usec < 0)
 			die("incomplete feature view", v->name.s);
 		for (j = 0; j < v->nschema; j++)
 			if (v->schema[j].dtype.s == NULL ||
 				OfsNormalizeDtype(v->schema[j].dtype.s) != v->schema[j].dtype.s)
 				die("dtype not normalized", v->schema[j].dtype.s);
+		for (j = 0; j < v->naggregations; j++)
+		{
+			const OfsAggregation *a = &v->aggregations[j];
+			int			k;
+
+			if (a->column.s == NULL || a->column.s[0] == '\0' ||
+				a->function.s == NULL || !OfsIsAggregationFunction(a->function.s) ||
+				a->window_usec <= 0 || a->result_name == NULL ||
+				a->result_name[0] == '\0')
+				die("incomplete aggregation", a->result_name);
+			for (k = 0; k < j; k++)
+				if (strcmp(v->aggregations[k].result_name, a->result_name) == 0)
+					die("duplicate aggregation name", a->result_name);
+			for (k = 0; k < v->nschema; k++)
+				if (strcmp(v->schema[k].name.s, a->result_name) == 0)
+					die("aggregation named like a field", a->result_name);
+		}
 	}
 	for (i = 0; i < c->nfeature_services; i++)
 		for (j = 0; j < c->feature_services[i].nprojections; j++)

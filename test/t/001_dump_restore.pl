@@ -1,14 +1,16 @@
 # pg_dump and restore keep the whole registry and the online tables.
 #
 # A registry is populated through feast_apply (with a source table, a push
-# source, an online and an entity-less view, a feature service) plus a
-# materialization interval, a run and a saved dataset. The database is
-# dumped with pg_dump -Fc and restored into a fresh database, where CREATE
-# EXTENSION comes from the dump itself. Every registry table must have the
-# same rows (md5 of its sorted rows), the online tables, the feature service
-# view and the training view must exist, be recorded by their restored OIDs
-# and read their rows, and applying the restored registry's own dump must
-# change nothing.
+# source, an online and an entity-less view with an aggregation, a feature
+# service) plus a materialization interval, a run and a saved dataset, and
+# two training views (one with as_of). The database is dumped with pg_dump
+# -Fc and restored into a fresh database, where CREATE EXTENSION comes from
+# the dump itself. Every registry table must have the same rows (md5 of its
+# sorted rows), the online tables, the feature service view and the
+# training views must exist, be recorded by their restored OIDs and read
+# their rows (the training view with as_of still without the rows created
+# after it), and applying the restored registry's own dump must change
+# nothing.
 use strict;
 use warnings;
 
@@ -62,6 +64,8 @@ feature_views:
     source: stats_push
     schema:
       - {name: trips, dtype: Int64}
+    aggregations:
+      - {column: trips, function: sum, time_window: 1d, name: trips_1d}
 feature_services:
   - name: svc
     features:
@@ -93,6 +97,9 @@ CREATE TABLE public.labels (driver_id bigint, event_timestamp timestamptz);
 INSERT INTO public.labels VALUES (1, '2024-01-01 00:30+00'), (2, '2024-01-01 02:00+00');
 SELECT feast_create_training_view('public."Training ü"', 'public.labels',
 	ARRAY['driver_stats:conv', 'driver_stats:label'], project => 'dump_restore');
+SELECT feast_create_training_view('public.training_as_of', 'public.labels',
+	ARRAY['driver_stats:conv', 'driver_stats:label'], project => 'dump_restore',
+	as_of => '2024-01-01 00:45+00');
 });
 
 my @tables = split /\n/, $node->safe_psql('src',
@@ -157,11 +164,15 @@ is($node->safe_psql('dst',
 		q{SELECT driver_id || ' ' || conv || ' ' || label FROM "Online ü".dump_restore_svc_online}),
 	'1 0.5 a', 'feature service view reads the restored online table');
 is($node->safe_psql('dst',
-		q{SELECT relid::text FROM feast.training_views}),
-	'"Training ü"', 'training view recorded');
+		q{SELECT string_agg(relid::text || ' ' || coalesce(to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), '-'), ',' ORDER BY relid::text COLLATE "C") FROM feast.training_views}),
+	'"Training ü" -,training_as_of 2024-01-01 00:45', 'training views recorded, with their as_of');
 is($node->safe_psql('dst',
 		q{SELECT string_agg(driver_id || ' ' || coalesce(conv::text, '-') || ' ' || coalesce(label, '-'), ',' ORDER BY driver_id) FROM public."Training ü"}),
 	'1 0.5 a,2 0.7 b', 'training view reads after restore');
+# driver 2's row was created (its created NULL: at its event time) at 01:00
+is($node->safe_psql('dst',
+		q{SELECT string_agg(driver_id || ' ' || coalesce(conv::text, '-') || ' ' || coalesce(label, '-'), ',' ORDER BY driver_id) FROM public.training_as_of}),
+	'1 0.5 a,2 - -', 'training view with as_of reads after restore, without the rows created after as_of');
 is($node->safe_psql('dst',
 		q{SELECT obj_description('public."Training ü"'::regclass, 'pg_class') LIKE 'offline_store training view%'}),
 	't', 'training view keeps its comment');

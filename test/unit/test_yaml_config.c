@@ -1032,7 +1032,7 @@ test_feature_views(void)
 	expect_err(doc, OFS_ERR_UNKNOWN_KEY, 6, 5,
 			   "unrecognized key \"ttl2\" in feature view \"v\"",
 			   "Valid keys are: name, entities, ttl, source, online, offline, schema, "
-			   "description, owner, tags.",
+			   "aggregations, description, owner, tags.",
 			   "unknown key in view");
 	expect_err("project: p\nfeature_views:\n"
 			   "  - {name: v, source: s, schema: [{name: a, dtype: Int64}]}\n"
@@ -1040,6 +1040,167 @@ test_feature_views(void)
 			   OFS_ERR_DUPLICATE, 4, 12,
 			   "feature view \"v\" is defined more than once", NULL,
 			   "duplicate view");
+}
+
+/* ----------------------------------------------------------------
+ * Windowed aggregations
+ * ----------------------------------------------------------------
+ */
+static void
+test_aggregations(void)
+{
+	OfsConfig  *c;
+	char		doc[4096];
+
+	c = parse_ok("project: p\n"
+				 "feature_views:\n"
+				 "  - name: v\n"
+				 "    source: s\n"
+				 "    schema: [{name: amount, dtype: Float64}]\n"
+				 "    aggregations:\n"
+				 "      - {column: amount, function: sum, time_window: 7d}\n"
+				 "      - {column: amount, function: count, time_window: 1h, name: orders_1h}\n"
+				 "      - column: amount\n"
+				 "        function: stddev\n"
+				 "        time_window: PT90M\n"
+				 "  - name: w\n"
+				 "    source: s\n"
+				 "    aggregations: [{column: x, function: mean, time_window: 0.5s}]\n"
+				 "  - name: x\n"
+				 "    source: s\n"
+				 "    schema: []\n"
+				 "    aggregations: [{column: x, function: max, time_window: '01:00:00'}]\n",
+				 "aggregations");
+	if (c)
+	{
+		OfsFeatureView *v = c->feature_views;
+
+		CHECK_INT(v[0].naggregations, 3, "three aggregations");
+		CHECK_STR(v[0].aggregations[0].column.s, "amount", "aggregation column");
+		CHECK_STR(v[0].aggregations[0].function.s, "sum", "aggregation function");
+		CHECK_STR(v[0].aggregations[0].time_window.s, "7d", "time window as written");
+		CHECK_INT(v[0].aggregations[0].window_usec, INT64_C(604800000000), "7d in microseconds");
+		ok(v[0].aggregations[0].name.s == NULL, "name absent: NULL");
+		CHECK_STR(v[0].aggregations[0].result_name, "sum_amount", "default name <function>_<column>");
+		CHECK_POS(v[0].aggregations[0].pos, 7, 9, "aggregation position");
+		CHECK_STR(v[0].aggregations[1].result_name, "orders_1h", "explicit name");
+		CHECK_POS(v[0].aggregations[1].name.pos, 8, 66, "name position");
+		CHECK_INT(v[0].aggregations[1].window_usec, INT64_C(3600000000), "1h");
+		CHECK_STR(v[0].aggregations[2].result_name, "stddev_amount", "block mapping");
+		CHECK_INT(v[0].aggregations[2].window_usec, INT64_C(5400000000), "PT90M");
+		CHECK_POS(v[0].aggregations_pos, 7, 7, "aggregations position");
+		CHECK_INT(v[1].nschema, 0, "a view without schema");
+		CHECK_STR(v[1].aggregations[0].result_name, "mean_x", "mean");
+		CHECK_INT(v[1].aggregations[0].window_usec, 500000, "sub-second window");
+		CHECK_INT(v[2].nschema, 0, "an empty schema beside aggregations");
+		CHECK_INT(v[2].aggregations[0].window_usec, INT64_C(3600000000), "HH:MM:SS window");
+		CHECK_INT(c->feature_views[0].nschema, 1, "schema beside aggregations");
+		OfsConfigFree(c);
+	}
+
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, function: median, time_window: 1d}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_INVALID_VALUE, 5, 42,
+			   "invalid value for key \"function\" in aggregation \"median_a\" of feature view \"v\": \"median\"",
+			   "Valid functions are: sum, count, mean, min, max, stddev.",
+			   "unknown aggregation function");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, function: SUM, time_window: 1d}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_INVALID_VALUE, 5, 42,
+			   "invalid value for key \"function\" in aggregation \"SUM_a\" of feature view \"v\": \"SUM\"",
+			   NULL, "function names are lower case, as Feast's");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, function: sum, time_window: 0}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_INVALID_VALUE, 5, 60,
+			   "invalid value for key \"time_window\" in aggregation \"sum_a\" of feature view \"v\": \"0\"",
+			   "A time window is a positive duration: seconds (3600), a number with a unit "
+			   "(90m, 2h, 7d, 1w), an ISO 8601 duration (P7D) or HH:MM:SS (01:00:00).",
+			   "zero time window");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, function: sum, time_window: -1h}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_INVALID_VALUE, 5, 60,
+			   "invalid value for key \"time_window\" in aggregation \"sum_a\" of feature view \"v\": \"-1h\"",
+			   NULL, "negative time window");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, function: sum, time_window: P1M}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_INVALID_VALUE, 5, 60,
+			   "invalid value for key \"time_window\" in aggregation \"sum_a\" of feature view \"v\": \"P1M\"",
+			   NULL, "a time window in months is not exact");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, function: sum, time_window: 1 week}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_INVALID_VALUE, 5, 60,
+			   "invalid value for key \"time_window\" in aggregation \"sum_a\" of feature view \"v\": \"1 week\"",
+			   NULL, "an unknown time window spelling");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, function: sum, time_window: [1]}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_WRONG_TYPE, 5, 60,
+			   "key \"time_window\" in aggregation \"sum_a\" of feature view \"v\" must be a duration",
+			   NULL, "a time window that is a sequence");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, function: sum}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_MISSING_KEY, 5, 20,
+			   "missing required key \"time_window\" in aggregation \"sum_a\" of feature view \"v\"",
+			   NULL, "no time window");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{function: sum, time_window: 1h}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_MISSING_KEY, 5, 20,
+			   "missing required key \"column\" in aggregation of feature view \"v\"",
+			   NULL, "no column");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, time_window: 1h}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_MISSING_KEY, 5, 20,
+			   "missing required key \"function\" in aggregation of feature view \"v\"",
+			   NULL, "no function");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: '', function: sum, time_window: 1h}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_INVALID_VALUE, 5, 29,
+			   "key \"column\" in aggregation of feature view \"v\" must not be empty",
+			   NULL, "empty column");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, function: sum, time_window: 1h, name: ''}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_INVALID_VALUE, 5, 70,
+			   "key \"name\" in aggregation of feature view \"v\" must not be empty",
+			   NULL, "empty name");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [{column: a, function: sum, time_window: 1h, slide_interval: 1m}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_UNKNOWN_KEY, 5, 64,
+			   "unrecognized key \"slide_interval\" in aggregation of feature view \"v\"",
+			   "Valid keys are: column, function, time_window, name.",
+			   "unknown key in an aggregation");
+	snprintf(doc, sizeof(doc), "%s    aggregations: [sum]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_WRONG_TYPE, 5, 20,
+			   "aggregation of feature view \"v\" must be a mapping", NULL,
+			   "aggregation is a scalar");
+	snprintf(doc, sizeof(doc), "%s    aggregations: {column: a}\n", fv_prefix);
+	expect_err(doc, OFS_ERR_WRONG_TYPE, 5, 19,
+			   "key \"aggregations\" in feature view \"v\" must be a sequence", NULL,
+			   "aggregations is a mapping");
+	snprintf(doc, sizeof(doc), "%s    aggregations:\n"
+			 "      - {column: a, function: sum, time_window: 1h}\n"
+			 "      - {column: a, function: sum, time_window: 1d}\n", fv_prefix);
+	expect_err(doc, OFS_ERR_DUPLICATE, 7, 9,
+			   "aggregation \"sum_a\" is defined more than once in feature view \"v\"",
+			   "Give one of them a name of its own with key \"name\".",
+			   "two aggregations with the same default name");
+	snprintf(doc, sizeof(doc), "%s    aggregations:\n"
+			 "      - {column: a, function: sum, time_window: 1h, name: n}\n"
+			 "      - {column: b, function: max, time_window: 1d, name: n}\n", fv_prefix);
+	expect_err(doc, OFS_ERR_DUPLICATE, 7, 59,
+			   "aggregation \"n\" is defined more than once in feature view \"v\"",
+			   "", "two aggregations with the same explicit name");
+	snprintf(doc, sizeof(doc), "%s    aggregations:\n"
+			 "      - {column: a, function: sum, time_window: 1h, name: count_b}\n"
+			 "      - {column: b, function: count, time_window: 1d}\n", fv_prefix);
+	expect_err(doc, OFS_ERR_DUPLICATE, 7, 9,
+			   "aggregation \"count_b\" is defined more than once in feature view \"v\"",
+			   NULL, "an explicit name equal to another's default name");
+	snprintf(doc, sizeof(doc), "%s    schema: [{name: sum_a, dtype: Int64}]\n"
+			 "    aggregations: [{column: a, function: sum, time_window: 1h}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_DUPLICATE, 6, 20,
+			   "aggregation \"sum_a\" of feature view \"v\" has the name of a field of its schema",
+			   "Give the aggregation a name of its own with key \"name\".",
+			   "an aggregation named like a field of the schema");
+	snprintf(doc, sizeof(doc), "%s    schema: [{name: a, dtype: Int64}]\n"
+			 "    aggregations: [{column: a, function: sum, time_window: 1h, name: a}]\n", fv_prefix);
+	expect_err(doc, OFS_ERR_DUPLICATE, 6, 70,
+			   "aggregation \"a\" of feature view \"v\" has the name of a field of its schema",
+			   "", "an explicit name equal to a field's");
+	snprintf(doc, sizeof(doc), "%s    aggregations: []\n", fv_prefix);
+	expect_err(doc, OFS_ERR_MISSING_KEY, 3, 5,
+			   "missing required key \"schema\" in feature view \"v\"",
+			   "A feature view needs a schema, aggregations, or both.",
+			   "no schema and no aggregations");
+	snprintf(doc, sizeof(doc), "%s    schema: []\n    aggregations: []\n", fv_prefix);
+	expect_err(doc, OFS_ERR_INVALID_VALUE, 5, 13,
+			   "key \"schema\" in feature view \"v\" must not be empty", NULL,
+			   "an empty schema and no aggregations");
 }
 
 static void
@@ -1703,6 +1864,10 @@ test_out_of_memory(void)
 				n;
 
 	test_out_of_memory_doc(api_example, "the API.md example", OFS_ERR_NONE);
+	test_out_of_memory_doc("project: p\nfeature_views:\n  - name: v\n    source: s\n"
+						   "    aggregations: [{column: a, function: sum, time_window: 7d},\n"
+						   "                   {column: a, function: max, time_window: 1h, name: m}]\n",
+						   "aggregations", OFS_ERR_NONE);
 	test_out_of_memory_doc("project: p\nregistry: {a: [1, 'x', {b: c}]}\n"
 						   "entities: [{name: e, tags: {a: b}}]\n",
 						   "nested JSON and tags", OFS_ERR_NONE);
@@ -1725,6 +1890,7 @@ main(void)
 	test_entities();
 	test_sources();
 	test_feature_views();
+	test_aggregations();
 	test_feature_services();
 	test_document_errors();
 	test_names();

@@ -1,0 +1,731 @@
+/*-------------------------------------------------------------------------
+ *
+ * pit_agg.c
+ *		Windowed aggregations as of each entity row, in the point-in-time
+ *		engine's single pass over the source.
+ *
+ * For an entity row at time t and an aggregation (an SQL aggregate over a
+ * source column, a window w), the answer is the aggregate over the source
+ * rows with the row's key and t - w < ts <= t (with
+ * filter_by_created_timestamp also created <= t): what
+ *
+ *	 SELECT agg(column) FROM source WHERE key = e.key AND ts > t - w AND ts <= t
+ *
+ * returns. pit_join.c groups the entity rows by key and sorts each group
+ * by time (its "positions"); it hands every source row with the group its
+ * key matched to PitAggSetAddRows. A source row with (ts, created) belongs
+ * to the windows of a contiguous range of the group's positions: from the
+ * first with t >= max(ts[, created]) to the last with t < ts + w. Both
+ * ends are found by binary search.
+ *
+ * Range in, point out: every group has an implicit segment tree over its
+ * positions (the bottom-up layout, leaves n..2n-1 for n positions, node x
+ * above 2x and 2x+1), and every node holds a transition state of each
+ * aggregation. A source row is added, with the aggregate's own transition
+ * function, to the O(log n) nodes that cover its range exactly; a
+ * position's answer then combines, with the aggregate's combine function,
+ * the states of the nodes from its leaf to the root (those cover every
+ * range holding the position, each once) and applies the final function.
+ * Cost: O(M log n) transitions for M source rows, O(N log n) combines for
+ * N entity rows; memory: two nodes per entity row and aggregation, and the
+ * states of the nodes some source row reached. The source is read once and
+ * never sorted, and nothing is kept per source row.
+ *
+ * Exactness: the states are PostgreSQL's own. The aggregate is the one the
+ * parser resolves for the column's type (PitAggLookup), and the engine
+ * drives its transition, combine and final functions as nodeAgg.c does for
+ * a parallel aggregate: strict functions skip NULL inputs, a NULL initial
+ * value makes the first input the state, by-reference states are kept in
+ * the aggregate's memory context. The functions are called with a
+ * WindowAggState as their context, as a window aggregate calls them
+ * (AggCheckCallContext then gives them our context for their states, and
+ * they may update a state in place). Sums and averages of integers and
+ * numerics, and their standard deviations, accumulate exactly (int8,
+ * int128 or numeric states), so their results are exactly the SQL
+ * aggregate's, to the last digit and the numeric's scale. Floating point
+ * states (sum, avg and stddev_samp of real and double precision) are
+ * combined as PostgreSQL combines the partial states of a parallel
+ * aggregate, so, as between two plans of the same query, the last bits can
+ * differ from a sequential scan's; min, max and count are exact for every
+ * type.
+ *
+ * Memory: the nodes and the answers are arrays of the engine (on huge
+ * pages where it can, pit_join.c); the contexts are the set's own
+ * (functions, their call info), statecxt (the states that point to memory
+ * of their own, freed when the set is finished), tmpcxt (reset after every
+ * batch of source rows and every group of positions) and resultcxt (the
+ * by-reference answers, until they are emitted). Source rows come in
+ * batches whose memory misses overlap (PitAggSetAddRows).
+ *
+ * Copyright (c) 2026, offline_store developers
+ *
+ * IDENTIFICATION
+ *	  src/pit_agg.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_aggregate.h"
+#include "catalog/pg_type.h"
+#include "common/int.h"
+#include "datatype/timestamp.h"
+#include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_func.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "pit_agg.h"
+
+/* PIT_ALLOCSET_SIZES of pit_join.c */
+#define AGG_ALLOCSET_SIZES	0, ((Size) 8 * 1024), ((Size) 8 * 1024 * 1024)
+
+/* A node's state of one aggregation */
+#define AGG_NOVALUE		0		/* no source row reached the node */
+#define AGG_NULL		1		/* a NULL state */
+#define AGG_VALUE		2		/* a state */
+
+/* at most this many nodes on a path from a leaf to the root (2^31 leaves) */
+#define AGG_MAX_PATH	33
+
+/* One aggregation: its aggregate's support functions and its window. */
+typedef struct PitAgg
+{
+	int64		window;
+	Oid			result_type;
+	int16		result_len;
+	bool		result_byval;
+	Oid			transtype;
+	int16		trans_len;
+	bool		trans_byval;
+	bool		has_initval;
+	Datum		initval;		/* in the set's context */
+	bool		has_final;
+	bool		state_pointer;	/* a state points to memory of its own */
+	int			window_index;	/* of window in the set's windows */
+	FmgrInfo	transfn;
+	FmgrInfo	combinefn;
+	FmgrInfo	finalfn;
+	FunctionCallInfo trans_call;
+	FunctionCallInfo combine_call;
+	FunctionCallInfo final_call;
+	Datum		empty;			/* the answer for an empty window */
+	bool		empty_isnull;
+} PitAgg;
+
+struct PitAggSet
+{
+	struct PitEntities *ents;	/* whose arrays the nodes and answers are */
+	MemoryContext cxt;
+	MemoryContext statecxt;
+	MemoryContext tmpcxt;
+	MemoryContext resultcxt;
+	WindowAggState *winstate;	/* the context the support functions see */
+	int			naggs;
+	int			maxaggs;
+	PitAgg	  **aggs;			/* each allocated once: its calls point into it */
+	int64		max_window;
+
+	/* after PitAggSetBuild */
+	int			nwindows;		/* the distinct windows */
+	int64	   *windows;
+	bool		prefetch_states;	/* some state points to memory of its own */
+	int32	   *batch_hi;		/* PIT_AGG_MAX_ROWS * nwindows range ends */
+	int32		npos;
+	int32		nrows;
+	Size		stride;			/* of a node: naggs Datums, then naggs flags */
+	char	   *nodes;			/* 2 * npos nodes, 2 * start + x for node x of
+								 * the group starting at position start */
+	Datum	   *results;		/* nrows * naggs answers */
+	bool	   *result_nulls;
+};
+
+#define NODE_VALUES(set, node) \
+	((Datum *) ((set)->nodes + (Size) (node) * (set)->stride))
+#define NODE_FLAGS(set, node) \
+	((uint8 *) (NODE_VALUES(set, node) + (set)->naggs))
+
+static Datum agg_final(PitAggSet *set, PitAgg *agg, Datum state, bool isnull,
+					   bool *result_isnull);
+
+/* A copy of a by-reference value in cxt. */
+static Datum
+copy_in(MemoryContext cxt, Datum value, int16 typlen)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Datum		copy = datumCopy(value, false, typlen);
+
+	MemoryContextSwitchTo(old);
+	return copy;
+}
+
+/*
+ * PitAggLookup resolves an aggregate as the parser resolves
+ * pg_catalog.sqlname(column) for a column of type argtype, and checks that
+ * the engine can compute it.
+ */
+bool
+PitAggLookup(const char *sqlname, Oid argtype, PitAggFunc *fn)
+{
+	List	   *name = list_make2(makeString("pg_catalog"), makeString(pstrdup(sqlname)));
+	Oid			argtypes[1];
+	Oid			funcid;
+	Oid			rettype;
+	bool		retset;
+	int			nvargs;
+	Oid			vatype;
+	Oid		   *true_typeids = NULL;
+	HeapTuple	tup;
+	Form_pg_aggregate aggform;
+	bool		ok;
+
+	argtypes[0] = argtype;
+	if (func_get_detail(name, NIL, NIL, 1, argtypes, false, false, false,
+						&funcid, &rettype, &retset, &nvargs, &vatype,
+						&true_typeids, NULL) != FUNCDETAIL_AGGREGATE)
+		return false;
+	/* the column as it is: no conversion but a binary-coercible one */
+	if (retset || !IsBinaryCoercible(argtype, true_typeids[0]) ||
+		IsPolymorphicType(true_typeids[0]) || IsPolymorphicType(rettype))
+		return false;
+
+	tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(funcid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	aggform = (Form_pg_aggregate) GETSTRUCT(tup);
+	ok = aggform->aggkind == AGGKIND_NORMAL && aggform->aggnumdirectargs == 0 &&
+		OidIsValid(aggform->aggcombinefn) &&
+		!IsPolymorphicType(aggform->aggtranstype) &&
+		(!OidIsValid(aggform->aggfinalfn) ||
+		 (aggform->aggfinalmodify == AGGMODIFY_READ_ONLY && !aggform->aggfinalextra));
+	ReleaseSysCache(tup);
+	if (!ok)
+		return false;
+
+	fn->aggfnoid = funcid;
+	fn->input_type = argtype;
+	fn->result_type = rettype;
+	return true;
+}
+
+/* PitAggSetCreate makes an empty set of aggregations in a context under parent. */
+PitAggSet *
+PitAggSetCreate(MemoryContext parent, struct PitEntities *ents)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "offline_store aggregations",
+											  AGG_ALLOCSET_SIZES);
+	PitAggSet  *set = MemoryContextAllocZero(cxt, sizeof(PitAggSet));
+	MemoryContext old;
+
+	set->cxt = cxt;
+	set->ents = ents;
+	set->statecxt = AllocSetContextCreate(cxt, "offline_store aggregation states",
+										  AGG_ALLOCSET_SIZES);
+	set->tmpcxt = AllocSetContextCreate(cxt, "offline_store aggregation work",
+										AGG_ALLOCSET_SIZES);
+	set->resultcxt = AllocSetContextCreate(cxt, "offline_store aggregation results",
+										   AGG_ALLOCSET_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	set->winstate = makeNode(WindowAggState);
+	MemoryContextSwitchTo(old);
+	set->winstate->curaggcontext = set->statecxt;
+	set->maxaggs = 4;
+	set->aggs = MemoryContextAllocZero(cxt, sizeof(PitAgg *) * set->maxaggs);
+	return set;
+}
+
+/* Call info for fn with nargs arguments, the aggregate's collation and context. */
+static FunctionCallInfo
+agg_call(PitAggSet *set, FmgrInfo *fn, int nargs, Oid collation)
+{
+	FunctionCallInfo fcinfo = MemoryContextAllocZero(set->cxt, SizeForFunctionCallInfo(nargs));
+
+	InitFunctionCallInfoData(*fcinfo, fn, nargs, collation, (Node *) set->winstate, NULL);
+	return fcinfo;
+}
+
+/*
+ * PitAggSetAdd adds an aggregation: fn (from PitAggLookup) over values of
+ * its input type with collation, in windows of window_usec.
+ */
+void
+PitAggSetAdd(PitAggSet *set, const PitAggFunc *fn, Oid collation, int64 window_usec)
+{
+	HeapTuple	tup;
+	Form_pg_aggregate aggform;
+	PitAgg	   *agg;
+	Datum		textinit;
+	bool		isnull;
+
+	Assert(window_usec > 0);
+	if (set->naggs == set->maxaggs)
+	{
+		set->maxaggs *= 2;
+		set->aggs = repalloc(set->aggs, sizeof(PitAgg *) * set->maxaggs);
+	}
+	agg = MemoryContextAllocZero(set->cxt, sizeof(PitAgg));
+	set->aggs[set->naggs++] = agg;
+	agg->window = window_usec;
+	set->max_window = Max(set->max_window, window_usec);
+
+	tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(fn->aggfnoid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for aggregate %u", fn->aggfnoid);
+	aggform = (Form_pg_aggregate) GETSTRUCT(tup);
+	agg->transtype = aggform->aggtranstype;
+	get_typlenbyval(agg->transtype, &agg->trans_len, &agg->trans_byval);
+	agg->state_pointer = !agg->trans_byval || agg->transtype == INTERNALOID;
+	fmgr_info_cxt(aggform->aggtransfn, &agg->transfn, set->cxt);
+	fmgr_info_cxt(aggform->aggcombinefn, &agg->combinefn, set->cxt);
+	agg->has_final = OidIsValid(aggform->aggfinalfn);
+	if (agg->has_final)
+		fmgr_info_cxt(aggform->aggfinalfn, &agg->finalfn, set->cxt);
+	textinit = SysCacheGetAttr(AGGFNOID, tup, Anum_pg_aggregate_agginitval, &isnull);
+	agg->has_initval = !isnull;
+	if (agg->has_initval)
+	{
+		Oid			typinput;
+		Oid			typioparam;
+		MemoryContext old = MemoryContextSwitchTo(set->cxt);
+
+		getTypeInputInfo(agg->transtype, &typinput, &typioparam);
+		agg->initval = OidInputFunctionCall(typinput, TextDatumGetCString(textinit),
+											typioparam, -1);
+		MemoryContextSwitchTo(old);
+	}
+	ReleaseSysCache(tup);
+
+	agg->result_type = fn->result_type;
+	get_typlenbyval(agg->result_type, &agg->result_len, &agg->result_byval);
+	agg->trans_call = agg_call(set, &agg->transfn, 2, collation);
+	agg->combine_call = agg_call(set, &agg->combinefn, 2, collation);
+	if (agg->has_final)
+		agg->final_call = agg_call(set, &agg->finalfn, 1, collation);
+}
+
+int
+PitAggSetCount(const PitAggSet *set)
+{
+	return set->naggs;
+}
+
+int64
+PitAggSetMaxWindow(const PitAggSet *set)
+{
+	return set->max_window;
+}
+
+/*
+ * PitAggSetBuild makes the nodes of npos positions and the answers of
+ * nrows entity rows, every answer that of an empty window until
+ * PitAggSetFinish (an entity row that no source row can reach keeps it).
+ */
+void
+PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows)
+{
+	int			na = set->naggs;
+
+	set->npos = npos;
+	set->nrows = nrows;
+
+	/* the distinct windows: a source row searches each one's end once */
+	set->windows = MemoryContextAlloc(set->cxt, sizeof(int64) * Max(na, 1));
+	for (int a = 0; a < na; a++)
+	{
+		PitAgg	   *agg = set->aggs[a];
+		int			k;
+
+		for (k = 0; k < set->nwindows; k++)
+			if (set->windows[k] == agg->window)
+				break;
+		if (k == set->nwindows)
+			set->windows[set->nwindows++] = agg->window;
+		agg->window_index = k;
+		set->prefetch_states |= agg->state_pointer;
+	}
+	set->batch_hi = MemoryContextAlloc(set->cxt,
+									   sizeof(int32) * PIT_AGG_MAX_ROWS * Max(set->nwindows, 1));
+
+	/* probed at random, once per source row: the engine's arrays */
+	set->stride = MAXALIGN(na * (sizeof(Datum) + sizeof(uint8)));
+	set->nodes = PitArrayAlloc(set->ents, set->stride * 2 * Max((Size) npos, 1));
+	memset(set->nodes, 0, set->stride * 2 * Max((Size) npos, 1));
+	set->results = PitArrayAlloc(set->ents, sizeof(Datum) * na * Max((Size) nrows, 1));
+	set->result_nulls = PitArrayAlloc(set->ents, sizeof(bool) * na * Max((Size) nrows, 1));
+
+	/* the answer of an empty window: the final function of the initial state */
+	set->winstate->curaggcontext = set->tmpcxt;
+	for (int a = 0; a < na; a++)
+	{
+		PitAgg	   *agg = set->aggs[a];
+		MemoryContext old = MemoryContextSwitchTo(set->tmpcxt);
+		Datum		init = agg->has_initval ?
+			datumCopy(agg->initval, agg->trans_byval, agg->trans_len) : (Datum) 0;
+		Datum		v = agg_final(set, agg, init, !agg->has_initval, &agg->empty_isnull);
+
+		MemoryContextSwitchTo(set->resultcxt);
+		agg->empty = agg->empty_isnull ? (Datum) 0 :
+			datumCopy(v, agg->result_byval, agg->result_len);
+		MemoryContextSwitchTo(old);
+	}
+	MemoryContextReset(set->tmpcxt);
+	set->winstate->curaggcontext = set->statecxt;
+	for (Size r = 0; r < (Size) nrows; r++)
+		for (int a = 0; a < na; a++)
+		{
+			set->results[r * na + a] = set->aggs[a]->empty;
+			set->result_nulls[r * na + a] = set->aggs[a]->empty_isnull;
+		}
+}
+
+/*
+ * The first of the n positions at base with t >= key (n if none), without
+ * branches on the data, as pit_join.c searches.
+ */
+static inline int32
+lower_bound(const PitTime *base, int32 n, int64 key)
+{
+	const PitTime *b = base;
+
+	if (n == 0)
+		return 0;
+	while (n > 1)
+	{
+		int32		half = n / 2;
+
+		b = b[half - 1].t < key ? b + half : b;
+		n -= half;
+	}
+	return (int32) (b - base) + (b->t < key);
+}
+
+/* Add a source value to a node's state of aggregation a, as nodeAgg.c does. */
+static inline void
+agg_transition(PitAggSet *set, int a, Size node, Datum value, bool isnull)
+{
+	PitAgg	   *agg = set->aggs[a];
+	Datum	   *sv = &NODE_VALUES(set, node)[a];
+	uint8	   *sf = &NODE_FLAGS(set, node)[a];
+	FunctionCallInfo fcinfo = agg->trans_call;
+	MemoryContext old;
+	Datum		result;
+
+	if (agg->transfn.fn_strict)
+	{
+		if (isnull)
+			return;
+		if (*sf == AGG_NOVALUE && !agg->has_initval)
+		{
+			/* the first input is the state */
+			*sv = agg->trans_byval ? value :
+				copy_in(set->statecxt, value, agg->trans_len);
+			*sf = AGG_VALUE;
+			return;
+		}
+		if (*sf == AGG_NULL)
+			return;				/* a strict function's NULL stays */
+	}
+	if (*sf == AGG_NOVALUE)
+	{
+		if (agg->has_initval)
+		{
+			*sv = agg->trans_byval ? agg->initval :
+				copy_in(set->statecxt, agg->initval, agg->trans_len);
+			*sf = AGG_VALUE;
+		}
+		else
+		{
+			*sv = (Datum) 0;
+			*sf = AGG_NULL;
+		}
+	}
+
+	fcinfo->args[0].value = *sv;
+	fcinfo->args[0].isnull = (*sf == AGG_NULL);
+	fcinfo->args[1].value = value;
+	fcinfo->args[1].isnull = isnull;
+	fcinfo->isnull = false;
+	old = MemoryContextSwitchTo(set->tmpcxt);
+	result = FunctionCallInvoke(fcinfo);
+	MemoryContextSwitchTo(old);
+
+	/* a new by-reference state moves to the states' context */
+	if (!agg->trans_byval && result != *sv)
+	{
+		if (!fcinfo->isnull)
+			result = copy_in(set->statecxt, result, agg->trans_len);
+		if (*sf == AGG_VALUE)
+			pfree(DatumGetPointer(*sv));
+	}
+	*sv = fcinfo->isnull ? (Datum) 0 : result;
+	*sf = fcinfo->isnull ? AGG_NULL : AGG_VALUE;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define agg_prefetch(p) __builtin_prefetch(p)
+#else
+#define agg_prefetch(p) ((void) 0)
+#endif
+
+/*
+ * PitAggSetAddRows adds source rows to the windows they belong to: a row
+ * belongs to those of the positions of its group with t >= need and
+ * t - w < ts, the range [lo, hi) of positions found by binary search (hi
+ * once per distinct window). By-reference values are valid until
+ * PitAggSetEndBatch.
+ *
+ * The cost is memory latency: a row's positions, its node and its states
+ * lie anywhere. So the rows are taken in three passes, so that the misses
+ * of one row overlap with the others': find the ranges and prefetch the
+ * first node of each, prefetch the states those nodes point to, add.
+ */
+void
+PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRow *rows)
+{
+	int			nw = set->nwindows;
+	int32		lo[PIT_AGG_MAX_ROWS];
+
+	Assert(nrows <= PIT_AGG_MAX_ROWS);
+	for (int r = 0; r < nrows; r++)
+	{
+		const PitAggRow *row = &rows[r];
+		const PitTime *base = &times[row->start];
+		int32	   *hi = &set->batch_hi[r * nw];
+		int32		l;
+		bool		any = false;
+
+		lo[r] = -1;
+		/* no window holds an infinite timestamp: t - w < ts <= t fails */
+		if (TIMESTAMP_NOT_FINITE(row->ts))
+			continue;
+		l = lower_bound(base, row->count, row->need);
+		if (l >= row->count)
+			continue;
+		for (int k = 0; k < nw; k++)
+		{
+			int64		bound;
+
+			/*
+			 * Out of the window of every position with t >= ts + w; a bound
+			 * past the end of time leaves out only infinite positions.
+			 */
+			if (pg_add_s64_overflow(row->ts, set->windows[k], &bound) || bound > DT_NOEND)
+				bound = DT_NOEND;
+			hi[k] = lower_bound(base, row->count, bound);
+			any |= (l < hi[k]);
+		}
+		if (!any)
+			continue;
+		lo[r] = l;
+		/* a range of one position is its leaf; longer ones start above */
+		agg_prefetch(NODE_VALUES(set, (Size) row->start * 2 + l + row->count));
+	}
+
+	if (set->prefetch_states)
+		for (int r = 0; r < nrows; r++)
+		{
+			Size		leaf;
+
+			if (lo[r] < 0)
+				continue;
+			leaf = (Size) rows[r].start * 2 + lo[r] + rows[r].count;
+			for (int a = 0; a < set->naggs; a++)
+				if (set->aggs[a]->state_pointer && NODE_FLAGS(set, leaf)[a] == AGG_VALUE)
+					agg_prefetch(DatumGetPointer(NODE_VALUES(set, leaf)[a]));
+		}
+
+	for (int r = 0; r < nrows; r++)
+	{
+		const PitAggRow *row = &rows[r];
+		Size		nodebase = (Size) row->start * 2;
+
+		if (lo[r] < 0)
+			continue;
+		for (int a = 0; a < set->naggs; a++)
+		{
+			int32		hi = set->batch_hi[r * nw + set->aggs[a]->window_index];
+			int32		l;
+			int32		h;
+
+			/* the nodes covering [lo, hi) exactly */
+			for (l = lo[r] + row->count, h = hi + row->count; l < h; l >>= 1, h >>= 1)
+			{
+				if (l & 1)
+					agg_transition(set, a, nodebase + l++, row->values[a], row->nulls[a]);
+				if (h & 1)
+					agg_transition(set, a, nodebase + --h, row->values[a], row->nulls[a]);
+			}
+		}
+	}
+}
+
+/* PitAggSetEndBatch releases what the transitions of a batch of rows left. */
+void
+PitAggSetEndBatch(PitAggSet *set)
+{
+	MemoryContextReset(set->tmpcxt);
+}
+
+/*
+ * The final value of aggregation agg from a state (NULL: isnull), or the
+ * state itself when there is no final function. Not copied: it may live in
+ * the state's memory.
+ */
+static Datum
+agg_final(PitAggSet *set, PitAgg *agg, Datum state, bool isnull, bool *result_isnull)
+{
+	FunctionCallInfo fcinfo = agg->final_call;
+	Datum		result;
+
+	if (!agg->has_final)
+	{
+		*result_isnull = isnull;
+		return state;
+	}
+	if (isnull && agg->finalfn.fn_strict)
+	{
+		*result_isnull = true;
+		return (Datum) 0;
+	}
+	fcinfo->args[0].value = state;
+	fcinfo->args[0].isnull = isnull;
+	fcinfo->isnull = false;
+	result = FunctionCallInvoke(fcinfo);
+	*result_isnull = fcinfo->isnull;
+	return result;
+}
+
+/*
+ * The answer of aggregation a from the states of its nstates nodes (none
+ * NULL): combined into a state of our own, as nodeAgg.c combines partial
+ * states (starting from the initial value; with a strict combine function
+ * and none, from a copy of the first state), then finalized. A single state
+ * with no initial value is finalized as it is: the final functions are
+ * read-only (PitAggLookup). Runs in tmpcxt, which is also the aggregate's
+ * context here.
+ */
+static Datum
+agg_answer(PitAggSet *set, PitAgg *agg, Datum *states, int nstates, bool *isnull)
+{
+	FunctionCallInfo fcinfo = agg->combine_call;
+	Datum		acc;
+	bool		acc_null;
+	bool		acc_none;		/* no initial value and nothing combined yet */
+
+	if (nstates == 0)
+	{
+		*isnull = agg->empty_isnull;
+		return agg->empty;
+	}
+	if (nstates == 1 && !agg->has_initval)
+		return agg_final(set, agg, states[0], false, isnull);
+
+	acc = agg->has_initval ?
+		datumCopy(agg->initval, agg->trans_byval, agg->trans_len) : (Datum) 0;
+	acc_null = !agg->has_initval;
+	acc_none = !agg->has_initval;
+	for (int i = 0; i < nstates; i++)
+	{
+		if (agg->combinefn.fn_strict)
+		{
+			if (acc_none)
+			{
+				acc = datumCopy(states[i], agg->trans_byval, agg->trans_len);
+				acc_null = acc_none = false;
+				continue;
+			}
+			if (acc_null)
+				continue;		/* a strict function's NULL stays */
+		}
+		fcinfo->args[0].value = acc;
+		fcinfo->args[0].isnull = acc_null;
+		fcinfo->args[1].value = states[i];
+		fcinfo->args[1].isnull = false;
+		fcinfo->isnull = false;
+		acc = FunctionCallInvoke(fcinfo);
+		acc_null = fcinfo->isnull;
+		acc_none = false;
+	}
+	return agg_final(set, agg, acc, acc_null, isnull);
+}
+
+/*
+ * PitAggSetFinish answers every position of the ngroups groups (positions
+ * gstart[g] to gstart[g + 1] - 1, entity rows pos_row) from the states on
+ * its path to its group's root, then frees the states.
+ */
+void
+PitAggSetFinish(PitAggSet *set, const int32 *gstart, int32 ngroups,
+				const int32 *pos_row)
+{
+	int			na = set->naggs;
+	Datum		states[AGG_MAX_PATH];
+	MemoryContext old;
+
+	set->winstate->curaggcontext = set->tmpcxt;
+	old = MemoryContextSwitchTo(set->tmpcxt);
+	for (int32 g = 0; g < ngroups; g++)
+	{
+		int32		start = gstart[g];
+		int32		n = gstart[g + 1] - start;
+		Size		nodebase = (Size) start * 2;
+
+		for (int32 q = 0; q < n; q++)
+		{
+			Size		row = (Size) pos_row[start + q];
+
+			if ((q & 0xffff) == 0xffff)
+			{
+				MemoryContextReset(set->tmpcxt);
+				CHECK_FOR_INTERRUPTS();
+			}
+
+			for (int a = 0; a < na; a++)
+			{
+				PitAgg	   *agg = set->aggs[a];
+				int			nstates = 0;
+				Datum		v;
+				bool		isnull;
+
+				for (int32 x = q + n; x >= 1; x >>= 1)
+				{
+					Size		node = nodebase + x;
+
+					if (NODE_FLAGS(set, node)[a] == AGG_VALUE)
+						states[nstates++] = NODE_VALUES(set, node)[a];
+				}
+				v = agg_answer(set, agg, states, nstates, &isnull);
+				if (!isnull && !agg->result_byval && nstates > 0)
+					v = copy_in(set->resultcxt, v, agg->result_len);
+				set->results[row * na + a] = isnull ? (Datum) 0 : v;
+				set->result_nulls[row * na + a] = isnull;
+			}
+		}
+		MemoryContextReset(set->tmpcxt);
+		if ((g & 0xfff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	MemoryContextSwitchTo(old);
+
+	/* only the answers are needed from now on */
+	PitArrayFree(set->ents, set->nodes);
+	set->nodes = NULL;
+	MemoryContextDelete(set->statecxt);
+	set->statecxt = NULL;
+	set->winstate->curaggcontext = set->tmpcxt;
+}
+
+/* PitAggSetResult gives entity row row's answers, one per aggregation. */
+void
+PitAggSetResult(PitAggSet *set, int32 row, Datum *values, bool *nulls)
+{
+	memcpy(values, &set->results[(Size) row * set->naggs], sizeof(Datum) * set->naggs);
+	memcpy(nulls, &set->result_nulls[(Size) row * set->naggs], sizeof(bool) * set->naggs);
+}
