@@ -19,7 +19,7 @@ CREATE EXTENSION IF NOT EXISTS pg_cron;
 SELECT to_regprocedure('feast_apply(text,boolean)') IS NOT NULL AS has_apply,
        to_regprocedure('feast_registry_dump(text)') IS NOT NULL AS has_dump,
        to_regprocedure('feast_historical(text,text[],text,boolean,text,boolean,timestamptz,timestamptz,timestamptz)') IS NOT NULL AS has_historical,
-       to_regprocedure('feast_historical_sql(text,text[],text,boolean,text,boolean,timestamptz,timestamptz)') IS NOT NULL AS has_historical_sql,
+       to_regprocedure('feast_historical_sql(text,text[],text,boolean,text,boolean,timestamptz,timestamptz,timestamptz)') IS NOT NULL AS has_historical_sql,
        to_regprocedure('feast_materialize(timestamptz,timestamptz,text[],text)') IS NOT NULL AS has_materialize,
        to_regprocedure('feast_materialize_incremental(timestamptz,text[],text)') IS NOT NULL AS has_incremental,
        to_regprocedure('feast_online_features(text,text[],text,boolean,text)') IS NOT NULL AS has_online,
