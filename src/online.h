@@ -80,7 +80,8 @@ extern char *OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc,
  * OnlineUpsertRowsSql returns the statement that upserts the rows of the
  * relation named relation (an ephemeral named relation: rows one per
  * online key, with the online table's columns in order: keys, or '' for an
- * entity-less view, features, event_timestamp, created_timestamp) into
+ * entity-less view, the schema's features (not the aggregated ones),
+ * event_timestamp, created_timestamp) into
  * fv's online table, in the relation's order, with the newest-wins rule
  * (materialization); without newest_wins, a plain INSERT (for a table
  * known to hold none of the keys).

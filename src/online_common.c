@@ -342,7 +342,12 @@ OnlineKeyReadExpr(const RegFeatureView *fv, const char *key,
 	return expr ? expr : psprintf("s.%s", quote_identifier(NameStr(att->attname)));
 }
 
-/* The online table's column list: keys (or the dummy key), features, timestamps. */
+/*
+ * The online table's columns that newest-wins writes: keys (or the dummy
+ * key), the schema's features, timestamps. Aggregated features are not
+ * among them: a push leaves them as they are, and materialization sets
+ * them with a statement of its own (online_materialize_agg.c).
+ */
 static void
 append_online_columns(StringInfo sql, const RegFeatureView *fv)
 {
@@ -474,8 +479,8 @@ OnlineUpsertSql(const RegFeatureView *fv, TupleDesc desc, const char *from_item)
  * table known to hold none of their keys), in the relation's order. The
  * relation's columns are the online table's in the order of
  * append_online_columns: the keys (the dummy key '' for an entity-less
- * view), the features, the event and created timestamps; INSERT converts
- * each by assignment.
+ * view), the schema's features, the event and created timestamps; INSERT
+ * converts each by assignment, and leaves the aggregated features NULL.
  */
 char *
 OnlineUpsertRowsSql(const RegFeatureView *fv, const char *relation, bool newest_wins)
