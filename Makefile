@@ -37,7 +37,7 @@ REGRESS_ALL = install upgrade \
           $(REGRESS_HISTORICAL) \
           direct_scan $(REGRESS_HISTORICAL) direct_scan_reset \
           progress \
-          materialize online push pull bad_input_online \
+          materialize online push pull bad_input_online online_cache \
           registry_hints ownership privileges write_privileges search_path
 REGRESS = $(REGRESS_ALL)
 ISOLATION      = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))

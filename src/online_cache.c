@@ -251,10 +251,12 @@ OnlineCacheEnter(void)
 }
 
 void
-OnlineCacheLeave(void)
+OnlineCacheLeave(bool success)
 {
 	Assert(depth > 0);
 	depth--;
+	if (depth == 0 && success)
+		sweep();
 }
 
 bool

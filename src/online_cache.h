@@ -39,14 +39,15 @@ typedef struct OnlineCacheEntry
 
 /*
  * OnlineCacheEnter starts a call that uses the cache, OnlineCacheLeave ends
- * it (also when the call fails: PG_FINALLY). Entries dropped while a call
- * runs are freed only when no call runs, so a call (or a call nested in
- * its entity_df query) never sees the memory of an entry it holds freed.
- * OnlineCacheEnter also makes the invalidations other sessions committed
- * take effect now.
+ * it, also when the call fails (success false, from PG_CATCH). Entries
+ * dropped while a call runs are freed only when no call runs (at the end
+ * of a successful call, or at the start of the next), so a call (or a call
+ * nested in its entity_df query) never has an entry it holds freed under
+ * it, and nothing is freed while an error unwinds. OnlineCacheEnter also
+ * makes the invalidations other sessions committed take effect now.
  */
 extern void OnlineCacheEnter(void);
-extern void OnlineCacheLeave(void);
+extern void OnlineCacheLeave(bool success);
 
 /*
  * The live entry with that key, made the most recently used, or NULL.

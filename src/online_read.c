@@ -70,6 +70,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/params.h"
+#include "storage/lmgr.h"
 #include "tcop/dest.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -255,13 +256,13 @@ online_read_begin(FunctionCallInfo fcinfo, OnlineReadCall *call)
 	StringInfoData key;
 	OnlineCacheEntry *entry;
 	OnlineRead *rd;
-	uint64		generation = OnlineCacheGeneration();
 	MemoryContext cxt;
 	MemoryContext old;
 	char	   *project;
 	List	   *requests;
 	ListCell   *lc;
 	Oid		   *relids;
+	uint64		generation;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -271,16 +272,30 @@ online_read_begin(FunctionCallInfo fcinfo, OnlineReadCall *call)
 
 	initStringInfo(&key);
 	request_key(&key, features, feature_service, full_feature_names, project_arg);
-	call->generation = generation;
 	entry = OnlineCacheLookup(key.data, key.len);
+	if (entry != NULL)
+	{
+		/*
+		 * Lock the online tables as the read will, before trusting what the
+		 * entry says of them: a change committed since it was built is
+		 * received now (and drops it), and none can happen until the
+		 * transaction ends.
+		 */
+		for (int i = 0; i < entry->nrelids; i++)
+			LockRelationOid(entry->relids[i], AccessShareLock);
+		if (entry->dead)
+			entry = NULL;
+	}
 	if (entry != NULL)
 	{
 		call->rd = entry->data;
 		call->entry = entry;
+		call->generation = OnlineCacheGeneration();
 		call->from = SqlRelationOrQuery(entity_df, "entity_df");
 		pfree(key.data);
 		return;
 	}
+	call->generation = generation = OnlineCacheGeneration();
 
 	/* resolve it, in a context of its own that the cache may keep */
 	cxt = AllocSetContextCreate(CurrentMemoryContext,
@@ -694,9 +709,25 @@ online_read_receive(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
+/*
+ * The read's columns must be those the result was built for: the online
+ * tables are locked before the entry is used, so this only guards against
+ * what cannot happen.
+ */
 static void
 online_read_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
+	OnlineReadDest *d = (OnlineReadDest *) self;
+
+	if (typeinfo->natts != d->desc->natts - d->nentity + 1)
+		elog(ERROR, "online read returns %d columns, expected %d",
+			 typeinfo->natts, d->desc->natts - d->nentity + 1);
+	for (int c = 1; c < typeinfo->natts; c++)
+		if (TupleDescAttr(typeinfo, c)->atttypid !=
+			TupleDescAttr(d->desc, d->nentity + c - 1)->atttypid)
+			elog(ERROR, "online read column %d is of type %s, expected %s", c + 1,
+				 format_type_be(TupleDescAttr(typeinfo, c)->atttypid),
+				 format_type_be(TupleDescAttr(d->desc, d->nentity + c - 1)->atttypid));
 }
 
 static void
@@ -722,7 +753,8 @@ online_read_batch(OnlineReadShape *shape, SPITupleTable *etab, int n,
 	int			lbs[1] = {1};
 	OnlineReadDest dest;
 	SPIExecuteOptions options;
-	int			rc;
+	MemoryContext cxt = CurrentMemoryContext;
+	int			rc = 0;
 
 	memset(&dest, 0, sizeof(dest));
 	dest.pub.receiveSlot = online_read_receive;
@@ -779,7 +811,16 @@ online_read_batch(OnlineReadShape *shape, SPITupleTable *etab, int n,
 	options.params = params;
 	options.read_only = true;
 	options.dest = (DestReceiver *) &dest;
-	rc = SPI_execute_plan_extended(shape->plan, &options);
+	PG_TRY();
+	{
+		rc = SPI_execute_plan_extended(shape->plan, &options);
+	}
+	PG_CATCH();
+	{
+		/* a permission error, say, without our statement in its context */
+		SpiRethrowWithoutStatement(cxt, shape->sql);
+	}
+	PG_END_TRY();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
 }
@@ -846,11 +887,13 @@ ofs_feast_online_features(PG_FUNCTION_ARGS)
 		online_read_begin(fcinfo, &call);
 		online_read_rows(fcinfo, &call);
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
-		OnlineCacheLeave();
+		OnlineCacheLeave(false);
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	OnlineCacheLeave(true);
 	return (Datum) 0;
 }
 
