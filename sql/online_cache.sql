@@ -15,6 +15,8 @@ INSERT INTO public.occ_src
 SELECT d, CASE WHEN d % 2 = 0 THEN 'south' ELSE 'north' END, '2024-01-01 10:00+00',
 	   d / 10.0, d * 10, d + 1, d + 2, d + 3, d + 4, d + 5, d + 6, d + 7
 FROM generate_series(1, 4) d;
+CREATE TABLE public.occ_glob (ts timestamptz, temp real);
+INSERT INTO public.occ_glob VALUES ('2024-01-01 09:00+00', 20.5), ('2024-01-01 10:00+00', 21.5);
 
 -- The document of the project: the dtype of conv, the entities of stats,
 -- whether the feature service reads all of stats.
@@ -27,7 +29,12 @@ entities:
   - {name: region, join_keys: [region], value_type: STRING}
 sources:
   - {name: src, type: table, table: public.occ_src, timestamp_field: ts}
+  - {name: glob, type: table, table: public.occ_glob, timestamp_field: ts}
 feature_views:
+  - name: weather
+    entities: []
+    source: glob
+    schema: [{name: temp, dtype: Float32}]
   - name: stats
     entities: [%s]
     source: src
@@ -111,6 +118,22 @@ FROM (SELECT t.*, row_number() OVER () FROM feast_online_features(
 		'SELECT g, 1 + (g % 5)::bigint AS driver_id FROM generate_series(1, 2500) g',
 		ARRAY['stats:trips'], project => 'occ') AS t(n integer, driver_id bigint, trips integer)) s
 WHERE driver_id <= 4 OR trips IS NULL;
+
+-- One entity row and a batch end with one row (1001 rows) are read by a
+-- plan of their own; so are requests of entity-less views only.
+SELECT count(*) AS rows, count(trips) AS found, bool_and(trips = driver_id * 10) AS right
+FROM feast_online_features('SELECT 1 + (g % 4)::bigint AS driver_id FROM generate_series(1, 1001) g',
+						   ARRAY['stats:trips'], project => 'occ') AS t(driver_id bigint, trips integer);
+SELECT * FROM feast_online_features('SELECT 7 AS n', ARRAY['weather:temp'], project => 'occ')
+	AS t(n integer, temp real);
+SELECT * FROM feast_online_features('SELECT g AS n FROM generate_series(1, 3) g', ARRAY['weather:temp'], project => 'occ')
+	AS t(n integer, temp real);
+SELECT * FROM feast_online_features($$SELECT * FROM (VALUES (2::bigint), (NULL)) v(driver_id)$$,
+									ARRAY['weather:temp', 'stats:trips'], project => 'occ')
+	AS t(driver_id bigint, temp real, trips integer);
+SELECT * FROM feast_online_features($$SELECT NULL::bigint AS driver_id$$,
+									ARRAY['weather:temp', 'stats:trips'], project => 'occ')
+	AS t(driver_id bigint, temp real, trips integer);
 
 -- An apply in this session: the next call sees the new dtype (the online
 -- column converted in place).
@@ -245,4 +268,4 @@ DELETE FROM feast.projects WHERE name = 'occ';
 DROP SCHEMA occ_online;
 DROP ROLE occ_reader;
 DROP FUNCTION occ_doc(text, text, boolean), occ_kept();
-DROP TABLE public.occ_src;
+DROP TABLE public.occ_src, public.occ_glob;

@@ -28,15 +28,17 @@
  *   full_feature_names);
  * - the read (online_read_shape): for the entity rows' columns (names,
  *   types, typmods, collations), the checks on them (missing join keys,
- *   name collisions, key equality) and one prepared statement,
+ *   name collisions, key equality) and two prepared statements,
  *       SELECT k.ord, o1.f, ... FROM ROWS FROM (feast.online_keys($1), ...)
  *         WITH ORDINALITY k(k1, ..., ord)
  *       LEFT JOIN <online table> o1 ON <k.k1 = o1.key, as SQL resolves it>
  *       ... ORDER BY k.ord
- *   whose parameters are arrays of the entity rows' key values, kept with
- *   SPI_keepplan (one generic plan: feast.online_keys is unnest with a
- *   small row estimate, so the planner probes the online tables' primary
- *   keys).
+ *   whose parameters are arrays of a batch of entity rows' key values,
+ *   and the same for one entity row, FROM (SELECT $1 AS k1, ...) k, whose
+ *   parameters are its key values (a serving call often has one key);
+ *   both kept with SPI_keepplan, each one generic plan (feast.online_keys
+ *   is unnest with a small row estimate, so the planner probes the online
+ *   tables' primary keys).
  *
  * Every call then runs the entity_df query (as the caller, read-only) and,
  * for each batch of ONLINE_READ_BATCH entity rows, the kept statement.
@@ -123,8 +125,10 @@ typedef struct OnlineReadShape
 	int16	   *param_typlen;
 	bool	   *param_typbyval;
 	char	   *param_typalign;
-	char	   *sql;
+	char	   *sql;			/* the read of a batch of entity rows */
 	SPIPlanPtr	plan;			/* kept when the shape is */
+	char	   *sql1;			/* the read of one entity row */
+	SPIPlanPtr	plan1;
 	bool		kept;
 } OnlineReadShape;
 
@@ -235,7 +239,10 @@ online_read_release(void *data)
 
 	for (OnlineReadShape *s = rd->shapes; s != NULL; s = s->next)
 		if (s->kept)
+		{
 			SPI_freeplan(s->plan);
+			SPI_freeplan(s->plan1);
+		}
 }
 
 /*
@@ -450,16 +457,18 @@ online_read_shape(OnlineReadCall *call, TupleDesc edesc)
 {
 	OnlineRead *rd = call->rd;
 	StringInfoData key;
-	StringInfoData sql;
+	StringInfoData cols;
 	StringInfoData joins;
 	StringInfoData keycols;
 	StringInfoData keyfuncs;
+	StringInfoData keyparams;
 	OnlineReadShape *shape;
 	MemoryContext cxt;
 	MemoryContext old;
 	int			nfeatures = 0;
 	int			col;
 	Oid		   *argtypes;
+	Oid		   *argtypes1;
 	bool		keep;
 
 	initStringInfo(&key);
@@ -482,11 +491,11 @@ online_read_shape(OnlineReadCall *call, TupleDesc edesc)
 	shape->nentity = edesc->natts;
 	shape->param_att = palloc(sizeof(int) * (edesc->natts + 1));
 
-	initStringInfo(&sql);
+	initStringInfo(&cols);
 	initStringInfo(&joins);
 	initStringInfo(&keycols);
 	initStringInfo(&keyfuncs);
-	appendStringInfoString(&sql, "SELECT k.ord");
+	initStringInfo(&keyparams);
 	for (int v = 0; v < rd->nviews; v++)
 	{
 		OnlineReadView *view = &rd->views[v];
@@ -512,7 +521,7 @@ online_read_shape(OnlineReadCall *call, TupleDesc edesc)
 						 errdetail("Feature view \"%s\" has the feature \"%s\".",
 								   fv->name, req->features[i]->name),
 						 errhint("Run feast_apply to make the online table match the feature view.")));
-			appendStringInfo(&sql, ", %s.%s", alias,
+			appendStringInfo(&cols, ", %s.%s", alias,
 							 quote_identifier(req->features[i]->name));
 			nfeatures++;
 		}
@@ -552,22 +561,32 @@ online_read_shape(OnlineReadCall *call, TupleDesc edesc)
 				appendStringInfo(&keyfuncs, "%sfeast.online_keys($%d)",
 								 p > 0 ? ", " : "", p + 1);
 				appendStringInfo(&keycols, "k%d, ", p + 1);
+				appendStringInfo(&keyparams, "%s$%d AS k%d",
+								 p > 0 ? ", " : "", p + 1, p + 1);
 			}
 			appendStringInfo(&joins, "%s%s", i > 0 ? " AND " : "",
 							 key_condition(edesc, view, i, alias,
 										   psprintf("k.k%d", p + 1)));
 		}
 	}
+
+	/*
+	 * A batch: the key columns as arrays, one row per element with its
+	 * ordinal (the planner knows the rows come out in that order); with no
+	 * key column, the number of rows. One row: the keys as scalars.
+	 */
 	if (shape->nparams > 0)
-		appendStringInfo(&sql, "\nFROM ROWS FROM (%s) WITH ORDINALITY AS k(%sord)",
-						 keyfuncs.data, keycols.data);
+		shape->sql = psprintf("SELECT k.ord%s\nFROM ROWS FROM (%s) WITH ORDINALITY AS k(%sord)%s\nORDER BY k.ord",
+							  cols.data, keyfuncs.data, keycols.data, joins.data);
 	else
-		appendStringInfoString(&sql, "\nFROM pg_catalog.generate_series(1::pg_catalog.int8, $1) AS k(ord)");
-	appendStringInfo(&sql, "%s\nORDER BY k.ord", joins.data);
-	shape->sql = sql.data;
+		shape->sql = psprintf("SELECT k.ord%s\nFROM pg_catalog.generate_series(1::pg_catalog.int8, $1) AS k(ord)%s\nORDER BY k.ord",
+							  cols.data, joins.data);
+	shape->sql1 = psprintf("SELECT 1::pg_catalog.int8%s\nFROM (SELECT %s) AS k%s",
+						   cols.data, keyparams.data, joins.data);
 
 	/* the parameters: arrays of the key columns' types, or the row count */
 	argtypes = palloc(sizeof(Oid) * Max(shape->nparams, 1));
+	argtypes1 = palloc(sizeof(Oid) * Max(shape->nparams, 1));
 	shape->param_type = palloc(sizeof(Oid) * Max(shape->nparams, 1));
 	shape->param_arraytype = palloc(sizeof(Oid) * Max(shape->nparams, 1));
 	shape->param_typlen = palloc(sizeof(int16) * Max(shape->nparams, 1));
@@ -577,7 +596,7 @@ online_read_shape(OnlineReadCall *call, TupleDesc edesc)
 	{
 		Oid			type = TupleDescAttr(edesc, shape->param_att[p])->atttypid;
 
-		shape->param_type[p] = type;
+		shape->param_type[p] = argtypes1[p] = type;
 		get_typlenbyvalalign(type, &shape->param_typlen[p],
 							 &shape->param_typbyval[p], &shape->param_typalign[p]);
 		shape->param_arraytype[p] = argtypes[p] = get_array_type(type);
@@ -623,6 +642,10 @@ online_read_shape(OnlineReadCall *call, TupleDesc edesc)
 									 CURSOR_OPT_GENERIC_PLAN);
 	if (shape->plan == NULL)
 		elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
+	shape->plan1 = SPI_prepare_cursor(shape->sql1, shape->nparams, argtypes1,
+									  CURSOR_OPT_GENERIC_PLAN);
+	if (shape->plan1 == NULL)
+		elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
 
 	/* keep it with a kept request that nothing invalidated meanwhile */
 	keep = call->entry != NULL && !call->entry->dead &&
@@ -631,7 +654,7 @@ online_read_shape(OnlineReadCall *call, TupleDesc edesc)
 	if (keep)
 	{
 		MemoryContextSetParent(cxt, call->entry->cxt);
-		if (SPI_keepplan(shape->plan) != 0)
+		if (SPI_keepplan(shape->plan) != 0 || SPI_keepplan(shape->plan1) != 0)
 			elog(ERROR, "SPI_keepplan failed");
 		shape->kept = true;
 		shape->next = rd->shapes;
@@ -778,9 +801,12 @@ online_read_batch(OnlineReadShape *shape, SPITupleTable *etab, int n,
 		heap_deform_tuple(etab->vals[r], etab->tupdesc, &dest.evalues[r * nent],
 						  &dest.enulls[r * nent]);
 
-	/* the key arrays, or the number of rows */
-	params->numParams = nparams;
-	if (shape->nparams == 0)
+	/*
+	 * One row: its key values. A batch: the key arrays, or the number of
+	 * rows.
+	 */
+	params->numParams = n == 1 ? shape->nparams : nparams;
+	if (n > 1 && shape->nparams == 0)
 	{
 		params->params[0].value = Int64GetDatum(n);
 		params->params[0].isnull = false;
@@ -791,6 +817,14 @@ online_read_batch(OnlineReadShape *shape, SPITupleTable *etab, int n,
 	{
 		int			att = shape->param_att[p];
 
+		if (n == 1)
+		{
+			params->params[p].value = dest.evalues[att];
+			params->params[p].isnull = dest.enulls[att];
+			params->params[p].pflags = PARAM_FLAG_CONST;
+			params->params[p].ptype = shape->param_type[p];
+			continue;
+		}
 		for (int r = 0; r < n; r++)
 		{
 			elems[r] = dest.evalues[r * nent + att];
@@ -813,12 +847,13 @@ online_read_batch(OnlineReadShape *shape, SPITupleTable *etab, int n,
 	options.dest = (DestReceiver *) &dest;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan_extended(shape->plan, &options);
+		rc = SPI_execute_plan_extended(n == 1 ? shape->plan1 : shape->plan,
+									   &options);
 	}
 	PG_CATCH();
 	{
 		/* a permission error, say, without our statement in its context */
-		SpiRethrowWithoutStatement(cxt, shape->sql);
+		SpiRethrowWithoutStatement(cxt, n == 1 ? shape->sql1 : shape->sql);
 	}
 	PG_END_TRY();
 	if (rc != SPI_OK_SELECT)
