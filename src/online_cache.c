@@ -58,7 +58,6 @@
 #include "commands/trigger.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
-#include "lib/ilist.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -92,7 +91,8 @@ static void sweep(void);
 PG_FUNCTION_INFO_V1(ofs_registry_changed);
 
 static MemoryContext cache_cxt = NULL;
-static dlist_head lru = DLIST_STATIC_INIT(lru);	/* most recent first */
+static List *entries = NIL;		/* in cache_cxt */
+static uint64 use_clock = 0;	/* stamps each use of an entry */
 static int	depth = 0;			/* calls running */
 static uint64 generation = 0;
 static bool registry_valid = false;
@@ -156,14 +156,10 @@ lookup_registry(void)
 static void
 drop_all(void)
 {
-	dlist_iter	iter;
+	ListCell   *lc;
 
-	dlist_foreach(iter, &lru)
-	{
-		OnlineCacheEntry *e = dlist_container(OnlineCacheEntry, node, iter.cur);
-
-		e->dead = true;
-	}
+	foreach(lc, entries)
+		((OnlineCacheEntry *) lfirst(lc))->dead = true;
 	generation++;
 }
 
@@ -176,7 +172,7 @@ drop_all(void)
 static void
 relcache_callback(Datum arg, Oid relid)
 {
-	dlist_iter	iter;
+	ListCell   *lc;
 	bool		dropped = false;
 
 	if (!OidIsValid(relid))
@@ -192,9 +188,9 @@ relcache_callback(Datum arg, Oid relid)
 			drop_all();
 			return;
 		}
-	dlist_foreach(iter, &lru)
+	foreach(lc, entries)
 	{
-		OnlineCacheEntry *e = dlist_container(OnlineCacheEntry, node, iter.cur);
+		OnlineCacheEntry *e = lfirst(lc);
 
 		if (e->dead)
 			continue;
@@ -221,16 +217,16 @@ syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
 static void
 sweep(void)
 {
-	dlist_mutable_iter iter;
+	ListCell   *lc;
 
 	Assert(depth == 0);
-	dlist_foreach_modify(iter, &lru)
+	foreach(lc, entries)
 	{
-		OnlineCacheEntry *e = dlist_container(OnlineCacheEntry, node, iter.cur);
+		OnlineCacheEntry *e = lfirst(lc);
 
 		if (!e->dead)
 			continue;
-		dlist_delete(&e->node);
+		entries = foreach_delete_current(entries, lc);
 		if (e->release)
 			e->release(e->data);
 		MemoryContextDelete(e->cxt);
@@ -282,19 +278,19 @@ OnlineCacheEntry *
 OnlineCacheLookup(const char *key, int keylen)
 {
 	uint32		hash;
-	dlist_iter	iter;
+	ListCell   *lc;
 
 	if (!OnlineCacheUsable())
 		return NULL;
 	hash = hash_bytes((const unsigned char *) key, keylen);
-	dlist_foreach(iter, &lru)
+	foreach(lc, entries)
 	{
-		OnlineCacheEntry *e = dlist_container(OnlineCacheEntry, node, iter.cur);
+		OnlineCacheEntry *e = lfirst(lc);
 
 		if (!e->dead && e->hash == hash && e->keylen == keylen &&
 			memcmp(e->key, key, keylen) == 0)
 		{
-			dlist_move_head(&lru, &e->node);
+			e->last_used = ++use_clock;
 			return e;
 		}
 	}
@@ -307,22 +303,24 @@ OnlineCacheInsert(const char *key, int keylen, MemoryContext cxt,
 				  void (*release) (void *data), uint64 gen)
 {
 	OnlineCacheEntry *e;
-	dlist_iter	iter;
+	ListCell   *lc;
 	OnlineCacheEntry *oldest = NULL;
 	int			live = 0;
+	MemoryContext old;
 
 	if (!OnlineCacheUsable() || gen != generation)
 		return NULL;
 
 	/* make room: the least recently used live entry goes */
-	dlist_foreach(iter, &lru)
+	foreach(lc, entries)
 	{
-		OnlineCacheEntry *c = dlist_container(OnlineCacheEntry, node, iter.cur);
+		OnlineCacheEntry *c = lfirst(lc);
 
 		if (!c->dead)
 		{
 			live++;
-			oldest = c;
+			if (oldest == NULL || c->last_used < oldest->last_used)
+				oldest = c;
 		}
 	}
 	if (live >= ONLINE_CACHE_MAX && oldest != NULL)
@@ -340,7 +338,10 @@ OnlineCacheInsert(const char *key, int keylen, MemoryContext cxt,
 		memcpy(e->relids, relids, sizeof(Oid) * nrelids);
 	e->data = data;
 	e->release = release;
+	e->last_used = ++use_clock;
+	old = MemoryContextSwitchTo(cache_cxt);
+	entries = lappend(entries, e);
+	MemoryContextSwitchTo(old);
 	MemoryContextSetParent(cxt, cache_cxt);
-	dlist_push_head(&lru, &e->node);
 	return e;
 }

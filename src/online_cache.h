@@ -15,8 +15,6 @@
 #ifndef OFS_ONLINE_CACHE_H
 #define OFS_ONLINE_CACHE_H
 
-#include "lib/ilist.h"
-
 /*
  * One cached entry: an opaque key (bytes compared exactly), the memory
  * context that owns everything the entry holds, the relations whose
@@ -25,8 +23,8 @@
  */
 typedef struct OnlineCacheEntry
 {
-	dlist_node	node;			/* in the cache's list, most recent first */
 	uint32		hash;			/* of the key */
+	uint64		last_used;		/* when it was last returned */
 	int			keylen;
 	char	   *key;
 	MemoryContext cxt;			/* owns the entry, key and data */
