@@ -151,7 +151,56 @@ EOF
 
 # feast_online_features_sql (when it exists) returns a query for an
 # entity_df; the key is a placeholder in it, replaced by the pgbench
-# variable (inside a string literal as ' || :k || ').
+# variable :k (inside a string literal as ' || :k || '), and any other
+# ":name" inside a literal is split (pgbench would take it for a variable).
+cat > "$dir/sqlvar.pl" <<'PERL'
+# A string literal that gets split is put in parentheses, so that a cast
+# after it applies to the whole of it.
+local $/;
+my $q = <STDIN>;
+my ($out, $in, $start, $split) = ('', 0, 0, 0);
+my @c = split(//, $q);
+for (my $i = 0; $i < @c; $i++)
+{
+	if (substr($q, $i, 12) eq '987654321987')
+	{
+		$out .= $in ? "' || :k || '" : ':k';
+		$split = 1 if $in;
+		$i += 11;
+		next;
+	}
+	if ($c[$i] eq "'" && $in && $i + 1 < @c && $c[$i + 1] eq "'")
+	{
+		$out .= "''";
+		$i++;
+		next;
+	}
+	if ($c[$i] eq "'" && !$in)
+	{
+		($in, $start, $split) = (1, length($out), 0);
+	}
+	elsif ($c[$i] eq "'")
+	{
+		$in = 0;
+		if ($split)
+		{
+			$out = substr($out, 0, $start) . '(' . substr($out, $start) . "')";
+			next;
+		}
+	}
+	elsif ($in && $c[$i] eq ':' && ($i == 0 || $c[$i - 1] ne ':')
+		   && $i + 1 < @c && $c[$i + 1] =~ /[A-Za-z_]/)
+	{
+		$out .= ":' || '";
+		$split = 1;
+		next;
+	}
+	$out .= $c[$i];
+}
+$out =~ s/\s+/ /g;
+$out =~ s/;?\s*$/;/;
+print "$out\n";
+PERL
 measures=""
 for m in direct1 ours1 direct100 ours100 sql1; do
 	case ",$ONLY," in *",$m,"*) ;; *) continue ;; esac
@@ -161,22 +210,11 @@ for m in direct1 ours1 direct100 ours100 sql1; do
 			echo "sql1: skipped (feast_online_features_sql does not exist)"
 			continue
 		fi
-		psql -At -c "SELECT feast_online_features_sql('SELECT 987654321987::bigint AS driver_id', $features, project => 'bench')" > "$dir/sql1.txt"
 		{
 			echo "\\set k random(1, $keys)"
-			awk -v RS='\0' '{
-				out = ""; s = $0
-				while ((p = index(s, "987654321987")) > 0) {
-					pre = substr(s, 1, p - 1)
-					q = gsub(/\047/, "\047", pre)
-					out = out pre ((q % 2) ? "\047 || :k || \047" : ":k")
-					s = substr(s, p + 12)
-				}
-				printf "%s", out s
-			}' "$dir/sql1.txt" | tr '\n' ' '
-			echo ";"
+			psql -At -c "SELECT feast_online_features_sql('SELECT 987654321987::bigint AS driver_id', $features, project => 'bench')" |
+				perl "$dir/sqlvar.pl"
 		} > "$dir/sql1.sql"
-		sed -i 's/; *;$/;/' "$dir/sql1.sql"
 	fi
 	measures="$measures $m"
 done
