@@ -41,7 +41,7 @@ REGRESS_ALL = install upgrade \
           direct_scan $(REGRESS_HISTORICAL) direct_scan_reset \
           progress \
           materialize materialize_random materialize_write online push pull \
-          results_sql service_views training_views bad_input_online \
+          results_sql service_views training_views bad_input_online online_cache \
           schedule bad_input_schedule \
           registry_hints ownership privileges write_privileges search_path
 REGRESS = $(REGRESS_ALL)
