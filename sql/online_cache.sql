@@ -257,6 +257,67 @@ END
 $$;
 SELECT occ_kept();
 
+-- Aggregated features are features of their view: the read returns their
+-- online columns (as of the materialization's end_date), from the cache
+-- the second time. feast_online_features_sql resolves and keeps the same
+-- request and read as the call it returns.
+SELECT count(*) FROM feast_apply($y$
+project: occa
+online_store: {type: postgres, db_schema: occ_online}
+entities: [{name: driver, join_keys: [driver_id], value_type: INT64}]
+sources: [{name: src, type: table, table: public.occ_src, timestamp_field: ts}]
+feature_views:
+  - name: act
+    entities: [driver]
+    source: src
+    schema: [{name: conv, dtype: Float64}]
+    aggregations:
+      - {column: trips, function: sum, time_window: 1d}
+      - {column: trips, function: count, time_window: 1d, name: n_1d}
+$y$);
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', project => 'occa');
+ALTER TABLE occ_online.occa_act SET (autovacuum_enabled = false);
+-- (the apply dropped every entry; they are freed at the next call)
+SELECT feast_online_features_sql($$SELECT * FROM (VALUES (2::bigint), (5)) v(driver_id)$$,
+								 ARRAY['act:n_1d', 'act:sum_trips', 'act:conv'], project => 'occa');
+SELECT occ_kept();
+SELECT feast_online_features_sql($$SELECT * FROM (VALUES (2::bigint), (5)) v(driver_id)$$,
+								 ARRAY['act:n_1d', 'act:sum_trips', 'act:conv'], project => 'occa')
+\gexec
+SELECT occ_kept();
+SELECT * FROM feast_online_features('SELECT 3::bigint AS driver_id', ARRAY['act:n_1d', 'act:sum_trips'], project => 'occa')
+	AS t(driver_id bigint, n_1d bigint, sum_trips bigint);
+-- a change to feast.aggregations alone (no other registry table, not the
+-- online table) is seen by the next call, and its rollback too
+BEGIN;
+DELETE FROM feast.aggregations WHERE project = 'occa' AND name = 'n_1d';
+-- error: no such feature any more
+SELECT * FROM feast_online_features('SELECT 3::bigint AS driver_id', ARRAY['act:n_1d', 'act:sum_trips'], project => 'occa')
+	AS t(driver_id bigint, n_1d bigint, sum_trips bigint);
+ROLLBACK;
+SELECT * FROM feast_online_features('SELECT 3::bigint AS driver_id', ARRAY['act:n_1d', 'act:sum_trips'], project => 'occa')
+	AS t(driver_id bigint, n_1d bigint, sum_trips bigint);
+-- an apply that changes an aggregation's function (and so the type of its
+-- online column): the next call reads the new column
+SELECT object_type, name, action, detail FROM feast_apply($y$
+project: occa
+online_store: {type: postgres, db_schema: occ_online}
+entities: [{name: driver, join_keys: [driver_id], value_type: INT64}]
+sources: [{name: src, type: table, table: public.occ_src, timestamp_field: ts}]
+feature_views:
+  - name: act
+    entities: [driver]
+    source: src
+    schema: [{name: conv, dtype: Float64}]
+    aggregations:
+      - {column: trips, function: sum, time_window: 1d}
+      - {column: trips, function: mean, time_window: 1d, name: n_1d}
+$y$) WHERE action <> 'unchanged' ORDER BY 1, 2;
+SELECT feature_view, rows_written FROM feast_materialize('2024-01-01', '2024-01-02', project => 'occa');
+SELECT * FROM feast_online_features('SELECT 3::bigint AS driver_id', ARRAY['act:n_1d', 'act:sum_trips'], project => 'occa')
+	AS t(driver_id bigint, n_1d numeric, sum_trips bigint);
+DELETE FROM feast.projects WHERE name = 'occa';
+
 -- The trigger on every registry table an online read depends on, enabled
 -- always (also for a logical replication subscriber's apply worker).
 SELECT tgrelid::regclass AS registry_table, tgenabled

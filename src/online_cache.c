@@ -75,7 +75,7 @@
  */
 static const char *const registry_tables[] = {
 	"projects", "entities", "data_sources", "feature_views",
-	"feature_view_entities", "features", "feature_services",
+	"feature_view_entities", "features", "aggregations", "feature_services",
 	"feature_service_projections", "online_tables"
 };
 

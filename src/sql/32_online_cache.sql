@@ -35,6 +35,9 @@ ALTER TABLE feast.feature_view_entities ENABLE ALWAYS TRIGGER registry_changed;
 CREATE TRIGGER registry_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON feast.features
 	FOR EACH STATEMENT EXECUTE FUNCTION feast.registry_changed();
 ALTER TABLE feast.features ENABLE ALWAYS TRIGGER registry_changed;
+CREATE TRIGGER registry_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON feast.aggregations
+	FOR EACH STATEMENT EXECUTE FUNCTION feast.registry_changed();
+ALTER TABLE feast.aggregations ENABLE ALWAYS TRIGGER registry_changed;
 CREATE TRIGGER registry_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON feast.feature_services
 	FOR EACH STATEMENT EXECUTE FUNCTION feast.registry_changed();
 ALTER TABLE feast.feature_services ENABLE ALWAYS TRIGGER registry_changed;
