@@ -68,6 +68,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+# PostgreSQL builds without --enable-depend track no headers: a changed
+# struct must rebuild every object, or a stale one reads it wrongly.
+$(OBJS): $(wildcard src/*.h)
 else
 # Without the server headers only the set-up targets below work; they
 # install them.

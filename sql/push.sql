@@ -302,13 +302,17 @@ SELECT k, v, event_timestamp FROM push_edge_online.push_edge_doubles ORDER BY k;
 SELECT count(*) AS offline_rows FROM public.push_doubles;
 
 -- Infinite timestamps are refused on their values, however written
--- (event or created timestamp); nothing is written.
+-- (event or created timestamp), by feast_write_to_offline_store too;
+-- nothing is written.
 DELETE FROM public.push_instants;
 SELECT feast_push('instants_push', $$SELECT '2024-01-01'::timestamp AS k, 'Infinity' AS ts, 1 AS v$$, 'online_and_offline', 'push_edge');
 SELECT feast_push('instants_push', $$SELECT '2024-01-01'::timestamp AS k, ' infinity' AS ts, 1 AS v$$, 'online_and_offline', 'push_edge');
 SELECT feast_push('instants_push', $$SELECT '2024-01-01'::timestamp AS k, '-infinity'::timestamptz AS ts, 1 AS v$$, 'offline', 'push_edge');
 SELECT feast_push('instants_push', $$SELECT '2024-01-01'::timestamp AS k, '2024-01-01'::timestamp AS ts,
 								  'infinity' AS created, 1 AS v$$, 'online', 'push_edge');
+SELECT feast_write_to_offline_store('instants', $$SELECT '2024-01-01'::timestamp AS k, 'infinity'::timestamp AS ts, 1 AS v$$, 'push_edge');
+SELECT feast_write_to_offline_store('instants', $$SELECT '2024-01-01'::timestamp AS k, '2024-01-01'::timestamp AS ts,
+								  '-infinity'::timestamptz AS created, 1 AS v$$, 'push_edge');
 SELECT (SELECT count(*) FROM public.push_instants) AS offline_rows,
 	   (SELECT count(*) FROM push_edge_online.push_edge_instants
 		WHERE NOT isfinite(event_timestamp) OR NOT isfinite(created_timestamp)) AS online_infinite;

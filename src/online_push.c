@@ -46,6 +46,8 @@
  * - feast_write_to_offline_store: the rows are appended to the view's
  *   batch source table. They must have the view's join keys, timestamp
  *   field and features; they may have any other column of the table.
+ *   Infinite timestamps are refused as by feast_push (a materialization
+ *   would bring them online).
  *
  * Everything happens in the caller's transaction: a failure leaves the
  * online tables and the sources as they were. The project's advisory lock
@@ -374,9 +376,9 @@ check_finite(const PushColumn *col, Datum value)
 	if (infinite)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("column \"%s\" of the pushed rows contains an infinite timestamp",
+				 errmsg("column \"%s\" of the rows contains an infinite timestamp",
 						col->name),
-				 errdetail("Pushed rows must have finite timestamps.")));
+				 errdetail("Rows written to a data source or an online table must have finite timestamps.")));
 }
 
 /*
@@ -757,6 +759,7 @@ ofs_feast_write_to_offline_store(PG_FUNCTION_ARGS)
 	RegSource  *src;
 	List	   *required = NIL;
 	List	   *optional = NIL;
+	List	   *finite = NIL;
 	TupleDesc	src_desc;
 	PushRows   *pr;
 	int64		nrows;
@@ -782,13 +785,16 @@ ofs_feast_write_to_offline_store(PG_FUNCTION_ARGS)
 	add_name(&required, src->timestamp_field);
 	for (int i = 0; i < fv->nfeatures; i++)
 		add_name(&required, fv->features[i].name);
+	add_name(&finite, src->timestamp_field);
+	if (src->created_timestamp_column)
+		add_name(&finite, src->created_timestamp_column);
 
 	SpiConnect();
 	src_desc = OnlineDescribe(RegSourceFromItem(src), CurrentMemoryContext);
 	add_source_columns(src_desc, src, required, &optional);
 	pr = rows_prepare(rows);
 	check_columns(pr->rows_desc, required, optional, NULL, view);
-	rows_map(pr, src, src_desc, NIL);
+	rows_map(pr, src, src_desc, finite);
 	rows_read(pr);
 	rows_register(pr);
 	append_offline(src, pr);
