@@ -39,6 +39,7 @@ REGRESS_ALL = install upgrade \
           bad_input_registry_dump \
           $(REGRESS_HISTORICAL) \
           direct_scan $(REGRESS_HISTORICAL) direct_scan_reset \
+          spill $(REGRESS_HISTORICAL) spill_reset \
           progress \
           materialize materialize_random materialize_write online push pull \
           results_sql service_views training_views bad_input_online \
