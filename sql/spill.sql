@@ -17,6 +17,125 @@ SET offline_store.max_memory = '64kB';
 SHOW offline_store.max_memory;
 RESET offline_store.max_memory;
 
+
+-- Every spill path against the in-memory result of the same call: a
+-- bigint key (the engine's integer hash), a text key (its type's hash
+-- function), an entity-less view (not partitionable: one partition joined
+-- in chunks), aggregations, full_feature_names, and a skewed key (half the
+-- entity rows have driver 0: their partition exceeds a batch and is joined
+-- in chunks, each reading its source rows again). DEBUG1 says that the
+-- call spilled, and how: partitions, batches, partitions in chunks.
+SET log_temp_files = -1;
+CREATE TABLE sp_ent (id int, driver_id bigint, city text, event_timestamp timestamptz);
+INSERT INTO sp_ent
+	SELECT g, CASE WHEN g % 2 = 0 THEN 0 WHEN g % 97 = 0 THEN NULL ELSE g % 300 END,
+		   CASE WHEN g % 89 = 0 THEN NULL ELSE 'c' || (g % 50) END,
+		   CASE WHEN g % 101 = 0 THEN NULL
+				ELSE timestamptz '2024-01-01' + (g * 7919 % 10000) * interval '1 minute' END
+	FROM generate_series(1, 4000) g;
+CREATE TABLE sp_drv (driver_id bigint, ts timestamptz, created timestamptz,
+					 trips int, rating numeric, note text);
+INSERT INTO sp_drv
+	SELECT g % 301, ts, CASE WHEN g % 17 = 0 THEN NULL ELSE ts + (g % 3) * interval '1 minute' END,
+		   g, (g % 100) / 10.0, 'n' || g
+	FROM generate_series(1, 20000) g,
+		 LATERAL (SELECT timestamptz '2024-01-01' + (g * 104729 % 12000 - 1000) * interval '1 minute' AS ts) t;
+CREATE TABLE sp_city (city text, ts timestamptz, pop int);
+INSERT INTO sp_city
+	SELECT 'c' || (g % 60), timestamptz '2024-01-01' + (g * 31 % 11000 - 500) * interval '1 minute', g
+	FROM generate_series(1, 3000) g;
+ANALYZE sp_ent, sp_drv, sp_city;
+
+SELECT object_type, name, action FROM feast_apply($y$
+project: sp
+entities:
+  - {name: driver, join_keys: [driver_id], value_type: INT64}
+  - {name: city, join_keys: [city], value_type: STRING}
+sources:
+  - {name: drv, type: table, table: public.sp_drv, timestamp_field: ts, created_timestamp_column: created}
+  - {name: cty, type: table, table: public.sp_city, timestamp_field: ts}
+feature_views:
+  - name: drivers
+    entities: [driver]
+    source: drv
+    ttl: 1d
+    schema: [{name: trips, dtype: Int32}, {name: rating, dtype: Float64}, {name: note, dtype: String}]
+    aggregations:
+      - {column: trips, function: count, time_window: 6h}
+      - {column: rating, function: sum, time_window: 1d}
+      - {column: note, function: max, time_window: 1d}
+  - name: cities
+    entities: [city]
+    source: cty
+    ttl: 7d
+    schema: [{name: pop, dtype: Int32}]
+  - name: everyone
+    entities: []
+    source: drv
+    ttl: 2h
+    schema: [{name: trips, dtype: Int32}]
+    aggregations:
+      - {column: trips, function: count, time_window: 1h, name: trips_1h}
+$y$) ORDER BY 1, 2;
+
+CREATE FUNCTION sp_run(filter bool) RETURNS TABLE (id int, driver_id bigint, city text,
+	event_timestamp timestamptz, drivers__trips int, drivers__rating numeric,
+	drivers__note text, drivers__count_trips bigint, drivers__sum_rating numeric,
+	drivers__max_note text, cities__pop int, everyone__trips int, everyone__trips_1h bigint)
+LANGUAGE sql AS $f$
+	SELECT * FROM feast_historical('sp_ent', ARRAY['drivers:trips', 'drivers:rating', 'drivers:note',
+		'drivers:count_trips', 'drivers:sum_rating', 'drivers:max_note', 'cities:pop',
+		'everyone:trips', 'everyone:trips_1h'], project => 'sp', full_feature_names => true,
+		filter_by_created_timestamp => filter)
+	AS t(id int, driver_id bigint, city text, event_timestamp timestamptz, drivers__trips int,
+		 drivers__rating numeric, drivers__note text, drivers__count_trips bigint,
+		 drivers__sum_rating numeric, drivers__max_note text, cities__pop int,
+		 everyone__trips int, everyone__trips_1h bigint)
+$f$;
+CREATE TABLE sp_mem AS SELECT * FROM sp_run(false);
+CREATE TABLE sp_mem_f AS SELECT * FROM sp_run(true);
+-- the in-memory run has answers of every kind
+SELECT count(*), count(drivers__trips), count(drivers__count_trips) FILTER (WHERE drivers__count_trips > 0),
+	   count(cities__pop), count(everyone__trips), count(*) FILTER (WHERE everyone__trips_1h > 0)
+FROM sp_mem;
+
+-- spilled: every row the same, none missing, none added
+SET offline_store.max_memory = '64kB';
+SET client_min_messages = debug1;
+WITH s AS (SELECT * FROM sp_run(false))
+SELECT (SELECT count(*) FROM s) AS n,
+	   (SELECT count(*) FROM (TABLE s EXCEPT ALL TABLE sp_mem) x) AS added,
+	   (SELECT count(*) FROM (TABLE sp_mem EXCEPT ALL TABLE s) x) AS missing;
+WITH s AS (SELECT * FROM sp_run(true))
+SELECT (SELECT count(*) FROM s) AS n,
+	   (SELECT count(*) FROM (TABLE s EXCEPT ALL TABLE sp_mem_f) x) AS added,
+	   (SELECT count(*) FROM (TABLE sp_mem_f EXCEPT ALL TABLE s) x) AS missing;
+-- a larger budget: fewer partitions, several in a batch
+SET offline_store.max_memory = '1MB';
+WITH s AS (SELECT * FROM sp_run(false))
+SELECT (SELECT count(*) FROM s) AS n,
+	   (SELECT count(*) FROM (TABLE s EXCEPT ALL TABLE sp_mem) x) AS added,
+	   (SELECT count(*) FROM (TABLE sp_mem EXCEPT ALL TABLE s) x) AS missing;
+-- within the budget: in memory, no message
+RESET offline_store.max_memory;
+SELECT count(*) FROM sp_run(false);
+RESET client_min_messages;
+
+-- temp_file_limit is honoured (PostgreSQL's own error), and the temporary
+-- files of a failed or cancelled call are gone with its transaction
+SET offline_store.max_memory = '64kB';
+SET temp_file_limit = '64kB';
+SELECT count(*) FROM sp_run(false);
+RESET temp_file_limit;
+SELECT count(*) AS temp_files FROM pg_ls_tmpdir();
+-- the entity-less view's chunks read its source again and again: long
+-- enough to be cancelled in the middle of the batches
+SET statement_timeout = '300ms';
+SELECT count(*) FROM generate_series(1, 50) g, LATERAL (SELECT count(*) FROM sp_run(g < 0)) x;
+RESET statement_timeout;
+SELECT count(*) AS temp_files FROM pg_ls_tmpdir();
+RESET offline_store.max_memory;
+
 DO $$BEGIN
 	EXECUTE pg_catalog.format('ALTER DATABASE %I SET offline_store.max_memory = %L',
 							  current_database(), '64kB');

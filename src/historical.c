@@ -161,6 +161,7 @@ static bool entity_receive(TupleTableSlot *slot, DestReceiver *self);
 static bool source_receive(TupleTableSlot *slot, DestReceiver *self);
 static void receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo);
 static void receiver_noop(DestReceiver *self);
+static void spill_error_context(void *arg);
 
 /* SQL-callable functions */
 PG_FUNCTION_INFO_V1(ofs_feast_historical);
@@ -1486,6 +1487,7 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 	HistEmitState es;
 	SPIPlanPtr	entity_read;
 	ParamListInfo entity_params;
+	ErrorContextCallback errcb;
 
 	SpiConnect();
 	MemoryContextSwitchTo(cxt);
@@ -1529,6 +1531,10 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 	er.read = entity_read;
 	er.cxt = cxt;
 	er.params = entity_params;
+	errcb.callback = spill_error_context;
+	errcb.arg = &er;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 	ProgressPhase(progress, "rows", plan->args->entity_df ? "reading entity_df" :
 				  "reading the entity rows of the sources");
 	ProgressEstimatePlan(progress, entity_read, entity_params);
@@ -1540,10 +1546,12 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 	{
 		/* beyond memory: in partitions */
 		HistSpillRun(er.spill, &es);
+		error_context_stack = errcb.previous;
 		SPI_finish();
 		MemoryContextSwitchTo(cxt);
 		return;
 	}
+	error_context_stack = errcb.previous;
 
 	for (int v = 0; v < plan->nviews; v++)
 	{
@@ -1582,6 +1590,20 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 	ProgressUpdate(progress, 0);
 	PitEntitiesEmit(ents, HistEmitRow, &es);
 	PitEntitiesDestroy(ents);
+}
+
+/*
+ * An error while the retrieval works on temporary files (temp_file_limit
+ * exceeded, say) says so.
+ */
+static void
+spill_error_context(void *arg)
+{
+	HistEntityReceiver *er = (HistEntityReceiver *) arg;
+
+	if (er->spill != NULL)
+		errcontext("feast_historical beyond offline_store.max_memory (%dkB), on temporary files",
+				   ofs_max_memory);
 }
 
 /* A timestamptz as an SQL literal that reads back the same in any session. */

@@ -687,6 +687,7 @@ HistSpillRun(HistSpill *spill, HistEmitState *es)
 		Size		cost = row_cost(st);
 		int64		done = 0;
 		int			nbatches = 0;
+		int			nchunked = 0;
 		int			p;
 
 		MemoryContextSwitchTo(st->cxt);
@@ -740,6 +741,7 @@ HistSpillRun(HistSpill *spill, HistEmitState *es)
 				int64		limit = (int64) Max(budget / (avg + cost), 1.0);
 				int64		left = PitSpillFileCount(st->parts[p]);
 
+				nchunked++;
 				while (left > 0)
 				{
 					int64		n = run_batch(spill, st, next, p, p, limit, sparts, sdesc);
@@ -767,8 +769,8 @@ HistSpillRun(HistSpill *spill, HistEmitState *es)
 			ProgressUpdate(spill->progress, done);
 			p = last + 1;
 		}
-		elog(DEBUG2, "offline_store: feature view \"%s\" joined in %d batches of %d partitions",
-			 hv->req->name_to_use, nbatches, st->nparts);
+		elog(DEBUG1, "offline_store: feature view \"%s\": " INT64_FORMAT " entity rows in %d partitions, joined in %d batches (%d partitions too large for one, in chunks)",
+			 hv->req->name_to_use, st->nrows, st->nparts, nbatches, nchunked);
 
 		for (int i = 0; i < nsparts; i++)
 			PitSpillFileClose(sparts[i]);
