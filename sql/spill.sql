@@ -130,11 +130,87 @@ RESET temp_file_limit;
 SELECT count(*) AS temp_files FROM pg_ls_tmpdir();
 -- the entity-less view's chunks read its source again and again: long
 -- enough to be cancelled in the middle of the batches
+-- (wherever it is: no context)
 SET statement_timeout = '300ms';
+\set VERBOSITY terse
 SELECT count(*) FROM generate_series(1, 50) g, LATERAL (SELECT count(*) FROM sp_run(g < 0)) x;
+\set VERBOSITY default
 RESET statement_timeout;
 SELECT count(*) AS temp_files FROM pg_ls_tmpdir();
 RESET offline_store.max_memory;
+
+DELETE FROM feast.projects WHERE name = 'sp';
+DROP FUNCTION sp_run(bool);
+DROP TABLE sp_ent, sp_drv, sp_city, sp_mem, sp_mem_f;
+
+-- Materialization beyond max_memory: the newest row per key of a source
+-- whose keys do not fit goes through partitions of the keys on temporary
+-- files (materialize_table.c), partitioned again when a partition does not
+-- fit either, read directly by reference (then again by value once past
+-- the budget) or through the executor; the online rows are those of the
+-- in-memory run, into empty tables (the direct insert) and over existing
+-- rows (the upsert), with values stored out of line, NULL created and ties.
+CREATE TABLE sp_msrc (k bigint, name text, ts timestamptz, created timestamptz, a int, b text);
+INSERT INTO sp_msrc
+	SELECT g % 20011, 'n' || (g % 701), timestamptz '2024-01-01' + (g * 7 % 500) * interval '1 minute',
+		   CASE WHEN g % 13 = 0 THEN NULL ELSE timestamptz '2024-01-01' + (g % 3) * interval '1 minute' END,
+		   g, CASE WHEN g % 2000 = 0 THEN (SELECT string_agg(md5((g * i)::text), '') FROM generate_series(1, 80) i)
+				   ELSE repeat('x', g % 40) END
+	FROM generate_series(1, 30000) g;
+SELECT count(*) AS stored_out_of_line FROM sp_msrc WHERE pg_column_size(b) > 2000;
+SELECT object_type, name, action FROM feast_apply($y$
+project: spm
+entities:
+  - {name: k, join_keys: [k], value_type: INT64}
+  - {name: nm, join_keys: [name], value_type: STRING}
+sources:
+  - {name: s, type: table, table: public.sp_msrc, timestamp_field: ts, created_timestamp_column: created}
+feature_views:
+  - {name: mk, entities: [k], source: s, online: true, schema: [{name: a, dtype: Int32}, {name: b, dtype: String}]}
+  - {name: mn, entities: [nm], source: s, online: true, schema: [{name: a, dtype: Int32}, {name: b, dtype: String}]}
+$y$) ORDER BY 1, 2;
+SELECT feature_view, rows_written FROM feast_materialize('2023-01-01', '2025-01-01', project => 'spm') ORDER BY 1;
+CREATE TABLE sp_mk_mem AS TABLE feast_online.spm_mk;
+CREATE TABLE sp_mn_mem AS TABLE feast_online.spm_mn;
+CREATE FUNCTION sp_mat_check() RETURNS TABLE (view text, n bigint, added bigint, missing bigint)
+LANGUAGE sql AS $f$
+	SELECT 'mk', (SELECT count(*) FROM feast_online.spm_mk),
+		   (SELECT count(*) FROM (TABLE feast_online.spm_mk EXCEPT ALL TABLE sp_mk_mem) x),
+		   (SELECT count(*) FROM (TABLE sp_mk_mem EXCEPT ALL TABLE feast_online.spm_mk) x)
+	UNION ALL
+	SELECT 'mn', (SELECT count(*) FROM feast_online.spm_mn),
+		   (SELECT count(*) FROM (TABLE feast_online.spm_mn EXCEPT ALL TABLE sp_mn_mem) x),
+		   (SELECT count(*) FROM (TABLE sp_mn_mem EXCEPT ALL TABLE feast_online.spm_mn) x)
+$f$;
+-- the in-memory reference has values stored out of line
+SELECT count(*) FILTER (WHERE length(b) > 2000) AS long_values FROM sp_mk_mem;
+SET offline_store.max_memory = '64kB';
+-- read directly, past the budget read again by value, into empty tables;
+-- the partitions of mk have too many keys, and are partitioned again
+TRUNCATE feast_online.spm_mk, feast_online.spm_mn;
+SET client_min_messages = debug2;
+SELECT feature_view, rows_written FROM feast_materialize('2023-01-01', '2025-01-01', project => 'spm') ORDER BY 1;
+RESET client_min_messages;
+SELECT * FROM sp_mat_check() ORDER BY 1;
+-- over the rows already there (the upsert), through the executor
+SET offline_store.direct_scan = off;
+SET client_min_messages = debug1;
+SELECT feature_view, rows_written FROM feast_materialize('2023-01-01', '2025-01-01', project => 'spm') ORDER BY 1;
+RESET client_min_messages;
+SELECT * FROM sp_mat_check() ORDER BY 1;
+RESET offline_store.direct_scan;
+-- a larger budget: fewer partitions, mn in memory
+SET offline_store.max_memory = '1MB';
+TRUNCATE feast_online.spm_mk, feast_online.spm_mn;
+SET client_min_messages = debug1;
+SELECT feature_view, rows_written FROM feast_materialize('2023-01-01', '2025-01-01', project => 'spm') ORDER BY 1;
+RESET client_min_messages;
+SELECT * FROM sp_mat_check() ORDER BY 1;
+RESET offline_store.max_memory;
+
+DELETE FROM feast.projects WHERE name = 'spm';
+DROP FUNCTION sp_mat_check();
+DROP TABLE sp_msrc, sp_mk_mem, sp_mn_mem;
 
 DO $$BEGIN
 	EXECUTE pg_catalog.format('ALTER DATABASE %I SET offline_store.max_memory = %L',
