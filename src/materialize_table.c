@@ -872,15 +872,19 @@ mat_spill_check(MatTable *t)
 	}
 
 	/*
-	 * Twice as many partitions as the memory is over the budget (they are
-	 * partitioned again if that is not enough), within the buffers' share of
-	 * the budget (a quarter of it: at least 8 partitions, though, or a small
-	 * budget would partition level after level).
+	 * Twice as many partitions as the memory is over the budget (16 at
+	 * least on the first level; they are partitioned again if that is not
+	 * enough), within the buffers' share of the budget (a quarter of it: at
+	 * least 8 partitions, though, or a small budget would partition level
+	 * after level).
 	 */
 	nparts = PitSpillPow2(2.0 * mem / t->budget,
 						  Min(Max((int) (t->budget / 4 / (BLCKSZ + 64)), 8),
 							  MAT_MAX_PARTITIONS));
 	nparts = Max(nparts, 2);
+	/* the first level: more rows may come than came so far */
+	if (t->level == 0)
+		nparts = Max(nparts, Min((int) (t->budget / 4 / (BLCKSZ + 64)), 16));
 	if (t->level == 0)
 		elog(DEBUG1, "offline_store: materialization beyond offline_store.max_memory (%zukB) after " UINT64_FORMAT " keys: %d partitions of the keys on temporary files",
 			 t->budget / 1024, t->count, nparts);
