@@ -1593,15 +1593,18 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 }
 
 /*
- * An error while the retrieval works on temporary files (temp_file_limit
- * exceeded, say) says so.
+ * A lack of resources or an I/O error (temp_file_limit exceeded, a full
+ * disk) while the retrieval works on temporary files says so; other errors
+ * read as in memory.
  */
 static void
 spill_error_context(void *arg)
 {
 	HistEntityReceiver *er = (HistEntityReceiver *) arg;
+	int			category = ERRCODE_TO_CATEGORY(geterrcode());
 
-	if (er->spill != NULL)
+	if (er->spill != NULL &&
+		(category == ERRCODE_INSUFFICIENT_RESOURCES || category == ERRCODE_SYSTEM_ERROR))
 		errcontext("feast_historical beyond offline_store.max_memory (%dkB), on temporary files",
 				   ofs_max_memory);
 }
