@@ -608,9 +608,8 @@ run_batch(HistSpill *spill, HistStage *st, HistStage *next, int first, int last,
 		}
 	}
 
-	if (!PitViewBuild(pv, &lo, &hi))
-		nsrc = 0;				/* no entity row can match: nothing to read */
-	else
+	/* (when no entity row can match, nothing to read) */
+	if (PitViewBuild(pv, &lo, &hi))
 	{
 		int		   *key_cols = palloc(sizeof(int) * Max(nkeys, 1));
 		int		   *feature_cols = palloc(sizeof(int) * Max(hv->nplain, 1));

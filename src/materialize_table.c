@@ -572,6 +572,9 @@ mat_process_pending(MatTable *t)
 static void
 mat_flush_pending(MatTable *t)
 {
+	/* only offers of a fast_int key wait (their key is key0, no column) */
+	if (t->npending > 0 && !t->fast_int)
+		elog(ERROR, "offers by reference queued for a key that is not one integer");
 	while (t->npending > 0)
 		mat_process_pending(t);
 }
