@@ -16,9 +16,11 @@
  *
  * A file holds MinimalTuples, each preceded by its length: what a hash
  * join's batch files hold, without the hash (the reader computes what it
- * needs). Values stored out of line stay TOAST pointers in the files, as
- * in a hash join's: they are read back in the same transaction, with the
- * same snapshot, and fetched (detoasted) by whoever keeps them.
+ * needs). In retrieval, values stored out of line stay TOAST pointers in
+ * the files, as in a hash join's: they are read back in the same call,
+ * while the call's snapshot holds them, and fetched (detoasted) by whoever
+ * keeps them; materialization fetches them before it writes them, as it
+ * does for the winners it keeps.
  *
  * Copyright (c) 2026, offline_store developers
  *
