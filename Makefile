@@ -30,18 +30,23 @@ PG_CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializer
 # feast_historical's tests run twice, with offline_store.direct_scan on (the
 # default) and off: direct_scan turns it off for the database and
 # direct_scan_reset turns it back on, and both passes compare with the same
-# expected output.
+# expected output. A third pass, with the materialization tests, runs
+# beyond memory: spill sets offline_store.max_memory to its minimum for the
+# database and spill_reset resets it.
 REGRESS_HISTORICAL = historical historical_edges historical_keys_random \
                      historical_random bad_input_historical \
                      aggregations aggregations_random as_of
+# The materialization tests run a second time beyond memory too.
+REGRESS_MATERIALIZE = materialize materialize_random materialize_write
 REGRESS_ALL = install upgrade \
           apply apply_detail apply_errors apply_online bad_input_apply \
           bad_input_registry_dump \
           $(REGRESS_HISTORICAL) \
           direct_scan $(REGRESS_HISTORICAL) direct_scan_reset \
+          spill $(REGRESS_HISTORICAL) $(REGRESS_MATERIALIZE) spill_reset \
           progress \
-          materialize materialize_random materialize_write online push pull \
-          results_sql service_views training_views bad_input_online online_cache \
+           $(REGRESS_MATERIALIZE) online push pull \
+           results_sql service_views training_views bad_input_online online_cache \
           schedule bad_input_schedule \
           registry_hints ownership privileges write_privileges search_path
 REGRESS = $(REGRESS_ALL)

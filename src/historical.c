@@ -99,9 +99,11 @@
 
 #include "compat.h"
 #include "historical.h"
+#include "historical_int.h"
 #include "historical_scan.h"
 #include "keymatch.h"
 #include "pit_join.h"
+#include "pit_spill.h"
 #include "progress.h"
 #include "registry.h"
 #include "spi_util.h"
@@ -110,95 +112,26 @@
 
 #define HIST_DEFAULT_WINDOW_USEC ((int64) 30 * USECS_PER_DAY)
 
-/* One requested feature view. */
-typedef struct HistView
-{
-	RegRequest *req;
-	char	   *from_item;
-	char	   *ts_col;			/* source columns, quoted, as s."x" */
-	char	   *created_col;	/* or NULL */
-	Oid			ts_type;
-	Oid			created_type;
-	Oid		   *key_types;		/* source key column types */
-	int32	   *key_typmods;
-	Oid		   *key_colls;
-	char	  **key_cols;		/* quoted source key columns */
-	int		   *key_attnos;		/* entity_df columns, 0-based */
-	KeyMatch   *key_match;		/* how each key compares (entity = source) */
-	int		   *engine_attnos;	/* entity row columns the engine compares:
-								 * key_attnos, or a converted copy */
-	PitKeyOps  *keyops;
-	int			nplain;			/* the requested features of the schema */
-	RegFeature **plain;
-	TupleDesc	feature_desc;	/* of those, source types */
-	int			naggs;			/* the requested aggregations */
-	RegAggregation **aggs;
-	PitAggFunc *aggfns;			/* their aggregates */
-	Oid		   *agg_colls;		/* their columns' collations */
-	char	   *read_sql;		/* $1 lower bound (if any), $2 upper bound */
-	int		   *attmap;			/* read_sql columns (0-based) of: ts, created
-								 * (-1: none), keys, features, aggregated
-								 * columns (one per aggregation) */
-	int			natts_needed;	/* 1 + the greatest of attmap */
-	bool		has_lower;
-	PitView    *pv;
-} HistView;
-
-typedef struct HistPlan
-{
-	HistArgs   *args;
-	char	   *project;
-	int			nviews;
-	HistView   *views;
-	char	   *entity_from;	/* entity_df as a FROM item */
-	const char *entity_order;	/* "" or an ORDER BY clause */
-	char	   *entity_sql;
-	int			entity_nparams;
-	Datum		entity_params[3];
-	TupleDesc	entity_desc;	/* entity_df's columns */
-	TupleDesc	stored_desc;	/* entity_sql's: those, then converted keys */
-	int			ts_attno;
-	TupleDesc	result_desc;
-
-	/*
-	 * The engine emits a view's schema features, then its aggregations;
-	 * the result has them in request order: the engine's column i is the
-	 * result's column emit_map[i] (NULL: the same).
-	 */
-	int		   *emit_map;
-} HistPlan;
-
-/* DestReceivers feeding the engine. */
+/*
+ * The DestReceiver feeding the engine with the entity rows: into ents
+ * while the estimated memory of the in-memory run (the rows' bytes, and
+ * row_bytes per row) stays within budget, then into spill.
+ */
 typedef struct HistEntityReceiver
 {
 	DestReceiver pub;
+	HistPlan   *plan;
 	PitEntities *ents;
 	ProgressState *progress;
 	int64		count;
+	Size		bytes;			/* of the rows in ents */
+	Size		row_bytes;		/* HistSpillRowBytes */
+	Size		budget;			/* offline_store.max_memory */
+	SPIPlanPtr	read;			/* the entity query, to estimate its rows */
+	MemoryContext cxt;			/* the call's */
+	ParamListInfo params;
+	HistSpill  *spill;
 } HistEntityReceiver;
-
-typedef struct HistSourceReceiver
-{
-	DestReceiver pub;
-	HistView   *hv;
-	ProgressState *progress;
-	int			nkeys;
-	int			nfeatures;
-	int		   *attmap;			/* as in HistView, or of the table's tuples */
-	int			natts;			/* 1 + the greatest of attmap */
-	int64		count;
-} HistSourceReceiver;
-
-typedef struct HistEmitState
-{
-	Tuplestorestate *tupstore;
-	TupleDesc	desc;
-	ProgressState *progress;
-	int64		count;
-	const int  *map;			/* HistPlan.emit_map */
-	Datum	   *values;			/* the row in result order, when map */
-	bool	   *nulls;
-} HistEmitState;
 
 typedef struct HistReadContext
 {
@@ -219,8 +152,6 @@ static TupleDesc prepared_desc(const char *sql, int nargs, Oid *types);
 static ParamListInfo timestamptz_params(int nparams, Datum *params);
 static SPIPlanPtr prepare_read(const char *sql, int nparams);
 static void run_into(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest);
-static void read_source(HistView *hv, HistSourceReceiver *sr, Datum *bounds,
-						ProgressState *progress, int v, int nviews);
 static bool is_timestamp_type(Oid typid);
 static char *bound_expr(Oid coltype, int param);
 static char *timestamptz_literal(TimestampTz ts);
@@ -230,7 +161,7 @@ static bool entity_receive(TupleTableSlot *slot, DestReceiver *self);
 static bool source_receive(TupleTableSlot *slot, DestReceiver *self);
 static void receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo);
 static void receiver_noop(DestReceiver *self);
-static void emit_row(void *arg, Datum *values, bool *nulls);
+static void spill_error_context(void *arg);
 
 /* SQL-callable functions */
 PG_FUNCTION_INFO_V1(ofs_feast_historical);
@@ -1257,18 +1188,41 @@ receiver_noop(DestReceiver *self)
 {
 }
 
+void
+HistInitReceiver(DestReceiver *dest,
+				 bool (*receive) (TupleTableSlot *slot, DestReceiver *self))
+{
+	dest->receiveSlot = receive;
+	dest->rStartup = receiver_startup;
+	dest->rShutdown = receiver_noop;
+	dest->rDestroy = receiver_noop;
+	dest->mydest = DestTuplestore;
+}
+
 static bool
 entity_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	HistEntityReceiver *r = (HistEntityReceiver *) self;
 	bool		should_free;
+	uint32		len;
 
+	if ((++r->count & PROGRESS_CHECK_MASK) == 0)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ProgressUpdate(r->progress, r->count);
+	}
+	if (r->spill != NULL)
+	{
+		HistSpillAddEntity(r->spill, slot);
+		return true;
+	}
 	if (TTS_IS_BUFFERTUPLE(slot) || TTS_IS_HEAPTUPLE(slot))
 	{
 		/* a scan's tuple: copy it once, from its buffer */
 		HeapTuple	ht = ExecFetchSlotHeapTuple(slot, false, &should_free);
 
 		PitEntitiesAddHeap(r->ents, ht);
+		len = ht->t_len;
 		if (should_free)
 			heap_freetuple(ht);
 	}
@@ -1277,13 +1231,24 @@ entity_receive(TupleTableSlot *slot, DestReceiver *self)
 		MinimalTuple mt = ExecFetchSlotMinimalTuple(slot, &should_free);
 
 		PitEntitiesAdd(r->ents, mt);
+		len = mt->t_len;
 		if (should_free)
 			pfree(mt);
 	}
-	if ((++r->count & PROGRESS_CHECK_MASK) == 0)
+
+	/*
+	 * Past the budget, the rows so far and the rest go to temporary files
+	 * (historical_spill.c), in as many partitions as the query's estimated
+	 * rows (at least twice those seen) need.
+	 */
+	r->bytes += MAXALIGN(len) + r->row_bytes;
+	if (r->bytes > r->budget)
 	{
-		CHECK_FOR_INTERRUPTS();
-		ProgressUpdate(r->progress, r->count);
+		double		est = SpiPlanEstimateRows(r->read, r->params);
+
+		r->spill = HistSpillBegin(r->plan, r->ents, Max(est, 2.0 * (double) r->count),
+								  r->cxt, r->progress);
+		r->ents = NULL;
 	}
 	return true;
 }
@@ -1420,8 +1385,8 @@ run_into(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest)
 	MemoryContextSwitchTo(cxt);
 }
 
-static void
-emit_row(void *arg, Datum *values, bool *nulls)
+void
+HistEmitRow(void *arg, Datum *values, bool *nulls)
 {
 	HistEmitState *es = (HistEmitState *) arg;
 
@@ -1445,14 +1410,12 @@ emit_row(void *arg, Datum *values, bool *nulls)
 }
 
 /*
- * read_source streams the rows of view v (of nviews) in [bounds[0],
- * bounds[1]] into sr: directly from the table where historical_scan.c
- * allows it, else through the executor. An error names the view and its
+ * HistReadSource: see historical_int.h. An error names the view and its
  * source in its context, not the query we generated to read it.
  */
-static void
-read_source(HistView *hv, HistSourceReceiver *sr, Datum *bounds,
-			ProgressState *progress, int v, int nviews)
+void
+HistReadSource(HistView *hv, HistSourceReceiver *sr, Datum *bounds,
+			   ProgressState *progress, int v, int nviews)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ParamListInfo params = timestamptz_params(2, bounds);
@@ -1509,7 +1472,10 @@ read_source(HistView *hv, HistSourceReceiver *sr, Datum *bounds,
 
 /*
  * hist_run reads the entity rows and every source once and puts the result
- * rows into tupstore, formed with desc, reporting its progress.
+ * rows into tupstore, formed with desc, reporting its progress. When the
+ * entity rows turn out to need more than offline_store.max_memory, the
+ * retrieval continues in partitions on temporary files
+ * (historical_spill.c), and the result rows come in another order.
  */
 static void
 hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
@@ -1521,6 +1487,7 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 	HistEmitState es;
 	SPIPlanPtr	entity_read;
 	ParamListInfo entity_params;
+	ErrorContextCallback errcb;
 
 	SpiConnect();
 	MemoryContextSwitchTo(cxt);
@@ -1543,22 +1510,48 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 			PitViewSetAsOf(hv->pv, plan->args->as_of);
 	}
 
+	es.tupstore = tupstore;
+	es.desc = desc;
+	es.progress = progress;
+	es.count = 0;
+	es.map = plan->emit_map;
+	es.values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	es.nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+
 	memset(&er, 0, sizeof(er));
-	er.pub.receiveSlot = entity_receive;
-	er.pub.rStartup = receiver_startup;
-	er.pub.rShutdown = receiver_noop;
-	er.pub.rDestroy = receiver_noop;
-	er.pub.mydest = DestTuplestore;
+	HistInitReceiver(&er.pub, entity_receive);
+	er.plan = plan;
 	er.ents = ents;
 	er.progress = progress;
+	er.budget = PitSpillBudget();
+	er.row_bytes = HistSpillRowBytes(plan);
+	er.bytes = PIT_ENGINE_BYTES;
 	entity_read = prepare_read(plan->entity_sql, plan->entity_nparams);
 	entity_params = timestamptz_params(plan->entity_nparams, plan->entity_params);
+	er.read = entity_read;
+	er.cxt = cxt;
+	er.params = entity_params;
+	errcb.callback = spill_error_context;
+	errcb.arg = &er;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 	ProgressPhase(progress, "rows", plan->args->entity_df ? "reading entity_df" :
 				  "reading the entity rows of the sources");
 	ProgressEstimatePlan(progress, entity_read, entity_params);
 	ProgressUpdate(progress, 0);
 	run_into(entity_read, entity_params, &er.pub);
 	MemoryContextSwitchTo(cxt);
+
+	if (er.spill != NULL)
+	{
+		/* beyond memory: in partitions */
+		HistSpillRun(er.spill, &es);
+		error_context_stack = errcb.previous;
+		SPI_finish();
+		MemoryContextSwitchTo(cxt);
+		return;
+	}
+	error_context_stack = errcb.previous;
 
 	for (int v = 0; v < plan->nviews; v++)
 	{
@@ -1575,18 +1568,14 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 			continue;			/* no entity row can match */
 
 		memset(&sr, 0, sizeof(sr));
-		sr.pub.receiveSlot = source_receive;
-		sr.pub.rStartup = receiver_startup;
-		sr.pub.rShutdown = receiver_noop;
-		sr.pub.rDestroy = receiver_noop;
-		sr.pub.mydest = DestTuplestore;
+		HistInitReceiver(&sr.pub, source_receive);
 		sr.hv = hv;
 		sr.progress = progress;
 		sr.nkeys = hv->req->view->nkeys;
 		sr.nfeatures = hv->nplain;
 		bounds[0] = TimestampTzGetDatum(lo);
 		bounds[1] = TimestampTzGetDatum(hi);
-		read_source(hv, &sr, bounds, progress, v, plan->nviews);
+		HistReadSource(hv, &sr, bounds, progress, v, plan->nviews);
 
 		ProgressPhase(progress, NULL, "joining feature view \"%s\" (%d of %d)",
 					  hv->req->name_to_use, v + 1, plan->nviews);
@@ -1596,18 +1585,28 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 	SPI_finish();
 	MemoryContextSwitchTo(cxt);
 
-	es.tupstore = tupstore;
-	es.desc = desc;
-	es.progress = progress;
-	es.count = 0;
-	es.map = plan->emit_map;
-	es.values = palloc(sizeof(Datum) * Max(desc->natts, 1));
-	es.nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
 	ProgressPhase(progress, "rows", "emitting the result");
 	ProgressSetTotal(progress, (double) PitEntitiesCount(ents), true);
 	ProgressUpdate(progress, 0);
-	PitEntitiesEmit(ents, emit_row, &es);
+	PitEntitiesEmit(ents, HistEmitRow, &es);
 	PitEntitiesDestroy(ents);
+}
+
+/*
+ * A lack of resources or an I/O error (temp_file_limit exceeded, a full
+ * disk) while the retrieval works on temporary files says so; other errors
+ * read as in memory.
+ */
+static void
+spill_error_context(void *arg)
+{
+	HistEntityReceiver *er = (HistEntityReceiver *) arg;
+	int			category = ERRCODE_TO_CATEGORY(geterrcode());
+
+	if (er->spill != NULL &&
+		(category == ERRCODE_INSUFFICIENT_RESOURCES || category == ERRCODE_SYSTEM_ERROR))
+		errcontext("feast_historical beyond offline_store.max_memory (%dkB), on temporary files",
+				   ofs_max_memory);
 }
 
 /* A timestamptz as an SQL literal that reads back the same in any session. */

@@ -22,7 +22,8 @@ typedef struct MatTable MatTable;
  * One winner, as MatTableNext returns it: its event timestamp and created
  * timestamp (raw int64 microseconds, timestamp and timestamptz alike), and
  * its row (the columns of the table's row_desc). The arrays belong to the
- * table and are valid until the next MatTableNext.
+ * table and are valid until the next MatTableNext; the by-reference values
+ * they point to, until MatTableDestroy, unless MatTableSpilled.
  */
 typedef struct MatWinner
 {
@@ -83,6 +84,19 @@ typedef void (*MatFetchFn) (void *arg, uint64 ref, Datum **values, bool **nulls)
 extern void MatTableFetchRows(MatTable *table, MatFetchFn fetch, void *arg,
 							  const int *cols);
 
+/*
+ * MatTableSetBudget bounds the memory of a table offered rows by value (not
+ * yet offered any): past budget bytes, its offers are partitioned by their
+ * key's hash on temporary files (offline_store.max_memory), and reduced to
+ * the same winners, in the same order, when they are counted or scanned.
+ * MatTableEstimate gives the memory the table uses, and, offered rows by
+ * reference, what the winners' rows will add.
+ */
+extern void MatTableSetBudget(MatTable *table, Size budget);
+/* Whether the table went to temporary files (its winners' values then last until the next MatTableNext only). */
+extern bool MatTableSpilled(MatTable *table);
+extern Size MatTableEstimate(MatTable *table);
+
 /* The number of keys (winners) so far. */
 extern int64 MatTableCount(MatTable *table);
 
@@ -95,10 +109,8 @@ extern Size MatTableMemory(MatTable *table);
  * collation) when sorted and the types have one, else in any order;
  * MatTableNext returns them in turn, false after the last.
  *
- * The design leaves room for spilling by partitions of the key hash: an
- * offer may go to the partition of its key, and a scan may load one
- * partition at a time; the order is then the key order within a
- * partition.
+ * A partitioned table (MatTableSetBudget) sorts its winners with a
+ * tuplesort: the same order.
  */
 extern void MatTableBeginScan(MatTable *table, bool sorted);
 extern bool MatTableNext(MatTable *table, MatWinner *winner);

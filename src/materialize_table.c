@@ -35,12 +35,11 @@
  * Memory: the entries (48 bytes per slot) and one row per key (its values
  * and nulls, and a copy of its by-reference values), in two child
  * contexts of the caller's; nothing per source row. The caller can watch
- * it (MatTableMemory). A spill beyond a memory budget would partition the
- * offers by their key's hash into files (BufFile), keep one partition's
- * table in memory at a time and scan the partitions in turn; the key order
- * would then hold within a partition only, so the writer would merge the
- * partitions' sorted winners (or lock the online table) to keep its lock
- * order.
+ * it (MatTableMemory). Beyond a budget (offline_store.max_memory), a
+ * table offered rows by value partitions its offers by their key's hash on
+ * temporary files, reduces one partition at a time, and returns the
+ * winners through a tuplesort, in the same key order (see "Beyond
+ * offline_store.max_memory" below).
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -52,7 +51,9 @@
 #include "postgres.h"
 
 #include "access/detoast.h"
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "port/pg_bitutils.h"
@@ -60,9 +61,11 @@
 #include "utils/datum.h"
 #include "utils/memutils.h"
 #include "utils/sortsupport.h"
+#include "utils/tuplesort.h"
 #include "utils/typcache.h"
 
 #include "materialize.h"
+#include "pit_spill.h"
 
 /* How one key column groups and orders. */
 typedef struct MatKeyCol
@@ -153,6 +156,27 @@ struct MatTable
 
 	bool		scanning;		/* compacted and ordered: no more offers */
 	uint64		next;			/* the scan's next entry */
+
+	/*
+	 * Beyond the budget (MatTableSetBudget), by value only: check_at is the
+	 * key count at which the memory is looked at next (UINT64_MAX: never; 0
+	 * once spilled, so that every offer goes to the partitions).
+	 */
+	uint64		check_at;
+	Size		budget;			/* 0: none */
+	int			level;			/* of partitioning: 0, or a partition's table */
+	TupleDesc	row_desc;
+	TupleDesc	spill_desc;		/* row_desc's columns, then ts and created */
+	bool		spilled;
+	int			nparts;
+	PitSpillFile **parts;		/* the offers, by their key's hash */
+	Datum	   *spill_values;	/* a row of spill_desc */
+	bool	   *spill_nulls;
+	bool		finished;		/* the partitions were reduced to winners: */
+	Tuplesortstate *sort;		/* in key order, or */
+	PitSpillFile *out;			/* in any order */
+	TupleTableSlot *out_slot;	/* the winner MatTableNext returns */
+	uint64		spill_count;	/* winners */
 };
 
 static void mat_grow(MatTable *t);
@@ -165,6 +189,11 @@ static MatRow *mat_store(MatTable *t, MatRow *old, int ncols, const Datum *value
 						 const bool *nulls, const int *cols);
 static void mat_flush_pending(MatTable *t);
 static void mat_compact(MatTable *t);
+static bool mat_spill_check(MatTable *t);
+static void mat_spill_write(MatTable *t, uint32 hash, int64 ts, bool created_null,
+							int64 created, const Datum *values, const bool *nulls,
+							const int *cols);
+static void mat_spill_finish(MatTable *t, bool sorted);
 static int	mat_compare(const MatEntry *a, const MatEntry *b, MatTable *t);
 
 /* Sort entries by their key, as int64 (fast_int) or through the key columns. */
@@ -288,6 +317,8 @@ MatTableCreate(MemoryContext parent, TupleDesc row_desc, int nkeys, bool by_refe
 		}
 	}
 	t->fast_int = (nkeys == 1 && is_int64_equality_type(t->keys[0].type));
+	t->check_at = PG_UINT64_MAX;
+	t->row_desc = CreateTupleDescCopy(row_desc);
 
 	t->size = 1024;
 	t->grow_at = t->size * 7 / 10;
@@ -499,6 +530,11 @@ MatTableOffer(MatTable *t, int64 ts, bool created_null, int64 created,
 	MatEntry   *e;
 
 	Assert(!t->scanning && !t->by_reference);
+	if (unlikely(t->count >= t->check_at) && mat_spill_check(t))
+	{
+		mat_spill_write(t, hash, ts, created_null, created, values, nulls, cols);
+		return;
+	}
 	e = mat_find(t, hash, key0, values, cols, &found);
 	if (found && !mat_newer(e, ts, created_null, created))
 		return;
@@ -536,6 +572,9 @@ mat_process_pending(MatTable *t)
 static void
 mat_flush_pending(MatTable *t)
 {
+	/* only offers of a fast_int key wait (their key is key0, no column) */
+	if (t->npending > 0 && !t->fast_int)
+		elog(ERROR, "offers by reference queued for a key that is not one integer");
 	while (t->npending > 0)
 		mat_process_pending(t);
 }
@@ -635,6 +674,11 @@ MatTableFetchRows(MatTable *t, MatFetchFn fetch, void *arg, const int *cols)
 int64
 MatTableCount(MatTable *t)
 {
+	if (t->spilled)
+	{
+		mat_spill_finish(t, true);
+		return (int64) t->spill_count;
+	}
 	mat_flush_pending(t);
 	return (int64) t->count;
 }
@@ -666,6 +710,16 @@ MatTableBeginScan(MatTable *t, bool sorted)
 {
 	bool		sortable = t->nkeys > 0;
 
+	if (t->spilled)
+	{
+		/* one scan (the tuplesort reads once) */
+		Assert(!t->scanning);
+		mat_spill_finish(t, sorted);
+		if (t->out != NULL)
+			PitSpillFileRewind(t->out);
+		t->scanning = true;
+		return;
+	}
 	mat_compact(t);
 	for (int k = 0; k < t->nkeys; k++)
 		if (!t->keys[k].sortable)
@@ -686,6 +740,34 @@ MatTableNext(MatTable *t, MatWinner *winner)
 	MatEntry   *e;
 
 	Assert(t->scanning);
+	if (t->spilled)
+	{
+		TupleTableSlot *slot = t->out_slot;
+
+		if (t->sort != NULL)
+		{
+			if (!tuplesort_gettupleslot(t->sort, true, false, slot, NULL))
+				return false;
+			slot_getallattrs(slot);
+		}
+		else
+		{
+			MinimalTuple tuple = PitSpillFileRead(t->out);
+
+			if (tuple == NULL)
+				return false;
+			ExecClearTuple(slot);
+			PitSpillDeform(t->spill_desc, tuple, slot->tts_values, slot->tts_isnull);
+			ExecStoreVirtualTuple(slot);
+		}
+		winner->ts = DatumGetInt64(slot->tts_values[t->natts]);
+		winner->created_null = slot->tts_isnull[t->natts + 1];
+		winner->created = winner->created_null ? 0 :
+			DatumGetInt64(slot->tts_values[t->natts + 1]);
+		winner->values = slot->tts_values;
+		winner->nulls = slot->tts_isnull;
+		return true;
+	}
 	if (t->next >= t->count)
 		return false;
 	e = &t->entries[t->next++];
@@ -701,5 +783,287 @@ MatTableNext(MatTable *t, MatWinner *winner)
 void
 MatTableDestroy(MatTable *t)
 {
+	if (t->parts != NULL)
+		for (int p = 0; p < t->nparts; p++)
+			if (t->parts[p] != NULL)
+				PitSpillFileClose(t->parts[p]);
+	if (t->sort != NULL)
+		tuplesort_end(t->sort);
+	if (t->out != NULL)
+		PitSpillFileClose(t->out);
+	if (t->out_slot != NULL)
+		ExecDropSingleTupleTableSlot(t->out_slot);
 	MemoryContextDelete(t->cxt);
+}
+
+/*
+ * Beyond offline_store.max_memory.
+ *
+ * A table offered rows by value with a budget (MatTableSetBudget) looks at
+ * its memory as its keys grow (every sixteenth more keys, and before its
+ * slots double). Past the budget it becomes a partitioned table, as a hash
+ * join's batches: its winners so far, then every further offer, go to
+ * temporary files by their key's hash (PitSpillPartition, a level of
+ * partitioning mixing the hash anew), and its memory is freed. A winner
+ * needs only its key's rows, all of which are in its partition, in the
+ * order they were offered (a winner so far before the later rows of its
+ * key): so each partition, offered to a table of its own, gives the
+ * winners the whole table would, ties included. Once the offers are over,
+ * the partitions are reduced in turn (each through a table with the same
+ * budget less the sort's share, itself partitioned at the next level if
+ * it does not fit: many keys in one partition), and their winners go to a
+ * tuplesort on the key (the key order MatTableBeginScan promises; the
+ * tuplesort spills past its share of the budget), or to a file when no
+ * order is asked for or possible. Values stored out of line are fetched
+ * before they are written, as when a winner is kept.
+ */
+
+/* The share of the budget the winners' sort takes while partitions are reduced. */
+#define MAT_SORT_SHARE 4
+/* The memory is looked at every this many new keys at least. */
+#define MAT_CHECK_STEP 256
+/* At most this many partitions per level (each has a buffer of BLCKSZ). */
+#define MAT_MAX_PARTITIONS 64
+
+void
+MatTableSetBudget(MatTable *t, Size budget)
+{
+	Assert(!t->by_reference && t->count == 0);
+	if (t->nkeys == 0 || budget == 0)
+		return;					/* one row at most */
+	t->budget = budget;
+	t->check_at = MAT_CHECK_STEP;
+}
+
+bool
+MatTableSpilled(MatTable *t)
+{
+	return t->spilled;
+}
+
+Size
+MatTableEstimate(MatTable *t)
+{
+	Size		mem = MatTableMemory(t);
+
+	/* by reference, the winners' rows are still to come */
+	if (t->by_reference)
+		mem += (Size) t->count * (t->data_off + (t->all_byval ? 0 : 32 * t->natts));
+	return mem;
+}
+
+/*
+ * mat_spill_check decides whether the table is (now) partitioned: past its
+ * budget, with the slots' doubling counted before it happens.
+ */
+static bool
+mat_spill_check(MatTable *t)
+{
+	MemoryContext old;
+	Size		mem;
+	int			nparts;
+
+	if (t->spilled)
+		return true;
+	mem = MatTableMemory(t);
+	if (t->count + Max(t->count / 16, MAT_CHECK_STEP) >= t->grow_at)
+		mem += sizeof(MatEntry) * t->size * 2;
+	if (mem <= t->budget)
+	{
+		t->check_at = t->count + Max(t->count / 16, MAT_CHECK_STEP);
+		return false;
+	}
+
+	/*
+	 * Twice as many partitions as the memory is over the budget (16 at
+	 * least on the first level; they are partitioned again if that is not
+	 * enough), within the buffers' share of the budget (a quarter of it: at
+	 * least 8 partitions, though, or a small budget would partition level
+	 * after level).
+	 */
+	nparts = PitSpillPow2(2.0 * mem / t->budget,
+						  Min(Max((int) (t->budget / 4 / (BLCKSZ + 64)), 8),
+							  MAT_MAX_PARTITIONS));
+	nparts = Max(nparts, 2);
+	/* the first level: more rows may come than came so far */
+	if (t->level == 0)
+		nparts = Max(nparts, Min((int) (t->budget / 4 / (BLCKSZ + 64)), 16));
+	if (t->level == 0)
+		elog(DEBUG1, "offline_store: materialization beyond offline_store.max_memory (%zukB) after " UINT64_FORMAT " keys: %d partitions of the keys on temporary files",
+			 t->budget / 1024, t->count, nparts);
+	else
+		elog(DEBUG2, "offline_store: a partition of level %d beyond %zukB after " UINT64_FORMAT " keys: %d partitions of its keys",
+			 t->level, t->budget / 1024, t->count, nparts);
+
+	old = MemoryContextSwitchTo(t->cxt);
+	t->spill_desc = CreateTemplateTupleDesc(t->natts + 2);
+	for (int i = 0; i < t->natts; i++)
+		TupleDescCopyEntry(t->spill_desc, i + 1, t->row_desc, i + 1);
+	TupleDescInitEntry(t->spill_desc, t->natts + 1, NULL, INT8OID, -1, 0);
+	TupleDescInitEntry(t->spill_desc, t->natts + 2, NULL, INT8OID, -1, 0);
+	t->spill_values = palloc(sizeof(Datum) * (t->natts + 2));
+	t->spill_nulls = palloc(sizeof(bool) * (t->natts + 2));
+	t->nparts = nparts;
+	t->parts = palloc(sizeof(PitSpillFile *) * nparts);
+	for (int p = 0; p < nparts; p++)
+		t->parts[p] = PitSpillFileCreate();
+	t->spilled = true;
+	t->check_at = 0;
+
+	/* the winners so far, first in their partitions */
+	for (uint64 i = 0; i < t->size; i++)
+	{
+		MatEntry   *e = &t->entries[i];
+
+		if ((i & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!e->used)
+			continue;
+		t->spill_values[t->natts] = Int64GetDatum(e->ts);
+		t->spill_nulls[t->natts] = false;
+		t->spill_values[t->natts + 1] = Int64GetDatum(e->created);
+		t->spill_nulls[t->natts + 1] = e->created_null;
+		memcpy(t->spill_values, ROW_VALUES(e->row), sizeof(Datum) * t->natts);
+		memcpy(t->spill_nulls, ROW_NULLS(t, e->row), sizeof(bool) * t->natts);
+		PitSpillFileWriteValues(t->parts[PitSpillPartition(e->hash, t->level, nparts)],
+								t->spill_desc, t->spill_values, t->spill_nulls);
+	}
+	MemoryContextSwitchTo(old);
+
+	/* and their memory back */
+	MemoryContextReset(t->rows_cxt);
+	pfree(t->entries);
+	t->size = 1024;
+	t->grow_at = t->size * 7 / 10;
+	t->entries = MemoryContextAllocZero(t->cxt, sizeof(MatEntry) * t->size);
+	t->count = 0;
+	return true;
+}
+
+/* mat_spill_write writes an offer to its key's partition. */
+static void
+mat_spill_write(MatTable *t, uint32 hash, int64 ts, bool created_null, int64 created,
+				const Datum *values, const bool *nulls, const int *cols)
+{
+	bool		fetched[MaxTupleAttributeNumber];
+	int			natts = t->natts;
+
+	for (int i = 0; i < natts; i++)
+	{
+		Datum		v = values[cols[i]];
+
+		fetched[i] = false;
+		t->spill_nulls[i] = nulls[cols[i]];
+		if (!t->spill_nulls[i] && t->attlen[i] == -1 &&
+			VARATT_IS_EXTERNAL(DatumGetPointer(v)))
+		{
+			v = PointerGetDatum(detoast_external_attr((struct varlena *) DatumGetPointer(v)));
+			fetched[i] = true;
+		}
+		t->spill_values[i] = v;
+	}
+	t->spill_values[natts] = Int64GetDatum(ts);
+	t->spill_nulls[natts] = false;
+	t->spill_values[natts + 1] = Int64GetDatum(created);
+	t->spill_nulls[natts + 1] = created_null;
+	PitSpillFileWriteValues(t->parts[PitSpillPartition(hash, t->level, t->nparts)],
+							t->spill_desc, t->spill_values, t->spill_nulls);
+	for (int i = 0; i < natts; i++)
+		if (fetched[i])
+			pfree(DatumGetPointer(t->spill_values[i]));
+}
+
+/*
+ * mat_spill_finish reduces the partitions to their winners, into a
+ * tuplesort on the key (sorted, and every key column sortable) or a file.
+ */
+static void
+mat_spill_finish(MatTable *t, bool sorted)
+{
+	MemoryContext old;
+	int		   *cols;
+	Size		sub_budget = t->budget - t->budget / MAT_SORT_SHARE;
+
+	if (t->finished)
+		return;
+	for (int k = 0; k < t->nkeys; k++)
+		if (!t->keys[k].sortable)
+			sorted = false;
+	old = MemoryContextSwitchTo(t->cxt);
+	t->out_slot = MakeSingleTupleTableSlot(t->spill_desc, &TTSOpsMinimalTuple);
+	if (sorted)
+	{
+		AttrNumber *attnos = palloc(sizeof(AttrNumber) * t->nkeys);
+		Oid		   *ops = palloc(sizeof(Oid) * t->nkeys);
+		Oid		   *colls = palloc(sizeof(Oid) * t->nkeys);
+		bool	   *nulls_first = palloc0(sizeof(bool) * t->nkeys);
+
+		for (int k = 0; k < t->nkeys; k++)
+		{
+			attnos[k] = k + 1;
+			ops[k] = lookup_type_cache(t->keys[k].type, TYPECACHE_LT_OPR)->lt_opr;
+			colls[k] = t->keys[k].collation;
+		}
+		t->sort = tuplesort_begin_heap(t->spill_desc, t->nkeys, attnos, ops, colls,
+									   nulls_first,
+									   (int) Max(t->budget / MAT_SORT_SHARE / 1024, 64),
+									   NULL, TUPLESORT_NONE);
+	}
+	else
+		t->out = PitSpillFileCreate();
+	cols = palloc(sizeof(int) * (t->natts + 2));
+	for (int i = 0; i < t->natts + 2; i++)
+		cols[i] = i;
+	MemoryContextSwitchTo(old);
+
+	for (int p = 0; p < t->nparts; p++)
+	{
+		PitSpillFile *f = t->parts[p];
+		MatTable   *sub = MatTableCreate(t->cxt, t->row_desc, t->nkeys, false);
+		Datum	   *values = t->spill_values;
+		bool	   *nulls = t->spill_nulls;
+		MinimalTuple tuple;
+		MatWinner	w;
+		int64		n = 0;
+
+		sub->level = t->level + 1;
+		MatTableSetBudget(sub, sub_budget);
+		PitSpillFileRewind(f);
+		while ((tuple = PitSpillFileRead(f)) != NULL)
+		{
+			if ((++n & 0xFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			PitSpillDeform(t->spill_desc, tuple, values, nulls);
+			MatTableOffer(sub, DatumGetInt64(values[t->natts]), nulls[t->natts + 1],
+						  nulls[t->natts + 1] ? 0 : DatumGetInt64(values[t->natts + 1]),
+						  values, nulls, cols);
+		}
+		PitSpillFileClose(f);
+		t->parts[p] = NULL;
+
+		MatTableBeginScan(sub, false);
+		while (MatTableNext(sub, &w))
+		{
+			TupleTableSlot *slot = t->out_slot;
+
+			ExecClearTuple(slot);
+			memcpy(slot->tts_values, w.values, sizeof(Datum) * t->natts);
+			memcpy(slot->tts_isnull, w.nulls, sizeof(bool) * t->natts);
+			slot->tts_values[t->natts] = Int64GetDatum(w.ts);
+			slot->tts_isnull[t->natts] = false;
+			slot->tts_values[t->natts + 1] = Int64GetDatum(w.created);
+			slot->tts_isnull[t->natts + 1] = w.created_null;
+			ExecStoreVirtualTuple(slot);
+			if (t->sort != NULL)
+				tuplesort_puttupleslot(t->sort, slot);
+			else
+				PitSpillFileWriteValues(t->out, t->spill_desc, slot->tts_values,
+										slot->tts_isnull);
+			t->spill_count++;
+		}
+		MatTableDestroy(sub);
+	}
+	if (t->sort != NULL)
+		tuplesort_performsort(t->sort);
+	t->finished = true;
 }

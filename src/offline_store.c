@@ -23,6 +23,7 @@
 
 #include "historical_scan.h"
 #include "offline_store.h"
+#include "pit_spill.h"
 #include "progress.h"
 #include "schedule.h"
 
@@ -46,6 +47,16 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+	DefineCustomIntVariable("offline_store.max_memory",
+							gettext_noop("Working memory of one feast_historical or materialization call, beyond which the work goes to temporary files."),
+							gettext_noop("Past it, entity rows and source rows are partitioned by their join key on temporary files (temp_tablespaces, temp_file_limit) and joined a batch at a time."),
+							&ofs_max_memory,
+							1024 * 1024,
+							64,
+							MAX_KILOBYTES,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
 	HistScanInit();
 	ProgressInit();
 	ScheduleInit();

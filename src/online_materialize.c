@@ -132,6 +132,7 @@
 #include "materialize.h"
 #include "online.h"
 #include "online_tables.h"
+#include "pit_spill.h"
 #include "progress.h"
 #include "registry.h"
 #include "spi_util.h"
@@ -203,6 +204,9 @@ typedef struct MatReceiver
 	int64		delivered;		/* rows the read delivered */
 	int64		rows;			/* of those, in the window with a key */
 	ProgressState *progress;
+	Size		budget;			/* offline_store.max_memory */
+	bool		overflow;		/* by reference, past the budget: the rest
+								 * ignored, to be read again by value */
 } MatReceiver;
 
 /* Fetching the winners' rows of a direct read by their TID. */
@@ -220,6 +224,7 @@ static ParamListInfo window_params(Datum from, Datum to);
 static void build_read(const RegFeatureView *fv, TupleDesc desc, TupleDesc odesc,
 					   MatRead *read);
 static bool mat_receive(TupleTableSlot *slot, DestReceiver *self);
+static bool mat_receive_skip(TupleTableSlot *slot, DestReceiver *self);
 static void mat_startup(DestReceiver *self, int operation, TupleDesc typeinfo);
 static void mat_noop(DestReceiver *self);
 static void run_read(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest);
@@ -412,6 +417,13 @@ mat_receive(TupleTableSlot *slot, DestReceiver *self)
 	{
 		CHECK_FOR_INTERRUPTS();
 		ProgressUpdate(r->progress, r->delivered);
+		if (r->by_reference && MatTableEstimate(r->table) > r->budget)
+		{
+			/* beyond memory: read_source reads again, by value */
+			r->overflow = true;
+			r->pub.receiveSlot = mat_receive_skip;
+			return true;
+		}
 	}
 	slot_getsomeattrs(slot, r->natts);
 	values = slot->tts_values;
@@ -437,6 +449,13 @@ mat_receive(TupleTableSlot *slot, DestReceiver *self)
 						 ts, created_null, created, values, isnull, &map[2]);
 	else
 		MatTableOffer(r->table, ts, created_null, created, values, isnull, &map[2]);
+	return true;
+}
+
+/* The rest of a direct read past the budget: nothing to do. */
+static bool
+mat_receive_skip(TupleTableSlot *slot, DestReceiver *self)
+{
 	return true;
 }
 
@@ -481,6 +500,11 @@ read_direct(MatReceiver *r, const HistScan *scan)
 	PushActiveSnapshot(snapshot);
 	HistScanRun(scan, &r->pub);
 	PopActiveSnapshot();
+	if (r->overflow)
+	{
+		UnregisterSnapshot(snapshot);
+		return;
+	}
 
 	fs.rel = table_open(scan->relid, AccessShareLock);
 	fs.snapshot = snapshot;
@@ -567,10 +591,32 @@ read_source(MaterializeView *mv, MatRead *read, TimestampTz from, TimestampTz to
 	r.lo = (int64) from;
 	r.hi = (int64) to;
 	r.progress = mv->progress;
+	r.budget = PitSpillBudget();
 	if (direct)
-		read_direct(&r, &scan);
-	else
 	{
+		read_direct(&r, &scan);
+		if (r.overflow)
+		{
+			/*
+			 * The winners' rows would not fit in offline_store.max_memory:
+			 * read again through the executor, by value, into a table that
+			 * partitions its offers on temporary files.
+			 */
+			elog(DEBUG1, "offline_store: materialization of feature view \"%s\" beyond offline_store.max_memory (%dkB): the source read again by value",
+				 fv->name, ofs_max_memory);
+			MatTableDestroy(r.table);
+			r.table = MatTableCreate(CurrentMemoryContext, read->row_desc, fv->nkeys, false);
+			r.pub.receiveSlot = mat_receive;
+			r.by_reference = false;
+			r.overflow = false;
+			r.delivered = 0;
+			r.rows = 0;
+			direct = false;
+		}
+	}
+	if (!direct)
+	{
+		MatTableSetBudget(r.table, r.budget);
 		r.map = read->readmap;
 		r.natts = read->natts;
 		run_read(plan, params, &r.pub);
@@ -769,6 +815,7 @@ write_direct(MaterializeView *mv, MatTable *table, TupleDesc desc, int lead,
 	MatWinner	w;
 	int			n = 0;
 	int64		done = 0;
+	bool		copy = MatTableSpilled(table);	/* values last until the next */
 
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	ExecOpenIndices(rri, false);
@@ -799,6 +846,8 @@ write_direct(MaterializeView *mv, MatTable *table, TupleDesc desc, int lead,
 		values[attmap[lead + nrow + 1]] = TimestampTzGetDatum(w.created);
 		nulls[attmap[lead + nrow + 1]] = w.created_null;
 		ExecStoreVirtualTuple(slot);
+		if (copy)
+			ExecMaterializeSlot(slot);
 		if (++n == nslots)
 		{
 			direct_write_flush(rri, estate, bistate, cid, slots, n);

@@ -294,6 +294,8 @@ struct PitView
 	bool	   *b_nulls;
 	Datum	   *b_agg_values;	/* PIT_BATCH * naggs */
 	bool	   *b_agg_nulls;
+
+	Datum	   *keybuf;			/* nkeys, for PitViewEntityHash and friends */
 };
 
 static void PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen);
@@ -718,6 +720,7 @@ PitViewCreate(PitEntities *ents, int nkeys, const int *key_attnos,
 	view->batchcxt = AllocSetContextCreate(ents->cxt, "offline_store source batch",
 										   PIT_ALLOCSET_SIZES);
 	view->b_keys = palloc(sizeof(Datum) * PIT_BATCH * nk);
+	view->keybuf = palloc(sizeof(Datum) * nk);
 	view->b_values = palloc(sizeof(Datum) * PIT_BATCH * nf);
 	view->b_nulls = palloc(sizeof(bool) * PIT_BATCH * nf);
 
@@ -1060,6 +1063,30 @@ window_start(int64 t, int64 ttl)
 	return lo;
 }
 
+/*
+ * PitViewReadWindow gives the source time range [*lo, *hi] that entity
+ * rows with times in [min_t, max_t] need: the join's windows (no lower
+ * bound without a ttl) and the aggregations' (t - w < ts, so ts >= min(t)
+ * - w is enough).
+ */
+void
+PitViewReadWindow(PitView *view, int64 min_t, int64 max_t, int64 *lo, int64 *hi)
+{
+	bool		join = view->nfeatures > 0 || view->naggs == 0;
+
+	*lo = join ? window_start(min_t, view->ttl) : DT_NOEND;
+	if (view->naggs > 0)
+	{
+		int64		alo;
+
+		if (pg_sub_s64_overflow(min_t, PitAggSetMaxWindow(view->aggs), &alo) ||
+			alo < MIN_TIMESTAMP)
+			alo = DT_NOBEGIN;
+		*lo = Min(*lo, alo);
+	}
+	*hi = max_t;
+}
+
 bool
 PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 {
@@ -1254,21 +1281,8 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	if (view->npos == 0)
 		return false;
 
-	/*
-	 * The rows to read: those in the join's windows, and those in the
-	 * aggregations' (t - w < ts, so ts >= min(t) - w is enough).
-	 */
-	*lo = view->join ? window_start(min_t, view->ttl) : DT_NOEND;
-	if (view->naggs > 0)
-	{
-		int64		alo;
-
-		if (pg_sub_s64_overflow(min_t, PitAggSetMaxWindow(view->aggs), &alo) ||
-			alo < MIN_TIMESTAMP)
-			alo = DT_NOBEGIN;
-		*lo = Min(*lo, alo);
-	}
-	*hi = max_t;
+	/* the rows to read */
+	PitViewReadWindow(view, min_t, max_t, lo, hi);
 	return true;
 }
 
@@ -1859,6 +1873,131 @@ PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg)
 	}
 	pfree(values);
 	pfree(nulls);
+}
+
+/*
+ * PitEntitiesTuple returns entity row row (0-based, in input order) as
+ * stored: the engine's copy, valid until PitEntitiesDestroy.
+ */
+MinimalTuple
+PitEntitiesTuple(PitEntities *ents, int64 row)
+{
+	Assert(row >= 0 && row < ents->ntuples);
+	return ents->tuples[row];
+}
+
+/*
+ * PitViewPartitionable says whether equal join keys hash alike on both
+ * sides (every key fast or hashable), so that the entity rows and the
+ * source rows of a view can be partitioned by their keys' hash: not for
+ * an entity-less view, nor for a key whose equality has no hash support.
+ */
+bool
+PitViewPartitionable(PitView *view)
+{
+	return view->nkeys > 0 && !view->linear;
+}
+
+/*
+ * PitViewEntityHash computes the hash of an entity row's join keys
+ * (values/nulls indexed by entity column), the one the view's hash table
+ * uses, into *hash; false when a key is NULL (the row matches nothing).
+ */
+bool
+PitViewEntityHash(PitView *view, const Datum *values, const bool *nulls, uint32 *hash)
+{
+	Datum	   *keys = view->keybuf;
+
+	for (int k = 0; k < view->nkeys; k++)
+	{
+		if (nulls[view->key_attnos[k]])
+			return false;
+		keys[k] = values[view->key_attnos[k]];
+	}
+	*hash = hash_keys(view, keys, false);
+	return true;
+}
+
+/*
+ * PitViewSourceHash computes the hash of a source row's join keys
+ * (values[key_cols[k]], as PitViewAddCandidate takes them): equal to that
+ * of the entity keys they match when PitViewPartitionable. False when a key
+ * is NULL (the row matches nothing).
+ */
+bool
+PitViewSourceHash(PitView *view, const Datum *values, const bool *nulls,
+				  const int *key_cols, uint32 *hash)
+{
+	Datum	   *keys = view->keybuf;
+
+	for (int k = 0; k < view->nkeys; k++)
+	{
+		if (nulls[key_cols[k]])
+			return false;
+		keys[k] = values[key_cols[k]];
+	}
+	*hash = hash_keys(view, keys, true);
+	return true;
+}
+
+/*
+ * PitViewRowBytes estimates the memory the view needs per entity row
+ * while it is joined (PitViewBuild to PitViewFinish: the positions, their
+ * records and the values of their candidates, the groups as if every key
+ * were distinct, the aggregations' nodes and answers), and
+ * PitViewAnswerBytes what it keeps per entity row once finished, until the
+ * rows are emitted. By-reference values count at their type's average
+ * width. PIT_ENTITY_ROW_BYTES is what the engine keeps per entity row
+ * beside the row itself.
+ */
+static Size
+feature_value_bytes(PitView *view)
+{
+	Size		bytes = 0;
+
+	for (int f = 0; f < view->nfeatures; f++)
+		if (!view->feat_byval[f])
+			bytes += MAXALIGN(view->feat_len[f] > 0 ? view->feat_len[f] : 32) + 16;
+	return bytes;
+}
+
+Size
+PitViewAnswerBytes(PitView *view)
+{
+	Size		bytes = sizeof(int32);	/* answer */
+
+	bytes += MAXALIGN(view->nfeatures * (sizeof(Datum) + sizeof(bool)));
+	bytes += feature_value_bytes(view);
+	bytes += (Size) view->naggs * (sizeof(Datum) + sizeof(bool));
+	for (int a = 0; a < view->naggs; a++)
+		if (!view->agg_byval[a])
+			bytes += 48;		/* a by-reference answer, numeric say */
+	return bytes;
+}
+
+Size
+PitViewRowBytes(PitView *view)
+{
+	Size		stride = MAXALIGN(MAXALIGN(offsetof(PitPos, nulls) + view->nfeatures * sizeof(bool)) +
+								  view->nfeatures * sizeof(Datum));
+	Size		bytes;
+
+	stride = Max(stride, PIT_CACHE_LINE);
+	bytes = sizeof(PitTime) + sizeof(int32) + sizeof(PitSortItem);	/* times, pos_row,
+																	 * sort */
+	bytes += stride + sizeof(int32);	/* best, answer */
+	bytes += feature_value_bytes(view);
+	/* a group per row at worst: its bucket (half full), place and keys */
+	bytes += 2 * sizeof(PitBucket) + 4 * sizeof(int32) + view->nkeys * sizeof(Datum);
+	if (view->naggs > 0)
+	{
+		bytes += 2 * MAXALIGN(view->naggs * (sizeof(Datum) + sizeof(uint8)));
+		bytes += (Size) view->naggs * (sizeof(Datum) + sizeof(bool));
+		for (int a = 0; a < view->naggs; a++)
+			if (!view->agg_byval[a])
+				bytes += 2 * 48;	/* by-reference states */
+	}
+	return bytes;
 }
 
 void

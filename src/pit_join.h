@@ -126,6 +126,30 @@ extern void PitViewFinish(PitView *view);
 typedef void (*PitEmitFn) (void *arg, Datum *values, bool *nulls);
 extern void PitEntitiesEmit(PitEntities *ents, PitEmitFn emit, void *arg);
 
+/*
+ * For work beyond memory (historical_spill.c): the stored entity rows;
+ * whether a view's rows can be partitioned by their keys' hash, and the
+ * hashes (false: a NULL key, which matches nothing); the source time range
+ * that entity times in [min_t, max_t] need; and the engine's memory per
+ * entity row, beside the row itself: PIT_ENTITY_ROW_BYTES for the row's
+ * place, PitViewRowBytes for a view being joined, PitViewAnswerBytes for
+ * a view finished (estimates, by-reference values at an average width),
+ * and PIT_ENGINE_BYTES whatever the rows.
+ */
+#define PIT_ENTITY_ROW_BYTES (sizeof(MinimalTuple) + sizeof(int64) + sizeof(bool))
+/* what an engine allocates whatever its rows: its first block of rows, its arrays */
+#define PIT_ENGINE_BYTES ((Size) 1024 * 1024 + 64 * 1024)
+extern MinimalTuple PitEntitiesTuple(PitEntities *ents, int64 row);
+extern bool PitViewPartitionable(PitView *view);
+extern bool PitViewEntityHash(PitView *view, const Datum *values, const bool *nulls,
+							  uint32 *hash);
+extern bool PitViewSourceHash(PitView *view, const Datum *values, const bool *nulls,
+							  const int *key_cols, uint32 *hash);
+extern void PitViewReadWindow(PitView *view, int64 min_t, int64 max_t,
+							  int64 *lo, int64 *hi);
+extern Size PitViewRowBytes(PitView *view);
+extern Size PitViewAnswerBytes(PitView *view);
+
 /* Drop everything the engine allocated. */
 extern void PitEntitiesDestroy(PitEntities *ents);
 

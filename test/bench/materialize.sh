@@ -4,12 +4,14 @@
 #   test/bench/materialize.sh              # 10,000,000 source rows, 100,000 and 1,000,000 keys
 #   SCALE=0.05 test/bench/materialize.sh   # 500,000 rows, 5,000 and 50,000 keys (quick)
 #   SCALE=0.05 ONLY=floor,full test/bench/materialize.sh   # only those measures
+#   SCALE=0.05 ONLY=floor,full,spill test/bench/materialize.sh   # in memory and spilled
 #
 # Environment: SCALE (default 1: multiplies the rows and the key counts),
 # KEYS (the key counts at scale 1, default "100000 1000000"), RUNS (default
 # 3, medians are reported), ONLY (a comma-separated list of measures, default
 # all), PG_CONFIG (default PostgreSQL 15), WORK_MEM (default 1GB, so that
-# the floor sorts in memory), PORT (default 55499).
+# the floor sorts in memory), PORT (default 55499), MAX_MEMORY (the budget of
+# the spill measure; default 16MB times SCALE, at least 64kB).
 #
 # Source, for each key count K: SCALE * 10M rows over SCALE * K keys, 5
 # features of mixed types, an event timestamp and a created timestamp (NULL
@@ -22,6 +24,8 @@
 #   full         feast_materialize over the whole range into the empty online table
 #   full_off     the same with offline_store.direct_scan off (the source read
 #                through the executor instead of directly)
+#   spill        full with offline_store.max_memory = MAX_MEMORY: the keys beyond
+#                it partitioned on temporary files (checked equal to the floor)
 #   incremental  feast_materialize_incremental after 1% new rows (newer than
 #                everything), into the full online table
 # and the backend's peak resident set (VmHWM, shared buffers it touched
@@ -38,6 +42,7 @@ RUNS=${RUNS:-3}
 KEYS=${KEYS:-"100000 1000000"}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 WORK_MEM=${WORK_MEM:-1GB}
+MAX_MEMORY=${MAX_MEMORY:-$(awk -v s="${SCALE:-1}" 'BEGIN { m = int(16 * 1024 * s); if (m < 64) m = 64; printf "%dkB", m }')}
 PORT=${PORT:-55499}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 bindir=$("$PG_CONFIG" --bindir)
@@ -167,19 +172,20 @@ FROM public.$t ORDER BY driver_id, event_ts DESC, created DESC;"
 
 	declare -A times=() peaks=() cpus=()
 	for i in $(seq 1 "$RUNS"); do
-		for m in floor full full_off; do
+		for m in floor full full_off spill; do
 			wanted "$m" || continue
 			if [ "$m" = floor ]; then psql -c "$reset_floor"; else psql -c "$reset_online"; fi
 			case $m in
 				floor) read -r s p c < <(timed "$floor_sql") ;;
 				full) read -r s p c < <(timed "$full_sql") ;;
 				full_off) read -r s p c < <(timed "SET offline_store.direct_scan = off; $full_sql") ;;
+				spill) read -r s p c < <(timed "SET offline_store.max_memory = '$MAX_MEMORY'; $full_sql") ;;
 			esac
 			times[$m]="${times[$m]:-} $s"; peaks[$m]="${peaks[$m]:-} $p"; cpus[$m]="${cpus[$m]:-} $c"
 			echo "  run $i: $m $s s, peak $p MB, CPU $c s (load $(cut -d' ' -f1 /proc/loadavg))"
 		done
 	done
-	if wanted floor && { wanted full || wanted full_off; }; then
+	if wanted floor && { wanted full || wanted full_off || wanted spill; }; then
 		psql -At -c "SELECT '  online rows: ' || (SELECT count(*) FROM $online) || ', equal to floor: ' || NOT EXISTS (
 	(SELECT driver_id, conv, acc, trips, rating, city, event_timestamp, created_timestamp FROM $online
 	 EXCEPT ALL SELECT driver_id, conv, acc, trips, rating, city, event_timestamp, created_timestamp FROM public.bench_floor_$keys)
@@ -208,11 +214,12 @@ FROM public.$t ORDER BY driver_id, event_ts DESC, created DESC;"
 	o=$(echo "${times[full]:-}" | median)
 	target=$(awk -v k="$kfull" 'BEGIN { print (k <= 100000 ? 0.35 : 0.5) }')
 	summary+=$(printf '\n%s keys (%s source rows), median of %s runs:\n' "$keys" "$rows" "$RUNS")
-	for m in floor full full_off incremental; do
+	for m in floor full full_off spill incremental; do
 		wanted "$m" || continue
 		summary+=$(printf '\n  %-40s %8s s  peak %6s MB  CPU %7s s' \
 			"$(case $m in floor) echo 'floor: INSERT ... SELECT DISTINCT ON' ;; full) echo 'feast_materialize, full' ;;
-				full_off) echo 'feast_materialize, full, direct_scan off' ;; incremental) echo 'feast_materialize_incremental, 1% new' ;; esac)" \
+				full_off) echo 'feast_materialize, full, direct_scan off' ;; spill) echo "feast_materialize, full, max_memory $MAX_MEMORY" ;;
+				incremental) echo 'feast_materialize_incremental, 1% new' ;; esac)" \
 			"$(echo "${times[$m]:-}" | median)" "$(echo "${peaks[$m]:-}" | median)" "$(echo "${cpus[$m]:-}" | median)")
 	done
 	if wanted floor && wanted full; then

@@ -5,6 +5,12 @@
 # Peak: VmHWM of the backend (/proc/<pid>/status: the peak resident set,
 # shared buffers it touched included) after the call.
 #
+# Beyond offline_store.max_memory: the same call in a fresh backend with
+# max_memory = 32MB gives the same result with a peak within 32 MB (plus
+# 48 MB of slack: the result's tuplestore, file buffers, PostgreSQL's own)
+# of the peak of a backend that only reads the same tables (the floor), far
+# below the in-memory peak, and leaves no temporary file.
+#
 # Leaks: in one session, every kind of call is first run once (caches warm
 # up), then the memory held by the backend's memory contexts
 # (pg_backend_memory_contexts) is summed, every kind is run five more
@@ -194,6 +200,29 @@ cmp_ok($vm_after - $vm_before, '<', 16 * 1024, "the backend's mapped size grew b
 $session->{stderr} = '';
 is($session->query('SHOW transaction_read_only'), 'off', 'the session is read-write');
 $session->quit;
+
+# --- Beyond offline_store.max_memory: a fresh backend each
+sub peak_of
+{
+	my ($sql) = @_;
+	my $s = $node->background_psql($db, on_error_stop => 1);
+	my $p = $s->query_safe('SELECT pg_backend_pid()');
+	my $out = $s->query_safe($sql);
+	open(my $fh, '<', "/proc/$p/status") or die "cannot read /proc/$p/status: $!";
+	my ($kb) = map { /^VmHWM:\s+(\d+) kB/ ? $1 : () } <$fh>;
+	$s->quit;
+	return ($out, $kb);
+}
+my ($floor_out, $floor_hwm) = peak_of(q{
+SELECT count(*) FROM public.ent; SELECT count(*), count(DISTINCT label) FROM public.stats;});
+my ($spill_res, $spill_hwm) = peak_of(q{SET offline_store.max_memory = '32MB';
+SELECT count(*), count(conv), sum(trips), count(DISTINCT label) FROM feast_historical('public.ent', ARRAY['v:conv', 'v:trips', 'v:label'], project => 'mem')
+	AS t(driver_id bigint, event_timestamp timestamptz, row_id int, conv real, trips bigint, label text)});
+is($spill_res, $res, 'beyond max_memory: the same result as in memory');
+note("VmHWM: floor $floor_hwm kB, spilled (max_memory 32MB) $spill_hwm kB, in memory $hwm kB");
+cmp_ok($spill_hwm, '<', $floor_hwm + (32 + 48) * 1024,
+	"beyond max_memory: peak $spill_hwm kB within 32 MB (and 48 MB of slack) of the floor's $floor_hwm kB");
+is($node->safe_psql($db, 'SELECT count(*) FROM pg_ls_tmpdir()'), '0', 'beyond max_memory: no temporary file left');
 
 $node->stop;
 done_testing();
