@@ -121,6 +121,29 @@ RESET offline_store.max_memory;
 SELECT count(*) FROM sp_run(false);
 RESET client_min_messages;
 
+-- values stored out of line count at their full size: 40 entity rows with
+-- a 100 kB note each (4 MB once fetched, a few kB in their table) do not
+-- fit in 3MB, in memory or in a partition
+CREATE TABLE sp_toast_ent (id int, driver_id bigint, event_timestamp timestamptz, note text);
+ALTER TABLE sp_toast_ent ALTER COLUMN note SET STORAGE EXTERNAL;
+INSERT INTO sp_toast_ent
+	SELECT id, driver_id, event_timestamp, repeat(md5(id::text), 3200) FROM sp_ent WHERE id <= 40;
+ANALYZE sp_toast_ent;
+SELECT pg_total_relation_size('sp_toast_ent') > 4000000 AS stored_out_of_line,
+	   pg_relation_size('sp_toast_ent') < 100000 AS small_tuples;
+CREATE FUNCTION sp_toast_run() RETURNS TABLE (n bigint, trips bigint, note_bytes bigint, notes text)
+LANGUAGE sql AS $f$
+	SELECT count(*), sum(trips), sum(length(note)), md5(string_agg(note, ',' ORDER BY id))
+	FROM feast_historical('public.sp_toast_ent', ARRAY['drivers:trips'], project => 'sp')
+		AS t(id int, driver_id bigint, event_timestamp timestamptz, note text, trips int)
+$f$;
+CREATE TABLE sp_toast_mem AS SELECT * FROM sp_toast_run();
+SET offline_store.max_memory = '3MB';
+SET client_min_messages = debug1;
+SELECT s = m AS same, s.n, s.note_bytes FROM sp_toast_run() s, sp_toast_mem m;
+RESET client_min_messages;
+RESET offline_store.max_memory;
+
 -- temp_file_limit is honoured (PostgreSQL's own error), and the temporary
 -- files of a failed or cancelled call are gone with its transaction
 SET offline_store.max_memory = '64kB';
@@ -141,7 +164,8 @@ RESET offline_store.max_memory;
 
 DELETE FROM feast.projects WHERE name = 'sp';
 DROP FUNCTION sp_run(bool);
-DROP TABLE sp_ent, sp_drv, sp_city, sp_mem, sp_mem_f;
+DROP FUNCTION sp_toast_run();
+DROP TABLE sp_ent, sp_drv, sp_city, sp_mem, sp_mem_f, sp_toast_ent, sp_toast_mem;
 
 -- Materialization beyond max_memory: the newest row per key of a source
 -- whose keys do not fit goes through partitions of the keys on temporary

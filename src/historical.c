@@ -1204,7 +1204,7 @@ entity_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	HistEntityReceiver *r = (HistEntityReceiver *) self;
 	bool		should_free;
-	uint32		len;
+	Size		len;
 
 	if ((++r->count & PROGRESS_CHECK_MASK) == 0)
 	{
@@ -1221,8 +1221,7 @@ entity_receive(TupleTableSlot *slot, DestReceiver *self)
 		/* a scan's tuple: copy it once, from its buffer */
 		HeapTuple	ht = ExecFetchSlotHeapTuple(slot, false, &should_free);
 
-		PitEntitiesAddHeap(r->ents, ht);
-		len = ht->t_len;
+		len = PitEntitiesAddHeap(r->ents, ht);
 		if (should_free)
 			heap_freetuple(ht);
 	}
@@ -1230,8 +1229,7 @@ entity_receive(TupleTableSlot *slot, DestReceiver *self)
 	{
 		MinimalTuple mt = ExecFetchSlotMinimalTuple(slot, &should_free);
 
-		PitEntitiesAdd(r->ents, mt);
-		len = mt->t_len;
+		len = PitEntitiesAdd(r->ents, mt);
 		if (should_free)
 			pfree(mt);
 	}
@@ -1241,7 +1239,7 @@ entity_receive(TupleTableSlot *slot, DestReceiver *self)
 	 * (historical_spill.c), in as many partitions as the query's estimated
 	 * rows (at least twice those seen) need.
 	 */
-	r->bytes += MAXALIGN(len) + r->row_bytes;
+	r->bytes += len + r->row_bytes;
 	if (r->bytes > r->budget)
 	{
 		double		est = SpiPlanEstimateRows(r->read, r->params);

@@ -62,6 +62,7 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
@@ -385,7 +386,33 @@ HistSpillAddEntity(HistSpill *spill, TupleTableSlot *slot)
 
 	slot_getallattrs(slot);
 	tuple = ExecFetchSlotMinimalTuple(slot, &should_free);
-	stage_add(spill->first, slot->tts_values, slot->tts_isnull, tuple);
+	if (tuple->t_infomask & HEAP_HASEXTERNAL)
+	{
+		/*
+		 * Values stored out of line are fetched into the file, as the
+		 * engine fetches them: the file's bytes are what a batch will hold.
+		 */
+		TupleDesc	desc = slot->tts_tupleDescriptor;
+		Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+		List	   *fetched = NIL;
+
+		for (int i = 0; i < desc->natts; i++)
+		{
+			values[i] = slot->tts_values[i];
+			if (!slot->tts_isnull[i] && TupleDescAttr(desc, i)->attlen == -1 &&
+				VARATT_IS_EXTERNAL(DatumGetPointer(values[i])))
+			{
+				values[i] = PointerGetDatum(detoast_external_attr((struct varlena *)
+																  DatumGetPointer(values[i])));
+				fetched = lappend(fetched, DatumGetPointer(values[i]));
+			}
+		}
+		stage_add(spill->first, values, slot->tts_isnull, NULL);
+		list_free_deep(fetched);
+		pfree(values);
+	}
+	else
+		stage_add(spill->first, slot->tts_values, slot->tts_isnull, tuple);
 	if (should_free)
 		pfree(tuple);
 }

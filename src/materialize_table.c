@@ -887,7 +887,12 @@ mat_spill_check(MatTable *t)
 	nparts = Max(nparts, 2);
 	/* the first level: more rows may come than came so far */
 	if (t->level == 0)
-		nparts = Max(nparts, Min((int) (t->budget / 4 / (BLCKSZ + 64)), 16));
+	{
+		int			first = Min((int) (t->budget / 4 / (BLCKSZ + 64)), 16);
+
+		/* a power of two, as PitSpillPartition uses */
+		nparts = Max(nparts, PitSpillPow2(first, first));
+	}
 	if (t->level == 0)
 		elog(DEBUG1, "offline_store: materialization beyond offline_store.max_memory (%zukB) after " UINT64_FORMAT " keys: %d partitions of the keys on temporary files",
 			 t->budget / 1024, t->count, nparts);
@@ -1045,6 +1050,8 @@ mat_spill_finish(MatTable *t, bool sorted)
 		while (MatTableNext(sub, &w))
 		{
 			TupleTableSlot *slot = t->out_slot;
+
+			CHECK_FOR_INTERRUPTS();
 
 			ExecClearTuple(slot);
 			memcpy(slot->tts_values, w.values, sizeof(Datum) * t->natts);

@@ -298,7 +298,7 @@ struct PitView
 	Datum	   *keybuf;			/* nkeys, for PitViewEntityHash and friends */
 };
 
-static void PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen);
+static Size PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen);
 
 /*
  * The engine's arrays. The large ones are probed at random once per source
@@ -495,22 +495,23 @@ PitEntitiesCreate(MemoryContext parent, TupleDesc desc, int ts_attno, int nresul
 
 /*
  * PitEntitiesAdd copies one entity row into the engine and records its
- * timestamp.
+ * timestamp. Returns the bytes the row takes there (its values stored out
+ * of line fetched), for the caller's memory budget.
  */
-void
+Size
 PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple)
 {
-	PitEntitiesAddData(ents, (const char *) tuple, tuple->t_len);
+	return PitEntitiesAddData(ents, (const char *) tuple, tuple->t_len);
 }
 
 /*
  * PitEntitiesAddHeap is PitEntitiesAdd for a heap tuple (a scan's tuple in
  * its buffer, say): it is copied once, straight into the engine's blocks.
  */
-void
+Size
 PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple)
 {
-	PitEntitiesAddData(ents, (const char *) tuple->t_data + MINIMAL_TUPLE_OFFSET,
+	return PitEntitiesAddData(ents, (const char *) tuple->t_data + MINIMAL_TUPLE_OFFSET,
 					   tuple->t_len - MINIMAL_TUPLE_OFFSET);
 }
 
@@ -553,7 +554,7 @@ flatten_minimal(TupleDesc desc, const char *data)
  * entity_df's storage, which may be gone (truncated, say) before a cursor
  * has read them.
  */
-static void
+static Size
 PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen)
 {
 	Size		len;
@@ -612,6 +613,7 @@ PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen)
 	ents->ts[ents->ntuples] = isnull ? 0 : DatumGetInt64(t);
 	ents->ts_null[ents->ntuples] = isnull;
 	ents->ntuples++;
+	return len;
 }
 
 int64

@@ -34,8 +34,8 @@ typedef struct PitView PitView;
  */
 extern PitEntities *PitEntitiesCreate(MemoryContext parent, TupleDesc desc,
 									  int ts_attno, int nresult);
-extern void PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple);
-extern void PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple);
+extern Size PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple);
+extern Size PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple);
 extern int64 PitEntitiesCount(PitEntities *ents);
 
 /*

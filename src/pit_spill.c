@@ -197,7 +197,7 @@ PitSpillPow2(double n, int max)
 {
 	int			p = 1;
 
-	while (p < max && p < n)
+	while (p <= max / 2 && p < n)
 		p *= 2;
 	return p;
 }

@@ -59,7 +59,7 @@ extern void PitSpillDeform(TupleDesc desc, MinimalTuple tuple, Datum *values,
  */
 extern int	PitSpillPartition(uint32 hash, int level, int nparts);
 
-/* The smallest power of two >= n, at least 1 and at most max. */
+/* The smallest power of two >= n, at least 1; at most max (the greatest power of two <= max). */
 extern int	PitSpillPow2(double n, int max);
 
 /*
