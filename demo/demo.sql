@@ -183,14 +183,13 @@ SELECT * FROM feast_online_features(
 
 \echo
 \echo '=== 8. Scheduling with pg_cron'
-\if :has_incremental
-SELECT cron.schedule('feast-materialize', '*/15 * * * *',
-					 $$SELECT * FROM feast_materialize_incremental(now())$$) > 0 AS scheduled;
-SELECT jobname, schedule, command, database FROM cron.job ORDER BY jobid;
-SELECT cron.unschedule('feast-materialize');
-\else
-\echo 'skipped: feast_materialize_incremental is not built yet'
-\endif
+-- one job per project: each online view materialized incrementally in a
+-- transaction of its own, failures recorded in feast.materialization_runs
+SELECT feast_schedule('*/15 * * * *', 'driver_ranking') > 0 AS scheduled;
+SELECT jobname, schedule, command FROM cron.job ORDER BY jobid;
+SELECT feature_view, materialized_until IS NOT NULL AS materialized, last_status
+FROM feast.feature_view_freshness WHERE project = 'driver_ranking' ORDER BY feature_view;
+SELECT feast_unschedule('driver_ranking') AS unscheduled;
 
 \echo
 \echo '=== done'
