@@ -94,10 +94,15 @@ typedef struct HistStage
 	PitEntities *tmpl_ents;		/* an empty engine holding tmpl */
 	PitView    *tmpl;			/* the view, to hash keys and get windows */
 	bool		partitioned;
-	int			nparts;
+	int			nparts;			/* partitions of the key hash */
+	int			nfiles;			/* files of entity rows: the partitions, and
+								 * (partitioned) one more for the rows that
+								 * match nothing (a NULL key or time) */
 	PitSpillFile **parts;		/* the entity rows */
 	PitSpillFilter *filter;		/* their key hashes (partitioned only) */
 	int64		nrows;
+	int64		source_kept;	/* source rows written to the files */
+	int64		source_reads;	/* source rows read back from them */
 	bool		any;			/* some row has a time and keys */
 	int64		min_t;			/* of those */
 	int64		max_t;
@@ -221,8 +226,14 @@ stage_create(HistSpill *spill, int v, TupleDesc desc, double rows, double tuple_
 		st->nparts = PitSpillPow2(need / Max(per_batch, 1.0), SPILL_MAX_PARTITIONS);
 		st->filter = PitSpillFilterCreate(rows, spill->budget / 16);
 	}
-	st->parts = palloc(sizeof(PitSpillFile *) * st->nparts);
-	for (int p = 0; p < st->nparts; p++)
+	/*
+	 * Rows that match nothing have a file of their own, whose source file
+	 * stays empty: joining them in chunks (an entity-less retrieval's rows
+	 * of other views' keys are many) reads no source rows again.
+	 */
+	st->nfiles = st->partitioned ? st->nparts + 1 : 1;
+	st->parts = palloc(sizeof(PitSpillFile *) * st->nfiles);
+	for (int p = 0; p < st->nfiles; p++)
 		st->parts[p] = PitSpillFileCreate();
 	st->min_t = PG_INT64_MAX;
 	st->max_t = PG_INT64_MIN;
@@ -242,7 +253,7 @@ static void
 stage_add(HistStage *st, const Datum *values, const bool *nulls, MinimalTuple tuple)
 {
 	int			ts_attno = st->ts_attno;
-	int			part = 0;
+	int			part = st->nfiles - 1;	/* unless it can match */
 
 	if (!nulls[ts_attno])
 	{
@@ -274,7 +285,7 @@ stage_add(HistStage *st, const Datum *values, const bool *nulls, MinimalTuple tu
 static void
 stage_destroy(HistStage *st)
 {
-	for (int p = 0; p < st->nparts; p++)
+	for (int p = 0; p < st->nfiles; p++)
 		PitSpillFileClose(st->parts[p]);
 	MemoryContextDelete(st->cxt);
 }
@@ -332,7 +343,7 @@ batch_budget(HistSpill *spill, HistStage *st, HistStage *next)
 {
 	double		b = spill->budget * SPILL_BATCH_SHARE;
 
-	b -= (double) (2 * st->nparts + (next ? next->nparts : 0)) * (BLCKSZ + 64);
+	b -= (double) (2 * st->nfiles + (next ? next->nfiles : 0)) * (BLCKSZ + 64);
 	if (next != NULL && next->filter != NULL)
 		b -= PitSpillFilterBytes(next->filter);
 	return (Size) Max(b, spill->budget / 8.0);
@@ -538,7 +549,7 @@ partition_source(HistSpill *spill, HistStage *st, PitSpillFile **sparts, int nsp
 	r.base.nfeatures = hv->nplain;
 	r.stage = st;
 	r.parts = sparts;
-	r.nparts = nsparts;
+	r.nparts = st->nparts;		/* the last of nsparts, if more, stays empty */
 	r.desc = sdesc;
 	r.ncols = sdesc->natts;
 	r.lo = lo;
@@ -551,6 +562,7 @@ partition_source(HistSpill *spill, HistStage *st, PitSpillFile **sparts, int nsp
 	bounds[0] = TimestampTzGetDatum(lo);
 	bounds[1] = TimestampTzGetDatum(hi);
 	HistReadSource(hv, &r.base, bounds, spill->progress, st->v, plan->nviews);
+	st->source_kept = r.kept;
 	pfree(r.values);
 	pfree(r.nulls);
 }
@@ -671,6 +683,7 @@ run_batch(HistSpill *spill, HistStage *st, HistStage *next, int first, int last,
 									values, nulls, key_cols, feature_cols, agg_cols);
 			}
 		}
+		st->source_reads += rows;
 		PitViewFinish(pv);
 	}
 
@@ -706,7 +719,7 @@ HistSpillRun(HistSpill *spill, HistEmitState *es)
 	{
 		HistView   *hv = st->hv;
 		HistStage  *next = NULL;
-		int			nsparts = st->partitioned ? st->nparts : 1;
+		int			nsparts = st->nfiles;
 		PitSpillFile **sparts;
 		TupleDesc	sdesc;
 		Size		budget;
@@ -736,7 +749,7 @@ HistSpillRun(HistSpill *spill, HistEmitState *es)
 		{
 			double		bytes = 0;
 
-			for (int i = 0; i < st->nparts; i++)
+			for (int i = 0; i < st->nfiles; i++)
 				bytes += PitSpillFileBytes(st->parts[i]);
 			next = stage_create(spill, v + 1, next_desc(st), (double) st->nrows,
 								(st->nrows > 0 ? bytes / st->nrows : 64) + view_tuple_growth(hv));
@@ -750,10 +763,10 @@ HistSpillRun(HistSpill *spill, HistEmitState *es)
 		ProgressUpdate(spill->progress, 0);
 
 		/* batches: consecutive partitions that fit, or chunks of one that does not */
-		for (p = 0; p < st->nparts; p++)
+		for (p = 0; p < st->nfiles; p++)
 			PitSpillFileRewind(st->parts[p]);
 		p = 0;
-		while (p < st->nparts)
+		while (p < st->nfiles)
 		{
 			int			last = p;
 			double		need = PitSpillFileBytes(st->parts[p]) +
@@ -782,7 +795,7 @@ HistSpillRun(HistSpill *spill, HistEmitState *es)
 				p++;
 				continue;
 			}
-			while (last + 1 < st->nparts &&
+			while (last + 1 < st->nfiles &&
 				   need + PitSpillFileBytes(st->parts[last + 1]) +
 				   (double) PitSpillFileCount(st->parts[last + 1]) * cost <= budget)
 			{
@@ -795,8 +808,9 @@ HistSpillRun(HistSpill *spill, HistEmitState *es)
 			ProgressUpdate(spill->progress, done);
 			p = last + 1;
 		}
-		elog(DEBUG1, "offline_store: feature view \"%s\": " INT64_FORMAT " entity rows in %d partitions, joined in %d batches (%d partitions too large for one, in chunks)",
-			 hv->req->name_to_use, st->nrows, st->nparts, nbatches, nchunked);
+		elog(DEBUG1, "offline_store: feature view \"%s\": " INT64_FORMAT " entity rows in %d partitions, joined in %d batches (%d partitions too large for one, in chunks); " INT64_FORMAT " source rows in partitions, " INT64_FORMAT " read back",
+			 hv->req->name_to_use, st->nrows, st->nparts, nbatches, nchunked,
+			 st->source_kept, st->source_reads);
 
 		for (int i = 0; i < nsparts; i++)
 			PitSpillFileClose(sparts[i]);
