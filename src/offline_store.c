@@ -7,7 +7,7 @@
  * what each holds.
  *
  * The settings are registered here and by the modules that own them
- * (HistScanInit, ProgressInit, ScheduleInit).
+ * (HistScanInit, PitAggInit, ProgressInit, ScheduleInit).
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -23,6 +23,7 @@
 
 #include "historical_scan.h"
 #include "offline_store.h"
+#include "pit_agg.h"
 #include "pit_spill.h"
 #include "progress.h"
 #include "schedule.h"
@@ -58,6 +59,7 @@ _PG_init(void)
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	HistScanInit();
+	PitAggInit();
 	ProgressInit();
 	ScheduleInit();
 

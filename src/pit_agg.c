@@ -66,6 +66,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_type.h"
@@ -76,8 +78,12 @@
 #include "nodes/makefuncs.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_func.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/float.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -95,10 +101,35 @@
 /* at most this many nodes on a path from a leaf to the root (2^31 leaves) */
 #define AGG_MAX_PATH	33
 
+/*
+ * How an aggregation is computed: through its aggregate's support functions
+ * (AGG_GENERIC), or natively, with the same arithmetic in the same order, for
+ * the common aggregates whose states are plain numbers. In a node, a native
+ * state is a Datum as the support function would hold it (count: an int8;
+ * sum, min, max: the value of its type), or, for the float8 accumulators of
+ * avg and stddev_samp, N, Sx and Sxx in three Datums.
+ */
+typedef enum AggKind
+{
+	AGG_GENERIC,
+	AGG_COUNT,					/* int8inc_any, int8pl */
+	AGG_SUM_FLOAT8,				/* float8pl */
+	AGG_MAX,					/* int2/int4/int8/float4/float8 larger */
+	AGG_MIN,					/* the same smaller */
+	AGG_AVG_FLOAT8,				/* float8_accum, float8_combine, float8_avg */
+	AGG_STDDEV_FLOAT8			/* the same, float8_stddev_samp */
+} AggKind;
+
+/* offline_store.native_aggregates */
+static bool agg_native = true;
+
 /* One aggregation: its aggregate's support functions and its window. */
 typedef struct PitAgg
 {
 	int64		window;
+	AggKind		kind;
+	Oid			cmp_type;		/* AGG_MAX, AGG_MIN: the type compared */
+	int			slot;			/* its first Datum in a node */
 	Oid			result_type;
 	int16		result_len;
 	bool		result_byval;
@@ -130,6 +161,7 @@ struct PitAggSet
 	WindowAggState *winstate;	/* the context the support functions see */
 	int			naggs;
 	int			maxaggs;
+	int			nslots;			/* Datums of a node */
 	PitAgg	  **aggs;			/* each allocated once: its calls point into it */
 	int64		max_window;
 
@@ -140,7 +172,7 @@ struct PitAggSet
 	int32	   *batch_hi;		/* PIT_AGG_MAX_ROWS * nwindows range ends */
 	int32		npos;
 	int32		nrows;
-	Size		stride;			/* of a node: naggs Datums, then naggs flags */
+	Size		stride;			/* of a node: nslots Datums, then naggs flags */
 	char	   *nodes;			/* 2 * npos nodes, 2 * start + x for node x of
 								 * the group starting at position start */
 	Datum	   *results;		/* nrows * naggs answers */
@@ -150,7 +182,7 @@ struct PitAggSet
 #define NODE_VALUES(set, node) \
 	((Datum *) ((set)->nodes + (Size) (node) * (set)->stride))
 #define NODE_FLAGS(set, node) \
-	((uint8 *) (NODE_VALUES(set, node) + (set)->naggs))
+	((uint8 *) (NODE_VALUES(set, node) + (set)->nslots))
 
 static Datum agg_final(PitAggSet *set, PitAgg *agg, Datum state, bool isnull,
 					   bool *result_isnull);
@@ -252,6 +284,94 @@ agg_call(PitAggSet *set, FmgrInfo *fn, int nargs, Oid collation)
 }
 
 /*
+ * PitAggInit registers offline_store.native_aggregates (from _PG_init).
+ */
+void
+PitAggInit(void)
+{
+	DefineCustomBoolVariable("offline_store.native_aggregates",
+							 gettext_noop("Computes the common aggregates of windowed aggregations natively."),
+							 gettext_noop("count, and sum, avg, stddev_samp, min and max of double precision, min and max of real and integers: the same arithmetic as their support functions, in the same order. Off: through the support functions (for testing)."),
+							 &agg_native,
+							 true,
+							 PGC_USERSET,
+							 GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
+}
+
+/*
+ * How the engine computes agg (its support functions filled in from
+ * aggform): natively when it is one of the
+ * aggregates of AggKind, whose states are Datums by value and whose
+ * functions are strict.
+ */
+static AggKind
+agg_kind(PitAgg *agg, Form_pg_aggregate aggform)
+{
+	Oid			trans = aggform->aggtransfn;
+	Oid			combine = aggform->aggcombinefn;
+	Oid			final = aggform->aggfinalfn;
+
+	/* not where int8 and float8 are by reference */
+	if (!agg_native || !FLOAT8PASSBYVAL ||
+		!agg->transfn.fn_strict || !agg->combinefn.fn_strict)
+		return AGG_GENERIC;
+	if (trans == F_INT8INC_ANY && combine == F_INT8PL && !OidIsValid(final) &&
+		agg->has_initval && DatumGetInt64(agg->initval) == 0)
+		return AGG_COUNT;
+	if (trans == F_FLOAT8PL && combine == F_FLOAT8PL && !OidIsValid(final) &&
+		!agg->has_initval)
+		return AGG_SUM_FLOAT8;
+	if (trans == F_FLOAT8_ACCUM && combine == F_FLOAT8_COMBINE && agg->has_initval &&
+		(final == F_FLOAT8_AVG || final == F_FLOAT8_STDDEV_SAMP))
+	{
+		ArrayType  *init = DatumGetArrayTypeP(agg->initval);
+		Datum	   *v;
+		bool	   *vnull;
+		int			nv;
+
+		/* '{0,0,0}' */
+		if (ARR_NDIM(init) != 1 || ARR_ELEMTYPE(init) != FLOAT8OID)
+			return AGG_GENERIC;
+		deconstruct_array(init, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+						  TYPALIGN_DOUBLE, &v, &vnull, &nv);
+		if (nv != 3 || vnull[0] || vnull[1] || vnull[2] || DatumGetFloat8(v[0]) != 0.0 ||
+			DatumGetFloat8(v[1]) != 0.0 || DatumGetFloat8(v[2]) != 0.0)
+			return AGG_GENERIC;
+		return final == F_FLOAT8_AVG ? AGG_AVG_FLOAT8 : AGG_STDDEV_FLOAT8;
+	}
+	if (trans != combine || OidIsValid(final) || agg->has_initval)
+		return AGG_GENERIC;
+	switch (trans)
+	{
+		case F_INT2LARGER:
+		case F_INT2SMALLER:
+			agg->cmp_type = INT2OID;
+			break;
+		case F_INT4LARGER:
+		case F_INT4SMALLER:
+			agg->cmp_type = INT4OID;
+			break;
+		case F_INT8LARGER:
+		case F_INT8SMALLER:
+			agg->cmp_type = INT8OID;
+			break;
+		case F_FLOAT4LARGER:
+		case F_FLOAT4SMALLER:
+			agg->cmp_type = FLOAT4OID;
+			break;
+		case F_FLOAT8LARGER:
+		case F_FLOAT8SMALLER:
+			agg->cmp_type = FLOAT8OID;
+			break;
+		default:
+			return AGG_GENERIC;
+	}
+	return (trans == F_INT2LARGER || trans == F_INT4LARGER || trans == F_INT8LARGER ||
+			trans == F_FLOAT4LARGER || trans == F_FLOAT8LARGER) ? AGG_MAX : AGG_MIN;
+}
+
+/*
  * PitAggSetAdd adds an aggregation: fn (from PitAggLookup) over values of
  * its input type with collation, in windows of window_usec.
  */
@@ -300,6 +420,11 @@ PitAggSetAdd(PitAggSet *set, const PitAggFunc *fn, Oid collation, int64 window_u
 											typioparam, -1);
 		MemoryContextSwitchTo(old);
 	}
+	agg->kind = agg_kind(agg, aggform);
+	if (agg->kind != AGG_GENERIC)
+		agg->state_pointer = false; /* states in the nodes */
+	agg->slot = set->nslots;
+	set->nslots += (agg->kind == AGG_AVG_FLOAT8 || agg->kind == AGG_STDDEV_FLOAT8) ? 3 : 1;
 	ReleaseSysCache(tup);
 
 	agg->result_type = fn->result_type;
@@ -354,7 +479,7 @@ PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows)
 									   sizeof(int32) * PIT_AGG_MAX_ROWS * Max(set->nwindows, 1));
 
 	/* probed at random, once per source row: the engine's arrays */
-	set->stride = MAXALIGN(na * (sizeof(Datum) + sizeof(uint8)));
+	set->stride = MAXALIGN(set->nslots * sizeof(Datum) + na * sizeof(uint8));
 	set->nodes = PitArrayAlloc(set->ents, set->stride * 2 * Max((Size) npos, 1));
 	memset(set->nodes, 0, set->stride * 2 * Max((Size) npos, 1));
 	set->results = PitArrayAlloc(set->ents, sizeof(Datum) * na * Max((Size) nrows, 1));
@@ -411,7 +536,7 @@ static inline void
 agg_transition(PitAggSet *set, int a, Size node, Datum value, bool isnull)
 {
 	PitAgg	   *agg = set->aggs[a];
-	Datum	   *sv = &NODE_VALUES(set, node)[a];
+	Datum	   *sv = &NODE_VALUES(set, node)[agg->slot];
 	uint8	   *sf = &NODE_FLAGS(set, node)[a];
 	FunctionCallInfo fcinfo = agg->trans_call;
 	MemoryContext old;
@@ -466,6 +591,138 @@ agg_transition(PitAggSet *set, int a, Size node, Datum value, bool isnull)
 	}
 	*sv = fcinfo->isnull ? (Datum) 0 : result;
 	*sf = fcinfo->isnull ? AGG_NULL : AGG_VALUE;
+}
+
+/*
+ * max(a, b) (AGG_MAX) or min(a, b) of agg's type, as its larger or smaller
+ * function picks one of its arguments: float comparisons order NaN above
+ * every number, and a tie (0 and -0) gives b.
+ */
+static inline Datum
+agg_pick(const PitAgg *agg, Datum a, Datum b)
+{
+	bool		first;
+
+	switch (agg->cmp_type)
+	{
+		case INT2OID:
+			first = agg->kind == AGG_MAX ? DatumGetInt16(a) > DatumGetInt16(b) :
+				DatumGetInt16(a) < DatumGetInt16(b);
+			break;
+		case INT4OID:
+			first = agg->kind == AGG_MAX ? DatumGetInt32(a) > DatumGetInt32(b) :
+				DatumGetInt32(a) < DatumGetInt32(b);
+			break;
+		case INT8OID:
+			first = agg->kind == AGG_MAX ? DatumGetInt64(a) > DatumGetInt64(b) :
+				DatumGetInt64(a) < DatumGetInt64(b);
+			break;
+		case FLOAT4OID:
+			first = agg->kind == AGG_MAX ?
+				float4_gt(DatumGetFloat4(a), DatumGetFloat4(b)) :
+				float4_lt(DatumGetFloat4(a), DatumGetFloat4(b));
+			break;
+		default:
+			first = agg->kind == AGG_MAX ?
+				float8_gt(DatumGetFloat8(a), DatumGetFloat8(b)) :
+				float8_lt(DatumGetFloat8(a), DatumGetFloat8(b));
+			break;
+	}
+	return first ? a : b;
+}
+
+/* int8inc_any's and int8pl's error */
+static void
+agg_bigint_overflow(void)
+{
+	ereport(ERROR,
+			errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			errmsg("bigint out of range"));
+}
+
+/*
+ * Add a source value to a node's state of a native aggregation (strict: a
+ * NULL input is skipped), as its transition function does.
+ */
+static inline void
+agg_native_transition(PitAggSet *set, int a, Size node, Datum value)
+{
+	PitAgg	   *agg = set->aggs[a];
+	Datum	   *sv = &NODE_VALUES(set, node)[agg->slot];
+	uint8	   *sf = &NODE_FLAGS(set, node)[a];
+
+	switch (agg->kind)
+	{
+		case AGG_COUNT:
+			{
+				/* int8inc_any; the initial value 0 is the zeroed node */
+				int64		n;
+
+				if (unlikely(pg_add_s64_overflow(DatumGetInt64(*sv), 1, &n)))
+					agg_bigint_overflow();
+				*sv = Int64GetDatum(n);
+				break;
+			}
+		case AGG_SUM_FLOAT8:
+			/* the first input is the state, then float8pl */
+			*sv = *sf == AGG_NOVALUE ? value :
+				Float8GetDatum(float8_pl(DatumGetFloat8(*sv), DatumGetFloat8(value)));
+			*sf = AGG_VALUE;
+			break;
+		case AGG_MAX:
+		case AGG_MIN:
+			*sv = *sf == AGG_NOVALUE ? value : agg_pick(agg, *sv, value);
+			*sf = AGG_VALUE;
+			break;
+		case AGG_AVG_FLOAT8:
+		case AGG_STDDEV_FLOAT8:
+			{
+				/* float8_accum from N, Sx, Sxx (the initial value: zeroes) */
+				float8		newval = DatumGetFloat8(value);
+				float8		N0 = DatumGetFloat8(sv[0]);
+				float8		Sx0 = DatumGetFloat8(sv[1]);
+				float8		N = N0 + 1.0;
+				float8		Sx = Sx0 + newval;
+				float8		Sxx = DatumGetFloat8(sv[2]);
+
+				if (N0 > 0.0)
+				{
+					float8		tmp = newval * N - Sx;
+
+					Sxx += tmp * tmp / (N * N0);
+					if (isinf(Sx) || isinf(Sxx))
+					{
+						if (!isinf(Sx0) && !isinf(newval))
+							float_overflow_error();
+						Sxx = get_float8_nan();
+					}
+				}
+				else if (isnan(newval) || isinf(newval))
+					Sxx = get_float8_nan();
+				sv[0] = Float8GetDatum(N);
+				sv[1] = Float8GetDatum(Sx);
+				sv[2] = Float8GetDatum(Sxx);
+				break;
+			}
+		case AGG_GENERIC:
+			Assert(false);
+			break;
+	}
+}
+
+/* Add a source row to a node's states of the aggregations of window k. */
+static inline void
+agg_add(PitAggSet *set, int k, Size node, const PitAggRow *row)
+{
+	for (int a = 0; a < set->naggs; a++)
+	{
+		if (set->aggs[a]->window_index != k)
+			continue;
+		if (set->aggs[a]->kind == AGG_GENERIC)
+			agg_transition(set, a, node, row->values[a], row->nulls[a]);
+		else if (!row->nulls[a])
+			agg_native_transition(set, a, node, row->values[a]);
+	}
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -538,7 +795,7 @@ PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRo
 			leaf = (Size) rows[r].start * 2 + lo[r] + rows[r].count;
 			for (int a = 0; a < set->naggs; a++)
 				if (set->aggs[a]->state_pointer && NODE_FLAGS(set, leaf)[a] == AGG_VALUE)
-					agg_prefetch(DatumGetPointer(NODE_VALUES(set, leaf)[a]));
+					agg_prefetch(DatumGetPointer(NODE_VALUES(set, leaf)[set->aggs[a]->slot]));
 		}
 
 	for (int r = 0; r < nrows; r++)
@@ -548,19 +805,22 @@ PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRo
 
 		if (lo[r] < 0)
 			continue;
-		for (int a = 0; a < set->naggs; a++)
+		for (int k = 0; k < nw; k++)
 		{
-			int32		hi = set->batch_hi[r * nw + set->aggs[a]->window_index];
 			int32		l;
 			int32		h;
 
-			/* the nodes covering [lo, hi) exactly */
-			for (l = lo[r] + row->count, h = hi + row->count; l < h; l >>= 1, h >>= 1)
+			/*
+			 * the nodes covering [lo, hi) exactly, each with the states of
+			 * the aggregations of window k (a node's states are together)
+			 */
+			for (l = lo[r] + row->count, h = set->batch_hi[r * nw + k] + row->count;
+				 l < h; l >>= 1, h >>= 1)
 			{
 				if (l & 1)
-					agg_transition(set, a, nodebase + l++, row->values[a], row->nulls[a]);
+					agg_add(set, k, nodebase + l++, row);
 				if (h & 1)
-					agg_transition(set, a, nodebase + --h, row->values[a], row->nulls[a]);
+					agg_add(set, k, nodebase + --h, row);
 			}
 		}
 	}
@@ -657,6 +917,114 @@ agg_answer(PitAggSet *set, PitAgg *agg, Datum *states, int nstates, bool *isnull
 }
 
 /*
+ * The answer of native aggregation a at the position whose leaf is node
+ * leaf of the group at nodebase: its nodes' states combined from the leaf
+ * to the root, as agg_answer combines them with the combine function, then
+ * finalized as the final function does.
+ */
+static inline Datum
+agg_native_answer(PitAggSet *set, int a, Size nodebase, int32 leaf, bool *isnull)
+{
+	PitAgg	   *agg = set->aggs[a];
+
+	*isnull = false;
+	switch (agg->kind)
+	{
+		case AGG_COUNT:
+			{
+				/* int8pl from the initial value 0 */
+				int64		n = 0;
+
+				for (int32 x = leaf; x >= 1; x >>= 1)
+					if (unlikely(pg_add_s64_overflow(n, DatumGetInt64(NODE_VALUES(set, nodebase + x)[agg->slot]), &n)))
+						agg_bigint_overflow();
+				return Int64GetDatum(n);
+			}
+		case AGG_SUM_FLOAT8:
+		case AGG_MAX:
+		case AGG_MIN:
+			{
+				/* no initial value: the first state, then the combine function */
+				Datum		acc = (Datum) 0;
+				bool		none = true;
+
+				for (int32 x = leaf; x >= 1; x >>= 1)
+				{
+					Size		node = nodebase + x;
+					Datum		v = NODE_VALUES(set, node)[agg->slot];
+
+					if (NODE_FLAGS(set, node)[a] != AGG_VALUE)
+						continue;
+					if (none)
+						acc = v;
+					else if (agg->kind == AGG_SUM_FLOAT8)
+						acc = Float8GetDatum(float8_pl(DatumGetFloat8(acc), DatumGetFloat8(v)));
+					else
+						acc = agg_pick(agg, acc, v);
+					none = false;
+				}
+				*isnull = none;
+				return acc;
+			}
+		case AGG_AVG_FLOAT8:
+		case AGG_STDDEV_FLOAT8:
+			{
+				/*
+				 * float8_combine from the initial value (zeroes); a node no
+				 * row reached holds zeroes, which it would leave as they are
+				 */
+				float8		N = 0.0;
+				float8		Sx = 0.0;
+				float8		Sxx = 0.0;
+
+				for (int32 x = leaf; x >= 1; x >>= 1)
+				{
+					const Datum *sv = &NODE_VALUES(set, nodebase + x)[agg->slot];
+					float8		N2 = DatumGetFloat8(sv[0]);
+					float8		Sx2 = DatumGetFloat8(sv[1]);
+					float8		Sxx2 = DatumGetFloat8(sv[2]);
+
+					if (N2 == 0.0)
+						continue;
+					if (N == 0.0)
+					{
+						N = N2;
+						Sx = Sx2;
+						Sxx = Sxx2;
+					}
+					else
+					{
+						float8		N1 = N;
+						float8		Sx1 = Sx;
+						float8		Sxx1 = Sxx;
+						float8		tmp;
+
+						N = N1 + N2;
+						Sx = float8_pl(Sx1, Sx2);
+						tmp = Sx1 / N1 - Sx2 / N2;
+						Sxx = Sxx1 + Sxx2 + N1 * N2 * tmp * tmp / N;
+						if (unlikely(isinf(Sxx)) && !isinf(Sxx1) && !isinf(Sxx2))
+							float_overflow_error();
+					}
+				}
+				/* float8_avg, float8_stddev_samp */
+				if (agg->kind == AGG_AVG_FLOAT8 ? N == 0.0 : N <= 1.0)
+				{
+					*isnull = true;
+					return (Datum) 0;
+				}
+				return Float8GetDatum(agg->kind == AGG_AVG_FLOAT8 ? Sx / N :
+									  sqrt(Sxx / (N - 1.0)));
+			}
+		case AGG_GENERIC:
+			Assert(false);
+			break;
+	}
+	*isnull = true;
+	return (Datum) 0;
+}
+
+/*
  * PitAggSetFinish answers every position of the ngroups groups (positions
  * gstart[g] to gstart[g + 1] - 1, entity rows pos_row) from the states on
  * its path to its group's root, then frees the states.
@@ -694,12 +1062,19 @@ PitAggSetFinish(PitAggSet *set, const int32 *gstart, int32 ngroups,
 				Datum		v;
 				bool		isnull;
 
+				if (agg->kind != AGG_GENERIC)
+				{
+					set->results[row * na + a] = agg_native_answer(set, a, nodebase, q + n,
+																   &isnull);
+					set->result_nulls[row * na + a] = isnull;
+					continue;
+				}
 				for (int32 x = q + n; x >= 1; x >>= 1)
 				{
 					Size		node = nodebase + x;
 
 					if (NODE_FLAGS(set, node)[a] == AGG_VALUE)
-						states[nstates++] = NODE_VALUES(set, node)[a];
+						states[nstates++] = NODE_VALUES(set, node)[agg->slot];
 				}
 				v = agg_answer(set, agg, states, nstates, &isnull);
 				if (!isnull && !agg->result_byval && nstates > 0)

@@ -65,6 +65,9 @@ struct PitEntities;
 extern void *PitArrayAlloc(struct PitEntities *ents, Size size);
 extern void PitArrayFree(struct PitEntities *ents, void *p);
 
+/* PitAggInit registers offline_store.native_aggregates (from _PG_init). */
+extern void PitAggInit(void);
+
 /* The hooks of pit_join.c, in the order it calls them. */
 extern PitAggSet *PitAggSetCreate(MemoryContext parent, struct PitEntities *ents);
 extern void PitAggSetAdd(PitAggSet *set, const PitAggFunc *fn, Oid collation,
