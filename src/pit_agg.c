@@ -49,6 +49,20 @@
  * differ from a sequential scan's; min, max and count are exact for every
  * type.
  *
+ * Native aggregates: the most common ones (AggKind: count; sum, avg,
+ * stddev_samp, min and max of double precision; min and max of real and
+ * of integers) do not go through fmgr. Their states are plain numbers kept
+ * in the nodes themselves (avg and stddev_samp: float8_accum's N, Sx and
+ * Sxx, three Datums), and the engine repeats their support functions'
+ * arithmetic: float8pl with its overflow check, float8_accum's and
+ * float8_combine's updates with theirs, float8larger's order (NaN above
+ * all, a tie gives the second argument), int8inc_any and int8pl. The
+ * order is the generic path's (transitions in source order, a position's
+ * states combined from its leaf to the root, from the initial value), so
+ * results and errors are the same to the bit; offline_store.native_aggregates
+ * off sends every aggregate through its functions, and
+ * sql/aggregations_native compares the two.
+ *
  * Memory: the nodes and the answers are arrays of the engine (on huge
  * pages where it can, pit_join.c); the contexts are the set's own
  * (functions, their call info), statecxt (the states that point to memory
@@ -741,7 +755,8 @@ agg_add(PitAggSet *set, int k, Size node, const PitAggRow *row)
  * The cost is memory latency: a row's positions, its node and its states
  * lie anywhere. So the rows are taken in three passes, so that the misses
  * of one row overlap with the others': find the ranges and prefetch the
- * first node of each, prefetch the states those nodes point to, add.
+ * first node of each, prefetch the states those nodes point to, add (a
+ * node at a time: all the states of the aggregations of a window).
  */
 void
 PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRow *rows)
