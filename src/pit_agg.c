@@ -15,8 +15,9 @@
  * by time (its "positions"); it hands every source row with the group its
  * key matched to PitAggSetAddRows. A source row with (ts, created) belongs
  * to the windows of a contiguous range of the group's positions: from the
- * first with t >= max(ts[, created]) to the last with t < ts + w. Both
- * ends are found by binary search.
+ * first with t >= max(ts[, created]) to the last with t < ts + w. The
+ * first is found by binary search, the end by an exponential search from
+ * it.
  *
  * Range in, point out: every group has an implicit segment tree over its
  * positions (the bottom-up layout, leaves n..2n-1 for n positions, node x
@@ -545,6 +546,27 @@ lower_bound(const PitTime *base, int32 n, int64 key)
 	return (int32) (b - base) + (b->t < key);
 }
 
+/*
+ * The first of the n positions at base with t >= key (n if none), when the
+ * positions before from have t < key: an exponential search from from,
+ * quick when the answer is near (a window holds few positions).
+ */
+static inline int32
+lower_bound_from(const PitTime *base, int32 n, int32 from, int64 key)
+{
+	int32		lo = from;
+	int64		step = 1;
+
+	/* every position before lo has t < key */
+	while (step <= n - lo && base[lo + step - 1].t < key)
+	{
+		lo += step;
+		step *= 2;
+	}
+	/* and the answer is at most lo + step - 1 (or n) */
+	return lo + lower_bound(base + lo, (int32) Min(step - 1, n - lo), key);
+}
+
 /* Add a source value to a node's state of aggregation a, as nodeAgg.c does. */
 static inline void
 agg_transition(PitAggSet *set, int a, Size node, Datum value, bool isnull)
@@ -757,6 +779,7 @@ agg_add(PitAggSet *set, int k, Size node, const PitAggRow *row)
  * of one row overlap with the others': find the ranges and prefetch the
  * first node of each, prefetch the states those nodes point to, add (a
  * node at a time: all the states of the aggregations of a window).
+ * A window's end is searched from lo, since a window holds few positions.
  */
 void
 PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRow *rows)
@@ -790,7 +813,8 @@ PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRo
 			 */
 			if (pg_add_s64_overflow(row->ts, set->windows[k], &bound) || bound > DT_NOEND)
 				bound = DT_NOEND;
-			hi[k] = lower_bound(base, row->count, bound);
+			/* the positions before l have t < need: none if bound <= need */
+			hi[k] = bound <= row->need ? l : lower_bound_from(base, row->count, l, bound);
 			any |= (l < hi[k]);
 		}
 		if (!any)
