@@ -162,6 +162,29 @@ RESET statement_timeout;
 SELECT count(*) AS temp_files FROM pg_ls_tmpdir();
 RESET offline_store.max_memory;
 
+-- an entity_df whose estimate is far too low (a function the planner
+-- expects 10 rows of): once its 4000 rows are read, the first view's rows
+-- are partitioned again for their real number (left in the one partition
+-- planned, they were joined in 10 chunks that read back 93798 source rows)
+CREATE FUNCTION sp_ent_fn() RETURNS SETOF sp_ent LANGUAGE sql ROWS 10 AS 'SELECT * FROM sp_ent';
+CREATE FUNCTION sp_fn_run() RETURNS TABLE (n bigint, trips bigint, n_rating bigint, notes text)
+LANGUAGE sql AS $f$
+	SELECT count(*), sum(trips), count(rating), md5(string_agg(note, ',' ORDER BY id, note))
+	FROM feast_historical('SELECT * FROM sp_ent_fn()', ARRAY['drivers:trips', 'drivers:rating', 'drivers:note'],
+						  project => 'sp')
+		AS t(id int, driver_id bigint, city text, event_timestamp timestamptz, trips int,
+			 rating numeric, note text)
+$f$;
+CREATE TABLE sp_fn_mem AS SELECT * FROM sp_fn_run();
+SET offline_store.max_memory = '256kB';
+SET client_min_messages = debug1;
+SELECT s = m AS same, s.n FROM sp_fn_run() s, sp_fn_mem m;
+RESET client_min_messages;
+RESET offline_store.max_memory;
+DROP FUNCTION sp_fn_run();
+DROP FUNCTION sp_ent_fn();
+DROP TABLE sp_fn_mem;
+
 -- entity-less, two views of different entities: in each view's stage the
 -- rows of the other view's keys match nothing; they have a file of their
 -- own, whose source file is empty, so that joining them in chunks reads no

@@ -101,6 +101,7 @@ typedef struct HistStage
 	PitSpillFile **parts;		/* the entity rows */
 	PitSpillFilter *filter;		/* their key hashes (partitioned only) */
 	int64		nrows;
+	double		planned_rows;	/* the rows its partitions were planned for */
 	int64		source_kept;	/* source rows written to the files */
 	int64		source_reads;	/* source rows read back from them */
 	bool		any;			/* some row has a time and keys */
@@ -202,6 +203,7 @@ stage_create(HistSpill *spill, int v, TupleDesc desc, double rows, double tuple_
 
 	st->v = v;
 	st->hv = hv;
+	st->planned_rows = rows;
 	st->ts_attno = plan->ts_attno;
 	st->cxt = cxt;
 	st->desc = desc;
@@ -698,6 +700,54 @@ run_batch(HistSpill *spill, HistStage *st, HistStage *next, int first, int last,
 }
 
 /*
+ * restage partitions the first stage's entity rows anew when many more came
+ * than its partitions were planned for (the planner's estimate of the
+ * entity_df, or twice the rows read before spilling: a function's estimate
+ * can be far off): otherwise most partitions would be joined in chunks, each
+ * reading its source rows again. As a hash join doubles its batches, at the
+ * cost of writing the entity rows once more. Returns the stage to use.
+ */
+static HistStage *
+restage(HistSpill *spill, HistStage *st)
+{
+	HistStage  *bigger;
+	double		bytes = 0;
+	int64		n = 0;
+
+	if (!st->partitioned || (double) st->nrows <= 2.0 * st->planned_rows)
+		return st;
+	for (int i = 0; i < st->nfiles; i++)
+		bytes += PitSpillFileBytes(st->parts[i]);
+	/* (the first stage's rows have the plan's stored columns) */
+	bigger = stage_create(spill, st->v, spill->plan->stored_desc, (double) st->nrows,
+						  st->nrows > 0 ? bytes / st->nrows : 64);
+	if (bigger->nparts <= st->nparts)
+	{
+		stage_destroy(bigger);
+		return st;
+	}
+	for (int i = 0; i < st->nfiles; i++)
+	{
+		MinimalTuple tuple;
+
+		PitSpillFileRewind(st->parts[i]);
+		while ((tuple = PitSpillFileRead(st->parts[i])) != NULL)
+		{
+			PitSpillDeform(bigger->desc, tuple, bigger->values, bigger->nulls);
+			stage_add(bigger, bigger->values, bigger->nulls, tuple);
+			if ((++n & PROGRESS_CHECK_MASK) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	}
+	elog(DEBUG1, "offline_store: " INT64_FORMAT " entity rows where about %.0f were expected: %d partitions instead of %d",
+		 st->nrows, st->planned_rows, bigger->nparts, st->nparts);
+	if (st->filter != NULL)
+		PitSpillFilterFree(st->filter);
+	stage_destroy(st);
+	return bigger;
+}
+
+/*
  * HistSpillRun: each view's stage in turn: partition its source, join its
  * partitions in batches, its result rows going to the next view's stage or
  * to the result.
@@ -714,6 +764,7 @@ HistSpillRun(HistSpill *spill, HistEmitState *es)
 		 ofs_max_memory);
 	spill->out_values = palloc(sizeof(Datum) * Max(plan->result_desc->natts, 1));
 	spill->out_nulls = palloc(sizeof(bool) * Max(plan->result_desc->natts, 1));
+	st = spill->first = restage(spill, spill->first);
 
 	for (int v = 0; v < plan->nviews; v++)
 	{
