@@ -756,7 +756,7 @@ void
 HistSpillRun(HistSpill *spill, HistEmitState *es)
 {
 	HistPlan   *plan = spill->plan;
-	HistStage  *st = spill->first;
+	HistStage  *st;
 	MemoryContext old = MemoryContextSwitchTo(spill->cxt);
 
 	spill->es = es;
