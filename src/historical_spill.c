@@ -62,7 +62,6 @@
  */
 #include "postgres.h"
 
-#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
@@ -283,6 +282,16 @@ stage_add(HistStage *st, const Datum *values, const bool *nulls, MinimalTuple tu
 	st->nrows++;
 }
 
+/* stage_add for a stored entity row of the stage's columns, the n-th added. */
+static void
+stage_add_tuple(HistStage *st, MinimalTuple tuple, int64 n)
+{
+	PitSpillDeform(st->desc, tuple, st->values, st->nulls);
+	stage_add(st, st->values, st->nulls, tuple);
+	if ((n & PROGRESS_CHECK_MASK) == 0)
+		CHECK_FOR_INTERRUPTS();
+}
+
 /* Close a stage's files and free it. */
 static void
 stage_destroy(HistStage *st)
@@ -377,14 +386,7 @@ HistSpillBegin(HistPlan *plan, PitEntities *ents, double est_rows, MemoryContext
 	st = stage_create(spill, 0, plan->stored_desc, est_rows, n > 0 ? bytes / n : 64);
 	spill->first = st;
 	for (int64 r = 0; r < n; r++)
-	{
-		MinimalTuple tuple = PitEntitiesTuple(ents, r);
-
-		PitSpillDeform(st->desc, tuple, st->values, st->nulls);
-		stage_add(st, st->values, st->nulls, tuple);
-		if ((r & PROGRESS_CHECK_MASK) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
+		stage_add_tuple(st, PitEntitiesTuple(ents, r), r);
 	PitEntitiesDestroy(ents);
 	for (int v = 0; v < plan->nviews; v++)
 		plan->views[v].pv = NULL;	/* they were ents' */
@@ -405,24 +407,10 @@ HistSpillAddEntity(HistSpill *spill, TupleTableSlot *slot)
 		 * Values stored out of line are fetched into the file, as the
 		 * engine fetches them: the file's bytes are what a batch will hold.
 		 */
-		TupleDesc	desc = slot->tts_tupleDescriptor;
-		Datum	   *values = palloc(sizeof(Datum) * desc->natts);
-		List	   *fetched = NIL;
+		MinimalTuple flat = PitFlattenMinimal(slot->tts_tupleDescriptor, (const char *) tuple);
 
-		for (int i = 0; i < desc->natts; i++)
-		{
-			values[i] = slot->tts_values[i];
-			if (!slot->tts_isnull[i] && TupleDescAttr(desc, i)->attlen == -1 &&
-				VARATT_IS_EXTERNAL(DatumGetPointer(values[i])))
-			{
-				values[i] = PointerGetDatum(detoast_external_attr((struct varlena *)
-																  DatumGetPointer(values[i])));
-				fetched = lappend(fetched, DatumGetPointer(values[i]));
-			}
-		}
-		stage_add(spill->first, values, slot->tts_isnull, NULL);
-		list_free_deep(fetched);
-		pfree(values);
+		stage_add(spill->first, slot->tts_values, slot->tts_isnull, flat);
+		pfree(flat);
 	}
 	else
 		stage_add(spill->first, slot->tts_values, slot->tts_isnull, tuple);
@@ -732,12 +720,7 @@ restage(HistSpill *spill, HistStage *st)
 
 		PitSpillFileRewind(st->parts[i]);
 		while ((tuple = PitSpillFileRead(st->parts[i])) != NULL)
-		{
-			PitSpillDeform(bigger->desc, tuple, bigger->values, bigger->nulls);
-			stage_add(bigger, bigger->values, bigger->nulls, tuple);
-			if ((++n & PROGRESS_CHECK_MASK) == 0)
-				CHECK_FOR_INTERRUPTS();
-		}
+			stage_add_tuple(bigger, tuple, n++);
 	}
 	elog(DEBUG1, "offline_store: " INT64_FORMAT " entity rows where about %.0f were expected: %d partitions instead of %d",
 		 st->nrows, st->planned_rows, bigger->nparts, st->nparts);

@@ -516,11 +516,12 @@ PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple)
 }
 
 /*
- * A copy of the minimal tuple at data whose values stored out of line are
- * fetched into it (palloc'd in the current context).
+ * PitFlattenMinimal returns a copy of the minimal tuple at data (of desc)
+ * whose values stored out of line are fetched into it, palloc'd in the
+ * current context.
  */
-static MinimalTuple
-flatten_minimal(TupleDesc desc, const char *data)
+MinimalTuple
+PitFlattenMinimal(TupleDesc desc, const char *data)
 {
 	HeapTupleData htup;
 	Datum	   *values = palloc(sizeof(Datum) * Max(desc->natts, 1));
@@ -566,7 +567,7 @@ PitEntitiesAddData(PitEntities *ents, const char *data, uint32 tlen)
 
 	if (((MinimalTuple) data)->t_infomask & HEAP_HASEXTERNAL)
 	{
-		flat = flatten_minimal(ents->desc, data);
+		flat = PitFlattenMinimal(ents->desc, data);
 		data = (const char *) flat;
 		tlen = flat->t_len;
 	}

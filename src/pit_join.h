@@ -36,6 +36,7 @@ extern PitEntities *PitEntitiesCreate(MemoryContext parent, TupleDesc desc,
 									  int ts_attno, int nresult);
 extern Size PitEntitiesAdd(PitEntities *ents, MinimalTuple tuple);
 extern Size PitEntitiesAddHeap(PitEntities *ents, HeapTuple tuple);
+extern MinimalTuple PitFlattenMinimal(TupleDesc desc, const char *data);
 extern int64 PitEntitiesCount(PitEntities *ents);
 
 /*
