@@ -464,8 +464,9 @@ PitAggSetMaxWindow(const PitAggSet *set)
 
 /*
  * PitAggSetBuild makes the nodes of npos positions and the answers of
- * nrows entity rows, every answer that of an empty window until
- * PitAggSetFinish (an entity row that no source row can reach keeps it).
+ * nrows entity rows: PitAggSetFinish gives every position's, and the
+ * entity rows without a position (when npos < nrows) have that of an empty
+ * window.
  */
 void
 PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows)
@@ -495,8 +496,7 @@ PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows)
 
 	/* probed at random, once per source row: the engine's arrays */
 	set->stride = MAXALIGN(set->nslots * sizeof(Datum) + na * sizeof(uint8));
-	set->nodes = PitArrayAlloc(set->ents, set->stride * 2 * Max((Size) npos, 1));
-	memset(set->nodes, 0, set->stride * 2 * Max((Size) npos, 1));
+	set->nodes = PitArrayAllocZero(set->ents, set->stride * 2 * Max((Size) npos, 1));
 	set->results = PitArrayAlloc(set->ents, sizeof(Datum) * na * Max((Size) nrows, 1));
 	set->result_nulls = PitArrayAlloc(set->ents, sizeof(bool) * na * Max((Size) nrows, 1));
 
@@ -517,6 +517,10 @@ PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows)
 	}
 	MemoryContextReset(set->tmpcxt);
 	set->winstate->curaggcontext = set->statecxt;
+
+	/* PitAggSetFinish answers every entity row that has a position */
+	if (npos == nrows)
+		return;
 	for (Size r = 0; r < (Size) nrows; r++)
 		for (int a = 0; a < na; a++)
 		{

@@ -60,9 +60,11 @@ struct PitEntities;
 
 /*
  * The engine's large arrays (pit_join.c): on transparent huge pages where
- * it can, not zeroed, freed with the engine at the latest.
+ * it can, not zeroed (but by PitArrayAllocZero), freed with the engine at
+ * the latest.
  */
 extern void *PitArrayAlloc(struct PitEntities *ents, Size size);
+extern void *PitArrayAllocZero(struct PitEntities *ents, Size size);
 extern void PitArrayFree(struct PitEntities *ents, void *p);
 
 /* PitAggInit registers offline_store.native_aggregates (from _PG_init). */

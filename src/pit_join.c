@@ -447,6 +447,22 @@ PitArrayAlloc(PitEntities *ents, Size size)
 	return pit_array_alloc(ents, size);
 }
 
+/*
+ * PitArrayAllocZero is PitArrayAlloc of a zeroed array: a fresh mapping is
+ * zeroed by the system already (and not touched here, so its pages are
+ * faulted in by their first real use), other memory is cleared.
+ */
+void *
+PitArrayAllocZero(PitEntities *ents, Size size)
+{
+	int			nmaps = ents->nmaps;
+	void	   *p = pit_array_alloc(ents, size);
+
+	if (ents->nmaps == nmaps)
+		memset(p, 0, size);
+	return p;
+}
+
 void
 PitArrayFree(PitEntities *ents, void *p)
 {
@@ -1252,27 +1268,33 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	pit_array_free(ents, gcount);
 	pit_array_free(ents, row_group);
 
+	/* aggregations only: the join has nothing to find */
+	view->join = view->nfeatures > 0 || view->naggs == 0;
+
 	/*
 	 * One record per position, a cache line when the features fit: a source
-	 * row that wins there touches nothing else.
+	 * row that wins there touches nothing else. None without the join: no
+	 * row ever wins a position (pack_winners).
 	 */
 	view->values_off = MAXALIGN(offsetof(PitPos, nulls) + view->nfeatures * sizeof(bool));
 	view->best_stride = MAXALIGN(view->values_off + view->nfeatures * sizeof(Datum));
 	if (view->best_stride <= PIT_CACHE_LINE)
 		view->best_stride = PIT_CACHE_LINE;
-	view->best_alloc_size = view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE;
-	view->best_alloc = pit_array_alloc(ents, view->best_alloc_size);
-	view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best_alloc);
+	if (view->join)
+	{
+		view->best_alloc_size = view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE;
+		view->best_alloc = pit_array_alloc(ents, view->best_alloc_size);
+		view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best_alloc);
+	}
 	for (int32 p = 0; p < view->npos; p++)
 	{
-		PIT_POS(view, p)->flags = 0;
+		if (view->join)
+			PIT_POS(view, p)->flags = 0;
 		view->times[p].best_ts = PG_INT64_MIN;
 	}
 	view->answer = pit_array_alloc(ents, sizeof(int32) * Max(n, 1));
 	memset(view->answer, 0xff, sizeof(int32) * Max(n, 1));
 
-	/* aggregations only: the join has nothing to find */
-	view->join = view->nfeatures > 0 || view->naggs == 0;
 	if (view->aggs != NULL)
 	{
 		view->b_agg_values = palloc(sizeof(Datum) * PIT_BATCH * view->naggs);
@@ -1710,18 +1732,27 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 /*
  * Keep only the values of the records that answer some entity row: packed
  * in place, in position order and without their headers, and the array
- * shrunk to them.
+ * shrunk to them. Without the join there are no records, and no winners.
  */
 static void
 pack_winners(PitView *view)
 {
 	int32		n = (int32) view->ents->ntuples;
 	int			nf = view->nfeatures;
-	int32	   *winner = pit_array_alloc(view->ents, sizeof(int32) * Max(view->npos, 1));
+	int32	   *winner;
 	int32		nwinners = 0;
-	Size		offset = view->best - view->best_alloc;
+	Size		offset;
 	char	   *scratch;
 
+	if (view->best == NULL)
+	{
+		Assert(!view->join && nf == 0);
+		view->winners = NULL;
+		view->winner_stride = 0;
+		return;
+	}
+	winner = pit_array_alloc(view->ents, sizeof(int32) * Max(view->npos, 1));
+	offset = view->best - view->best_alloc;
 	memset(winner, 0, sizeof(int32) * Max(view->npos, 1));
 	for (int32 r = 0; r < n; r++)
 		if (view->answer[r] >= 0)
