@@ -35,7 +35,7 @@ PG_CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializer
 # database and spill_reset resets it.
 REGRESS_HISTORICAL = historical historical_edges historical_keys_random \
                      historical_random bad_input_historical \
-                     aggregations aggregations_random aggregations_native as_of
+                     aggregations aggregations_random aggregations_native aggregations_shared as_of
 # The materialization tests run a second time beyond memory too.
 REGRESS_MATERIALIZE = materialize materialize_random materialize_write
 REGRESS_ALL = install upgrade \

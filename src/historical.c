@@ -645,6 +645,14 @@ probe_source(HistView *hv)
 							format_type_be(a->atttypid)),
 					 errhint("Change the aggregation with feast_apply, or cast the column in a query data source.")));
 		hv->agg_colls[g] = a->attcollation;
+		/* the engine's identity of the column: the first aggregation of it */
+		hv->aggfns[g].column = g;
+		for (int h = 0; h < g; h++)
+			if (strcmp(hv->aggs[h]->column, agg->column) == 0)
+			{
+				hv->aggfns[g].column = h;
+				break;
+			}
 	}
 	error_context_stack = errcb.previous;
 }

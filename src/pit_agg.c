@@ -144,7 +144,12 @@ typedef struct PitAgg
 	int64		window;
 	AggKind		kind;
 	Oid			cmp_type;		/* AGG_MAX, AGG_MIN: the type compared */
+	int			column;			/* PitAggFunc.column */
 	int			slot;			/* its first Datum in a node */
+	bool		writer;			/* it updates its slots (else another does) */
+	int			flag;			/* its flag in a node, or -1: none */
+	int			nslot;			/* or its slot of N, or -1: none */
+	bool		n_float;		/* N is float8_accum's (else a count) */
 	Oid			result_type;
 	int16		result_len;
 	bool		result_byval;
@@ -177,6 +182,7 @@ struct PitAggSet
 	int			naggs;
 	int			maxaggs;
 	int			nslots;			/* Datums of a node */
+	int			nflags;			/* flags of a node */
 	PitAgg	  **aggs;			/* each allocated once: its calls point into it */
 	int64		max_window;
 
@@ -184,10 +190,12 @@ struct PitAggSet
 	int			nwindows;		/* the distinct windows */
 	int64	   *windows;
 	bool		prefetch_states;	/* some state points to memory of its own */
+	int		   *ops;			/* the writers, window by window (agg_add) */
+	int		   *ops_start;		/* nwindows + 1 */
 	int32	   *batch_hi;		/* PIT_AGG_MAX_ROWS * nwindows range ends */
 	int32		npos;
 	int32		nrows;
-	Size		stride;			/* of a node: nslots Datums, then naggs flags */
+	Size		stride;			/* of a node: nslots Datums, then nflags flags */
 	char	   *nodes;			/* 2 * npos nodes, 2 * start + x for node x of
 								 * the group starting at position start */
 	Datum	   *results;		/* nrows * naggs answers */
@@ -259,6 +267,7 @@ PitAggLookup(const char *sqlname, Oid argtype, PitAggFunc *fn)
 	fn->aggfnoid = funcid;
 	fn->input_type = argtype;
 	fn->result_type = rettype;
+	fn->column = -1;
 	return true;
 }
 
@@ -438,8 +447,7 @@ PitAggSetAdd(PitAggSet *set, const PitAggFunc *fn, Oid collation, int64 window_u
 	agg->kind = agg_kind(agg, aggform);
 	if (agg->kind != AGG_GENERIC)
 		agg->state_pointer = false; /* states in the nodes */
-	agg->slot = set->nslots;
-	set->nslots += (agg->kind == AGG_AVG_FLOAT8 || agg->kind == AGG_STDDEV_FLOAT8) ? 3 : 1;
+	agg->column = fn->column;
 	ReleaseSysCache(tup);
 
 	agg->result_type = fn->result_type;
@@ -460,6 +468,140 @@ int64
 PitAggSetMaxWindow(const PitAggSet *set)
 {
 	return set->max_window;
+}
+
+/* Do aggregations a and b read the same values in the same windows? */
+static bool
+agg_same_input(const PitAgg *a, const PitAgg *b)
+{
+	return a->column >= 0 && a->column == b->column && a->window == b->window;
+}
+
+/*
+ * The first native aggregation of kind k1 or k2 with the same input as
+ * agg (agg itself, if it is the first), or NULL.
+ */
+static PitAgg *
+agg_first(PitAggSet *set, PitAgg *agg, AggKind k1, AggKind k2)
+{
+	if (agg->kind == AGG_GENERIC)
+		return NULL;
+	for (int b = 0; b < set->naggs; b++)
+		if ((set->aggs[b]->kind == k1 || set->aggs[b]->kind == k2) &&
+			(set->aggs[b] == agg || agg_same_input(set->aggs[b], agg)))
+			return set->aggs[b];
+	return NULL;
+}
+
+static inline bool
+agg_is_accum(AggKind kind)
+{
+	return kind == AGG_AVG_FLOAT8 || kind == AGG_STDDEV_FLOAT8;
+}
+
+/*
+ * Lay the nodes out: where each aggregation keeps its state, which ones
+ * update it, and how an aggregation knows whether a node has a state.
+ *
+ * Native aggregations of the same column and window (PitAggFunc.column)
+ * see the same values and skip the same NULLs, so they share what they
+ * can. The first avg or stddev_samp (the accumulator) keeps N, Sx and Sxx,
+ * which the others read; a count reads N, an integral float8 (exact to
+ * 2^53 rows), as its int8; a sum of double precision reads Sx, which is
+ * its state (agg_native_transition); a min or max keeps its own state,
+ * which a node has exactly when N is positive. Without an accumulator, the
+ * first count keeps the count that the other counts read and that tells
+ * the sums, mins and maxes whether a node has a state; a second sum, min
+ * or max (of the same kind) reads the first's state. Every other
+ * aggregation keeps a state of its own, with a flag (but a count).
+ */
+static void
+agg_layout(PitAggSet *set)
+{
+	set->nslots = 0;
+	set->nflags = 0;
+	for (int a = 0; a < set->naggs; a++)
+	{
+		PitAgg	   *agg = set->aggs[a];
+		PitAgg	   *acc = agg_first(set, agg, AGG_AVG_FLOAT8, AGG_STDDEV_FLOAT8);
+		PitAgg	   *cnt = agg_first(set, agg, AGG_COUNT, AGG_COUNT);
+
+		switch (agg->kind)
+		{
+			case AGG_GENERIC:
+				agg->writer = true;
+				break;
+			case AGG_AVG_FLOAT8:
+			case AGG_STDDEV_FLOAT8:
+				agg->writer = (acc == agg);
+				break;
+			case AGG_COUNT:
+				agg->writer = (acc == NULL && cnt == agg);
+				break;
+			case AGG_SUM_FLOAT8:
+				agg->writer = (acc == NULL && agg_first(set, agg, agg->kind, agg->kind) == agg);
+				break;
+			case AGG_MAX:
+			case AGG_MIN:
+				agg->writer = (agg_first(set, agg, agg->kind, agg->kind) == agg);
+				break;
+		}
+		if (agg->writer)
+		{
+			agg->slot = set->nslots;
+			set->nslots += agg_is_accum(agg->kind) ? 3 : 1;
+		}
+	}
+
+	/* the readers' slots; a reader of a min, max or sum comes after it */
+	for (int a = 0; a < set->naggs; a++)
+	{
+		PitAgg	   *agg = set->aggs[a];
+		PitAgg	   *acc = agg_first(set, agg, AGG_AVG_FLOAT8, AGG_STDDEV_FLOAT8);
+		PitAgg	   *cnt = agg_first(set, agg, AGG_COUNT, AGG_COUNT);
+
+		agg->flag = -1;
+		agg->nslot = -1;
+		agg->n_float = false;
+		if (agg->kind == AGG_GENERIC)
+			agg->flag = set->nflags++;
+		else if (agg_is_accum(agg->kind) || (agg->kind == AGG_COUNT && acc != NULL))
+		{
+			agg->slot = acc->slot;
+			agg->nslot = acc->slot;
+			agg->n_float = true;
+		}
+		else if (agg->kind == AGG_COUNT)
+		{
+			agg->slot = cnt->slot;
+			agg->nslot = cnt->slot;
+		}
+		else if (!agg->writer && agg->kind == AGG_SUM_FLOAT8 && acc != NULL)
+		{
+			agg->slot = acc->slot + 1;
+			agg->nslot = acc->slot;
+			agg->n_float = true;
+		}
+		else if (!agg->writer)
+		{
+			PitAgg	   *first = agg_first(set, agg, agg->kind, agg->kind);
+
+			Assert(first != agg && first->writer);
+			agg->slot = first->slot;
+			agg->flag = first->flag;
+			agg->nslot = first->nslot;
+			agg->n_float = first->n_float;
+		}
+		else if (acc != NULL)
+		{
+			agg->nslot = acc->slot;
+			agg->n_float = true;
+		}
+		else if (cnt != NULL)
+			agg->nslot = cnt->slot;
+		else
+			agg->flag = set->nflags++;
+	}
 }
 
 /*
@@ -494,8 +636,34 @@ PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows)
 	set->batch_hi = MemoryContextAlloc(set->cxt,
 									   sizeof(int32) * PIT_AGG_MAX_ROWS * Max(set->nwindows, 1));
 
+	/*
+	 * The states, and the writers of each window: those that keep a count
+	 * first, so that the others see it counting the value they add.
+	 */
+	agg_layout(set);
+	set->ops = MemoryContextAlloc(set->cxt, sizeof(int) * Max(na, 1));
+	set->ops_start = MemoryContextAlloc(set->cxt, sizeof(int) * (set->nwindows + 1));
+	{
+		int			nops = 0;
+
+		for (int k = 0; k < set->nwindows; k++)
+		{
+			set->ops_start[k] = nops;
+			for (int pass = 0; pass < 2; pass++)
+				for (int a = 0; a < na; a++)
+				{
+					PitAgg	   *agg = set->aggs[a];
+					bool		counts = agg->kind != AGG_GENERIC && agg->nslot == agg->slot;
+
+					if (agg->window_index == k && agg->writer && counts == (pass == 0))
+						set->ops[nops++] = a;
+				}
+		}
+		set->ops_start[set->nwindows] = nops;
+	}
+
 	/* probed at random, once per source row: the engine's arrays */
-	set->stride = MAXALIGN(set->nslots * sizeof(Datum) + na * sizeof(uint8));
+	set->stride = MAXALIGN(set->nslots * sizeof(Datum) + set->nflags * sizeof(uint8));
 	set->nodes = PitArrayAllocZero(set->ents, set->stride * 2 * Max((Size) npos, 1));
 	set->results = PitArrayAlloc(set->ents, sizeof(Datum) * na * Max((Size) nrows, 1));
 	set->result_nulls = PitArrayAlloc(set->ents, sizeof(bool) * na * Max((Size) nrows, 1));
@@ -577,7 +745,7 @@ agg_transition(PitAggSet *set, int a, Size node, Datum value, bool isnull)
 {
 	PitAgg	   *agg = set->aggs[a];
 	Datum	   *sv = &NODE_VALUES(set, node)[agg->slot];
-	uint8	   *sf = &NODE_FLAGS(set, node)[a];
+	uint8	   *sf = &NODE_FLAGS(set, node)[agg->flag];
 	FunctionCallInfo fcinfo = agg->trans_call;
 	MemoryContext old;
 	Datum		result;
@@ -681,15 +849,48 @@ agg_bigint_overflow(void)
 }
 
 /*
+ * Is a value of native aggregation agg the first of its node, once the
+ * node's count of it (if any) counts it?
+ */
+static inline bool
+agg_native_first(PitAggSet *set, const PitAgg *agg, Size node)
+{
+	Datum		n;
+
+	if (agg->flag >= 0)
+	{
+		uint8	   *sf = &NODE_FLAGS(set, node)[agg->flag];
+		bool		first = (*sf == AGG_NOVALUE);
+
+		*sf = AGG_VALUE;
+		return first;
+	}
+	n = NODE_VALUES(set, node)[agg->nslot];
+	return agg->n_float ? DatumGetFloat8(n) == 1.0 : DatumGetInt64(n) == 1;
+}
+
+/* Does a node have a state of native aggregation agg? */
+static inline bool
+agg_native_has(PitAggSet *set, const PitAgg *agg, Size node)
+{
+	Datum		n;
+
+	if (agg->flag >= 0)
+		return NODE_FLAGS(set, node)[agg->flag] == AGG_VALUE;
+	n = NODE_VALUES(set, node)[agg->nslot];
+	return agg->n_float ? DatumGetFloat8(n) > 0.0 : DatumGetInt64(n) > 0;
+}
+
+/*
  * Add a source value to a node's state of a native aggregation (strict: a
- * NULL input is skipped), as its transition function does.
+ * NULL input is skipped), as its transition function does. Called for the
+ * writers only (agg_layout), those that keep a count first.
  */
 static inline void
 agg_native_transition(PitAggSet *set, int a, Size node, Datum value)
 {
 	PitAgg	   *agg = set->aggs[a];
 	Datum	   *sv = &NODE_VALUES(set, node)[agg->slot];
-	uint8	   *sf = &NODE_FLAGS(set, node)[a];
 
 	switch (agg->kind)
 	{
@@ -705,24 +906,30 @@ agg_native_transition(PitAggSet *set, int a, Size node, Datum value)
 			}
 		case AGG_SUM_FLOAT8:
 			/* the first input is the state, then float8pl */
-			*sv = *sf == AGG_NOVALUE ? value :
+			*sv = agg_native_first(set, agg, node) ? value :
 				Float8GetDatum(float8_pl(DatumGetFloat8(*sv), DatumGetFloat8(value)));
-			*sf = AGG_VALUE;
 			break;
 		case AGG_MAX:
 		case AGG_MIN:
-			*sv = *sf == AGG_NOVALUE ? value : agg_pick(agg, *sv, value);
-			*sf = AGG_VALUE;
+			*sv = agg_native_first(set, agg, node) ? value : agg_pick(agg, *sv, value);
 			break;
 		case AGG_AVG_FLOAT8:
 		case AGG_STDDEV_FLOAT8:
 			{
-				/* float8_accum from N, Sx, Sxx (the initial value: zeroes) */
+				/*
+				 * float8_accum from N, Sx, Sxx (the initial value: zeroes),
+				 * but for Sx, which is the sum of double precision of the
+				 * values, float8pl's state: from the first value rather than
+				 * from 0, it differs from float8_accum's only when both are
+				 * zeroes (the sum of -0 alone is -0; 0 + -0 is 0), which
+				 * agg_native_answer makes 0 for avg. Sxx takes Sx squared,
+				 * which has no sign; the overflow tests are float8pl's.
+				 */
 				float8		newval = DatumGetFloat8(value);
 				float8		N0 = DatumGetFloat8(sv[0]);
 				float8		Sx0 = DatumGetFloat8(sv[1]);
 				float8		N = N0 + 1.0;
-				float8		Sx = Sx0 + newval;
+				float8		Sx = N0 > 0.0 ? Sx0 + newval : newval;
 				float8		Sxx = DatumGetFloat8(sv[2]);
 
 				if (N0 > 0.0)
@@ -754,10 +961,10 @@ agg_native_transition(PitAggSet *set, int a, Size node, Datum value)
 static inline void
 agg_add(PitAggSet *set, int k, Size node, const PitAggRow *row)
 {
-	for (int a = 0; a < set->naggs; a++)
+	for (int i = set->ops_start[k]; i < set->ops_start[k + 1]; i++)
 	{
-		if (set->aggs[a]->window_index != k)
-			continue;
+		int			a = set->ops[i];
+
 		if (set->aggs[a]->kind == AGG_GENERIC)
 			agg_transition(set, a, node, row->values[a], row->nulls[a]);
 		else if (!row->nulls[a])
@@ -837,7 +1044,8 @@ PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRo
 				continue;
 			leaf = (Size) rows[r].start * 2 + lo[r] + rows[r].count;
 			for (int a = 0; a < set->naggs; a++)
-				if (set->aggs[a]->state_pointer && NODE_FLAGS(set, leaf)[a] == AGG_VALUE)
+				if (set->aggs[a]->state_pointer &&
+					NODE_FLAGS(set, leaf)[set->aggs[a]->flag] == AGG_VALUE)
 					agg_prefetch(DatumGetPointer(NODE_VALUES(set, leaf)[set->aggs[a]->slot]));
 		}
 
@@ -979,8 +1187,13 @@ agg_native_answer(PitAggSet *set, int a, Size nodebase, int32 leaf, bool *isnull
 				int64		n = 0;
 
 				for (int32 x = leaf; x >= 1; x >>= 1)
-					if (unlikely(pg_add_s64_overflow(n, DatumGetInt64(NODE_VALUES(set, nodebase + x)[agg->slot]), &n)))
+				{
+					Datum		v = NODE_VALUES(set, nodebase + x)[agg->slot];
+					int64		c = agg->n_float ? (int64) DatumGetFloat8(v) : DatumGetInt64(v);
+
+					if (unlikely(pg_add_s64_overflow(n, c, &n)))
 						agg_bigint_overflow();
+				}
 				return Int64GetDatum(n);
 			}
 		case AGG_SUM_FLOAT8:
@@ -996,7 +1209,7 @@ agg_native_answer(PitAggSet *set, int a, Size nodebase, int32 leaf, bool *isnull
 					Size		node = nodebase + x;
 					Datum		v = NODE_VALUES(set, node)[agg->slot];
 
-					if (NODE_FLAGS(set, node)[a] != AGG_VALUE)
+					if (!agg_native_has(set, agg, node))
 						continue;
 					if (none)
 						acc = v;
@@ -1050,12 +1263,17 @@ agg_native_answer(PitAggSet *set, int a, Size nodebase, int32 leaf, bool *isnull
 							float_overflow_error();
 					}
 				}
-				/* float8_avg, float8_stddev_samp */
+				/*
+				 * float8_avg, float8_stddev_samp; float8_accum's Sx is 0
+				 * where ours is -0 (agg_native_transition)
+				 */
 				if (agg->kind == AGG_AVG_FLOAT8 ? N == 0.0 : N <= 1.0)
 				{
 					*isnull = true;
 					return (Datum) 0;
 				}
+				if (Sx == 0.0)
+					Sx = 0.0;
 				return Float8GetDatum(agg->kind == AGG_AVG_FLOAT8 ? Sx / N :
 									  sqrt(Sxx / (N - 1.0)));
 			}
@@ -1116,7 +1334,7 @@ PitAggSetFinish(PitAggSet *set, const int32 *gstart, int32 ngroups,
 				{
 					Size		node = nodebase + x;
 
-					if (NODE_FLAGS(set, node)[a] == AGG_VALUE)
+					if (NODE_FLAGS(set, node)[agg->flag] == AGG_VALUE)
 						states[nstates++] = NODE_VALUES(set, node)[agg->slot];
 				}
 				v = agg_answer(set, agg, states, nstates, &isnull);

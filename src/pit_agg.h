@@ -24,13 +24,17 @@
 
 /*
  * An aggregate the engine can compute: the aggregate SQL resolves for
- * name(column) given the column's type, and the type of its result.
+ * name(column) given the column's type, and the type of its result. column
+ * identifies the source column for the engine: the aggregations of a view
+ * with the same column (>= 0) are given the same values, and may share
+ * their states; -1 (from PitAggLookup) shares nothing.
  */
 typedef struct PitAggFunc
 {
 	Oid			aggfnoid;		/* pg_aggregate.aggfnoid */
 	Oid			input_type;		/* the type of the column aggregated */
 	Oid			result_type;
+	int			column;
 } PitAggFunc;
 
 /*
