@@ -195,6 +195,9 @@ struct PitAggSet
 	int32	   *batch_hi;		/* PIT_AGG_MAX_ROWS * nwindows range ends */
 	int32		npos;
 	int32		nrows;
+	const int64 *times;			/* t of each position, every times_stride */
+	int			times_stride;
+	int64	   *own_times;		/* the compact copy, or NULL */
 	Size		stride;			/* of a node: nslots Datums, then nflags flags */
 	char	   *nodes;			/* 2 * npos nodes, 2 * start + x for node x of
 								 * the group starting at position start */
@@ -608,15 +611,34 @@ agg_layout(PitAggSet *set)
  * PitAggSetBuild makes the nodes of npos positions and the answers of
  * nrows entity rows: PitAggSetFinish gives every position's, and the
  * entity rows without a position (when npos < nrows) have that of an empty
- * window.
+ * window. The positions' times are searched in times (kept by the caller
+ * until PitAggSetFinish), or, with copy_times, in a compact copy of them
+ * (half the cache lines); returns the times searched, t after t, for the
+ * caller to prefetch them (with copy_times).
  */
-void
-PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows)
+const int64 *
+PitAggSetBuild(PitAggSet *set, const PitTime *times, bool copy_times, int32 npos,
+			   int32 nrows)
 {
 	int			na = set->naggs;
 
 	set->npos = npos;
 	set->nrows = nrows;
+	StaticAssertStmt(sizeof(PitTime) == 2 * sizeof(int64) && offsetof(PitTime, t) == 0,
+					 "a PitTime's t is every other int64");
+	if (copy_times)
+	{
+		set->own_times = PitArrayAlloc(set->ents, sizeof(int64) * Max((Size) npos, 1));
+		for (int32 p = 0; p < npos; p++)
+			set->own_times[p] = times[p].t;
+		set->times = set->own_times;
+		set->times_stride = 1;
+	}
+	else
+	{
+		set->times = &times[0].t;
+		set->times_stride = 2;
+	}
 
 	/* the distinct windows: a source row searches each one's end once */
 	set->windows = MemoryContextAlloc(set->cxt, sizeof(int64) * Max(na, 1));
@@ -687,24 +709,31 @@ PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows)
 	set->winstate->curaggcontext = set->statecxt;
 
 	/* PitAggSetFinish answers every entity row that has a position */
-	if (npos == nrows)
-		return;
-	for (Size r = 0; r < (Size) nrows; r++)
-		for (int a = 0; a < na; a++)
-		{
-			set->results[r * na + a] = set->aggs[a]->empty;
-			set->result_nulls[r * na + a] = set->aggs[a]->empty_isnull;
-		}
+	if (npos < nrows)
+		for (Size r = 0; r < (Size) nrows; r++)
+			for (int a = 0; a < na; a++)
+			{
+				set->results[r * na + a] = set->aggs[a]->empty;
+				set->result_nulls[r * na + a] = set->aggs[a]->empty_isnull;
+			}
+	return set->times;
 }
+
+/*
+ * The positions' times are searched where they are, t every stride int64s
+ * (set->times): 2 in the caller's PitTime array, 1 in the set's compact copy
+ * of them. The searches are inlined with a constant stride.
+ */
+#define AGG_T(base, stride, i)	((base)[(Size) (i) * (stride)])
 
 /*
  * The first of the n positions at base with t >= key (n if none), without
  * branches on the data, as pit_join.c searches.
  */
 static inline int32
-lower_bound(const PitTime *base, int32 n, int64 key)
+lower_bound(const int64 *base, int stride, int32 n, int64 key)
 {
-	const PitTime *b = base;
+	const int64 *b = base;
 
 	if (n == 0)
 		return 0;
@@ -712,10 +741,10 @@ lower_bound(const PitTime *base, int32 n, int64 key)
 	{
 		int32		half = n / 2;
 
-		b = b[half - 1].t < key ? b + half : b;
+		b = AGG_T(b, stride, half - 1) < key ? b + (Size) half * stride : b;
 		n -= half;
 	}
-	return (int32) (b - base) + (b->t < key);
+	return (int32) ((b - base) / stride) + (*b < key);
 }
 
 /*
@@ -724,19 +753,20 @@ lower_bound(const PitTime *base, int32 n, int64 key)
  * quick when the answer is near (a window holds few positions).
  */
 static inline int32
-lower_bound_from(const PitTime *base, int32 n, int32 from, int64 key)
+lower_bound_from(const int64 *base, int stride, int32 n, int32 from, int64 key)
 {
 	int32		lo = from;
 	int64		step = 1;
 
 	/* every position before lo has t < key */
-	while (step <= n - lo && base[lo + step - 1].t < key)
+	while (step <= n - lo && AGG_T(base, stride, lo + step - 1) < key)
 	{
 		lo += step;
 		step *= 2;
 	}
 	/* and the answer is at most lo + step - 1 (or n) */
-	return lo + lower_bound(base + lo, (int32) Min(step - 1, n - lo), key);
+	return lo + lower_bound(&AGG_T(base, stride, lo), stride,
+							(int32) Min(step - 1, n - lo), key);
 }
 
 /* Add a source value to a node's state of aggregation a, as nodeAgg.c does. */
@@ -992,17 +1022,15 @@ agg_add(PitAggSet *set, int k, Size node, const PitAggRow *row)
  * node at a time: all the states of the aggregations of a window).
  * A window's end is searched from lo, since a window holds few positions.
  */
-void
-PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRow *rows)
+static inline void
+agg_find_ranges(PitAggSet *set, int stride, int nrows, const PitAggRow *rows, int32 *lo)
 {
 	int			nw = set->nwindows;
-	int32		lo[PIT_AGG_MAX_ROWS];
 
-	Assert(nrows <= PIT_AGG_MAX_ROWS);
 	for (int r = 0; r < nrows; r++)
 	{
 		const PitAggRow *row = &rows[r];
-		const PitTime *base = &times[row->start];
+		const int64 *base = &AGG_T(set->times, stride, row->start);
 		int32	   *hi = &set->batch_hi[r * nw];
 		int32		l;
 		bool		any = false;
@@ -1011,7 +1039,7 @@ PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRo
 		/* no window holds an infinite timestamp: t - w < ts <= t fails */
 		if (TIMESTAMP_NOT_FINITE(row->ts))
 			continue;
-		l = lower_bound(base, row->count, row->need);
+		l = lower_bound(base, stride, row->count, row->need);
 		if (l >= row->count)
 			continue;
 		for (int k = 0; k < nw; k++)
@@ -1025,7 +1053,8 @@ PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRo
 			if (pg_add_s64_overflow(row->ts, set->windows[k], &bound) || bound > DT_NOEND)
 				bound = DT_NOEND;
 			/* the positions before l have t < need: none if bound <= need */
-			hi[k] = bound <= row->need ? l : lower_bound_from(base, row->count, l, bound);
+			hi[k] = bound <= row->need ? l :
+				lower_bound_from(base, stride, row->count, l, bound);
 			any |= (l < hi[k]);
 		}
 		if (!any)
@@ -1034,6 +1063,19 @@ PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows, const PitAggRo
 		/* a range of one position is its leaf; longer ones start above */
 		agg_prefetch(NODE_VALUES(set, (Size) row->start * 2 + l + row->count));
 	}
+}
+
+void
+PitAggSetAddRows(PitAggSet *set, int nrows, const PitAggRow *rows)
+{
+	int			nw = set->nwindows;
+	int32		lo[PIT_AGG_MAX_ROWS];
+
+	Assert(nrows <= PIT_AGG_MAX_ROWS);
+	if (set->times_stride == 1)
+		agg_find_ranges(set, 1, nrows, rows, lo);
+	else
+		agg_find_ranges(set, 2, nrows, rows, lo);
 
 	if (set->prefetch_states)
 		for (int r = 0; r < nrows; r++)
@@ -1353,6 +1395,10 @@ PitAggSetFinish(PitAggSet *set, const int32 *gstart, int32 ngroups,
 	/* only the answers are needed from now on */
 	PitArrayFree(set->ents, set->nodes);
 	set->nodes = NULL;
+	if (set->own_times != NULL)
+		PitArrayFree(set->ents, set->own_times);
+	set->own_times = NULL;
+	set->times = NULL;
 	MemoryContextDelete(set->statecxt);
 	set->statecxt = NULL;
 	set->winstate->curaggcontext = set->tmpcxt;

@@ -80,7 +80,8 @@ extern void PitAggSetAdd(PitAggSet *set, const PitAggFunc *fn, Oid collation,
 						 int64 window_usec);
 extern int	PitAggSetCount(const PitAggSet *set);
 extern int64 PitAggSetMaxWindow(const PitAggSet *set);
-extern void PitAggSetBuild(PitAggSet *set, int32 npos, int32 nrows);
+extern const int64 *PitAggSetBuild(PitAggSet *set, const PitTime *times, bool copy_times,
+								   int32 npos, int32 nrows);
 /*
  * A source row for PitAggSetAddRows: the positions of the group its key
  * matched, its timestamp, the time from which it counts (ts, or max(ts,
@@ -99,8 +100,7 @@ typedef struct PitAggRow
 
 #define PIT_AGG_MAX_ROWS 64		/* rows per PitAggSetAddRows */
 
-extern void PitAggSetAddRows(PitAggSet *set, const PitTime *times, int nrows,
-							 const PitAggRow *rows);
+extern void PitAggSetAddRows(PitAggSet *set, int nrows, const PitAggRow *rows);
 extern void PitAggSetEndBatch(PitAggSet *set);
 extern void PitAggSetFinish(PitAggSet *set, const int32 *gstart, int32 ngroups,
 							const int32 *pos_row);

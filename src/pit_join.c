@@ -240,6 +240,7 @@ struct PitView
 	bool	   *agg_byval;		/* of each aggregation's input values */
 	int16	   *agg_len;
 	bool		join;
+	const int64 *agg_times;		/* the times they search, without the join */
 
 	/* the hash table on join key values, and the groups */
 	PitBucket  *buckets;
@@ -1299,7 +1300,9 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 	{
 		view->b_agg_values = palloc(sizeof(Datum) * PIT_BATCH * view->naggs);
 		view->b_agg_nulls = palloc(sizeof(bool) * PIT_BATCH * view->naggs);
-		PitAggSetBuild(view->aggs, view->npos, n);
+		/* without the join, only the aggregations search the times */
+		view->agg_times = PitAggSetBuild(view->aggs, view->times, !view->join,
+										 view->npos, n);
 	}
 
 	MemoryContextSwitchTo(old);
@@ -1429,12 +1432,17 @@ store_values(PitView *view, int i, int32 p, bool had)
 #define pit_prefetch(p) ((void) 0)
 #endif
 
-/* Prefetch a group's times: its first few cache lines and its last. */
+/*
+ * Prefetch a group's times: its first few cache lines and its last (of the
+ * aggregations' copy when they are the only ones to search them).
+ */
 static inline void
 prefetch_times(PitView *view, int32 start, int32 count)
 {
-	const char *first = (const char *) &view->times[start];
-	const char *last = (const char *) &view->times[start + count - 1];
+	const char *first = view->join ? (const char *) &view->times[start] :
+		(const char *) &view->agg_times[start];
+	const char *last = view->join ? (const char *) &view->times[start + count - 1] :
+		(const char *) &view->agg_times[start + count - 1];
 
 	for (int line = 0; line < 4 && first <= last; line++, first += PIT_CACHE_LINE)
 		pit_prefetch(first);
@@ -1471,7 +1479,7 @@ register_in_group(PitView *view, int i, int32 g)
 		PitAggRow	row;
 
 		aggregation_row(view, i, start, view->gstart[g + 1] - start, &row);
-		PitAggSetAddRows(view->aggs, view->times, 1, &row);
+		PitAggSetAddRows(view->aggs, 1, &row);
 	}
 	if (!view->join)
 		return;
@@ -1628,7 +1636,8 @@ process_batch(PitView *view)
 		for (int i = 0; i < n; i++)
 			if (b_count[i] > 0)
 				aggregation_row(view, i, b_start[i], b_count[i], &rows[nrows++]);
-		PitAggSetAddRows(view->aggs, view->times, nrows, rows);
+		if (nrows > 0)
+			PitAggSetAddRows(view->aggs, nrows, rows);
 	}
 	if (!view->join)
 	{
