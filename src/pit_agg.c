@@ -62,7 +62,12 @@
  * states combined from its leaf to the root, from the initial value), so
  * results and errors are the same to the bit; offline_store.native_aggregates
  * off sends every aggregate through its functions, and
- * sql/aggregations_native compares the two.
+ * sql/aggregations_native compares the two. Native aggregations of the
+ * same column and window share their states (agg_layout): count and sum
+ * read avg's N and Sx, min and max learn from N whether a node has a value,
+ * so that sum, count, avg and max of a column take four Datums a node and
+ * one update of each; sql/aggregations_shared compares them with the
+ * support functions and with the literal SQL.
  *
  * Memory: the nodes and the answers are arrays of the engine (on huge
  * pages where it can, pit_join.c); the contexts are the set's own
@@ -70,7 +75,9 @@
  * of their own, freed when the set is finished), tmpcxt (reset after every
  * batch of source rows and every group of positions) and resultcxt (the
  * by-reference answers, until they are emitted). Source rows come in
- * batches whose memory misses overlap (PitAggSetAddRows).
+ * batches whose memory misses overlap (PitAggSetAddRows). The nodes of a
+ * fresh mapping are not cleared (the system zeroes its pages), and a view
+ * without the join has its own compact copy of the positions' times.
  *
  * Copyright (c) 2026, offline_store developers
  *
@@ -950,10 +957,11 @@ agg_native_transition(PitAggSet *set, int a, Size node, Datum value)
 				 * float8_accum from N, Sx, Sxx (the initial value: zeroes),
 				 * but for Sx, which is the sum of double precision of the
 				 * values, float8pl's state: from the first value rather than
-				 * from 0, it differs from float8_accum's only when both are
-				 * zeroes (the sum of -0 alone is -0; 0 + -0 is 0), which
-				 * agg_native_answer makes 0 for avg. Sxx takes Sx squared,
-				 * which has no sign; the overflow tests are float8pl's.
+				 * from 0, it differs from float8_accum's only where it is
+				 * -0 and that is 0 (a sum of -0s is -0; 0 + -0 is 0),
+				 * which agg_native_answer makes 0 for avg. Sxx takes it
+				 * through a difference squared, whose sign a zero's does
+				 * not change; the overflow tests are float8pl's.
 				 */
 				float8		newval = DatumGetFloat8(value);
 				float8		N0 = DatumGetFloat8(sv[0]);
