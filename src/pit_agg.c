@@ -573,9 +573,8 @@ agg_layout(PitAggSet *set)
 		agg->flag = -1;
 		agg->nslot = -1;
 		agg->n_float = false;
-		if (agg->kind == AGG_GENERIC)
-			agg->flag = set->nflags++;
-		else if (agg_is_accum(agg->kind) || (agg->kind == AGG_COUNT && acc != NULL))
+		/* (acc and cnt are NULL for a generic aggregation, a writer) */
+		if (agg_is_accum(agg->kind) || (agg->kind == AGG_COUNT && acc != NULL))
 		{
 			agg->slot = acc->slot;
 			agg->nslot = acc->slot;
@@ -610,7 +609,10 @@ agg_layout(PitAggSet *set)
 		else if (cnt != NULL)
 			agg->nslot = cnt->slot;
 		else
+		{
+			/* a generic aggregation, or a sum, min or max of its own */
 			agg->flag = set->nflags++;
+		}
 	}
 }
 
