@@ -80,6 +80,7 @@
 #include "common/int.h"
 #include "datatype/timestamp.h"
 #include "miscadmin.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -1705,6 +1706,195 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 		MemoryContextSwitchTo(old);
 	if (++view->nbatch == PIT_BATCH)
 		process_batch(view);
+}
+
+/*
+ * A kept candidate as PitViewExport writes it (unaligned, memcpy'd): the
+ * head, then the nfeatures null flags, then the by-value features' Datums
+ * (NULLs as 0), then each non-NULL by-reference feature as its size
+ * (uint32) and bytes. Every message starts with the view's npos, which the
+ * merging view checks: both were built from the same entity rows, so their
+ * positions are the same.
+ */
+typedef struct PitExportHead
+{
+	int32		pos;
+	uint8		flags;
+	int64		best_ts;
+	int64		best_created;
+} PitExportHead;
+
+#define PIT_EXPORT_CHUNK	((Size) 64 * 1024)
+
+void
+PitViewExport(PitView *view, PitSendFn send, void *arg)
+{
+	int			nf = view->nfeatures;
+	int			nbyval = 0;
+	Size		fixed;
+	StringInfoData buf;
+
+	Assert(view->aggs == NULL && view->join);
+	if (view->nbatch > 0)
+		process_batch(view);
+	for (int f = 0; f < nf; f++)
+		nbyval += view->feat_byval[f];
+	fixed = sizeof(PitExportHead) + nf + nbyval * sizeof(Datum);
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, (const char *) &view->npos, sizeof(int32));
+	for (int32 p = 0; p < view->npos; p++)
+	{
+		PitPos	   *pp = PIT_POS(view, p);
+		const Datum *vals = PIT_VALUES(view, p);
+		PitExportHead head;
+		char	   *w;
+
+		if ((p & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!(pp->flags & PIT_HAS_CANDIDATE))
+			continue;
+		head.pos = p;
+		head.flags = pp->flags;
+		head.best_ts = pp->best_ts;
+		head.best_created = pp->best_created;
+		enlargeStringInfo(&buf, fixed);
+		w = buf.data + buf.len;
+		memcpy(w, &head, sizeof(head));
+		w += sizeof(head);
+		memcpy(w, pp->nulls, nf);
+		w += nf;
+		for (int f = 0; f < nf; f++)
+			if (view->feat_byval[f])
+			{
+				Datum		d = pp->nulls[f] ? (Datum) 0 : vals[f];
+
+				memcpy(w, &d, sizeof(Datum));
+				w += sizeof(Datum);
+			}
+		buf.len += fixed;
+		for (int f = 0; f < nf; f++)
+			if (!view->feat_byval[f] && !pp->nulls[f])
+			{
+				uint32		size = (uint32) datumGetSize(vals[f], false, view->feat_len[f]);
+
+				appendBinaryStringInfo(&buf, (const char *) &size, sizeof(size));
+				appendBinaryStringInfo(&buf, DatumGetPointer(vals[f]), size);
+			}
+		if ((Size) buf.len >= PIT_EXPORT_CHUNK)
+		{
+			send(arg, buf.data, buf.len);
+			buf.len = sizeof(int32);
+		}
+	}
+	if ((Size) buf.len > sizeof(int32))
+		send(arg, buf.data, buf.len);
+	pfree(buf.data);
+}
+
+void
+PitViewMerge(PitView *view, const char *data, Size len)
+{
+	const char *end = data + len;
+	int			nf = view->nfeatures;
+	int32		npos;
+
+	Assert(view->aggs == NULL && view->join && view->nbatch == 0);
+	if (len < sizeof(int32))
+		elog(ERROR, "invalid candidates message of %zu bytes", len);
+	memcpy(&npos, data, sizeof(int32));
+	data += sizeof(int32);
+	if (npos != view->npos)
+		elog(ERROR, "a parallel worker indexed %d entity rows, the leader %d", npos, view->npos);
+	while (data < end)
+	{
+		PitExportHead head;
+		PitPos	   *pp;
+		Datum	   *vals;
+		bool	   *nulls;
+		const char *in_nulls;
+		bool		take;
+		bool		had;
+
+		if (end - data < (ptrdiff_t) (sizeof(head) + nf))
+			elog(ERROR, "truncated candidates message");
+		memcpy(&head, data, sizeof(head));
+		data += sizeof(head);
+		if (head.pos < 0 || head.pos >= npos)
+			elog(ERROR, "candidate for position %d of %d", head.pos, npos);
+		pp = PIT_POS(view, head.pos);
+		vals = PIT_VALUES(view, head.pos);
+		nulls = PIT_NULLS(view, head.pos);
+		take = beats(pp, head.best_ts, (head.flags & PIT_CREATED_NULL) != 0,
+					 head.best_created);
+		had = (pp->flags & PIT_HAS_CANDIDATE) != 0;
+		if (take)
+		{
+			view->times[head.pos].best_ts = head.best_ts;
+			pp->best_ts = head.best_ts;
+			pp->best_created = head.best_created;
+			pp->flags = head.flags;
+		}
+		in_nulls = data;
+		data += nf;
+		for (int f = 0; f < nf; f++)
+			if (view->feat_byval[f])
+			{
+				if (take)
+				{
+					memcpy(&vals[f], data, sizeof(Datum));
+					nulls[f] = in_nulls[f];
+				}
+				data += sizeof(Datum);
+			}
+		for (int f = 0; f < nf; f++)
+		{
+			uint32		size = 0;
+
+			if (view->feat_byval[f])
+				continue;
+			if (!in_nulls[f])
+			{
+				if (end - data < (ptrdiff_t) sizeof(uint32))
+					elog(ERROR, "truncated candidates message");
+				memcpy(&size, data, sizeof(uint32));
+				data += sizeof(uint32);
+				if (end - data < (ptrdiff_t) size)
+					elog(ERROR, "truncated candidates message");
+			}
+			if (take)
+			{
+				if (had && !nulls[f])
+					pfree(DatumGetPointer(vals[f]));
+				vals[f] = (Datum) 0;
+				if (!in_nulls[f])
+				{
+					char	   *copy = MemoryContextAlloc(view->valcxt, size);
+
+					memcpy(copy, data, size);
+					vals[f] = PointerGetDatum(copy);
+				}
+				nulls[f] = in_nulls[f];
+			}
+			data += size;
+		}
+	}
+	if (data != end)
+		elog(ERROR, "truncated candidates message");
+}
+
+/* Does a view have windowed aggregations? */
+bool
+PitViewHasAggregations(PitView *view)
+{
+	return view->aggs != NULL || view->naggs > 0;
+}
+
+/* The entity rows a view joins. */
+PitEntities *
+PitViewEntities(PitView *view)
+{
+	return view->ents;
 }
 
 /*
