@@ -10,19 +10,20 @@
  * Parallel Seq Scan would: a shared parallel table scan hands out the
  * blocks, and the leader reads its share too (unless
  * parallel_leader_participation is off). The probe needs the view's index
- * on the entity rows, so each worker builds its own copy: the entity rows
- * are copied once into the dynamic shared memory segment, and a worker adds
- * them in the same order, so that its view has the leader's positions (the
- * engine checks). Each worker joins its blocks, then sends the candidates
+ * on the entity rows: the leader writes its own into the dynamic shared
+ * memory segment, and each worker takes a private copy (PitViewIndexWrite,
+ * PitViewIndexAttach), so that its view has the leader's positions and
+ * starts at once. Each worker joins its blocks, then sends the candidates
  * it kept through its message queue; the leader merges them into its view,
  * the best winning as in one process (PitViewExport, PitViewMerge). The
  * result is the one-process result.
  *
- * Costs and limits: every worker holds an index as large as the leader's,
- * so the workers count against offline_store.max_memory (fewer of them, or
- * none, when they would not fit); the entity rows take their size in
- * shared memory (/dev/shm on Linux). A worker runs the engine and the
- * join key's hash and comparison functions, which must be parallel safe.
+ * Costs and limits: every worker holds a copy of the index and its own
+ * candidates, so the workers count against offline_store.max_memory (fewer
+ * of them, or none, when they would not fit); the index takes its size in
+ * shared memory too (/dev/shm on Linux), about 40 bytes per entity row. A
+ * worker runs the engine and the join key's hash and comparison functions,
+ * which must be parallel safe.
  * Views with windowed aggregations, reads through the executor and
  * retrievals beyond memory run in one process.
  *
@@ -59,7 +60,7 @@
 
 /* the keys of the shared memory segment's table of contents */
 #define HP_KEY_SHARED		UINT64CONST(0xFEA5700000000001)
-#define HP_KEY_ENTITIES		UINT64CONST(0xFEA5700000000002)
+#define HP_KEY_INDEX		UINT64CONST(0xFEA5700000000002)
 #define HP_KEY_SCAN			UINT64CONST(0xFEA5700000000003)
 #define HP_KEY_QUEUES		UINT64CONST(0xFEA5700000000004)
 
@@ -85,7 +86,6 @@ typedef struct HistParallelShared
 	bool		filter_by_created;
 	bool		has_as_of;
 	int64		as_of;
-	int64		nentities;
 	pg_atomic_uint64 rows_read; /* by the workers, for the leader's progress */
 	Size		key_attnos_off; /* int[nkeys] */
 	Size		keyops_off;		/* PitKeyOps[nkeys] */
@@ -99,7 +99,7 @@ typedef struct HistParallelShared
 PGDLLEXPORT void ofs_historical_parallel_main(dsm_segment *seg, shm_toc *toc);
 
 static int	hp_workers(Relation rel, PitView *pv, const HistView *hv,
-					   const HistSourceReceiver *sr, Size entity_bytes);
+					   const HistSourceReceiver *sr, Size index_bytes);
 static bool hp_parallel_safe(const HistView *hv, int nkeys);
 static void hp_scan(Relation rel, ParallelTableScanDesc pscan,
 					HistSourceReceiver *sr, pg_atomic_uint64 *rows_read,
@@ -130,11 +130,11 @@ hp_parallel_safe(const HistView *hv, int nkeys)
  * Parallel Seq Scan (one at min_parallel_table_scan_size, one more each
  * time the table triples, up to max_parallel_workers_per_gather), as many
  * as offline_store.max_memory holds beside the leader's engine (each needs
- * as much) and the shared copy of the entity rows; 0 when none.
+ * at most as much) and the shared index; 0 when none.
  */
 static int
 hp_workers(Relation rel, PitView *pv, const HistView *hv, const HistSourceReceiver *sr,
-		   Size entity_bytes)
+		   Size index_bytes)
 {
 	BlockNumber pages;
 	BlockNumber threshold = Max(min_parallel_table_scan_size, 1);
@@ -156,7 +156,7 @@ hp_workers(Relation rel, PitView *pv, const HistView *hv, const HistSourceReceiv
 		threshold *= 3;
 	}
 	while (nworkers > 0 &&
-		   (double) sr->engine_bytes * (nworkers + 1) + (double) entity_bytes > budget)
+		   (double) sr->engine_bytes * (nworkers + 1) + (double) index_bytes > budget)
 		nworkers--;
 	return nworkers;
 }
@@ -208,20 +208,18 @@ HistParallelScan(HistView *hv, const HistScan *scan, HistSourceReceiver *sr,
 {
 	const HistPlan *plan = sr->plan;
 	PitView    *pv = hv->pv;
-	PitEntities *ents = PitViewEntities(pv);
-	int64		nentities = PitEntitiesCount(ents);
 	int			nkeys = sr->nkeys;
 	int			nfeatures = sr->nfeatures;
 	int			nmap = 2 + nkeys + nfeatures;
 	Relation	rel;
 	Snapshot	snapshot;
-	Size		entity_bytes = 0;
+	Size		index_bytes = PitViewIndexSize(pv);
 	Size		shared_size;
 	Size		pscan_size;
 	int			nworkers;
 	ParallelContext *pcxt;
 	HistParallelShared *shared;
-	char	   *entities;
+	char	   *index;
 	ParallelTableScanDesc pscan;
 	char	   *queues;
 	shm_mq_handle **mqh;
@@ -229,11 +227,8 @@ HistParallelScan(HistView *hv, const HistScan *scan, HistSourceReceiver *sr,
 	int			remaining;
 	ProgressState *own_progress;
 
-	for (int64 r = 0; r < nentities; r++)
-		entity_bytes += MAXALIGN(PitEntitiesTuple(ents, r)->t_len);
-
 	rel = table_open(scan->relid, AccessShareLock);
-	nworkers = hp_workers(rel, pv, hv, sr, entity_bytes);
+	nworkers = hp_workers(rel, pv, hv, sr, index_bytes);
 	if (nworkers == 0)
 	{
 		table_close(rel, NoLock);
@@ -253,7 +248,7 @@ HistParallelScan(HistView *hv, const HistScan *scan, HistSourceReceiver *sr,
 	EnterParallelMode();
 	pcxt = CreateParallelContext("offline_store", "ofs_historical_parallel_main", nworkers);
 	shm_toc_estimate_chunk(&pcxt->estimator, shared_size);
-	shm_toc_estimate_chunk(&pcxt->estimator, Max(entity_bytes, 1));
+	shm_toc_estimate_chunk(&pcxt->estimator, index_bytes);
 	shm_toc_estimate_chunk(&pcxt->estimator, pscan_size);
 	shm_toc_estimate_chunk(&pcxt->estimator, mul_size(HP_QUEUE_SIZE, nworkers));
 	shm_toc_estimate_keys(&pcxt->estimator, 4);
@@ -278,7 +273,6 @@ HistParallelScan(HistView *hv, const HistScan *scan, HistSourceReceiver *sr,
 	shared->filter_by_created = plan->args->filter_by_created && hv->created_col != NULL;
 	shared->has_as_of = plan->args->has_as_of;
 	shared->as_of = plan->args->as_of;
-	shared->nentities = nentities;
 	pg_atomic_init_u64(&shared->rows_read, 0);
 	{
 		Size		off = MAXALIGN(sizeof(HistParallelShared));
@@ -300,21 +294,9 @@ HistParallelScan(HistView *hv, const HistScan *scan, HistSourceReceiver *sr,
 	}
 	shm_toc_insert(pcxt->toc, HP_KEY_SHARED, shared);
 
-	entities = shm_toc_allocate(pcxt->toc, Max(entity_bytes, 1));
-	{
-		char	   *w = entities;
-
-		for (int64 r = 0; r < nentities; r++)
-		{
-			MinimalTuple t = PitEntitiesTuple(ents, r);
-
-			memcpy(w, t, t->t_len);
-			w += MAXALIGN(t->t_len);
-			if ((r & 0xffff) == 0)
-				CHECK_FOR_INTERRUPTS();
-		}
-	}
-	shm_toc_insert(pcxt->toc, HP_KEY_ENTITIES, entities);
+	index = shm_toc_allocate(pcxt->toc, index_bytes);
+	PitViewIndexWrite(pv, index);
+	shm_toc_insert(pcxt->toc, HP_KEY_INDEX, index);
 
 	pscan = shm_toc_allocate(pcxt->toc, pscan_size);
 	table_parallelscan_initialize(rel, pscan, snapshot);
@@ -392,15 +374,15 @@ HistParallelScan(HistView *hv, const HistScan *scan, HistSourceReceiver *sr,
 }
 
 /*
- * ofs_historical_parallel_main: a worker. It builds the leader's view from
- * the shared entity rows, joins the blocks it is handed, and sends what it
+ * ofs_historical_parallel_main: a worker. It makes the leader's view with
+ * a copy of its index, joins the blocks it is handed, and sends what it
  * kept.
  */
 void
 ofs_historical_parallel_main(dsm_segment *seg, shm_toc *toc)
 {
 	HistParallelShared *shared = shm_toc_lookup(toc, HP_KEY_SHARED, false);
-	const char *entities = shm_toc_lookup(toc, HP_KEY_ENTITIES, false);
+	const char *index = shm_toc_lookup(toc, HP_KEY_INDEX, false);
 	ParallelTableScanDesc pscan = shm_toc_lookup(toc, HP_KEY_SCAN, false);
 	char	   *queues = shm_toc_lookup(toc, HP_KEY_QUEUES, false);
 	shm_mq	   *mq = (shm_mq *) (queues + (Size) ParallelWorkerNumber * HP_QUEUE_SIZE);
@@ -414,20 +396,11 @@ ofs_historical_parallel_main(dsm_segment *seg, shm_toc *toc)
 	HistView	hv;
 	HistSourceReceiver sr;
 	Relation	rel;
-	int64		lo;
-	int64		hi;
 
 	shm_mq_set_sender(mq, MyProc);
 	mqh = shm_mq_attach(mq, seg, NULL);
 
 	ents = PitEntitiesCreate(cxt, entity_desc, shared->ts_attno, entity_desc->natts);
-	for (int64 r = 0; r < shared->nentities; r++)
-	{
-		MinimalTuple t = (MinimalTuple) entities;
-
-		PitEntitiesAdd(ents, t);
-		entities += MAXALIGN(t->t_len);
-	}
 	memset(&hv, 0, sizeof(hv));
 	hv.pv = PitViewCreate(ents, shared->nkeys, HP_AT(shared, shared->key_attnos_off),
 						  HP_AT(shared, shared->keyops_off), shared->ttl_usec,
@@ -435,7 +408,7 @@ ofs_historical_parallel_main(dsm_segment *seg, shm_toc *toc)
 						  HP_AT(shared, shared->feature_desc_off));
 	if (shared->has_as_of)
 		PitViewSetAsOf(hv.pv, shared->as_of);
-	(void) PitViewBuild(hv.pv, &lo, &hi);
+	PitViewIndexAttach(hv.pv, index);
 
 	memset(&sr, 0, sizeof(sr));
 	HistInitReceiver(&sr.pub, HistSourceReceive);

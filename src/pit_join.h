@@ -152,20 +152,25 @@ extern Size PitViewRowBytes(PitView *view);
 extern Size PitViewAnswerBytes(PitView *view);
 
 /*
- * For parallel workers (historical_parallel.c). A worker joins part of the
- * source rows with its own copy of a view, created like the leader's and
- * built from the same entity rows in the same order (so with the same
- * positions); PitViewExport then hands the candidates it kept to send, in
- * messages of about 64 kB, and the leader's PitViewMerge takes each message
- * as if it had seen those rows itself. The best of them wins, as in one
- * process: greater ts, then greater created (a full tie keeps the one
- * merged first). Only for views without aggregations, before
+ * For parallel workers (historical_parallel.c). The leader's built view
+ * writes its index (PitViewIndexSize bytes, to shared memory, say: nothing
+ * in it points into the leader's memory); a worker creates its own view
+ * with the same parameters over an empty set of entity rows of the same
+ * layout and attaches a private copy of the index instead of building one,
+ * so that both have the same positions. The worker joins part of the
+ * source rows, then PitViewExport hands the candidates it kept to send, in
+ * messages of about 64 kB, and the leader's PitViewMerge takes each
+ * message as if it had seen those rows itself. The best of them wins, as
+ * in one process: greater ts, then greater created (a full tie keeps the
+ * one merged first). Only for views without aggregations, before
  * PitViewFinish.
  */
+extern Size PitViewIndexSize(PitView *view);
+extern void PitViewIndexWrite(PitView *view, char *dst);
+extern void PitViewIndexAttach(PitView *view, const char *src);
 typedef void (*PitSendFn) (void *arg, const char *data, Size len);
 extern void PitViewExport(PitView *view, PitSendFn send, void *arg);
 extern void PitViewMerge(PitView *view, const char *data, Size len);
-extern PitEntities *PitViewEntities(PitView *view);
 extern bool PitViewHasAggregations(PitView *view);
 
 /* Drop everything the engine allocated. */
