@@ -1,11 +1,13 @@
--- Parallel workers: the fourth pass of the feast_historical tests. With
--- max_parallel_workers_per_gather > 0, the direct scan of a large enough
--- source is shared among parallel workers, each joining the blocks it reads
--- with its own copy of the view's index, and the leader merges what they
--- kept (src/historical_parallel.c). The tests listed after this file in
--- REGRESS run again with parallelism forced (every source table large
--- enough, and the leader reading nothing itself, so the workers read every
--- row), with the same expected output; parallel_reset ends the pass.
+-- Parallel workers: the fourth pass of the feast_historical and
+-- materialization tests. With max_parallel_workers_per_gather > 0, the
+-- direct scan of a large enough source is shared among parallel workers,
+-- each joining the blocks it reads with its own copy of the view's index
+-- (src/historical_parallel.c) or keeping the newest row per key of them
+-- (src/materialize_parallel.c), and the leader merges what they kept. The
+-- tests listed after this file in REGRESS run again with parallelism forced
+-- (every source table large enough, and the leader reading nothing itself,
+-- so the workers read every row), with the same expected output;
+-- parallel_reset ends the pass.
 SET TimeZone = 'UTC';
 SET datestyle = 'ISO, YMD';
 LOAD 'offline_store';
@@ -30,9 +32,11 @@ INSERT INTO par_src
 				ELSE timestamptz '2024-01-01' + (g::bigint * 104729 % 6000 - 1000) * interval '2 minutes'
 					 + (g % 7) * interval '1 second' END,
 		   CASE WHEN g % 13 = 0 THEN NULL ELSE g END, (g % 100) / 10.0,
-		   CASE WHEN g % 1000 = 0 THEN repeat(md5(g::text), 400) ELSE 'n' || g END
+		   CASE WHEN g % 1000 = 0 THEN (SELECT string_agg(md5((g * i)::text), '') FROM generate_series(1, 200) i)
+				ELSE 'n' || g END
 	FROM generate_series(1, 40000) g;
 ANALYZE par_ent, par_src;
+SELECT count(*) AS stored_out_of_line FROM par_src WHERE pg_column_size(note) > 2000;
 
 SELECT object_type, name, action FROM feast_apply($y$
 project: par
@@ -46,16 +50,19 @@ feature_views:
     entities: [driver]
     source: src
     ttl: 1d
+    online: true
     schema: [{name: trips, dtype: Int32}, {name: rating, dtype: Float64}, {name: note, dtype: String}]
   - name: cities
     entities: [city]
     source: src
     ttl: 7d
+    online: true
     schema: [{name: rating, dtype: Float64}, {name: note, dtype: String}]
   - name: pairs
     entities: [driver, city]
     source: src
     ttl: 30d
+    online: true
     schema: [{name: trips, dtype: Int32}]
   - name: everyone
     entities: []
@@ -124,11 +131,42 @@ SELECT count(trips) FROM feast_historical('par_ent', ARRAY['drivers:trips'], pro
 RESET client_min_messages;
 RESET offline_store.max_memory;
 
+-- Materialization: each worker keeps the newest row per key of its blocks,
+-- the leader keeps the newest of those (and fetches their rows). The
+-- online rows are those of one process; within a small max_memory too (the
+-- read past it done again by value, in one process).
+CREATE FUNCTION par_online() RETURNS TABLE (v text, r jsonb) LANGUAGE sql AS $$
+	SELECT 'drivers', to_jsonb(t) FROM feast_online.par_drivers t
+	UNION ALL SELECT 'cities', to_jsonb(t) FROM feast_online.par_cities t
+	UNION ALL SELECT 'pairs', to_jsonb(t) FROM feast_online.par_pairs t
+$$;
+SET max_parallel_workers_per_gather = 0;
+SELECT feature_view, rows_written FROM feast_materialize('2023-01-01', '2025-01-01', project => 'par') ORDER BY 1;
+CREATE TABLE par_online_one AS SELECT * FROM par_online();
+SET max_parallel_workers_per_gather = 2;
+TRUNCATE feast_online.par_drivers, feast_online.par_cities, feast_online.par_pairs;
+SET client_min_messages = debug1;
+SELECT feature_view, rows_written FROM feast_materialize('2023-01-01', '2025-01-01', project => 'par') ORDER BY 1;
+RESET client_min_messages;
+SELECT v, count(*) AS rows,
+	   (SELECT count(*) FROM (SELECT * FROM par_online() o WHERE o.v = p.v
+							  EXCEPT ALL SELECT * FROM par_online_one o WHERE o.v = p.v) d) AS added,
+	   (SELECT count(*) FROM (SELECT * FROM par_online_one o WHERE o.v = p.v
+							  EXCEPT ALL SELECT * FROM par_online() o WHERE o.v = p.v) d) AS missing
+FROM par_online_one p GROUP BY v ORDER BY v;
+SET offline_store.max_memory = '64kB';
+TRUNCATE feast_online.par_drivers, feast_online.par_cities, feast_online.par_pairs;
+SELECT feature_view, rows_written FROM feast_materialize('2023-01-01', '2025-01-01', project => 'par') ORDER BY 1;
+RESET offline_store.max_memory;
+SELECT (SELECT count(*) FROM (TABLE par_online_one EXCEPT ALL SELECT * FROM par_online()) d) AS missing,
+	   (SELECT count(*) FROM (SELECT * FROM par_online() EXCEPT ALL TABLE par_online_one) d) AS added;
+
 RESET max_parallel_workers_per_gather;
 RESET min_parallel_table_scan_size;
 RESET parallel_leader_participation;
 DROP FUNCTION par_result(boolean);
-DROP TABLE par_one, par_two, par_as_of_one, par_ent, par_src;
+DROP FUNCTION par_online();
+DROP TABLE par_one, par_two, par_as_of_one, par_online_one, par_ent, par_src;
 DELETE FROM feast.projects WHERE name = 'par';
 
 -- The tests that follow (until parallel_reset) run with workers forced:

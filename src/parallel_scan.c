@@ -72,7 +72,6 @@ struct ParallelScan
 	char	   *queues;
 	shm_mq_handle **mqh;
 	int			nlaunched;
-	ProgressState *progress;
 };
 
 static void scan_blocks(Relation rel, ParallelTableScanDesc pscan, DestReceiver *dest,
@@ -190,7 +189,6 @@ scan_blocks(Relation rel, ParallelTableScanDesc pscan, DestReceiver *dest,
 void
 ParallelScanLead(ParallelScan *ps, DestReceiver *dest, ProgressState *progress)
 {
-	ps->progress = progress;
 	if (ps->nlaunched == 0 || parallel_leader_participation)
 		scan_blocks(ps->rel, ps->pscan, dest, &ps->header->rows_read, progress);
 }
@@ -236,8 +234,6 @@ ParallelScanCollect(ParallelScan *ps, void (*merge) (void *arg, const char *data
 		CHECK_FOR_INTERRUPTS();
 	}
 	WaitForParallelWorkersToFinish(ps->pcxt);
-	if (ps->progress != NULL)
-		ProgressUpdate(ps->progress, (int64) pg_atomic_read_u64(&ps->header->rows_read));
 }
 
 void
