@@ -36,6 +36,9 @@ INSERT INTO par_src
 				ELSE 'n' || g END
 	FROM generate_series(1, 40000) g;
 ANALYZE par_ent, par_src;
+-- a temporary copy: its blocks are in this session's local buffers, which
+-- workers cannot read
+CREATE TEMP TABLE par_tmp AS TABLE par_src;
 SELECT count(*) AS stored_out_of_line FROM par_src WHERE pg_column_size(note) > 2000;
 
 SELECT object_type, name, action FROM feast_apply($y$
@@ -45,6 +48,7 @@ entities:
   - {name: city, join_keys: [city], value_type: STRING}
 sources:
   - {name: src, type: table, table: public.par_src, timestamp_field: ts, created_timestamp_column: created}
+  - {name: tmp, type: table, table: par_tmp, timestamp_field: ts, created_timestamp_column: created}
 feature_views:
   - name: drivers
     entities: [driver]
@@ -64,6 +68,11 @@ feature_views:
     ttl: 30d
     online: true
     schema: [{name: trips, dtype: Int32}]
+  - name: tmp_drivers
+    entities: [driver]
+    source: tmp
+    ttl: 1d
+    schema: [{name: trips, dtype: Int32}, {name: rating, dtype: Float64}, {name: note, dtype: String}]
   - name: everyone
     entities: []
     source: src
@@ -103,6 +112,18 @@ SELECT (SELECT count(*) FROM par_one) AS one_rows, (SELECT count(*) FROM par_two
 SELECT filter, count(trips) AS trips, count(note) AS notes, count(*) FILTER (WHERE length(note) > 2000) AS long_notes,
 	   count(c_note) AS c_notes, count(p_trips) AS p_trips, count(e_trips) AS e_trips
 FROM par_two GROUP BY filter ORDER BY filter;
+
+-- A temporary source is read by the leader alone (no DEBUG1 line), with
+-- the answers of the same rows in a table.
+SET client_min_messages = debug1;
+SELECT count(*) AS rows, count(trips) AS trips,
+	   count(*) FILTER (WHERE (trips, rating, note) IS DISTINCT FROM (t_trips, t_rating, t_note)) AS different
+FROM feast_historical('par_ent', ARRAY['tmp_drivers:trips', 'tmp_drivers:rating', 'tmp_drivers:note'],
+					  project => 'par')
+	 AS t(id int, driver_id bigint, city text, event_timestamp timestamptz, t_trips int,
+		  t_rating numeric, t_note text)
+JOIN par_two USING (id) WHERE NOT par_two.filter;
+RESET client_min_messages;
 
 -- Aggregations stay in one process; as_of is applied by the workers too.
 SET max_parallel_workers_per_gather = 0;
@@ -166,7 +187,7 @@ RESET min_parallel_table_scan_size;
 RESET parallel_leader_participation;
 DROP FUNCTION par_result(boolean);
 DROP FUNCTION par_online();
-DROP TABLE par_one, par_two, par_as_of_one, par_online_one, par_ent, par_src;
+DROP TABLE par_one, par_two, par_as_of_one, par_online_one, par_ent, par_src, par_tmp;
 DELETE FROM feast.projects WHERE name = 'par';
 
 -- The tests that follow (until parallel_reset) run with workers forced:

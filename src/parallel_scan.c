@@ -86,7 +86,9 @@ ParallelScanWorkers(Relation rel, double leader_bytes, double worker_bytes,
 	int			nworkers = 0;
 	double		budget = (double) PitSpillBudget();
 
-	if (max_parallel_workers_per_gather <= 0 || IsInParallelMode())
+	/* a temporary table's blocks are in the leader's local buffers only */
+	if (max_parallel_workers_per_gather <= 0 || IsInParallelMode() ||
+		RelationUsesLocalBuffers(rel))
 		return 0;
 	pages = RelationGetNumberOfBlocks(rel);
 	if (pages < (BlockNumber) min_parallel_table_scan_size)

@@ -33,7 +33,7 @@ typedef struct ParallelScanWorker ParallelScanWorker;
  * most max_parallel_workers_per_gather), and as many as
  * offline_store.max_memory holds: the leader's leader_bytes and the
  * segment's shared_bytes, plus worker_bytes per worker. 0: none (also
- * within a parallel operation).
+ * within a parallel operation, and for a temporary table).
  */
 extern int	ParallelScanWorkers(Relation rel, double leader_bytes, double worker_bytes,
 								double shared_bytes);
