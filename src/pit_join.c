@@ -1990,7 +1990,9 @@ PitViewMerge(PitView *view, const char *data, Size len)
 	int			nf = view->nfeatures;
 	int32		npos;
 
-	Assert(view->aggs == NULL && view->join && view->nbatch == 0);
+	Assert(view->aggs == NULL && view->join);
+	if (view->nbatch > 0)
+		process_batch(view);	/* the leader's own rows first */
 	if (len < sizeof(int32))
 		elog(ERROR, "invalid candidates message of %zu bytes", len);
 	memcpy(&npos, data, sizeof(int32));
