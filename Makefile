@@ -44,6 +44,7 @@ REGRESS_ALL = install upgrade \
           $(REGRESS_HISTORICAL) \
           direct_scan $(REGRESS_HISTORICAL) direct_scan_reset \
           spill $(REGRESS_HISTORICAL) $(REGRESS_MATERIALIZE) spill_reset \
+          parallel $(REGRESS_HISTORICAL) $(REGRESS_MATERIALIZE) parallel_reset \
           progress \
            $(REGRESS_MATERIALIZE) online push pull \
            results_sql service_views training_views bad_input_online online_cache \

@@ -158,7 +158,6 @@ static char *timestamptz_literal(TimestampTz ts);
 static void read_context_callback(void *arg);
 
 static bool entity_receive(TupleTableSlot *slot, DestReceiver *self);
-static bool source_receive(TupleTableSlot *slot, DestReceiver *self);
 static void receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo);
 static void receiver_noop(DestReceiver *self);
 static void spill_error_context(void *arg);
@@ -1259,8 +1258,8 @@ entity_receive(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
-static bool
-source_receive(TupleTableSlot *slot, DestReceiver *self)
+bool
+HistSourceReceive(TupleTableSlot *slot, DestReceiver *self)
 {
 	HistSourceReceiver *r = (HistSourceReceiver *) self;
 	const int  *map = r->attmap;
@@ -1272,7 +1271,8 @@ source_receive(TupleTableSlot *slot, DestReceiver *self)
 	if ((++r->count & PROGRESS_CHECK_MASK) == 0)
 	{
 		CHECK_FOR_INTERRUPTS();
-		ProgressUpdate(r->progress, r->count);
+		if (r->progress != NULL)
+			ProgressUpdate(r->progress, r->count);
 	}
 	slot_getsomeattrs(slot, r->natts);
 	values = slot->tts_values;
@@ -1458,7 +1458,8 @@ HistReadSource(HistView *hv, HistSourceReceiver *sr, Datum *bounds,
 			SPI_freeplan(read);
 			sr->attmap = scan.attmap;
 			sr->natts = scan.natts;
-			HistScanRun(&scan, &sr->pub);
+			if (!HistParallelScan(hv, &scan, sr, progress))
+				HistScanRun(&scan, &sr->pub);
 		}
 		else
 		{
@@ -1574,11 +1575,13 @@ hist_run(HistPlan *plan, Tuplestorestate *tupstore, TupleDesc desc,
 			continue;			/* no entity row can match */
 
 		memset(&sr, 0, sizeof(sr));
-		HistInitReceiver(&sr.pub, source_receive);
+		HistInitReceiver(&sr.pub, HistSourceReceive);
 		sr.hv = hv;
 		sr.progress = progress;
 		sr.nkeys = hv->req->view->nkeys;
 		sr.nfeatures = hv->nplain;
+		sr.plan = plan;
+		sr.engine_bytes = er.bytes;
 		bounds[0] = TimestampTzGetDatum(lo);
 		bounds[1] = TimestampTzGetDatum(hi);
 		HistReadSource(hv, &sr, bounds, progress, v, plan->nviews);

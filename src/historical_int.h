@@ -20,6 +20,7 @@
 #include "utils/tuplestore.h"
 
 #include "historical.h"
+#include "historical_scan.h"
 #include "keymatch.h"
 #include "pit_join.h"
 #include "progress.h"
@@ -94,6 +95,14 @@ typedef struct HistSourceReceiver
 	int		   *attmap;			/* as in HistView, or of the table's tuples */
 	int			natts;			/* 1 + the greatest of attmap */
 	int64		count;
+
+	/*
+	 * For the in-memory run, its plan and the bytes of its engine (entity
+	 * rows and views): parallel workers may share the read
+	 * (historical_parallel.c). engine_bytes 0: one process.
+	 */
+	const struct HistPlan *plan;
+	Size		engine_bytes;
 } HistSourceReceiver;
 
 typedef struct HistEmitState
@@ -117,6 +126,22 @@ typedef struct HistEmitState
  */
 extern void HistReadSource(HistView *hv, HistSourceReceiver *sr, Datum *bounds,
 						   ProgressState *progress, int v, int nviews);
+
+/*
+ * HistParallelScan reads scan (a direct scan) into sr with parallel
+ * workers, each joining the blocks it reads with its own copy of hv's
+ * view, and merges their candidates into hv->pv. Returns false, having
+ * read nothing, when the read does not warrant workers (or cannot have
+ * them): the caller reads it in one process.
+ */
+extern bool HistParallelScan(HistView *hv, const HistScan *scan, HistSourceReceiver *sr,
+							 ProgressState *progress);
+
+/*
+ * HistSourceReceive is the receiveSlot of a HistSourceReceiver: it offers
+ * the row to sr->hv->pv (progress reported when sr->progress is set).
+ */
+extern bool HistSourceReceive(TupleTableSlot *slot, DestReceiver *self);
 
 /* HistInitReceiver makes dest a receiver whose receiveSlot is receive. */
 extern void HistInitReceiver(DestReceiver *dest,

@@ -15,6 +15,12 @@
 #define OFS_MATERIALIZE_H
 
 #include "access/tupdesc.h"
+#include "executor/tuptable.h"
+#include "tcop/dest.h"
+#include "utils/snapshot.h"
+
+#include "historical_scan.h"
+#include "progress.h"
 
 typedef struct MatTable MatTable;
 
@@ -85,6 +91,17 @@ extern void MatTableFetchRows(MatTable *table, MatFetchFn fetch, void *arg,
 							  const int *cols);
 
 /*
+ * For parallel workers (materialize_parallel.c): MatTableExport hands the
+ * winners of a table offered rows by reference (their keys, timestamps
+ * and references) to send, in messages of about 64 kB, before its rows are
+ * fetched; MatTableMerge offers each winner of such a message to another
+ * such table, as MatTableOfferRef would.
+ */
+typedef void (*MatSendFn) (void *arg, const char *data, Size len);
+extern void MatTableExport(MatTable *table, MatSendFn send, void *arg);
+extern void MatTableMerge(MatTable *table, const char *data, Size len);
+
+/*
  * MatTableSetBudget bounds the memory of a table offered rows by value (not
  * yet offered any): past budget bytes, its offers are partitioned by their
  * key's hash on temporary files (offline_store.max_memory), and reduced to
@@ -97,6 +114,8 @@ extern void MatTableSetBudget(MatTable *table, Size budget);
 extern bool MatTableSpilled(MatTable *table);
 extern Size MatTableEstimate(MatTable *table);
 
+/* The row_desc the table was created with. */
+extern TupleDesc MatTableRowDesc(MatTable *table);
 /* The number of keys (winners) so far. */
 extern int64 MatTableCount(MatTable *table);
 
@@ -114,6 +133,50 @@ extern Size MatTableMemory(MatTable *table);
  */
 extern void MatTableBeginScan(MatTable *table, bool sorted);
 extern bool MatTableNext(MatTable *table, MatWinner *winner);
+
+/*
+ * The DestReceiver feeding the per-key table. A direct read offers rows by
+ * reference (their TID) and deforms only the columns it compares: the
+ * winners' rows are fetched once the scan is over.
+ */
+typedef struct MatReceiver
+{
+	DestReceiver pub;
+	MatTable   *table;
+	const int  *map;			/* slot columns of ts, created, row columns */
+	int			natts;			/* slot columns to deform */
+	int			nkeys;
+	bool		by_reference;
+	int64		lo;				/* the window, as raw timestamps */
+	int64		hi;
+	int64		delivered;		/* rows the read delivered */
+	int64		rows;			/* of those, in the window with a key */
+	ProgressState *progress;	/* or NULL */
+	Size		budget;			/* offline_store.max_memory */
+	bool		overflow;		/* by reference, past the budget: the rest
+								 * ignored, to be read again by value */
+} MatReceiver;
+
+/*
+ * MatReceive is the receiveSlot of a MatReceiver (online_materialize.c):
+ * it offers the row to r->table unless its timestamp is NULL or outside
+ * the window or a key is NULL.
+ */
+extern bool MatReceive(TupleTableSlot *slot, DestReceiver *self);
+
+/* MatInitReceiver makes r's DestReceiver call MatReceive. */
+extern void MatInitReceiver(MatReceiver *r);
+
+/*
+ * MatParallelRead reads scan (a direct scan, by reference) into r with
+ * parallel workers, each keeping the winners of the blocks it reads,
+ * merged into r->table (materialize_parallel.c); with snapshot, as the
+ * caller's read. Sets r->overflow as one process would (every process
+ * then stays within its share of r->budget). Returns false, having read
+ * nothing, when the read does not warrant workers: the caller reads it in
+ * one process.
+ */
+extern bool MatParallelRead(MatReceiver *r, const HistScan *scan, Snapshot snapshot);
 
 /* Free everything the table allocated. */
 extern void MatTableDestroy(MatTable *table);

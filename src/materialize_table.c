@@ -55,6 +55,7 @@
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "common/hashfn.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "port/pg_bitutils.h"
 #include "utils/builtins.h"
@@ -671,6 +672,126 @@ MatTableFetchRows(MatTable *t, MatFetchFn fetch, void *arg, const int *cols)
 	}
 }
 
+/*
+ * A winner as MatTableExport writes it (unaligned, memcpy'd): this head,
+ * then each key value, by value as its Datum, by reference as its size
+ * (uint32) and bytes.
+ */
+typedef struct MatExportHead
+{
+	uint64		ref;
+	int64		ts;
+	int64		created;
+	bool		created_null;
+} MatExportHead;
+
+#define MAT_EXPORT_CHUNK	((Size) 64 * 1024)
+
+void
+MatTableExport(MatTable *t, MatSendFn send, void *arg)
+{
+	StringInfoData buf;
+
+	Assert(t->by_reference && !t->scanning && t->nkeys > 0);
+	mat_flush_pending(t);
+	initStringInfo(&buf);
+	for (uint64 i = 0; i < t->size; i++)
+	{
+		MatEntry   *e = &t->entries[i];
+		MatExportHead head;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!e->used)
+			continue;
+		head.ref = e->ref;
+		head.ts = e->ts;
+		head.created = e->created;
+		head.created_null = e->created_null;
+		appendBinaryStringInfo(&buf, (const char *) &head, sizeof(head));
+		for (int k = 0; k < t->nkeys; k++)
+		{
+			Datum		d = t->fast_int ? e->key0 : ROW_VALUES(e->row)[k];
+
+			if (t->attbyval[k])
+				appendBinaryStringInfo(&buf, (const char *) &d, sizeof(Datum));
+			else
+			{
+				uint32		size = (uint32) datumGetSize(d, false, t->attlen[k]);
+
+				appendBinaryStringInfo(&buf, (const char *) &size, sizeof(size));
+				appendBinaryStringInfo(&buf, DatumGetPointer(d), size);
+			}
+		}
+		if ((Size) buf.len >= MAT_EXPORT_CHUNK)
+		{
+			send(arg, buf.data, buf.len);
+			resetStringInfo(&buf);
+		}
+	}
+	if (buf.len > 0)
+		send(arg, buf.data, buf.len);
+	pfree(buf.data);
+}
+
+void
+MatTableMerge(MatTable *t, const char *data, Size len)
+{
+	const char *end = data + len;
+	Datum	   *values = palloc(sizeof(Datum) * t->nkeys);
+	bool	   *nulls = palloc0(sizeof(bool) * t->nkeys);
+	int		   *cols = palloc(sizeof(int) * t->nkeys);
+	char	  **copies = palloc0(sizeof(char *) * t->nkeys);
+
+	for (int k = 0; k < t->nkeys; k++)
+		cols[k] = k;
+	while (data < end)
+	{
+		MatExportHead head;
+
+		if (end - data < (ptrdiff_t) sizeof(head))
+			elog(ERROR, "truncated winners message");
+		memcpy(&head, data, sizeof(head));
+		data += sizeof(head);
+		for (int k = 0; k < t->nkeys; k++)
+		{
+			uint32		size;
+
+			if (t->attbyval[k])
+			{
+				if (end - data < (ptrdiff_t) sizeof(Datum))
+					elog(ERROR, "truncated winners message");
+				memcpy(&values[k], data, sizeof(Datum));
+				data += sizeof(Datum);
+				continue;
+			}
+			if (end - data < (ptrdiff_t) sizeof(uint32))
+				elog(ERROR, "truncated winners message");
+			memcpy(&size, data, sizeof(uint32));
+			data += sizeof(uint32);
+			if (end - data < (ptrdiff_t) size)
+				elog(ERROR, "truncated winners message");
+			/* aligned, as a value must be */
+			copies[k] = palloc(size);
+			memcpy(copies[k], data, size);
+			values[k] = PointerGetDatum(copies[k]);
+			data += size;
+		}
+		MatTableOfferRef(t, head.ref, head.ts, head.created_null, head.created,
+						 values, nulls, cols);
+		for (int k = 0; k < t->nkeys; k++)
+			if (copies[k] != NULL)
+			{
+				pfree(copies[k]);
+				copies[k] = NULL;
+			}
+	}
+	pfree(values);
+	pfree(nulls);
+	pfree(cols);
+	pfree(copies);
+}
+
 int64
 MatTableCount(MatTable *t)
 {
@@ -681,6 +802,12 @@ MatTableCount(MatTable *t)
 	}
 	mat_flush_pending(t);
 	return (int64) t->count;
+}
+
+TupleDesc
+MatTableRowDesc(MatTable *t)
+{
+	return t->row_desc;
 }
 
 Size

@@ -186,29 +186,6 @@ typedef struct MatRead
 	int			natts;			/* 1 + the greatest read column */
 } MatRead;
 
-/*
- * The DestReceiver feeding the per-key table. A direct read offers rows by
- * reference (their TID) and deforms only the columns it compares: the
- * winners' rows are fetched once the scan is over.
- */
-typedef struct MatReceiver
-{
-	DestReceiver pub;
-	MatTable   *table;
-	const int  *map;			/* slot columns of ts, created, row columns */
-	int			natts;			/* slot columns to deform */
-	int			nkeys;
-	bool		by_reference;
-	int64		lo;				/* the window, as raw timestamps */
-	int64		hi;
-	int64		delivered;		/* rows the read delivered */
-	int64		rows;			/* of those, in the window with a key */
-	ProgressState *progress;
-	Size		budget;			/* offline_store.max_memory */
-	bool		overflow;		/* by reference, past the budget: the rest
-								 * ignored, to be read again by value */
-} MatReceiver;
-
 /* Fetching the winners' rows of a direct read by their TID. */
 typedef struct MatFetchState
 {
@@ -223,7 +200,6 @@ static TimestampTz lookback_start(int64 lookback);
 static ParamListInfo window_params(Datum from, Datum to);
 static void build_read(const RegFeatureView *fv, TupleDesc desc, TupleDesc odesc,
 					   MatRead *read);
-static bool mat_receive(TupleTableSlot *slot, DestReceiver *self);
 static bool mat_receive_skip(TupleTableSlot *slot, DestReceiver *self);
 static void mat_startup(DestReceiver *self, int operation, TupleDesc typeinfo);
 static void mat_noop(DestReceiver *self);
@@ -397,13 +373,13 @@ mat_noop(DestReceiver *self)
 }
 
 /*
- * mat_receive offers a source row to the per-key table, unless its
+ * MatReceive offers a source row to the per-key table, unless its
  * timestamp is NULL or outside the window (a direct read delivers every
  * row of the table) or a key is NULL. Timestamps are compared raw: a
  * timestamp without time zone means UTC, the same number.
  */
-static bool
-mat_receive(TupleTableSlot *slot, DestReceiver *self)
+bool
+MatReceive(TupleTableSlot *slot, DestReceiver *self)
 {
 	MatReceiver *r = (MatReceiver *) self;
 	const int  *map = r->map;
@@ -416,7 +392,8 @@ mat_receive(TupleTableSlot *slot, DestReceiver *self)
 	if ((++r->delivered & PROGRESS_CHECK_MASK) == 0)
 	{
 		CHECK_FOR_INTERRUPTS();
-		ProgressUpdate(r->progress, r->delivered);
+		if (r->progress != NULL)
+			ProgressUpdate(r->progress, r->delivered);
 		if (r->by_reference && MatTableEstimate(r->table) > r->budget)
 		{
 			/* beyond memory: read_source reads again, by value */
@@ -450,6 +427,16 @@ mat_receive(TupleTableSlot *slot, DestReceiver *self)
 	else
 		MatTableOffer(r->table, ts, created_null, created, values, isnull, &map[2]);
 	return true;
+}
+
+void
+MatInitReceiver(MatReceiver *r)
+{
+	r->pub.receiveSlot = MatReceive;
+	r->pub.rStartup = mat_startup;
+	r->pub.rShutdown = mat_noop;
+	r->pub.rDestroy = mat_noop;
+	r->pub.mydest = DestTuplestore;
 }
 
 /* The rest of a direct read past the budget: nothing to do. */
@@ -498,7 +485,8 @@ read_direct(MatReceiver *r, const HistScan *scan)
 	CommandCounterIncrement();
 	snapshot = RegisterSnapshot(GetTransactionSnapshot());
 	PushActiveSnapshot(snapshot);
-	HistScanRun(scan, &r->pub);
+	if (!MatParallelRead(r, scan, snapshot))
+		HistScanRun(scan, &r->pub);
 	PopActiveSnapshot();
 	if (r->overflow)
 	{
@@ -581,11 +569,7 @@ read_source(MaterializeView *mv, MatRead *read, TimestampTz from, TimestampTz to
 	ProgressUpdate(mv->progress, 0);
 
 	memset(&r, 0, sizeof(r));
-	r.pub.receiveSlot = mat_receive;
-	r.pub.rStartup = mat_startup;
-	r.pub.rShutdown = mat_noop;
-	r.pub.rDestroy = mat_noop;
-	r.pub.mydest = DestTuplestore;
+	MatInitReceiver(&r);
 	r.table = MatTableCreate(CurrentMemoryContext, read->row_desc, fv->nkeys, direct);
 	r.nkeys = fv->nkeys;
 	r.lo = (int64) from;
@@ -606,7 +590,7 @@ read_source(MaterializeView *mv, MatRead *read, TimestampTz from, TimestampTz to
 				 fv->name, ofs_max_memory);
 			MatTableDestroy(r.table);
 			r.table = MatTableCreate(CurrentMemoryContext, read->row_desc, fv->nkeys, false);
-			r.pub.receiveSlot = mat_receive;
+			r.pub.receiveSlot = MatReceive;
 			r.by_reference = false;
 			r.overflow = false;
 			r.delivered = 0;

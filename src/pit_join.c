@@ -80,6 +80,7 @@
 #include "common/int.h"
 #include "datatype/timestamp.h"
 #include "miscadmin.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -1107,6 +1108,32 @@ PitViewReadWindow(PitView *view, int64 min_t, int64 max_t, int64 *lo, int64 *hi)
 	*hi = max_t;
 }
 
+/*
+ * One record per position, a cache line when the features fit: a source
+ * row that wins there touches nothing else. None has a candidate yet.
+ * None without the join: no row ever wins a position (pack_winners).
+ */
+static void
+alloc_best(PitView *view)
+{
+	view->values_off = MAXALIGN(offsetof(PitPos, nulls) + view->nfeatures * sizeof(bool));
+	view->best_stride = MAXALIGN(view->values_off + view->nfeatures * sizeof(Datum));
+	if (view->best_stride <= PIT_CACHE_LINE)
+		view->best_stride = PIT_CACHE_LINE;
+	if (view->join)
+	{
+		view->best_alloc_size = view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE;
+		view->best_alloc = pit_array_alloc(view->ents, view->best_alloc_size);
+		view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best_alloc);
+	}
+	for (int32 p = 0; p < view->npos; p++)
+	{
+		if (view->join)
+			PIT_POS(view, p)->flags = 0;
+		view->times[p].best_ts = PG_INT64_MIN;
+	}
+}
+
 bool
 PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 {
@@ -1271,28 +1298,7 @@ PitViewBuild(PitView *view, int64 *lo, int64 *hi)
 
 	/* aggregations only: the join has nothing to find */
 	view->join = view->nfeatures > 0 || view->naggs == 0;
-
-	/*
-	 * One record per position, a cache line when the features fit: a source
-	 * row that wins there touches nothing else. None without the join: no
-	 * row ever wins a position (pack_winners).
-	 */
-	view->values_off = MAXALIGN(offsetof(PitPos, nulls) + view->nfeatures * sizeof(bool));
-	view->best_stride = MAXALIGN(view->values_off + view->nfeatures * sizeof(Datum));
-	if (view->best_stride <= PIT_CACHE_LINE)
-		view->best_stride = PIT_CACHE_LINE;
-	if (view->join)
-	{
-		view->best_alloc_size = view->best_stride * Max(view->npos, 1) + PIT_CACHE_LINE;
-		view->best_alloc = pit_array_alloc(ents, view->best_alloc_size);
-		view->best = (char *) TYPEALIGN(PIT_CACHE_LINE, view->best_alloc);
-	}
-	for (int32 p = 0; p < view->npos; p++)
-	{
-		if (view->join)
-			PIT_POS(view, p)->flags = 0;
-		view->times[p].best_ts = PG_INT64_MIN;
-	}
+	alloc_best(view);
 	view->answer = pit_array_alloc(ents, sizeof(int32) * Max(n, 1));
 	memset(view->answer, 0xff, sizeof(int32) * Max(n, 1));
 
@@ -1736,6 +1742,375 @@ PitViewAddCandidate(PitView *view, int64 ts, bool created_null, int64 created,
 		MemoryContextSwitchTo(old);
 	if (++view->nbatch == PIT_BATCH)
 		process_batch(view);
+}
+
+/*
+ * A view's index as PitViewIndexWrite lays it out: this head, then (each
+ * MAXALIGN'd) the buckets (if any), the direct table (if any), gstart,
+ * group_keys (a by-reference key as the offset of its bytes in the key
+ * area), sorted_groups (if any), the positions' times, and the key area.
+ * Nothing in it points into the writer's memory.
+ */
+typedef struct PitIndexHead
+{
+	int32		npos;
+	int32		ngroups;
+	uint32		nbuckets;		/* 0: none */
+	bool		has_sorted;
+	uint64		dense_n;		/* 0: no direct table */
+	int64		dense_min;
+	Size		key_bytes;
+} PitIndexHead;
+
+/* Walk the layout: the offsets of the parts (what PitViewIndexSize sums). */
+typedef struct PitIndexLayout
+{
+	Size		buckets;
+	Size		dense;
+	Size		gstart;
+	Size		group_keys;
+	Size		sorted;
+	Size		times;
+	Size		keys;
+	Size		end;
+} PitIndexLayout;
+
+static void
+index_layout(const PitIndexHead *head, int nk, PitIndexLayout *l)
+{
+	Size		off = MAXALIGN(sizeof(PitIndexHead));
+
+	l->buckets = off;
+	off += MAXALIGN(sizeof(PitBucket) * (Size) head->nbuckets);
+	l->dense = off;
+	off += MAXALIGN(sizeof(PitSlot) * (Size) head->dense_n);
+	l->gstart = off;
+	off += MAXALIGN(sizeof(int32) * ((Size) head->ngroups + 1));
+	l->group_keys = off;
+	off += MAXALIGN(sizeof(Datum) * (Size) head->ngroups * nk);
+	l->sorted = off;
+	off += head->has_sorted ? MAXALIGN(sizeof(int32) * (Size) head->ngroups) : 0;
+	l->times = off;
+	off += MAXALIGN(sizeof(int64) * (Size) head->npos);
+	l->keys = off;
+	off += MAXALIGN(head->key_bytes);
+	l->end = off;
+}
+
+static void
+index_head(PitView *view, PitIndexHead *head)
+{
+	memset(head, 0, sizeof(PitIndexHead));
+	head->npos = view->npos;
+	head->ngroups = view->ngroups;
+	head->nbuckets = view->buckets != NULL ? view->mask + 1 : 0;
+	head->has_sorted = view->sorted_groups != NULL;
+	head->dense_n = view->dense != NULL ? view->dense_n : 0;
+	head->dense_min = view->dense_min;
+	for (int32 g = 0; g < view->ngroups; g++)
+		for (int k = 0; k < view->nkeys; k++)
+			if (!view->key_byval[k])
+				head->key_bytes += MAXALIGN(datumGetSize(view->group_keys[(Size) g * view->nkeys + k],
+														 false, view->key_len[k]));
+}
+
+Size
+PitViewIndexSize(PitView *view)
+{
+	PitIndexHead head;
+	PitIndexLayout l;
+
+	index_head(view, &head);
+	index_layout(&head, view->nkeys, &l);
+	return l.end;
+}
+
+void
+PitViewIndexWrite(PitView *view, char *dst)
+{
+	PitIndexHead head;
+	PitIndexLayout l;
+	int			nk = view->nkeys;
+	Datum	   *gkeys;
+	int64	   *times;
+	Size		key_off = 0;
+
+	Assert(view->aggs == NULL && view->times != NULL);
+	index_head(view, &head);
+	index_layout(&head, nk, &l);
+	memcpy(dst, &head, sizeof(head));
+	if (head.nbuckets > 0)
+	{
+		PitBucket  *b = (PitBucket *) (dst + l.buckets);
+
+		memcpy(b, view->buckets, sizeof(PitBucket) * (Size) head.nbuckets);
+		/* key0 is compared only for one fast key; else it is a pointer */
+		if (!(nk == 1 && view->all_fast))
+			for (uint32 i = 0; i < head.nbuckets; i++)
+				b[i].key0 = (Datum) 0;
+	}
+	if (head.dense_n > 0)
+		memcpy(dst + l.dense, view->dense, sizeof(PitSlot) * (Size) head.dense_n);
+	memcpy(dst + l.gstart, view->gstart, sizeof(int32) * ((Size) head.ngroups + 1));
+	gkeys = (Datum *) (dst + l.group_keys);
+	for (int32 g = 0; g < view->ngroups; g++)
+		for (int k = 0; k < nk; k++)
+		{
+			Datum		d = view->group_keys[(Size) g * nk + k];
+
+			if (!view->key_byval[k])
+			{
+				Size		size = datumGetSize(d, false, view->key_len[k]);
+
+				memcpy(dst + l.keys + key_off, DatumGetPointer(d), size);
+				d = (Datum) key_off;
+				key_off += MAXALIGN(size);
+			}
+			gkeys[(Size) g * nk + k] = d;
+		}
+	if (head.has_sorted)
+		memcpy(dst + l.sorted, view->sorted_groups, sizeof(int32) * (Size) head.ngroups);
+	times = (int64 *) (dst + l.times);
+	for (int32 p = 0; p < view->npos; p++)
+		times[p] = view->times[p].t;
+}
+
+void
+PitViewIndexAttach(PitView *view, const char *src)
+{
+	PitEntities *ents = view->ents;
+	PitIndexHead head;
+	PitIndexLayout l;
+	int			nk = view->nkeys;
+	const int64 *times;
+	char	   *keys;
+
+	Assert(view->aggs == NULL && view->times == NULL);
+	memcpy(&head, src, sizeof(head));
+	index_layout(&head, nk, &l);
+	view->npos = head.npos;
+	view->ngroups = head.ngroups;
+	view->maxgroups = head.ngroups;
+	if (head.nbuckets > 0)
+	{
+		view->buckets = pit_array_alloc(ents, sizeof(PitBucket) * (Size) head.nbuckets);
+		memcpy(view->buckets, src + l.buckets, sizeof(PitBucket) * (Size) head.nbuckets);
+		view->mask = head.nbuckets - 1;
+	}
+	if (head.dense_n > 0)
+	{
+		view->dense_n = head.dense_n;
+		view->dense_min = head.dense_min;
+		view->dense = pit_array_alloc(ents, sizeof(PitSlot) * (Size) head.dense_n);
+		memcpy(view->dense, src + l.dense, sizeof(PitSlot) * (Size) head.dense_n);
+	}
+	view->gstart = pit_array_alloc(ents, sizeof(int32) * ((Size) head.ngroups + 1));
+	memcpy(view->gstart, src + l.gstart, sizeof(int32) * ((Size) head.ngroups + 1));
+	keys = MemoryContextAlloc(ents->cxt, Max(head.key_bytes, 1));
+	memcpy(keys, src + l.keys, head.key_bytes);
+	view->group_keys = pit_array_alloc(ents, sizeof(Datum) * Max((Size) head.ngroups * nk, 1));
+	memcpy(view->group_keys, src + l.group_keys, sizeof(Datum) * (Size) head.ngroups * nk);
+	for (int32 g = 0; g < head.ngroups; g++)
+		for (int k = 0; k < nk; k++)
+			if (!view->key_byval[k])
+				view->group_keys[(Size) g * nk + k] =
+					PointerGetDatum(keys + (Size) view->group_keys[(Size) g * nk + k]);
+	view->group_bucket = NULL;
+	if (head.has_sorted)
+	{
+		view->sorted_groups = pit_array_alloc(ents, sizeof(int32) * Max(head.ngroups, 1));
+		memcpy(view->sorted_groups, src + l.sorted, sizeof(int32) * (Size) head.ngroups);
+	}
+	view->times = pit_array_alloc(ents, sizeof(PitTime) * Max(view->npos, 1));
+	times = (const int64 *) (src + l.times);
+	for (int32 p = 0; p < view->npos; p++)
+		view->times[p].t = times[p];
+	view->join = true;
+	alloc_best(view);
+}
+
+/*
+ * A kept candidate as PitViewExport writes it (unaligned, memcpy'd): the
+ * head, then the nfeatures null flags, then the by-value features' Datums
+ * (NULLs as 0), then each non-NULL by-reference feature as its size
+ * (uint32) and bytes. Every message starts with the view's npos, which the
+ * merging view checks: both were built from the same entity rows, so their
+ * positions are the same.
+ */
+typedef struct PitExportHead
+{
+	int32		pos;
+	uint8		flags;
+	int64		best_ts;
+	int64		best_created;
+} PitExportHead;
+
+#define PIT_EXPORT_CHUNK	((Size) 64 * 1024)
+
+void
+PitViewExport(PitView *view, PitSendFn send, void *arg)
+{
+	int			nf = view->nfeatures;
+	int			nbyval = 0;
+	Size		fixed;
+	StringInfoData buf;
+
+	Assert(view->aggs == NULL && view->join);
+	if (view->nbatch > 0)
+		process_batch(view);
+	for (int f = 0; f < nf; f++)
+		nbyval += view->feat_byval[f];
+	fixed = sizeof(PitExportHead) + nf + nbyval * sizeof(Datum);
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, (const char *) &view->npos, sizeof(int32));
+	for (int32 p = 0; p < view->npos; p++)
+	{
+		PitPos	   *pp = PIT_POS(view, p);
+		const Datum *vals = PIT_VALUES(view, p);
+		PitExportHead head;
+		char	   *w;
+
+		if ((p & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!(pp->flags & PIT_HAS_CANDIDATE))
+			continue;
+		head.pos = p;
+		head.flags = pp->flags;
+		head.best_ts = pp->best_ts;
+		head.best_created = pp->best_created;
+		enlargeStringInfo(&buf, fixed);
+		w = buf.data + buf.len;
+		memcpy(w, &head, sizeof(head));
+		w += sizeof(head);
+		memcpy(w, pp->nulls, nf);
+		w += nf;
+		for (int f = 0; f < nf; f++)
+			if (view->feat_byval[f])
+			{
+				Datum		d = pp->nulls[f] ? (Datum) 0 : vals[f];
+
+				memcpy(w, &d, sizeof(Datum));
+				w += sizeof(Datum);
+			}
+		buf.len += fixed;
+		for (int f = 0; f < nf; f++)
+			if (!view->feat_byval[f] && !pp->nulls[f])
+			{
+				uint32		size = (uint32) datumGetSize(vals[f], false, view->feat_len[f]);
+
+				appendBinaryStringInfo(&buf, (const char *) &size, sizeof(size));
+				appendBinaryStringInfo(&buf, DatumGetPointer(vals[f]), size);
+			}
+		if ((Size) buf.len >= PIT_EXPORT_CHUNK)
+		{
+			send(arg, buf.data, buf.len);
+			buf.len = sizeof(int32);
+		}
+	}
+	if ((Size) buf.len > sizeof(int32))
+		send(arg, buf.data, buf.len);
+	pfree(buf.data);
+}
+
+void
+PitViewMerge(PitView *view, const char *data, Size len)
+{
+	const char *end = data + len;
+	int			nf = view->nfeatures;
+	int32		npos;
+
+	Assert(view->aggs == NULL && view->join);
+	if (view->nbatch > 0)
+		process_batch(view);	/* the leader's own rows first */
+	if (len < sizeof(int32))
+		elog(ERROR, "invalid candidates message of %zu bytes", len);
+	memcpy(&npos, data, sizeof(int32));
+	data += sizeof(int32);
+	if (npos != view->npos)
+		elog(ERROR, "candidates for %d positions merged into a view of %d", npos, view->npos);
+	while (data < end)
+	{
+		PitExportHead head;
+		PitPos	   *pp;
+		Datum	   *vals;
+		bool	   *nulls;
+		const char *in_nulls;
+		bool		take;
+		bool		had;
+
+		if (end - data < (ptrdiff_t) (sizeof(head) + nf))
+			elog(ERROR, "truncated candidates message");
+		memcpy(&head, data, sizeof(head));
+		data += sizeof(head);
+		if (head.pos < 0 || head.pos >= npos)
+			elog(ERROR, "candidate for position %d of %d", head.pos, npos);
+		pp = PIT_POS(view, head.pos);
+		vals = PIT_VALUES(view, head.pos);
+		nulls = PIT_NULLS(view, head.pos);
+		take = beats(pp, head.best_ts, (head.flags & PIT_CREATED_NULL) != 0,
+					 head.best_created);
+		had = (pp->flags & PIT_HAS_CANDIDATE) != 0;
+		if (take)
+		{
+			view->times[head.pos].best_ts = head.best_ts;
+			pp->best_ts = head.best_ts;
+			pp->best_created = head.best_created;
+			pp->flags = head.flags;
+		}
+		in_nulls = data;
+		data += nf;
+		for (int f = 0; f < nf; f++)
+			if (view->feat_byval[f])
+			{
+				if (take)
+				{
+					memcpy(&vals[f], data, sizeof(Datum));
+					nulls[f] = in_nulls[f];
+				}
+				data += sizeof(Datum);
+			}
+		for (int f = 0; f < nf; f++)
+		{
+			uint32		size = 0;
+
+			if (view->feat_byval[f])
+				continue;
+			if (!in_nulls[f])
+			{
+				if (end - data < (ptrdiff_t) sizeof(uint32))
+					elog(ERROR, "truncated candidates message");
+				memcpy(&size, data, sizeof(uint32));
+				data += sizeof(uint32);
+				if (end - data < (ptrdiff_t) size)
+					elog(ERROR, "truncated candidates message");
+			}
+			if (take)
+			{
+				if (had && !nulls[f])
+					pfree(DatumGetPointer(vals[f]));
+				vals[f] = (Datum) 0;
+				if (!in_nulls[f])
+				{
+					char	   *copy = MemoryContextAlloc(view->valcxt, size);
+
+					memcpy(copy, data, size);
+					vals[f] = PointerGetDatum(copy);
+				}
+				nulls[f] = in_nulls[f];
+			}
+			data += size;
+		}
+	}
+	if (data != end)
+		elog(ERROR, "truncated candidates message");
+}
+
+/* Does a view have windowed aggregations? */
+bool
+PitViewHasAggregations(PitView *view)
+{
+	return view->aggs != NULL || view->naggs > 0;
 }
 
 /*

@@ -151,6 +151,28 @@ extern void PitViewReadWindow(PitView *view, int64 min_t, int64 max_t,
 extern Size PitViewRowBytes(PitView *view);
 extern Size PitViewAnswerBytes(PitView *view);
 
+/*
+ * For parallel workers (historical_parallel.c). The leader's built view
+ * writes its index (PitViewIndexSize bytes, to shared memory, say: nothing
+ * in it points into the leader's memory); a worker creates its own view
+ * with the same parameters over an empty set of entity rows of the same
+ * layout and attaches a private copy of the index instead of building one,
+ * so that both have the same positions. The worker joins part of the
+ * source rows, then PitViewExport hands the candidates it kept to send, in
+ * messages of about 64 kB, and the leader's PitViewMerge takes each
+ * message as if it had seen those rows itself. The best of them wins, as
+ * in one process: greater ts, then greater created (a full tie keeps the
+ * one merged first). Only for views without aggregations, before
+ * PitViewFinish.
+ */
+extern Size PitViewIndexSize(PitView *view);
+extern void PitViewIndexWrite(PitView *view, char *dst);
+extern void PitViewIndexAttach(PitView *view, const char *src);
+typedef void (*PitSendFn) (void *arg, const char *data, Size len);
+extern void PitViewExport(PitView *view, PitSendFn send, void *arg);
+extern void PitViewMerge(PitView *view, const char *data, Size len);
+extern bool PitViewHasAggregations(PitView *view);
+
 /* Drop everything the engine allocated. */
 extern void PitEntitiesDestroy(PitEntities *ents);
 

@@ -26,6 +26,10 @@
 #   ours_off the same with offline_store.direct_scan off: every source read
 #            through the executor (ours reads a plain table directly,
 #            src/historical_scan.c); ours3_off likewise for ours3
+#   ours_par the same with max_parallel_workers_per_gather = WORKERS (default
+#            2; every other measure has 0): the source read shared among
+#            parallel workers (src/historical_parallel.c); ours3_par likewise.
+#            Its CPU column is the leader's only.
 #   floor    the work any implementation must do: COPY the entity rows plus
 #            five constant float8 columns per view TO '/dev/null' (reading
 #            the entity table and emitting N rows of the result's shape),
@@ -48,6 +52,7 @@ set -euo pipefail
 
 SCALE=${SCALE:-1}
 RUNS=${RUNS:-3}
+WORKERS=${WORKERS:-2}
 FEAST_TIMEOUT=${FEAST_TIMEOUT:-900}
 PORT=${PORT:-55499}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
@@ -272,16 +277,20 @@ results=$(
 	measure ours_off "SET offline_store.direct_scan = off;
 $ours_sql"
 	measure floor "$floor_sql"
+	measure ours_par "SET max_parallel_workers_per_gather = $WORKERS;
+$ours_sql"
 	measure lateral "$lateral_sql"
 	measure feast "$feast_sql"
 	measure ours3 "$ours3_sql"
 	measure ours3_off "SET offline_store.direct_scan = off;
 $ours3_sql"
 	measure floor3 "$floor3_sql"
+	measure ours3_par "SET max_parallel_workers_per_gather = $WORKERS;
+$ours3_sql"
 )
 
 echo
-echo "$results" | awk -v scale="$SCALE" -v n="$N" -v m="$M" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v ncpu="$(nproc)" '
+echo "$results" | awk -v scale="$SCALE" -v workers="$WORKERS" -v n="$N" -v m="$M" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v ncpu="$(nproc)" '
 	{ t[$1] = $2; p[$1] = $3; c[$1] = $4 }
 	function num(x) { sub(/>=/, "", x); return x + 0 }
 	function div(a, b) { return b == 0 ? 0 : a / b }
@@ -296,11 +305,13 @@ echo "$results" | awk -v scale="$SCALE" -v n="$N" -v m="$M" -v load="$(cut -d' '
 		row("feast_historical, 1 view", "ours", "")
 		row("  with direct_scan off", "ours_off", sprintf("ours_off/ours = %.2fx; %.2fx", div(num(t["ours_off"]), num(t["ours"])), div(c["ours_off"], c["ours"])))
 		row("floor, 1 view", "floor", sprintf("ours/floor = %.2fx; %.2fx", div(num(t["ours"]), num(t["floor"])), div(c["ours"], c["floor"])))
+		row(sprintf("  with %d parallel workers", workers), "ours_par", sprintf("ours_par/floor = %.2fx; ours/ours_par = %.2fx", div(num(t["ours_par"]), num(t["floor"])), div(num(t["ours"]), num(t["ours_par"]))))
 		row("LEFT JOIN LATERAL + btree index", "lateral", sprintf("lateral/ours = %.1fx; %.1fx", div(num(t["lateral"]), num(t["ours"])), div(c["lateral"], c["ours"])))
 		row("Feast Postgres SQL", "feast", sprintf("feast/ours = %s%.1fx; %.1fx", (t["feast"] ~ />=/ ? ">= " : ""), div(num(t["feast"]), num(t["ours"])), div(c["feast"], c["ours"])))
 		row("feast_historical, 3 views", "ours3", "")
 		row("  with direct_scan off", "ours3_off", sprintf("ours3_off/ours3 = %.2fx; %.2fx", div(num(t["ours3_off"]), num(t["ours3"])), div(c["ours3_off"], c["ours3"])))
 		row("floor, 3 views", "floor3", sprintf("ours3/floor3 = %.2fx; %.2fx", div(num(t["ours3"]), num(t["floor3"])), div(c["ours3"], c["floor3"])))
+		row(sprintf("  with %d parallel workers", workers), "ours3_par", sprintf("ours3_par/floor3 = %.2fx; ours3/ours3_par = %.2fx", div(num(t["ours3_par"]), num(t["floor3"])), div(num(t["ours3"]), num(t["ours3_par"]))))
 		printf "\ntargets: ours/floor <= 2.0, lateral/ours >= 3, feast/ours >= 20, peak RSS < 512 MB\n"
 		printf "(a capped Feast run counts as its timeout, so its ratio is a lower bound; its CPU is then that of the capped run)\n"
 	}'

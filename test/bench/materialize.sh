@@ -24,6 +24,10 @@
 #   full         feast_materialize over the whole range into the empty online table
 #   full_off     the same with offline_store.direct_scan off (the source read
 #                through the executor instead of directly)
+#   full_par     full with max_parallel_workers_per_gather = WORKERS (default
+#                2; every other measure has 0): the read shared among
+#                parallel workers (src/materialize_parallel.c); its CPU column
+#                is the leader's only
 #   spill        full with offline_store.max_memory = MAX_MEMORY: the keys beyond
 #                it partitioned on temporary files (checked equal to the floor)
 #   incremental  feast_materialize_incremental after 1% new rows (newer than
@@ -39,6 +43,7 @@ set -euo pipefail
 
 SCALE=${SCALE:-1}
 RUNS=${RUNS:-3}
+WORKERS=${WORKERS:-2}
 KEYS=${KEYS:-"100000 1000000"}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 WORK_MEM=${WORK_MEM:-1GB}
@@ -172,20 +177,21 @@ FROM public.$t ORDER BY driver_id, event_ts DESC, created DESC;"
 
 	declare -A times=() peaks=() cpus=()
 	for i in $(seq 1 "$RUNS"); do
-		for m in floor full full_off spill; do
+		for m in floor full full_off full_par spill; do
 			wanted "$m" || continue
 			if [ "$m" = floor ]; then psql -c "$reset_floor"; else psql -c "$reset_online"; fi
 			case $m in
 				floor) read -r s p c < <(timed "$floor_sql") ;;
 				full) read -r s p c < <(timed "$full_sql") ;;
 				full_off) read -r s p c < <(timed "SET offline_store.direct_scan = off; $full_sql") ;;
+				full_par) read -r s p c < <(timed "SET max_parallel_workers_per_gather = $WORKERS; $full_sql") ;;
 				spill) read -r s p c < <(timed "SET offline_store.max_memory = '$MAX_MEMORY'; $full_sql") ;;
 			esac
 			times[$m]="${times[$m]:-} $s"; peaks[$m]="${peaks[$m]:-} $p"; cpus[$m]="${cpus[$m]:-} $c"
 			echo "  run $i: $m $s s, peak $p MB, CPU $c s (load $(cut -d' ' -f1 /proc/loadavg))"
 		done
 	done
-	if wanted floor && { wanted full || wanted full_off || wanted spill; }; then
+	if wanted floor && { wanted full || wanted full_off || wanted full_par || wanted spill; }; then
 		psql -At -c "SELECT '  online rows: ' || (SELECT count(*) FROM $online) || ', equal to floor: ' || NOT EXISTS (
 	(SELECT driver_id, conv, acc, trips, rating, city, event_timestamp, created_timestamp FROM $online
 	 EXCEPT ALL SELECT driver_id, conv, acc, trips, rating, city, event_timestamp, created_timestamp FROM public.bench_floor_$keys)
@@ -214,11 +220,12 @@ FROM public.$t ORDER BY driver_id, event_ts DESC, created DESC;"
 	o=$(echo "${times[full]:-}" | median)
 	target=$(awk -v k="$kfull" 'BEGIN { print (k <= 100000 ? 0.35 : 0.5) }')
 	summary+=$(printf '\n%s keys (%s source rows), median of %s runs:\n' "$keys" "$rows" "$RUNS")
-	for m in floor full full_off spill incremental; do
+	for m in floor full full_off full_par spill incremental; do
 		wanted "$m" || continue
 		summary+=$(printf '\n  %-40s %8s s  peak %6s MB  CPU %7s s' \
 			"$(case $m in floor) echo 'floor: INSERT ... SELECT DISTINCT ON' ;; full) echo 'feast_materialize, full' ;;
-				full_off) echo 'feast_materialize, full, direct_scan off' ;; spill) echo "feast_materialize, full, max_memory $MAX_MEMORY" ;;
+				full_off) echo 'feast_materialize, full, direct_scan off' ;;
+				full_par) echo "feast_materialize, full, $WORKERS parallel workers" ;; spill) echo "feast_materialize, full, max_memory $MAX_MEMORY" ;;
 				incremental) echo 'feast_materialize_incremental, 1% new' ;; esac)" \
 			"$(echo "${times[$m]:-}" | median)" "$(echo "${peaks[$m]:-}" | median)" "$(echo "${cpus[$m]:-}" | median)")
 	done
@@ -227,6 +234,10 @@ FROM public.$t ORDER BY driver_id, event_ts DESC, created DESC;"
 			-v mc="$(echo "${cpus[full]:-}" | median)" 'BEGIN {
 			printf "\n  full / floor        = %.2f  (target <= %.2f) %s", m / f, t, (m / f <= t ? "ok" : "MISSED")
 			if (fc > 0) printf "\n  full / floor, CPU   = %.2f", mc / fc }')
+	fi
+	if wanted floor && wanted full_par; then
+		summary+=$(awk -v f="$f" -v m="$(echo "${times[full_par]:-}" | median)" -v o="$o" 'BEGIN {
+			printf "\n  full_par / floor    = %.2f; full / full_par = %.2f", m / f, (m > 0 ? o / m : 0) }')
 	fi
 	if wanted full && wanted incremental; then
 		summary+=$(awk -v m="$o" -v i="$(echo "${times[incremental]:-}" | median)" 'BEGIN {
