@@ -121,6 +121,9 @@ FROM an_native n JOIN an_ent e USING (eid);
 -- Overflow: 1e308 + 1e308 in a sum and an avg; 1e200 and -1e200 in an avg
 -- (Sx is 0, Sxx overflows). Key 1's rows reach the same leaf (a transition
 -- overflows), key 2's a leaf and its parent (their combination overflows).
+-- Each aggregation alone, and together with those whose states they share
+-- (count and sum reading mean's N and Sx; sum keeping its own beside count
+-- and max).
 CREATE TABLE an_big (k int, ts timestamptz, v float8);
 CREATE TABLE an_bent (k int, event_timestamp timestamptz);
 INSERT INTO an_big VALUES (1, '2024-01-01 00:00', 1e308), (1, '2024-01-01 00:01', 1e308),
@@ -142,11 +145,13 @@ feature_views:
     source: s
     aggregations:
       - {column: v, function: sum, time_window: 1h}
+      - {column: v, function: count, time_window: 1h}
       - {column: v, function: mean, time_window: 1h}
+      - {column: v, function: max, time_window: 1h}
       - {column: v, function: stddev, time_window: 1h}
 $$) ORDER BY 1, 2;
 
-CREATE FUNCTION an_big_try(native boolean, key int, feature text) RETURNS text
+CREATE FUNCTION an_big_try(native boolean, key int, features text[]) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	r text;
@@ -154,7 +159,7 @@ BEGIN
 	PERFORM set_config('offline_store.native_aggregates', native::text, true);
 	EXECUTE 'SELECT string_agg(h::text, ''; '' ORDER BY h.event_timestamp) FROM (' ||
 		feast_historical_sql(format('SELECT * FROM an_bent WHERE k = %s', key),
-							 ARRAY['big:' || feature], project => 'anb') || ') h' INTO r;
+							 features, project => 'anb') || ') h' INTO r;
 	RETURN r;
 EXCEPTION WHEN numeric_value_out_of_range THEN
 	RETURN SQLERRM;
@@ -163,10 +168,13 @@ $$;
 
 SELECT k, f, an_big_try(true, k, f) AS native,
 	   an_big_try(true, k, f) IS NOT DISTINCT FROM an_big_try(false, k, f) AS same
-FROM generate_series(1, 4) k, unnest(ARRAY['sum_v', 'mean_v', 'stddev_v']) f
+FROM generate_series(1, 4) k,
+	 (VALUES (ARRAY['big:sum_v']), (ARRAY['big:mean_v']), (ARRAY['big:stddev_v']),
+			 (ARRAY['big:sum_v', 'big:count_v', 'big:mean_v', 'big:max_v']),
+			 (ARRAY['big:sum_v', 'big:count_v', 'big:max_v'])) fs(f)
 ORDER BY 1, 2;
 
-DROP FUNCTION an_big_try(boolean, int, text);
+DROP FUNCTION an_big_try(boolean, int, text[]);
 DROP FUNCTION an_run(boolean, text);
 DROP FUNCTION an_features();
 DROP TABLE an_native, an_generic, an_src, an_ent, an_big, an_bent;

@@ -15,8 +15,8 @@
 -- sum is 0), one whose values are all NULL, one without rows. stddev is compared with the literal SQL to 1e-12
 -- relative (each step of its accumulation rounds), min and max by value
 -- (which of 0 and -0 they keep depends on the order of the rows), and
--- both bit for bit with the support functions. Overflow errors are the
--- support functions'.
+-- both bit for bit with the support functions. Overflow errors with
+-- shared states are in aggregations_native.sql.
 -- Rows are compared as text with extra_float_digits = 3 (every bit of a
 -- float but NaN's payload, and the sign of a zero). Prints only counts.
 --
@@ -176,63 +176,10 @@ SELECT count(*) FILTER (WHERE sum_v::text = '-0') AS sums_minus_zero,
 						OR count_v <> count_v2 OR max_v IS DISTINCT FROM max_v2) AS twins_differ
 FROM acc_native;
 
--- Overflow with shared states: 1e308 + 1e308 (sum and Sx overflow), 1e200
--- and -1e200 (Sx is 0, Sxx overflows); key 1's rows reach the same leaf (a
--- transition overflows), key 2's a leaf and its parent (their combination
--- overflows).
-CREATE TABLE ash_big (k int, ts timestamptz, v float8);
-CREATE TABLE ash_bent (k int, event_timestamp timestamptz);
-INSERT INTO ash_big VALUES (1, '2024-01-01 00:00', 1e308), (1, '2024-01-01 00:01', 1e308),
-	(2, '2024-01-01 00:00', 1e308), (2, '2024-01-01 00:01', 1e308),
-	(3, '2024-01-01 00:00', 1e200), (3, '2024-01-01 00:01', -1e200),
-	(4, '2024-01-01 00:00', 1e200), (4, '2024-01-01 00:01', -1e200);
-INSERT INTO ash_bent VALUES (1, '2024-01-01 00:02'), (2, '2024-01-01 00:00:30'),
-	(2, '2024-01-01 00:02'), (3, '2024-01-01 00:02'), (4, '2024-01-01 00:00:30'),
-	(4, '2024-01-01 00:02');
-SELECT object_type, name, action FROM feast_apply($$
-project: ashb
-entities:
-  - {name: e, join_keys: [k], value_type: INT32}
-sources:
-  - {name: s, type: table, table: public.ash_big, timestamp_field: ts}
-feature_views:
-  - name: big
-    entities: [e]
-    source: s
-    aggregations:
-      - {column: v, function: sum, time_window: 1h}
-      - {column: v, function: count, time_window: 1h}
-      - {column: v, function: mean, time_window: 1h}
-      - {column: v, function: max, time_window: 1h}
-$$) ORDER BY 1, 2;
-
-CREATE FUNCTION ash_big_try(native boolean, key int, features text[]) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	r text;
-BEGIN
-	PERFORM set_config('offline_store.native_aggregates', native::text, true);
-	EXECUTE 'SELECT string_agg(h::text, ''; '' ORDER BY h.event_timestamp) FROM (' ||
-		feast_historical_sql(format('SELECT * FROM ash_bent WHERE k = %s', key),
-							 features, project => 'ashb') || ') h' INTO r;
-	RETURN r;
-EXCEPTION WHEN numeric_value_out_of_range THEN
-	RETURN SQLERRM;
-END
-$$;
-
-SELECT k, f, ash_big_try(true, k, f) AS native,
-	   ash_big_try(true, k, f) IS NOT DISTINCT FROM ash_big_try(false, k, f) AS same
-FROM generate_series(1, 4) k,
-	 (VALUES (ARRAY['big:sum_v', 'big:count_v', 'big:mean_v', 'big:max_v']),
-			 (ARRAY['big:sum_v', 'big:count_v', 'big:max_v'])) fs(f)
-ORDER BY 1, 2;
-
-DROP FUNCTION ash_big_try(boolean, int, text[]);
 DROP FUNCTION ash_differ(text, text, boolean);
 DROP FUNCTION ash_reference(text, text);
 DROP FUNCTION ash_run(text, boolean, text);
 DROP FUNCTION ash_features(text);
 DROP TABLE acc_native, acc_generic, acc_sql, cnt_native, cnt_generic, cnt_sql,
-	dup_native, dup_generic, dup_sql, ash_src, ash_ent, ash_big, ash_bent;
-DELETE FROM feast.projects WHERE name IN ('ash', 'ashb');
+	dup_native, dup_generic, dup_sql, ash_src, ash_ent;
+DELETE FROM feast.projects WHERE name = 'ash';

@@ -2110,7 +2110,7 @@ PitViewMerge(PitView *view, const char *data, Size len)
 bool
 PitViewHasAggregations(PitView *view)
 {
-	return view->aggs != NULL || view->naggs > 0;
+	return view->naggs > 0;
 }
 
 /*

@@ -50,34 +50,15 @@ TIMEOUT=${TIMEOUT:-1800}
 PORT=${PORT:-55498}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 export PG_CONFIG
-src=$(cd "$(dirname "$0")/../.." && pwd)
-bindir=$($PG_CONFIG --bindir)
 
 N=$(awk -v s="$SCALE" 'BEGIN { printf "%d", 1000000 * s }')
 E=$(awk -v s="$SCALE" 'BEGIN { n = int(100000 * s); if (n < 1) n = 1; printf "%d", n }')
 M=$(awk -v s="$SCALE" 'BEGIN { printf "%d", 10000000 * s }')
 
-as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-make -C "$src" -s PG_CONFIG="$PG_CONFIG" >/dev/null
-make -C "$src" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
-
-work=$(mktemp -d /tmp/ofs-bench.XXXXXX)
-chmod 755 "$work"
-[ "$(id -u)" -eq 0 ] && chown postgres: "$work"
-cleanup() {
-	as_pg "$bindir/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-as_pg "$bindir/initdb" -D "$work/data" -A trust >/dev/null
-as_pg "$bindir/pg_ctl" -D "$work/data" -l "$work/log" -w \
-	-o "-p $PORT -k $work -c max_wal_size=20GB -c checkpoint_timeout=1h" start >/dev/null
-
-PSQL=("$bindir/psql" -X -q -h "$work" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1)
-psql_run() { as_pg "${PSQL[@]}" "$@"; }
+. "$(dirname "$0")/lib.sh"
+bench_install
+bench_workdir
+bench_start "max_wal_size = 20GB" "checkpoint_timeout = 1h"
 
 echo "scale $SCALE: entity_df N=$N labels over E=$E customers, M=$M orders; $RUNS runs per measure"
 echo "generating data..."

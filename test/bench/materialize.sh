@@ -49,47 +49,19 @@ PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 WORK_MEM=${WORK_MEM:-1GB}
 MAX_MEMORY=${MAX_MEMORY:-$(awk -v s="${SCALE:-1}" 'BEGIN { m = int(16 * 1024 * s); if (m < 64) m = 64; printf "%dkB", m }')}
 PORT=${PORT:-55499}
-src=$(cd "$(dirname "$0")/../.." && pwd)
-bindir=$("$PG_CONFIG" --bindir)
+. "$(dirname "$0")/lib.sh"
 
 rows=$(awk -v s="$SCALE" 'BEGIN { printf "%d", s * 10000000 }')
 newrows=$((rows / 100))
 
-make -C "$src" -s PG_CONFIG="$PG_CONFIG" >/dev/null
-make -C "$src" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
-
-dir=$(mktemp -d /tmp/ofs-bench.XXXXXX)
-as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-chmod 755 "$dir"
-[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
-cleanup() {
-	as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-as_pg "$bindir/initdb" -D "$dir/data" -A trust >/dev/null
-cat >> "$dir/data/postgresql.conf" <<EOF
-port = $PORT
-unix_socket_directories = '$dir'
-listen_addresses = ''
-shared_buffers = 2GB
-max_wal_size = 20GB
-checkpoint_timeout = 30min
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-autovacuum = off
-jit = off
-max_parallel_workers_per_gather = 0
-offline_store.progress_messages = off
-EOF
-as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
+bench_install
+bench_workdir
+bench_start "shared_buffers = 2GB" "max_wal_size = 20GB" "checkpoint_timeout = 30min" \
+	"fsync = off" "synchronous_commit = off" "full_page_writes = off" "autovacuum = off" \
+	"jit = off" "max_parallel_workers_per_gather = 0" "offline_store.progress_messages = off"
 
 psql() {
-	as_pg env PGOPTIONS="-c work_mem=$WORK_MEM" "$bindir/psql" -h "$dir" -p "$PORT" \
+	as_pg env PGOPTIONS="-c work_mem=$WORK_MEM" "$bindir/psql" -h "$work" -p "$PORT" \
 		-U postgres -X -q -v ON_ERROR_STOP=1 "$@"
 }
 wanted() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
@@ -98,7 +70,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (
 # timed SQL: run SQL on a fresh connection; print "seconds peak_MB cpu_s"
 # (psql's \timing of the last statement, the backend's VmHWM and CPU time)
 timed() {
-	psql -At >"$dir/last.out" 2>&1 <<SQL || { cat "$dir/last.out"; exit 1; }
+	psql -At >"$work/last.out" 2>&1 <<SQL || { cat "$work/last.out"; exit 1; }
 SELECT 'CPU0 ' || (split_part(pg_read_file('/proc/self/stat'), ' ', 14)::bigint + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::bigint);
 \timing on
 $1
@@ -109,7 +81,7 @@ SQL
 	awk -v tck="$(getconf CLK_TCK)" '
 		/^Time: / { t = $2 / 1000 }
 		/^CPU0 / { c0 = $2 } /^CPU1 / { c1 = $2 } /^HWM / { h = $2 }
-		END { printf "%.3f %d %.2f\n", t, h / 1024, (c1 - c0) / tck }' "$dir/last.out"
+		END { printf "%.3f %d %.2f\n", t, h / 1024, (c1 - c0) / tck }' "$work/last.out"
 }
 
 echo "offline_store materialization benchmark: $rows source rows, key counts: $(for k in $KEYS; do awk -v s="$SCALE" -v k="$k" 'BEGIN { printf "%d ", s * k }'; done), 5 features, $RUNS runs"

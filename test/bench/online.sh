@@ -46,41 +46,17 @@ CLIENTS=${CLIENTS:-2}
 PORT=${PORT:-55498}
 ONLY=${ONLY:-direct1,ours1,direct100,ours100,sql1}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-src=$(cd "$(dirname "$0")/../.." && pwd)
-bindir=$("$PG_CONFIG" --bindir)
+. "$(dirname "$0")/lib.sh"
 
 keys=$(awk -v s="$SCALE" 'BEGIN { n = int(100000 * s); if (n < 1000) n = 1000; printf "%d", n }')
 
-make -C "$src" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
-
-dir=$(mktemp -d /tmp/ofs-bench.XXXXXX)
-as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
-cleanup() {
-	as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-as_pg "$bindir/initdb" -D "$dir/data" -A trust >/dev/null
-cat >> "$dir/data/postgresql.conf" <<EOF
-port = $PORT
-unix_socket_directories = '$dir'
-listen_addresses = ''
-shared_buffers = 256MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-autovacuum = off
-jit = off
-max_parallel_workers_per_gather = 0
-EOF
-as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
+bench_install
+bench_workdir
+bench_start "shared_buffers = 256MB" "fsync = off" "synchronous_commit = off" \
+	"full_page_writes = off" "autovacuum = off" "jit = off" "max_parallel_workers_per_gather = 0"
 
 psql() {
-	as_pg "$bindir/psql" -h "$dir" -p "$PORT" -U postgres -X -q -v ON_ERROR_STOP=1 "$@"
+	as_pg "$bindir/psql" -h "$work" -p "$PORT" -U postgres -X -q -v ON_ERROR_STOP=1 "$@"
 }
 
 echo "offline_store online read benchmark: $keys keys, $CLIENTS clients, $RUNS runs of ${DURATION}s per measure"
@@ -132,19 +108,19 @@ EOF
 # (pgbench takes ":name" for a variable, even inside a literal: 'stats:' || 'conv')
 features="ARRAY['stats:' || 'conv', 'stats:' || 'acc', 'stats:' || 'trips', 'stats:' || 'rating', 'stats:' || 'city']"
 coldefs="driver_id bigint, conv real, acc double precision, trips bigint, rating integer, city text"
-cat > "$dir/direct1.sql" <<EOF
+cat > "$work/direct1.sql" <<EOF
 \set k random(1, $keys)
 SELECT * FROM bench_online.bench_stats WHERE driver_id = :k;
 EOF
-cat > "$dir/ours1.sql" <<EOF
+cat > "$work/ours1.sql" <<EOF
 \set k random(1, $keys)
 SELECT * FROM feast_online_features('SELECT ' || :k || '::bigint AS driver_id', $features, project => 'bench') AS t($coldefs);
 EOF
-cat > "$dir/direct100.sql" <<EOF
+cat > "$work/direct100.sql" <<EOF
 \set s random(1, 1000)
 SELECT * FROM bench_online.bench_stats WHERE driver_id = ANY ((SELECT keys FROM public.bench_keysets WHERE id = :s)::bigint[]);
 EOF
-cat > "$dir/ours100.sql" <<EOF
+cat > "$work/ours100.sql" <<EOF
 \set s random(1, 1000)
 SELECT * FROM feast_online_features((SELECT entity_df FROM public.bench_keysets WHERE id = :s), $features, project => 'bench') AS t($coldefs);
 EOF
@@ -153,7 +129,7 @@ EOF
 # entity_df; the key is a placeholder in it, replaced by the pgbench
 # variable :k (inside a string literal as ' || :k || '), and any other
 # ":name" inside a literal is split (pgbench would take it for a variable).
-cat > "$dir/sqlvar.pl" <<'PERL'
+cat > "$work/sqlvar.pl" <<'PERL'
 # A string literal that gets split is put in parentheses, so that a cast
 # after it applies to the whole of it.
 local $/;
@@ -213,17 +189,17 @@ for m in direct1 ours1 direct100 ours100 sql1; do
 		{
 			echo "\\set k random(1, $keys)"
 			psql -At -c "SELECT feast_online_features_sql('SELECT 987654321987::bigint AS driver_id', $features, project => 'bench')" |
-				perl "$dir/sqlvar.pl"
-		} > "$dir/sql1.sql"
+				perl "$work/sqlvar.pl"
+		} > "$work/sql1.sql"
 	fi
 	measures="$measures $m"
 done
-chmod a+r "$dir"/*.sql
+chmod a+r "$work"/*.sql
 
 # a check that each script runs (and that ours returns what direct returns)
 for m in $measures; do
-	as_pg "$bindir/pgbench" -h "$dir" -p "$PORT" -U postgres -n -M prepared -t 1 -f "$dir/$m.sql" postgres >/dev/null 2>"$dir/check.err" || {
-		echo "$m: the script fails:"; cat "$dir/check.err"; cat "$dir/$m.sql"; exit 1; }
+	as_pg "$bindir/pgbench" -h "$work" -p "$PORT" -U postgres -n -M prepared -t 1 -f "$work/$m.sql" postgres >/dev/null 2>"$work/check.err" || {
+		echo "$m: the script fails:"; cat "$work/check.err"; cat "$work/$m.sql"; exit 1; }
 done
 psql -At <<EOF
 SELECT 'same rows as direct, 100 keys: ' || bool_and(ok) FROM (
@@ -234,8 +210,8 @@ SELECT 'same rows as direct, 100 keys: ' || bool_and(ok) FROM (
 EOF
 
 tps() {
-	as_pg "$bindir/pgbench" -h "$dir" -p "$PORT" -U postgres -n -M prepared -c "$CLIENTS" -j "$CLIENTS" \
-		-T "$DURATION" -f "$dir/$1.sql" postgres 2>&1 | awk '/^tps = / { printf "%.0f", $3 }'
+	as_pg "$bindir/pgbench" -h "$work" -p "$PORT" -U postgres -n -M prepared -c "$CLIENTS" -j "$CLIENTS" \
+		-T "$DURATION" -f "$work/$1.sql" postgres 2>&1 | awk '/^tps = / { printf "%.0f", $3 }'
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 

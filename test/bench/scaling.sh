@@ -41,27 +41,10 @@ FACTORS=${FACTORS:-"1 10"}
 PORT=${PORT:-55499}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 export PG_CONFIG
-src=$(cd "$(dirname "$0")/../.." && pwd)
-bindir=$($PG_CONFIG --bindir)
 
-as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-make -C "$src" -s PG_CONFIG="$PG_CONFIG" >/dev/null
-make -C "$src" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
-
-work=$(mktemp -d /tmp/ofs-bench.XXXXXX)
-chmod 755 "$work"
-[ "$(id -u)" -eq 0 ] && chown postgres: "$work"
-cleanup() {
-	as_pg "$bindir/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-PSQL=("$bindir/psql" -X -q -h "$work" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1)
-psql_run() { as_pg "${PSQL[@]}" "$@"; }
+. "$(dirname "$0")/lib.sh"
+bench_install
+bench_workdir
 
 # measure NAME RUNS SQL: run SQL RUNS times, each on a fresh connection;
 # print "NAME median_ms peak_kB temp_bytes" (peak and temp bytes of the
@@ -105,10 +88,7 @@ for F in $FACTORS; do
 	N=$(awk -v f="$F" 'BEGIN { printf "%d", 1000000 * f }')
 	RUNS=${RUNS:-$(awk -v f="$F" 'BEGIN { print (f > 1 ? 1 : 3) }')}
 
-	rm -rf "$work/data"
-	as_pg "$bindir/initdb" -D "$work/data" -A trust >/dev/null
-	as_pg "$bindir/pg_ctl" -D "$work/data" -l "$work/log" -w \
-		-o "-p $PORT -k $work -c max_wal_size=40GB -c checkpoint_timeout=1h" start >/dev/null
+	bench_start "max_wal_size = 40GB" "checkpoint_timeout = 1h"
 
 	echo "factor $F: source M=$M rows over K=$K drivers (12 monthly partitions), entity_df N=$N rows (Oct-Dec)"
 	echo "generating data..."
